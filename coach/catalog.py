@@ -1,0 +1,59 @@
+"""Finding routines: the ones shipped in the package and the user's own (config dir, or a path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from coach.errors import RoutineError
+from coach.routine import Routine, parse_routine
+
+
+@dataclass(frozen=True)
+class RoutineSource:
+    """Where a routine comes from: its command name, a label for messages and a way to read its text."""
+
+    name: str
+    label: str
+    path: Path | None = None
+
+    def read(self) -> str:
+        try:
+            if self.path is None:
+                return resources.files("coach.routines").joinpath(f"{self.name}.toml").read_text("utf-8")
+            return self.path.read_text("utf-8")
+        except FileNotFoundError:
+            raise RoutineError(self.label, "file not found") from None
+        except UnicodeDecodeError:
+            raise RoutineError(self.label, "not UTF-8 text") from None
+        except OSError as exc:
+            raise RoutineError(self.label, f"cannot be read ({exc.strerror})") from None
+
+    def load(self) -> Routine:
+        return parse_routine(self.read(), self.label, self.name)
+
+
+def builtin_sources() -> list[RoutineSource]:
+    files = resources.files("coach.routines").iterdir()
+    names = sorted(f.name[: -len(".toml")] for f in files if f.name.endswith(".toml"))
+    return [RoutineSource(name, f"{name}.toml (built in)") for name in names]
+
+
+def user_sources(config_dir: Path) -> list[RoutineSource]:
+    folder = config_dir / "routines"
+    if not folder.is_dir():
+        return []
+    return [RoutineSource(p.stem, str(p), p) for p in sorted(folder.glob("*.toml"))]
+
+
+def all_sources(config_dir: Path) -> dict[str, RoutineSource]:
+    """Every routine by command name; a user routine of the same name replaces the built-in one."""
+    sources = {s.name: s for s in builtin_sources()}
+    sources.update({s.name: s for s in user_sources(config_dir)})
+    return sources
+
+
+def path_source(path: Path) -> RoutineSource:
+    """A routine given by the path of its file."""
+    return RoutineSource(path.stem, str(path), path)

@@ -1,0 +1,36 @@
+"""The one error hierarchy. Only the CLI turns these into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class CoachError(Exception):
+    """A foreseeable fault, with a message fit to show a user as it is."""
+
+    exit_code = 1
+
+
+class RoutineError(CoachError):
+    """A routine file that cannot be used: names the file, the line where known, the key and the problem."""
+
+    def __init__(self, file: str, problem: str, key: str | None = None, line: int | None = None) -> None:
+        self.file = file
+        self.problem = problem
+        self.key = key
+        self.line = line
+        where = file if line is None else f"{file}, line {line}"
+        what = problem if key is None else f"{key}: {problem}"
+        super().__init__(f"{where}: {what}")
+
+
+class SpeechError(CoachError):
+    """The speech engine could not be loaded or could not speak a phrase."""
+
+
+class AudioOutputError(CoachError):
+    """No audio output could be opened for live playback."""
+
+    exit_code = 3
+
+
+class OutputFileError(CoachError):
+    """A session could not be written to a file."""

@@ -1,0 +1,66 @@
+"""The mixer (pure): a timeline and its clips become PCM, block by block.
+
+Output format: 22050 samples a second, one channel (mono), signed 16-bit integers. That is the speech engine's own
+rate, so speech is never resampled; memory stays flat however long the session, since only one block and the
+clips are ever held.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.timeline import ClipKey, Timeline
+
+SAMPLE_RATE = 22050
+CHANNELS = 1
+BLOCK = 8192  # samples per rendered block
+
+Clip = npt.NDArray[np.float32]  # mono, full scale is 1.0
+Pcm = npt.NDArray[np.int16]
+
+
+def to_float(pcm: Pcm) -> Clip:
+    return (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+
+
+def to_pcm(samples: Clip) -> Pcm:
+    pcm: Pcm = np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
+    return pcm
+
+
+def render(
+    timeline: Timeline,
+    clips: Mapping[ClipKey, Clip],
+    start: int = 0,
+    end: int | None = None,
+    block: int = BLOCK,
+) -> Iterator[Pcm]:
+    """Yield the session's samples from `start` to `end` in blocks of at most `block` samples."""
+    end = timeline.length if end is None else min(end, timeline.length)
+    events = timeline.events
+    longest = max((e.length for e in events), default=0)
+    index = bisect_left([e.start for e in events], start - longest)
+    active: list[tuple[int, Clip]] = []
+    for first in range(start, end, block):
+        last = min(first + block, end)
+        while index < len(events) and events[index].start < last:
+            event = events[index]
+            active.append((event.start, clips[event.key]))
+            index += 1
+        active = [(at, clip) for at, clip in active if at + len(clip) > first]
+        mix = np.zeros(last - first, dtype=np.float32)
+        for at, clip in active:
+            lo, hi = max(at, first), min(at + len(clip), last)
+            if hi > lo:
+                mix[lo - first : hi - first] += clip[lo - at : hi - at]
+        yield to_pcm(mix)
+
+
+def render_all(timeline: Timeline, clips: Mapping[ClipKey, Clip], start: int = 0, end: int | None = None) -> Pcm:
+    """The samples from `start` to `end` in one array (for short stretches: playback segments, tests)."""
+    blocks = list(render(timeline, clips, start, end))
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)

@@ -1,0 +1,1 @@
+"""Sinks: where rendered PCM goes (a file, or the audio output)."""

@@ -1,0 +1,364 @@
+"""Routine definitions: parse and validate a routine's TOML text into a `Routine` (pure: text in, value out).
+
+Every problem is a `RoutineError` naming the file, the line where it can be found, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from coach.errors import RoutineError
+
+SIDES = ("right", "left")
+TEMPOS = ("slow", "medium", "fast")
+MAX_STROKES = 30
+MAX_TEXT = 400
+BPM_RANGE = (20, 120)
+
+# Which placeholders a text may use, by where it stands.
+SESSION_FIELDS = frozenset({"strokes", "sides"})
+SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
+COUNT_FIELDS = SIDE_FIELDS | {"n"}
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One spoken line and the quiet, in seconds, that follows it."""
+
+    text: str
+    pause: float
+
+
+@dataclass(frozen=True)
+class Phase:
+    title: str
+    lines: tuple[Line, ...]
+    each_side: bool
+    strokes: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One part of a stroke (press, slide, release): its length in beats and what is said at its start."""
+
+    name: str
+    beats: int
+    cue: str
+    short: str
+
+
+@dataclass(frozen=True)
+class StrokePattern:
+    steps: tuple[Step, ...]
+    count: str
+    default: int
+    recommended: tuple[int, int]
+    tempo: str
+    bpm: Mapping[str, int]
+    count_in: int
+    full_cues: int
+
+    @property
+    def beats(self) -> int:
+        return sum(step.beats for step in self.steps)
+
+
+@dataclass(frozen=True)
+class Routine:
+    name: str
+    title: str
+    description: str
+    phases: tuple[Phase, ...]
+    stroke: StrokePattern
+    switch: Phase
+    source: str = ""
+
+
+def parse_routine(text: str, file: str, name: str) -> Routine:
+    """Parse a routine from TOML text; `name` is its command name (the file's name), `file` names it in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        problem = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        raise RoutineError(file, f"not valid TOML: {problem}", line=line) from None
+    return _Validator(file, text).routine(data, name)
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholder names a text uses; raises ValueError for a malformed brace."""
+    return [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+
+
+def fill(text: str, values: Mapping[str, object]) -> str:
+    """Put values into a text's placeholders (the text has been validated)."""
+    return text.format_map(values)
+
+
+def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map key paths, such as ("phases", 1, "lines", 2), to the line they start on.
+
+    A light scan that understands table headers, `key = value` lines and one array element per line; it is
+    used only to point at a line in error messages, so where it cannot tell, the message goes without one.
+    """
+    lines: dict[tuple[str | int, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    counts: dict[tuple[str | int, ...], int] = {}
+    array: tuple[str | int, ...] | None = None
+    item = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if array is not None:
+            if stripped.startswith("]"):
+                array = None
+                continue
+            lines.setdefault((*array, item), number)
+            item += 1
+            if stripped.endswith("]") and not stripped.endswith('"]'):
+                array = None
+            continue
+        header = re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", stripped)
+        if header:
+            name = tuple(header.group(1).split("."))
+            index = counts.get(name, 0)
+            counts[name] = index + 1
+            table = (*name, index)
+            lines.setdefault(table, number)
+            continue
+        header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", stripped)
+        if header:
+            table = tuple(header.group(1).split("."))
+            lines.setdefault(table, number)
+            continue
+        assignment = re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=\s*(.*)$', stripped)
+        if assignment:
+            path = (*table, assignment.group(1))
+            lines.setdefault(path, number)
+            value = assignment.group(2)
+            if value.startswith("[") and not value.rstrip(",").endswith("]"):
+                array, item = path, 0
+    return lines
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class _Validator:
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.lines = key_lines(text)
+
+    def fail(self, path: tuple[str | int, ...], problem: str) -> RoutineError:
+        line = None
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                break
+        return RoutineError(self.file, problem, key=_dotted(path) or None, line=line)
+
+    # -- typed getters --------------------------------------------------------------------------------------
+
+    def table(self, data: Mapping[str, Any], path: tuple[str | int, ...], allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                raise self.fail((*path, key), f"unknown key (expected one of: {', '.join(allowed)})")
+
+    def get(
+        self,
+        data: Mapping[str, Any],
+        path: tuple[str | int, ...],
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = None,
+    ) -> Any:
+        where = (*path, key)
+        if key not in data:
+            if default is None:
+                raise self.fail(where, "missing")
+            return default
+        value = data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            names = " or ".join(_type_name(k) for k in kinds)
+            raise self.fail(where, f"expected {names}, found {_type_name(type(value))}")
+        return value
+
+    def integer(
+        self,
+        data: Mapping[str, Any],
+        path: tuple[str | int, ...],
+        key: str,
+        low: int,
+        high: int,
+        default: int | None = None,
+    ) -> int:
+        value: int = self.get(data, path, key, int, default)
+        if not low <= value <= high:
+            raise self.fail((*path, key), f"{value} is out of range ({low} to {high})")
+        return value
+
+    def seconds(self, data: Mapping[str, Any], path: tuple[str | int, ...], key: str, default: float) -> float:
+        value = float(self.get(data, path, key, (int, float), default))
+        if not 0 <= value <= 60:
+            raise self.fail((*path, key), f"{value:g} is out of range (0 to 60 seconds)")
+        return value
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        path: tuple[str | int, ...],
+        key: str,
+        fields: frozenset[str],
+        default: str | None = None,
+    ) -> str:
+        value: str = self.get(data, path, key, str, default)
+        return self.check_text(value, (*path, key), fields)
+
+    def check_text(self, value: str, where: tuple[str | int, ...], fields: frozenset[str]) -> str:
+        value = value.strip()
+        if not value:
+            raise self.fail(where, "missing text (the value is empty)")
+        if len(value) > MAX_TEXT:
+            raise self.fail(where, f"text is too long ({len(value)} characters; at most {MAX_TEXT})")
+        if _CONTROL.search(value):
+            raise self.fail(where, "text holds a control character")
+        try:
+            used = placeholders(value)
+        except ValueError as exc:
+            raise self.fail(where, f"malformed placeholder ({exc}); write {{{{ or }}}} for a brace") from None
+        for field in used:
+            if field not in fields:
+                known = ", ".join("{" + f + "}" for f in sorted(fields))
+                raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known})")
+        return value
+
+    # -- the routine ------------------------------------------------------------------------------------------
+
+    def routine(self, data: Mapping[str, Any], default_name: str) -> Routine:
+        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch"))
+        name = default_name
+        if not _NAME.match(name):
+            raise RoutineError(
+                self.file,
+                f"{name!r} is not a usable routine name: name the file with lower-case letters, "
+                "digits and dashes, starting with a letter (such as my-routine.toml)",
+            )
+        title = self.text(data, (), "title", frozenset())
+        description = self.text(data, (), "description", frozenset())
+        source = self.get(data, (), "source", str, "").strip()
+        stroke = self.stroke(self.get(data, (), "strokes", dict))
+        phases = self.phases(self.get(data, (), "phases", list))
+        switch = self.phase(self.get(data, (), "switch", dict), ("switch",), switch=True)
+        return Routine(name, title, description, phases, stroke, switch, source)
+
+    def stroke(self, data: Mapping[str, Any]) -> StrokePattern:
+        path: tuple[str | int, ...] = ("strokes",)
+        self.table(data, path, ("default", "range", "tempo", "bpm", "count", "count_in", "full_cues", "steps"))
+        bounds = self.get(data, path, "range", list)
+        if len(bounds) != 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+            raise self.fail((*path, "range"), "expected two whole numbers, [fewest, most]")
+        low, high = bounds
+        if not 1 <= low <= high <= MAX_STROKES:
+            raise self.fail((*path, "range"), f"[{low}, {high}] is out of range (1 to {MAX_STROKES}, fewest first)")
+        default = self.integer(data, path, "default", low, high)
+        bpm_table = self.get(data, path, "bpm", dict)
+        self.table(bpm_table, (*path, "bpm"), TEMPOS)
+        bpm = {tempo: self.integer(bpm_table, (*path, "bpm"), tempo, *BPM_RANGE) for tempo in TEMPOS}
+        if not bpm["slow"] < bpm["medium"] < bpm["fast"]:
+            raise self.fail((*path, "bpm"), "slow, medium and fast must each be faster than the one before")
+        tempo = self.get(data, path, "tempo", str, "medium")
+        if tempo not in TEMPOS:
+            raise self.fail((*path, "tempo"), f"{tempo!r} is not a tempo (expected one of: {', '.join(TEMPOS)})")
+        count = self.text(data, path, "count", COUNT_FIELDS)
+        count_in = self.integer(data, path, "count_in", 0, 16, 2)
+        full_cues = self.integer(data, path, "full_cues", 0, MAX_STROKES, 2)
+        raw_steps = self.get(data, path, "steps", list)
+        if not 1 <= len(raw_steps) <= 8:
+            raise self.fail((*path, "steps"), f"a stroke needs 1 to 8 steps, found {len(raw_steps)}")
+        steps = []
+        for index, raw in enumerate(raw_steps):
+            where = (*path, "steps", index)
+            if not isinstance(raw, dict):
+                raise self.fail(where, f"expected a table, found {_type_name(type(raw))}")
+            self.table(raw, where, ("name", "beats", "cue", "short"))
+            steps.append(
+                Step(
+                    name=self.text(raw, where, "name", frozenset()),
+                    beats=self.integer(raw, where, "beats", 1, 16),
+                    cue=self.text(raw, where, "cue", SIDE_FIELDS),
+                    short=self.text(raw, where, "short", SIDE_FIELDS),
+                )
+            )
+        return StrokePattern(tuple(steps), count, default, (low, high), tempo, bpm, count_in, full_cues)
+
+    def phases(self, raw_phases: list[Any]) -> tuple[Phase, ...]:
+        if not 1 <= len(raw_phases) <= 20:
+            raise self.fail(("phases",), f"a routine needs 1 to 20 phases, found {len(raw_phases)}")
+        phases = []
+        for index, raw in enumerate(raw_phases):
+            if not isinstance(raw, dict):
+                raise self.fail(("phases", index), f"expected a table, found {_type_name(type(raw))}")
+            phases.append(self.phase(raw, ("phases", index)))
+        stroke_phases = [i for i, p in enumerate(phases) if p.strokes]
+        if len(stroke_phases) != 1:
+            raise self.fail(("phases",), f"exactly one phase must have strokes = true, found {len(stroke_phases)}")
+        if not phases[stroke_phases[0]].each_side:
+            raise self.fail(("phases", stroke_phases[0], "each_side"), "the strokes phase must have each_side = true")
+        sided = [i for i, p in enumerate(phases) if p.each_side]
+        if sided != list(range(sided[0], sided[-1] + 1)):
+            raise self.fail(("phases",), "the phases with each_side = true must follow one another")
+        return tuple(phases)
+
+    def phase(self, raw: Mapping[str, Any], path: tuple[str | int, ...], switch: bool = False) -> Phase:
+        keys = ("title", "lines", "pause") if switch else ("title", "lines", "pause", "each_side", "strokes")
+        self.table(raw, path, keys)
+        each_side = switch or bool(self.get(raw, path, "each_side", bool, False))
+        fields = SIDE_FIELDS if each_side else SESSION_FIELDS
+        title = self.text(raw, path, "title", fields)
+        pause = self.seconds(raw, path, "pause", 1.5)
+        raw_lines = self.get(raw, path, "lines", list)
+        if not 1 <= len(raw_lines) <= 40:
+            raise self.fail((*path, "lines"), f"a phase needs 1 to 40 lines, found {len(raw_lines)}")
+        lines = []
+        for index, item in enumerate(raw_lines):
+            where = (*path, "lines", index)
+            if isinstance(item, str):
+                lines.append(Line(self.check_text(item, where, fields), pause))
+            elif isinstance(item, dict):
+                self.table(item, where, ("text", "pause"))
+                lines.append(Line(self.text(item, where, "text", fields), self.seconds(item, where, "pause", pause)))
+            else:
+                raise self.fail(
+                    where,
+                    f"expected text or a table {{ text = ..., pause = ... }}, found {_type_name(type(item))}",
+                )
+        strokes = False if switch else bool(self.get(raw, path, "strokes", bool, False))
+        return Phase(title, tuple(lines), each_side, strokes)
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }.get(kind, kind.__name__)

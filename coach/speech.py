@@ -1,0 +1,211 @@
+"""Speech: text-to-speech engines behind one interface, and a disk cache so each phrase is synthesized once.
+
+Engines are values passed in, never globals reached for. The one real engine is pyttsx3 driving espeak-ng, whose
+library and voice data come from the espeakng-loader package, so no system espeak is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+import wave
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from coach.errors import SpeechError
+from coach.mixer import SAMPLE_RATE, Clip, Pcm, to_float
+
+CACHE_FORMAT = 1  # part of every cache key: bump it when the stored audio changes meaning
+
+SILENCE = 1e-3  # below this (about -60 dBFS) a sample counts as quiet when trimming
+EDGE_MS = 10  # quiet kept around trimmed speech, and the length of its fade in and out
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+class SpeechEngine(Protocol):
+    """What the session needs of a text-to-speech engine."""
+
+    name: str  # stable: part of the cache key
+    sample_rate: int
+
+    def voices(self) -> list[Voice]: ...
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Pcm:
+        """Mono int16 samples at `sample_rate`."""
+        ...
+
+
+class Pyttsx3Engine:
+    """pyttsx3 with its espeak-ng driver (22050 Hz mono)."""
+
+    name = "pyttsx3-espeak"
+    sample_rate = 22050
+
+    def __init__(self, scratch: Path) -> None:
+        self._scratch = scratch  # where the driver writes each phrase before it is read back
+        self._loaded: Any = None
+        self._voices: list[Voice] | None = None
+
+    @property
+    def _engine(self) -> Any:
+        if self._loaded is None:  # loaded on first use: a warm cache never needs the engine
+            self._loaded = _load_pyttsx3()
+        return self._loaded
+
+    def voices(self) -> list[Voice]:
+        if self._voices is None:
+            found = []
+            for v in self._engine.getProperty("voices"):
+                languages = tuple(str(code) for code in (getattr(v, "languages", None) or ()))
+                found.append(Voice(str(v.id), str(v.name), languages))
+            self._voices = sorted(found, key=lambda v: v.id)
+        return self._voices
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Pcm:
+        self._scratch.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
+        os.close(fd)
+        try:
+            self._engine.setProperty("voice", voice)
+            self._engine.setProperty("rate", rate)
+            self._engine.save_to_file(text, name)
+            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+                self._engine.runAndWait()
+            pcm, rate_read = read_wav(Path(name))
+        except Exception as exc:  # the engine reports failures in many shapes
+            raise SpeechError(f"The speech engine could not say {text!r}: {exc}") from exc
+        finally:
+            Path(name).unlink(missing_ok=True)
+        if rate_read != self.sample_rate:
+            raise SpeechError(f"The speech engine gave {rate_read} Hz audio; {self.sample_rate} Hz was expected.")
+        return pcm
+
+
+def _load_pyttsx3() -> Any:
+    """Make espeak-ng from espeakng-loader visible to pyttsx3, then start pyttsx3's espeak driver."""
+    import ctypes
+
+    try:
+        import espeakng_loader
+
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+        import pyttsx3
+
+        return pyttsx3.init("espeak")
+    except Exception as exc:
+        raise SpeechError(f"The speech engine (espeak-ng through pyttsx3) could not start: {exc}") from exc
+
+
+def read_wav(path: Path) -> tuple[Pcm, int]:
+    with wave.open(str(path), "rb") as f:
+        if f.getnchannels() != 1 or f.getsampwidth() != 2:
+            raise ValueError(f"{path.name}: expected mono 16-bit audio")
+        data = f.readframes(f.getnframes())
+        return np.frombuffer(data, dtype="<i2").astype(np.int16), f.getframerate()
+
+
+def write_wav_atomic(path: Path, pcm: Pcm, sample_rate: int) -> None:
+    """Write a mono 16-bit WAV so that `path` holds either nothing or the whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as f:
+            f.setnchannels(1)
+            f.setsampwidth(2)
+            f.setframerate(sample_rate)
+            f.writeframes(pcm.astype("<i2").tobytes())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def trim(pcm: Pcm, sample_rate: int) -> Pcm:
+    """Cut the quiet around speech, keeping EDGE_MS of it, with a short fade at each end so nothing clicks."""
+    loud = np.flatnonzero(np.abs(pcm.astype(np.float32)) > SILENCE * 32768)
+    if loud.size == 0:
+        return np.zeros(0, dtype=np.int16)
+    edge = sample_rate * EDGE_MS // 1000
+    out = pcm[max(0, loud[0] - edge) : loud[-1] + 1 + edge].astype(np.float32)
+    ramp = np.linspace(0.0, 1.0, min(edge, len(out) // 2), dtype=np.float32)
+    out[: len(ramp)] *= ramp
+    out[len(out) - len(ramp) :] *= ramp[::-1]
+    return np.rint(out).astype(np.int16)
+
+
+class SpeechCache:
+    """Synthesized phrases on disk, one WAV per (format, engine, voice, rate, text); writes are atomic."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, engine: str, voice: str, rate: int, text: str) -> Path:
+        key = json.dumps([CACHE_FORMAT, engine, voice, rate, text], ensure_ascii=False)
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.directory / f"v{CACHE_FORMAT}" / digest[:2] / f"{digest}.wav"
+
+    def get(self, engine: str, voice: str, rate: int, text: str, sample_rate: int) -> Pcm | None:
+        path = self.path(engine, voice, rate, text)
+        try:
+            pcm, rate_read = read_wav(path)
+        except FileNotFoundError:
+            return None
+        except (OSError, EOFError, ValueError, wave.Error):
+            return None  # unreadable: synthesize again and overwrite
+        return pcm if rate_read == sample_rate else None
+
+    def put(self, engine: str, voice: str, rate: int, text: str, pcm: Pcm, sample_rate: int) -> None:
+        try:
+            write_wav_atomic(self.path(engine, voice, rate, text), pcm, sample_rate)
+        except OSError as exc:
+            raise SpeechError(f"The speech cache in {self.directory} cannot be written ({exc.strerror}).") from exc
+
+
+def check_voice(engine: SpeechEngine, voice: str) -> None:
+    if voice not in {v.id for v in engine.voices()}:
+        raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
+
+
+def synthesize_all(
+    texts: Iterable[str],
+    engine: SpeechEngine,
+    cache: SpeechCache,
+    voice: str,
+    rate: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Clip]:
+    """Every distinct text as a trimmed clip at the session's rate, from the cache where it can be."""
+    if engine.sample_rate != SAMPLE_RATE:
+        raise SpeechError(f"The speech engine speaks at {engine.sample_rate} Hz; sessions are {SAMPLE_RATE} Hz.")
+    unique = list(dict.fromkeys(texts))
+    clips: dict[str, Clip] = {}
+    checked = False
+    for done, text in enumerate(unique, start=1):
+        pcm = cache.get(engine.name, voice, rate, text, SAMPLE_RATE)
+        if pcm is None:
+            if not checked:
+                check_voice(engine, voice)
+                checked = True
+            pcm = trim(engine.synthesize(text, voice, rate), SAMPLE_RATE)
+            if pcm.size == 0:
+                raise SpeechError(f"The speech engine gave silence for {text!r}.")
+            cache.put(engine.name, voice, rate, text, pcm, SAMPLE_RATE)
+        clips[text] = to_float(pcm)
+        if progress is not None:
+            progress(done, len(unique))
+    return clips

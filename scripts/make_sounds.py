@@ -1,0 +1,95 @@
+"""Make the metronome sounds in sounds/ (22050 Hz, mono, 16-bit WAV).
+
+Each sound starts from silence with a raised-cosine attack and ends in a smooth fade to exact zero, so nothing
+clicks on headphones; all peak well below the voice (speech peaks near -2 dBFS, these at -15 to -12 dBFS).
+
+    python scripts/make_sounds.py           # write sounds/*.wav
+    python scripts/make_sounds.py --check   # exit 1 if the files differ from what this script makes
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+
+RATE = 22050
+OUT = Path(__file__).resolve().parent.parent / "sounds"
+
+
+def envelope(n: int, attack_s: float, decay_s: float, fade_s: float) -> np.ndarray:
+    t = np.arange(n) / RATE
+    env = np.exp(-t / decay_s)
+    a = int(attack_s * RATE)
+    env[:a] *= 0.5 - 0.5 * np.cos(np.pi * np.arange(a) / a)
+    f = int(fade_s * RATE)
+    env[n - f :] *= 0.5 + 0.5 * np.cos(np.pi * np.arange(1, f + 1) / f)
+    return env
+
+
+def tone(
+    seconds: float, partials: list[tuple[float, float, float]], attack_s: float, fade_s: float, peak: float
+) -> np.ndarray:
+    """Sum of decaying sine partials (frequency, amplitude, decay time), scaled to `peak`."""
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    out = np.zeros(n)
+    for freq, amp, decay in partials:
+        out += amp * np.sin(2 * np.pi * freq * t) * envelope(n, attack_s, decay, fade_s)
+    return out * (peak / np.max(np.abs(out)))
+
+
+def sounds() -> dict[str, np.ndarray]:
+    return {
+        # a soft, low wooden tick on every beat
+        "tick": tone(0.12, [(620.0, 1.0, 0.025), (1240.0, 0.25, 0.015)], 0.004, 0.02, 0.18),
+        # a rounder, slightly louder tone on the first beat of each stroke
+        "accent": tone(0.22, [(880.0, 1.0, 0.05), (1760.0, 0.2, 0.03)], 0.004, 0.04, 0.25),
+        # a gentle bell at the end of a phase
+        "chime": tone(
+            2.0,
+            [(523.25, 1.0, 0.9), (1046.5, 0.45, 0.6), (1444.2, 0.25, 0.4), (2825.5, 0.08, 0.25)],
+            0.008,
+            0.3,
+            0.22,
+        ),
+    }
+
+
+def wav_bytes(samples: np.ndarray) -> bytes:
+    pcm = np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(RATE)
+        f.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = parser.parse_args()
+    stale = []
+    for name, samples in sounds().items():
+        path = OUT / f"{name}.wav"
+        data = wav_bytes(samples)
+        if args.check:
+            if not path.exists() or path.read_bytes() != data:
+                stale.append(path.name)
+        else:
+            path.write_bytes(data)
+            print(f"{path.relative_to(OUT.parent)}: {len(samples) / RATE:.2f} s, peak {np.max(np.abs(samples)):.2f}")
+    if stale:
+        print(f"out of date: {', '.join(stale)} (run python scripts/make_sounds.py)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
