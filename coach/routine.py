@@ -191,7 +191,7 @@ class _Validator:
         where = (*path, key)
         if key not in data:
             if default is None:
-                raise self.fail(where, "missing")
+                raise self.fail(where, "missing (this key is required)")
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -246,7 +246,8 @@ class _Validator:
         for field in used:
             if field not in fields:
                 known = ", ".join("{" + f + "}" for f in sorted(fields))
-                raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known})")
+                hint = "; {side} and {other} work only where each_side = true" if field in SIDE_FIELDS else ""
+                raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known}{hint})")
         return value
 
     # -- the routine ------------------------------------------------------------------------------------------
@@ -317,8 +318,11 @@ class _Validator:
                 raise self.fail(("phases", index), f"expected a table, found {_type_name(type(raw))}")
             phases.append(self.phase(raw, ("phases", index)))
         stroke_phases = [i for i, p in enumerate(phases) if p.strokes]
-        if len(stroke_phases) != 1:
-            raise self.fail(("phases",), f"exactly one phase must have strokes = true, found {len(stroke_phases)}")
+        if not stroke_phases:
+            raise self.fail(("phases",), "one phase must have strokes = true; none has")
+        if len(stroke_phases) > 1:
+            first, second = stroke_phases[:2]
+            raise self.fail(("phases", second, "strokes"), f"only one phase may have strokes = true (phases[{first}] has)")
         if not phases[stroke_phases[0]].each_side:
             raise self.fail(("phases", stroke_phases[0], "each_side"), "the strokes phase must have each_side = true")
         sided = [i for i, p in enumerate(phases) if p.each_side]

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the few system packages the project needs, only where they are missing:
+#   the ALSA headers (simpleaudio is compiled against them), a C compiler, the Python headers, venv support.
+# As root it runs apt-get; with password-less sudo it uses sudo; otherwise it prints the exact command and stops.
+set -eu
+python=${1:-python3}
+
+missing=""
+[ -f /usr/include/alsa/asoundlib.h ] || missing="$missing libasound2-dev"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+"$python" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    || missing="$missing python3-dev"
+"$python" -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
+
+[ -z "$missing" ] && exit 0
+
+command="apt-get install -y$missing"
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "coach needs these system packages (Debian names):$missing. Install them with your package manager, then run make again." >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing system packages:$missing"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive $command -qq
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "Installing system packages with sudo:$missing"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $command -qq
+else
+    echo "coach needs system packages that are not installed. Run this, then run make again:" >&2
+    echo "    sudo apt-get update && sudo $command" >&2
+    exit 1
+fi

@@ -1,0 +1,115 @@
+"""Shared fixtures. Every test runs with its own cache and config dirs, so nothing touches the user's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.catalog import builtin_sources
+from coach.routine import Routine, parse_routine
+from coach.speech import SpeechCache, Voice
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
+    yield
+
+
+class FakeEngine:
+    """A deterministic engine: each text becomes a tone whose length follows the text (100 samples a letter)."""
+
+    name = "fake"
+    sample_rate = 22050
+
+    def __init__(self) -> None:
+        self.spoken: list[str] = []
+
+    def voices(self) -> list[Voice]:
+        return [Voice("fake/one", "One", ("en",))]
+
+    def synthesize(self, text: str, voice: str, rate: int) -> np.ndarray:
+        self.spoken.append(text)
+        n = 100 * len(text)
+        return np.full(n, 8000, dtype=np.int16)
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+def psoas() -> Routine:
+    return next(s for s in builtin_sources() if s.name == "psoas").load()
+
+
+MINI = """
+title = "Mini"
+description = "A tiny routine for tests."
+
+[strokes]
+default = 2
+range = [1, 3]
+tempo = "medium"
+bpm = { slow = 30, medium = 60, fast = 90 }
+count = "Stroke {n}."
+count_in = 1
+full_cues = 1
+
+[[strokes.steps]]
+name = "press"
+beats = 1
+cue = "Press in."
+short = "Press."
+
+[[strokes.steps]]
+name = "slide"
+beats = 2
+cue = "Slide away."
+short = "Slide."
+
+[[phases]]
+title = "Start"
+pause = 1
+lines = ["Hello, {sides}."]
+
+[[phases]]
+title = "Place, {side}"
+each_side = true
+lines = [{ text = "Knees to your {other}, for your {side}.", pause = 0.5 }]
+
+[[phases]]
+title = "Work, {side}"
+each_side = true
+strokes = true
+lines = ["Go."]
+
+[switch]
+title = "Switch"
+lines = ["Now your {side}."]
+
+[[phases]]
+title = "End"
+lines = ["Done."]
+"""
+
+
+@pytest.fixture
+def mini() -> Routine:
+    return parse_routine(MINI, "mini.toml", "mini")
+
+
+def fill_cache(cache_dir: Path, texts: list[str], engine_name: str = "pyttsx3-espeak") -> None:
+    """Put a fake clip for each text into the speech cache, so the CLI runs the real pipeline without espeak."""
+    from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+
+    cache = SpeechCache(cache_dir)
+    for text in texts:
+        cache.put(engine_name, DEFAULT_VOICE, DEFAULT_RATE, text, np.full(100 * len(text), 8000, np.int16), 22050)
