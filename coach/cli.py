@@ -130,8 +130,7 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--side",
             type=click.Choice(SIDE_CHOICES),
-            required=True,
-            help="The side to work: right works the right psoas (knees fall to the left); both works right, then left.",
+            help="The side to work (required): right or left names the muscle worked; both works right, then left.",
         ),
         click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
         click.option("--tempo", type=click.Choice(TEMPOS), help="Stroke tempo [default: the routine's]."),
@@ -188,7 +187,7 @@ def routine_command(source: RoutineSource) -> click.Command:
 def run_routine(
     source: RoutineSource,
     *,
-    side: str,
+    side: str | None,
     strokes: int | None,
     tempo: str | None,
     voice: str,
@@ -204,6 +203,8 @@ def run_routine(
     from coach.session import prepare
     from coach.speech import Pyttsx3Engine, SpeechCache
 
+    if side is None:
+        raise click.UsageError("Missing option '--side': choose right, left or both.")
     if as_json and not as_script:
         raise click.UsageError("--json goes with --script.")
     if output is not None and as_script:

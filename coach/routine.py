@@ -322,7 +322,9 @@ class _Validator:
             raise self.fail(("phases",), "one phase must have strokes = true; none has")
         if len(stroke_phases) > 1:
             first, second = stroke_phases[:2]
-            raise self.fail(("phases", second, "strokes"), f"only one phase may have strokes = true (phases[{first}] has)")
+            raise self.fail(
+                ("phases", second, "strokes"), f"only one phase may have strokes = true (phases[{first}] has)"
+            )
         if not phases[stroke_phases[0]].each_side:
             raise self.fail(("phases", stroke_phases[0], "each_side"), "the strokes phase must have each_side = true")
         sided = [i for i, p in enumerate(phases) if p.each_side]

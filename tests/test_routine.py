@@ -20,7 +20,12 @@ def test_mini_parses_to_exact_values(mini):
     assert mini.name == "mini"
     assert mini.title == "Mini"
     assert [p.title for p in mini.phases] == ["Start", "Place, {side}", "Work, {side}", "End"]
-    assert [(p.each_side, p.strokes) for p in mini.phases] == [(False, False), (True, False), (True, True), (False, False)]
+    assert [(p.each_side, p.strokes) for p in mini.phases] == [
+        (False, False),
+        (True, False),
+        (True, True),
+        (False, False),
+    ]
     assert mini.phases[0].lines == (Line("Hello, {sides}.", 1.0),)
     assert mini.phases[1].lines == (Line("Knees to your {other}, for your {side}.", 0.5),)
     assert mini.phases[3].lines == (Line("Done.", 1.5),)  # the default pause
@@ -116,7 +121,11 @@ def test_toml_syntax_error_names_the_line():
 
 
 def test_only_one_strokes_phase():
-    e = error(MINI.replace('title = "Place, {side}"\neach_side = true', 'title = "Place, {side}"\neach_side = true\nstrokes = true'))
+    e = error(
+        MINI.replace(
+            'title = "Place, {side}"\neach_side = true', 'title = "Place, {side}"\neach_side = true\nstrokes = true'
+        )
+    )
     assert str(e) == "mini.toml, line 40: phases[2].strokes: only one phase may have strokes = true (phases[1] has)"
 
 

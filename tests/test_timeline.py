@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from coach.script import ACCENT, CHIME, TICK, Options, build_script
 from coach.timeline import SOUND, SPEECH, Event, PhaseSpan, beat_offset, build_timeline
 
@@ -69,7 +71,7 @@ def test_no_two_speech_events_overlap(psoas):
             timeline = build_timeline(script, lengths_for(script, per_letter=1800), RATE)
             speech = [e for e in timeline.events if e.kind == SPEECH]
             assert len(speech) == len(script.texts())
-            for before, after in zip(speech, speech[1:], strict=False):
+            for before, after in itertools.pairwise(speech):
                 assert before.end <= after.start, (before, after)
 
 

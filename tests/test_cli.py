@@ -1,0 +1,219 @@
+"""The command line, compared as exact output. Speech comes from a pre-filled cache, so no engine runs here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import MINI, fill_cache
+
+from coach.cli import cli
+from coach.routine import parse_routine
+from coach.script import Options, build_script
+
+
+@pytest.fixture
+def mini_cli(tmp_path):
+    """The mini routine installed in the config dir, with its speech in the cache for both sides."""
+    folder = tmp_path / "config" / "routines"
+    folder.mkdir(parents=True)
+    (folder / "mini.toml").write_text(MINI)
+    routine = parse_routine(MINI, "mini.toml", "mini")
+    texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side)).texts()]
+    fill_cache(tmp_path / "cache", texts)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), prog_name="coach")
+
+
+SCRIPT_RIGHT = """\
+Mini, right side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all.
+
+00:00.0  # Start
+00:01.0  Hello, right side.
+00:02.1  (chime)
+00:04.1  # Place, right
+00:04.1  Knees to your left, for your right.
+00:04.7  (chime)
+00:06.7  # Work, right
+00:06.7  Go.
+00:09.3  Stroke 1. Press in.
+00:10.3  Slide away.
+00:12.3  Stroke 2. Press.
+00:13.3  Slide.
+00:15.3  (chime)
+00:17.3  # End
+00:17.3  Done.
+00:18.8  (chime)
+00:22.3  (end)
+"""
+
+
+def test_script_prints_the_timed_session(mini_cli):
+    result = run("mini", "--side", "right", "--script")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == SCRIPT_RIGHT
+
+
+def test_script_json_gives_the_timeline_in_seconds(mini_cli):
+    result = run("mini", "--side", "right", "--script", "--json")
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("routine", "side", "strokes", "tempo", "bpm", "sample_rate", "duration")} == {
+        "routine": "mini",
+        "side": "right",
+        "strokes": 2,
+        "tempo": "medium",
+        "bpm": 60,
+        "sample_rate": 22050,
+        "duration": 22.276644,
+    }
+    assert [p["title"] for p in data["phases"]] == ["Start", "Place, right", "Work, right", "End"]
+    assert data["phases"][0] == {"title": "Start", "start": 0.0, "end": 4.081633}
+    assert data["events"][:2] == [
+        {"start": 1.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side."},
+        {"start": 2.081633, "duration": 2.0, "kind": "sound", "sound": "chime"},
+    ]
+    ticks = [e["start"] for e in data["events"] if e.get("sound") in ("tick", "accent")]
+    assert ticks == [8.253968 + k for k in range(7)]
+
+
+def test_list_shows_each_routine_on_one_line(mini_cli):
+    result = run("list")
+    assert result.stdout == (
+        "mini            Mini (2 strokes a side, 1-3 advised)\n"
+        "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
+    )
+
+
+def test_a_broken_user_routine_is_listed_with_its_problem(tmp_path):
+    folder = tmp_path / "config" / "routines"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text(MINI.replace("beats = 2", 'beats = "two"'))
+    assert run("list").stdout.splitlines()[0] == (
+        f"broken          (cannot be loaded: {folder / 'broken.toml'}, line 22: strokes.steps[1].beats: "
+        "expected a whole number, found text)"
+    )
+    result = run("broken", "--side", "left")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {folder / 'broken.toml'}, line 22: strokes.steps[1].beats: expected a whole number, found text\n"
+    )
+
+
+def test_a_routine_file_given_by_path_is_a_command(tmp_path):
+    path = tmp_path / "my-routine.toml"
+    path.write_text(MINI.replace('title = "Mini"', 'title = "Mine"'))
+    routine = parse_routine(path.read_text(), str(path), "my-routine")
+    fill_cache(tmp_path / "cache", build_script(routine, Options("left")).texts())
+    result = run(str(path), "--side", "left", "--script")
+    assert result.exit_code == 0
+    assert (
+        result.stdout.splitlines()[0] == "Mine, left side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all."
+    )
+
+
+def test_unknown_routine(mini_cli):
+    result = run("nosuch", "--side", "right")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: No routine or command named 'nosuch'. Routines: mini, psoas. See 'coach list'.\n"
+    )
+
+
+def test_missing_side(mini_cli):
+    result = run("mini")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Usage: coach mini [OPTIONS]\nTry 'coach mini --help' for help.\n\n"
+        "Error: Missing option '--side': choose right, left or both.\n"
+    )
+
+
+def test_json_needs_script(mini_cli):
+    result = run("mini", "--side", "right", "--json")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: --json goes with --script.\n")
+
+
+def test_a_bad_output_name_is_refused_before_any_work(mini_cli):
+    result = run("mini", "--side", "right", "-o", str(mini_cli / "x.ogg"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: Cannot write x.ogg: the file name must end in .mp3 or .wav.\n",
+    )
+
+
+def test_ctrl_c_during_export_leaves_nothing(mini_cli, monkeypatch):
+    import coach.mixer
+
+    def interrupted(*args, **kwargs):
+        yield np.zeros(100, dtype=np.int16)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coach.mixer, "render", interrupted)
+    out = mini_cli / "out"
+    out.mkdir()
+    result = run("mini", "--side", "right", "-o", str(out / "s.mp3"))
+    assert (result.exit_code, result.stderr) == (130, f"Stopped: {out / 's.mp3'} was not written.\n")
+    assert os.listdir(out) == []
+
+
+def test_export_reports_what_it_wrote(mini_cli):
+    target = mini_cli / "s.wav"
+    result = run("mini", "--side", "both", "-o", str(target))
+    assert result.exit_code == 0
+    assert (
+        result.stderr
+        == f"Wrote {target}: Mini, both sides: 2 strokes a side at 60 beats a minute (medium), 0:39 in all.\n"
+    )
+    import soundfile
+
+    info = soundfile.info(str(target))
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+
+
+def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli):
+    home = mini_cli / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text("pcm.!default { type hw card 7 }\nctl.!default { type hw card 7 }\n")
+    env = {**os.environ, "HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "coach", "mini", "--side", "right"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert done.stderr == (
+        "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all. Ctrl-C stops.\n"
+        "Error: No audio output could be opened (No such file or directory). To listen later, write the session "
+        "to a file: coach mini --side right -o mini-right.mp3\n"
+    )
+
+
+def test_help_ends_with_examples():
+    result = run("--help")
+    assert result.stdout.rstrip().endswith("  psoas   Psoas release")
+    assert "  Examples:\n    coach psoas --side right                     play a session\n" in result.stdout
+    routine_help = run("psoas", "--help").stdout
+    assert (
+        "  Examples:\n"
+        "    coach psoas --side right\n"
+        "    coach psoas --side both --strokes 10 --tempo slow\n"
+        "    coach psoas --side left -o psoas-left.mp3\n"
+        "    coach psoas --side right --script\n"
+    ) in routine_help
+
+
+def test_help_imports_no_audio_or_speech_stack():
+    code = (
+        "import sys; from coach.cli import main; sys.argv=['coach','--help']\ntry: main()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('numpy','pyttsx3','soundfile','simpleaudio') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -1,0 +1,150 @@
+"""End to end through the real parts: espeak-ng via pyttsx3, libsndfile's WAV and MP3 encoders, simpleaudio
+into ALSA. No sound card is needed: live playback goes to ALSA's file plugin over its null device."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile
+from click.testing import CliRunner
+
+from coach.cli import cli
+from coach.session import load_sounds
+
+pytestmark = pytest.mark.e2e
+
+ARGS = ["psoas", "--side", "right", "--strokes", "6"]
+RATE = 22050
+MS = RATE // 1000  # samples in a millisecond (22)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """One real session: its JSON timeline, WAV and MP3, all made through the CLI with a shared speech cache."""
+    root = tmp_path_factory.mktemp("real")
+    env = {"COACH_CACHE_DIR": str(root / "cache"), "COACH_CONFIG_DIR": str(root / "config")}
+    runner = CliRunner()
+    made = {}
+    for name, extra in [
+        ("json", ["--script", "--json"]),
+        ("wav", ["-o", str(root / "s.wav")]),
+        ("mp3", ["-o", str(root / "s.mp3")]),
+    ]:
+        result = runner.invoke(cli, [*ARGS, *extra], env=env, prog_name="coach")
+        assert result.exit_code == 0, result.output
+        made[name] = result
+    return {
+        "root": root,
+        "env": env,
+        "timeline": json.loads(made["json"].stdout),
+        "wav": soundfile.read(root / "s.wav", dtype="float32")[0],
+        "mp3": soundfile.read(root / "s.mp3", dtype="float32")[0],
+    }
+
+
+def best_lag(audio: np.ndarray, template: np.ndarray, expected: int, reach: int = 20 * MS) -> int:
+    """Where `template` best matches `audio` near `expected`, as an offset in samples."""
+    lo = max(0, expected - reach)
+    window = audio[lo : expected + reach + len(template)]
+    scores = np.correlate(window, template, mode="valid")
+    return int(np.argmax(scores)) + lo - expected
+
+
+def test_the_wav_is_as_long_as_the_timeline(real):
+    assert abs(len(real["wav"]) / RATE - real["timeline"]["duration"]) < 1e-5
+    assert real["timeline"]["sample_rate"] == RATE
+
+
+def test_metronome_onsets_in_the_wav_match_the_json_within_1_ms(real):
+    sounds = load_sounds()
+    events = [e for e in real["timeline"]["events"] if e["kind"] == "sound"]
+    assert sum(e["sound"] == "accent" for e in events) == 6
+    for event in events:
+        lag = best_lag(real["wav"], sounds[event["sound"]], round(event["start"] * RATE))
+        assert abs(lag) <= MS, (event, lag)
+
+
+def test_speech_sounds_where_the_json_says_and_quiet_is_silent(real):
+    audio, timeline = real["wav"], real["timeline"]
+    speech = [e for e in timeline["events"] if e["kind"] == "speech"]
+    assert speech[0]["text"] == "Welcome. This session works the psoas on your right side."
+    for event in speech:
+        a, b = round(event["start"] * RATE), round((event["start"] + event["duration"]) * RATE)
+        assert np.sqrt(np.mean(audio[a:b] ** 2)) > 0.02, event["text"]
+    busy = np.zeros(len(audio), dtype=bool)
+    for event in timeline["events"]:
+        busy[round(event["start"] * RATE) : round((event["start"] + event["duration"]) * RATE)] = True
+    assert not busy[: RATE // 2].any()  # the lead-in
+    assert np.all(audio[~busy] == 0.0)
+
+
+def test_speech_is_louder_than_the_metronome(real):
+    assert float(np.max(np.abs(real["wav"]))) > 0.5
+    assert all(float(np.max(np.abs(s))) <= 0.25 for s in load_sounds().values())
+
+
+def test_the_mp3_decodes_to_the_timelines_length_and_onsets(real):
+    mp3, wav = real["mp3"], real["wav"]
+    assert abs(len(mp3) - len(wav)) <= MS
+    sounds = load_sounds()
+    for event in real["timeline"]["events"]:
+        if event["kind"] == "sound" and event["sound"] in ("accent", "chime"):
+            lag = best_lag(mp3, sounds[event["sound"]], round(event["start"] * RATE))
+            assert abs(lag) <= MS, (event, lag)
+    # lossy, but the same session: the decoded audio follows the WAV closely
+    assert np.corrcoef(mp3[: len(wav)], wav[: len(mp3)])[0, 1] > 0.97
+
+
+def test_live_playback_plays_exactly_the_exported_samples(real, tmp_path):
+    capture = tmp_path / "capture.raw"
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.!default {{\n  type file\n  slave.pcm "null"\n  file "{capture}"\n  format "raw"\n  truncate false\n}}\n'
+    )
+    env = {**os.environ, **real["env"], "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "coach", *ARGS], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith("Session complete.\n")
+    # each segment opens the device once; the file plugin numbers every file after the first
+    parts = sorted(tmp_path.glob("capture.raw*"), key=lambda p: (len(p.name), p.name))
+    assert len(parts) > 1
+    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts])
+    exported = soundfile.read(real["root"] / "s.wav", dtype="int16")[0]
+    assert len(played) == len(exported)
+    assert np.array_equal(played, exported)
+
+
+def test_voices_lists_the_engines_voices_and_marks_the_default():
+    result = CliRunner().invoke(cli, ["voices"])
+    lines = result.stdout.splitlines()
+    assert "* gmw/en-us               English (America)" in lines
+    assert "  gmw/en                  English (Great Britain)" in lines
+    assert lines[-1] == "(* the default voice)"
+    assert len(lines) > 100
+
+
+def test_an_unknown_voice_is_one_clean_sentence():
+    result = CliRunner().invoke(cli, [*ARGS, "--voice", "nobody", "--script"], prog_name="coach")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: Unknown voice 'nobody': 'coach voices' lists the voices you can use.\n",
+    )
+
+
+def test_real_speech_is_trimmed_and_cached_once(tmp_path):
+    from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
+
+    engine = Pyttsx3Engine(tmp_path / "scratch")
+    cache = SpeechCache(tmp_path / "cache")
+    clip = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
+    assert 0.3 < len(clip) / RATE < 1.0
+    assert clip[0] == 0.0 and clip[-1] == 0.0
+    assert np.max(np.abs(clip[: 10 * MS])) < 0.01  # 10 ms of quiet kept before the first sound
+    assert len(list((tmp_path / "cache").rglob("*.wav"))) == 1
+    assert list((tmp_path / "scratch").iterdir()) == []
+    again = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
+    assert np.array_equal(clip, again)

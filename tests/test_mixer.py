@@ -1,0 +1,50 @@
+"""The mixer: exact sums at exact positions, independent of block size."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coach.mixer import render, render_all, to_float, to_pcm
+from coach.script import Options, build_script
+from coach.timeline import SOUND, SPEECH, Event, Timeline
+
+
+def small_timeline(mini, events, length):
+    return Timeline(build_script(mini, Options("right")), 22050, length, tuple(events), ())
+
+
+def test_clips_land_at_their_sample_positions_and_sum(mini):
+    a = np.full(10, 0.25, dtype=np.float32)
+    b = np.full(4, 0.5, dtype=np.float32)
+    clips = {(SPEECH, "a"): a, (SOUND, "b"): b}
+    timeline = small_timeline(mini, [Event(3, 10, SPEECH, "a"), Event(11, 4, SOUND, "b")], 20)
+    out = render_all(timeline, clips)
+    expected = np.zeros(20, dtype=np.int16)
+    expected[3:13] = 8192
+    expected[11:15] += 16384
+    assert out.tolist() == expected.tolist()
+
+
+def test_block_size_does_not_change_the_samples(mini):
+    rng = np.random.default_rng(7)
+    clips = {(SPEECH, str(i)): (rng.uniform(-0.3, 0.3, 50 + 13 * i)).astype(np.float32) for i in range(8)}
+    events = [Event(37 * i, 50 + 13 * i, SPEECH, str(i)) for i in range(8)]
+    timeline = small_timeline(mini, events, 500)
+    whole = np.concatenate(list(render(timeline, clips, block=10_000)))
+    for block in (1, 7, 64, 333):
+        assert np.array_equal(np.concatenate(list(render(timeline, clips, block=block))), whole)
+    # any stretch equals the same stretch of the whole
+    assert np.array_equal(render_all(timeline, clips, 101, 377), whole[101:377])
+    assert all(len(b) <= 64 for b in render(timeline, clips, block=64))
+
+
+def test_loud_sums_are_clipped_not_wrapped(mini):
+    loud = np.full(5, 0.8, dtype=np.float32)
+    clips = {(SPEECH, "x"): loud, (SOUND, "y"): loud}
+    timeline = small_timeline(mini, [Event(0, 5, SPEECH, "x"), Event(2, 5, SOUND, "y")], 8)
+    assert render_all(timeline, clips).tolist() == [26214, 26214, 32767, 32767, 32767, 26214, 26214, 0]
+
+
+def test_int16_round_trip_is_exact():
+    pcm = np.array([-32768, -1, 0, 1, 12345, 32767], dtype=np.int16)
+    assert to_pcm(to_float(pcm)).tolist() == pcm.tolist()

@@ -1,0 +1,111 @@
+"""Live playback logic with a fake audio output: segments, exact samples, stopping and starting anywhere."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from coach.mixer import render_all
+from coach.output.playback import Player, segments
+from coach.script import ACCENT, CHIME, TICK, Options, build_script
+from coach.session import load_sounds
+from coach.timeline import SOUND, SPEECH, build_timeline
+
+
+@pytest.fixture
+def session(psoas):
+    script = build_script(psoas, Options("right", strokes=6))
+    rng = np.random.default_rng(1)
+    clips = {(SPEECH, t): rng.uniform(-0.5, 0.5, 60 * len(t)).astype(np.float32) for t in script.texts()}
+    clips.update({(SOUND, name): clip for name, clip in load_sounds().items()})
+    timeline = build_timeline(script, {k: len(v) for k, v in clips.items()}, 22050)
+    return timeline, clips
+
+
+class FakeHandle:
+    def __init__(self, output, polls):
+        self.output, self.polls, self.stopped = output, polls, False
+
+    def is_playing(self):
+        self.polls -= 1
+        if self.polls == 0 and self.output.interrupt_at == len(self.output.played):
+            raise KeyboardInterrupt
+        return self.polls > 0 and not self.stopped
+
+    def stop(self):
+        self.stopped = True
+
+
+class FakeOutput:
+    def __init__(self, interrupt_at=None):
+        self.played: list[np.ndarray] = []
+        self.handles: list[FakeHandle] = []
+        self.interrupt_at = interrupt_at
+
+    def play(self, pcm, sample_rate):
+        assert sample_rate == 22050
+        self.played.append(pcm)
+        self.handles.append(FakeHandle(self, polls=3))
+        return self.handles[-1]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += 0.5  # each poll, half a second of sound goes by
+
+
+def test_segments_cover_the_range_and_cut_only_where_nothing_sounds(session):
+    timeline, _ = session
+    parts = segments(timeline, 0, timeline.length)
+    assert parts[0][0] == 0 and parts[-1][1] == timeline.length
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))
+    assert parts[0][1] <= 4 * 22050
+    assert all(b - a <= 30 * 22050 for a, b in parts)
+    for _, cut in parts[:-1]:
+        assert not any(e.start < cut < e.end for e in timeline.events), cut
+
+
+def test_player_hands_over_exactly_the_sessions_samples(session):
+    timeline, clips = session
+    output, clock = FakeOutput(), FakeClock()
+    player = Player(output, clock=clock, sleep=clock.sleep)
+    player.play(timeline, lambda a, b: render_all(timeline, clips, a, b))
+    assert np.array_equal(np.concatenate(output.played), render_all(timeline, clips))
+    assert player.position == timeline.length
+
+
+def test_playback_starts_again_from_any_sample(session):
+    timeline, clips = session
+    output, clock = FakeOutput(), FakeClock()
+    start = 1_234_567
+    Player(output, clock=clock, sleep=clock.sleep).play(
+        timeline, lambda a, b: render_all(timeline, clips, a, b), start=start
+    )
+    assert np.array_equal(np.concatenate(output.played), render_all(timeline, clips, start))
+
+
+def test_ctrl_c_stops_the_sound_at_once_and_tells_the_position(session):
+    timeline, clips = session
+    output, clock = FakeOutput(interrupt_at=3), FakeClock()
+    player = Player(output, clock=clock, sleep=clock.sleep)
+    with pytest.raises(KeyboardInterrupt):
+        player.play(timeline, lambda a, b: render_all(timeline, clips, a, b))
+    parts = segments(timeline, 0, timeline.length)
+    assert len(output.played) == 3
+    assert output.handles[-1].stopped
+    # two polls of the third segment went by: one second of it was heard
+    assert player.position == parts[2][0] + 22050
+
+
+def test_sounds_are_the_shipped_ones(session):
+    sounds = load_sounds()
+    assert sorted(sounds) == sorted([TICK, ACCENT, CHIME])
+    assert [len(sounds[n]) for n in (TICK, ACCENT, CHIME)] == [2646, 4851, 44100]
