@@ -217,3 +217,19 @@ def test_help_imports_no_audio_or_speech_stack():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli, monkeypatch):
+    import coach.output.playback as playback
+
+    played = []
+
+    class Output:
+        def play(self, pcm, sample_rate):
+            played.append(len(pcm))
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(playback, "SimpleaudioBackend", Output)
+    result = run("mini", "--side", "right")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
+    assert played == [45900]  # the first segment only: up to the chime, the last quiet point within 4 s

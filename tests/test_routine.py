@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import MINI
 
@@ -180,3 +182,23 @@ def test_missing_file(tmp_path):
     with pytest.raises(RoutineError) as caught:
         path_source(tmp_path / "gone.toml").load()
     assert str(caught.value) == f"{tmp_path / 'gone.toml'}: file not found"
+
+
+def test_the_example_in_the_docs_is_a_valid_routine():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+    example = text.split("## An example to copy", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    routine = parse_routine(example, "iliacus-short.toml", "iliacus-short")
+    assert routine.title == "Iliacus, short"
+    assert [p.title for p in routine.phases] == [
+        "Settling in",
+        "Position, {side} side",
+        "Strokes, {side} side",
+        "Closing",
+    ]
+
+
+def test_the_format_sample_in_the_docs_names_only_real_keys():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+    sample = text.split("## The format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    routine = parse_routine(sample, "sample.toml", "sample")
+    assert routine.stroke.steps[0].cue == "Press down and in, toward your spine."
