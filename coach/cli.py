@@ -279,4 +279,10 @@ class _progress:
 
 
 def main() -> None:
-    cli(prog_name="coach")
+    try:
+        cli(prog_name="coach")
+    except BrokenPipeError:  # output piped into a command that stopped reading, such as `head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
