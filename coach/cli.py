@@ -15,8 +15,8 @@ from coach.catalog import RoutineSource, all_sources, path_source
 from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE, RATE_RANGE
 from coach.errors import AudioOutputError, CoachError
 from coach.paths import cache_dir, config_dir
-from coach.routine import TEMPOS, Routine
-from coach.script import SIDE_CHOICES
+from coach.routine import BPM_RANGE, TEMPOS, Routine
+from coach.script import GUIDANCE, SIDE_CHOICES
 
 
 class Stopped(click.ClickException):
@@ -124,36 +124,58 @@ def list_voices() -> None:
     click.echo("(* the default voice)")
 
 
-def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every routine command shares."""
-    decorators = [
-        click.option(
-            "--side",
-            type=click.Choice(SIDE_CHOICES),
-            help="The side to work (required): right or left names the muscle worked; both works right, then left.",
-        ),
-        click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
-        click.option("--tempo", type=click.Choice(TEMPOS), help="Stroke tempo [default: the routine's]."),
-        click.option("--voice", default=DEFAULT_VOICE, show_default=True, help="Voice id (see 'coach voices')."),
-        click.option(
-            "--rate",
-            type=click.IntRange(*RATE_RANGE),
-            default=DEFAULT_RATE,
-            show_default=True,
-            help="Speaking rate, in words a minute.",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write the session to FILE (.mp3 or .wav) instead of playing it.",
-        ),
-        click.option("--script", "as_script", is_flag=True, help="Print the session as timed text; play nothing."),
-        click.option("--json", "as_json", is_flag=True, help="With --script: print the timeline as JSON."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+def stack(*decorators: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply click options in the order they are listed (the first shows first in help)."""
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+session_options = stack(
+    click.option(
+        "--side",
+        type=click.Choice(SIDE_CHOICES),
+        help="The side to work (required): right or left names the muscle worked; both works right, then left.",
+    ),
+    click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
+    click.option("--tempo", type=click.Choice(TEMPOS), help="Stroke tempo [default: the routine's]."),
+    click.option("--bpm", type=click.IntRange(*BPM_RANGE), help="Beats a minute, instead of a named tempo."),
+    click.option(
+        "--guidance",
+        type=click.Choice(GUIDANCE),
+        default="brief",
+        show_default=True,
+        help="full: every stroke's words; brief: full words for the first strokes, then short ones; "
+        "minimal: counts and sounds only.",
+    ),
+    click.option("--no-intro", is_flag=True, help="Skip settling in and the safety words (you know the routine)."),
+)
+
+voice_options = stack(
+    click.option("--voice", default=DEFAULT_VOICE, show_default=True, help="Voice id (see 'coach voices')."),
+    click.option(
+        "--rate",
+        type=click.IntRange(*RATE_RANGE),
+        default=DEFAULT_RATE,
+        show_default=True,
+        help="Speaking rate, in words a minute.",
+    ),
+)
+
+output_options = stack(
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the session to FILE (.mp3 or .wav) instead of playing it.",
+    ),
+    click.option("--script", "as_script", is_flag=True, help="Print the session as timed text; play nothing."),
+    click.option("--json", "as_json", is_flag=True, help="With --script: print the timeline as JSON."),
+)
 
 
 def routine_command(source: RoutineSource) -> click.Command:
@@ -172,16 +194,57 @@ def routine_command(source: RoutineSource) -> click.Command:
     Examples:
       coach {name} --side right
       coach {name} --side both --strokes 10 --tempo slow
+      coach {name} --side left --guidance minimal --no-intro
       coach {name} --side left -o {name}-left.mp3
       coach {name} --side right --script
     """
 
     @click.command(name=name, help=help_text, short_help=title)
     @session_options
+    @voice_options
+    @output_options
     def command(**options: Any) -> None:
         run_routine(source, **options)
 
     return command
+
+
+@cli.command("show")
+@click.argument("routine_name", metavar="ROUTINE")
+@voice_options
+def show(routine_name: str, voice: str, rate: int) -> None:
+    """Describe a routine: its phases, strokes, tempos, and how long a session lasts.
+
+    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both.
+
+    \b
+    Examples:
+      coach show psoas
+      coach show ./my-routine.toml
+    """
+    from coach import report
+    from coach.script import Options
+    from coach.session import prepare
+    from coach.speech import Pyttsx3Engine, SpeechCache
+
+    routine = _source(routine_name).load()
+    engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
+    lengths = {}
+    with _progress("Preparing speech") as advance:
+        for tempo in TEMPOS:
+            for side in ("right", "both"):
+                session = prepare(routine, Options(side, tempo=tempo), engine, cache, voice, rate, advance)
+                lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
+    click.echo(report.show_text(routine, lengths), nl=False)
+
+
+def _source(name: str) -> RoutineSource:
+    if name.endswith(".toml"):
+        return path_source(Path(name))
+    sources = all_sources(config_dir())
+    if name not in sources:
+        raise click.UsageError(f"No routine named {name!r}. Routines: {', '.join(sorted(sources))}.")
+    return sources[name]
 
 
 def run_routine(
@@ -190,6 +253,9 @@ def run_routine(
     side: str | None,
     strokes: int | None,
     tempo: str | None,
+    bpm: int | None,
+    guidance: str,
+    no_intro: bool,
     voice: str,
     rate: int,
     output: Path | None,
@@ -209,13 +275,15 @@ def run_routine(
         raise click.UsageError("--json goes with --script.")
     if output is not None and as_script:
         raise click.UsageError("--script prints the session; it cannot be combined with -o.")
+    if tempo is not None and bpm is not None:
+        raise click.UsageError("Give --tempo or --bpm, not both.")
     if output is not None:
         check_target(output)
     routine = source.load()
-    cache = SpeechCache(cache_dir())
-    engine = Pyttsx3Engine(cache_dir() / "scratch")
-    with _progress("Preparing speech") as tick:
-        session = prepare(routine, Options(side, strokes, tempo), engine, cache, voice, rate, tick)
+    options = Options(side, strokes, tempo, bpm, guidance, intro=not no_intro)
+    with _progress("Preparing speech") as advance:
+        engine = Pyttsx3Engine(cache_dir() / "scratch")
+        session = prepare(routine, options, engine, SpeechCache(cache_dir()), voice, rate, advance)
     timeline = session.timeline
 
     if as_script:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Mapping
 from typing import Any
 
+from coach.routine import TEMPOS, Phase, Routine
 from coach.script import CHIME
 from coach.timeline import SPEECH, Timeline
 
@@ -24,8 +27,9 @@ def summary(timeline: Timeline) -> str:
     s = timeline.script
     side = "both sides" if s.side == "both" else f"{s.side} side"
     return (
-        f"{s.title}, {side}: {s.strokes} strokes a side at {s.bpm} beats a minute ({s.tempo}), "
-        f"{length(timeline.seconds(timeline.length))} in all."
+        f"{s.title}, {side}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{'' if s.tempo == 'custom' else f' ({s.tempo})'}, "
+        f"{s.guidance} guidance, {length(timeline.seconds(timeline.length))} in all."
     )
 
 
@@ -58,6 +62,7 @@ def script_json(timeline: Timeline) -> dict[str, Any]:
         "strokes": s.strokes,
         "tempo": s.tempo,
         "bpm": s.bpm,
+        "guidance": s.guidance,
         "sample_rate": timeline.sample_rate,
         "duration": _seconds(timeline, timeline.length),
         "phases": [
@@ -74,3 +79,39 @@ def script_json(timeline: Timeline) -> dict[str, Any]:
             for e in timeline.events
         ],
     }
+
+
+def show_text(routine: Routine, lengths: Mapping[tuple[str, str], float]) -> str:
+    """A routine described: phases, strokes, tempos, and session lengths by (tempo, "right" or "both")."""
+    stroke = routine.stroke
+    out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
+    sided = [p for p in routine.phases if p.each_side]
+    rows: list[tuple[str, str]] = []
+    for phase in routine.phases:
+        if phase is sided[0]:
+            rows.extend((p.title, _phase_note(p)) for p in sided)
+            rows.append((routine.switch.title, "between the sides, with --side both"))
+        elif not phase.each_side:
+            rows.append((phase.title, "once, skipped with --no-intro" if phase.intro else "once"))
+    width = max(len(title) for title, _ in rows) + 2
+    out.append("Phases:")
+    out.extend(f"  {title:<{width}}{note}" for title, note in rows)
+    out.append("")
+    low, high = stroke.recommended
+    out.append(f"Strokes: {stroke.default} a side by default ({low}-{high} advised)")
+    tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in TEMPOS)
+    out.append(f"Tempo: {tempos} beats a minute")
+    out.append("")
+    out.append(f"Session length{'one side':>12}{'both sides':>12}")
+    for tempo in TEMPOS:
+        out.append(f"  {tempo:<12}{length(lengths[(tempo, 'right')]):>12}{length(lengths[(tempo, 'both')]):>12}")
+    return "\n".join(out) + "\n"
+
+
+def _phase_note(phase: Phase) -> str:
+    if not phase.strokes:
+        return "each side"
+    steps = ", ".join(
+        f"{s.name} {s.beats}" + (f" (at least {s.min_seconds:g} s)" if s.min_seconds else "") for s in phase.steps
+    )
+    return f"each side: strokes of {steps} beats"

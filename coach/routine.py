@@ -5,6 +5,7 @@ Every problem is a `RoutineError` naming the file, the line where it can be foun
 
 from __future__ import annotations
 
+import math
 import re
 import string
 import tomllib
@@ -38,37 +39,52 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Phase:
-    title: str
-    lines: tuple[Line, ...]
-    each_side: bool
-    strokes: bool
-
-
-@dataclass(frozen=True)
 class Step:
-    """One part of a stroke (press, slide, release): its length in beats and what is said at its start."""
+    """One part of a stroke (press, slide, release): its length in beats and what is said at its start.
+
+    `min_seconds` keeps a step from being rushed: at a fast tempo it gets as many beats as that takes.
+    """
 
     name: str
     beats: int
     cue: str
     short: str
+    min_seconds: float = 0.0
+
+    def beats_at(self, bpm: int) -> int:
+        return max(self.beats, math.ceil(self.min_seconds * bpm / 60 - 1e-9))
+
+
+@dataclass(frozen=True)
+class Phase:
+    title: str
+    lines: tuple[Line, ...]
+    each_side: bool = False
+    strokes: bool = False
+    intro: bool = False  # settling in and safety: skipped with --no-intro
+    steps: tuple[Step, ...] = ()  # for a strokes phase: the steps of each of its strokes
 
 
 @dataclass(frozen=True)
 class StrokePattern:
-    steps: tuple[Step, ...]
+    steps: tuple[Step, ...]  # the steps of a stroke, for strokes phases that name none of their own
     count: str
+    three_more: str
+    last: str
     default: int
     recommended: tuple[int, int]
     tempo: str
     bpm: Mapping[str, int]
     count_in: int
     full_cues: int
+    check_in: str = ""
+    check_in_every: int = 0
 
-    @property
-    def beats(self) -> int:
-        return sum(step.beats for step in self.steps)
+
+@dataclass(frozen=True)
+class Summary:
+    one_side: str
+    both_sides: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,7 @@ class Routine:
     phases: tuple[Phase, ...]
     stroke: StrokePattern
     switch: Phase
+    summary: Summary
     source: str = ""
 
 
@@ -108,14 +125,24 @@ def fill(text: str, values: Mapping[str, object]) -> str:
 def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     """Map key paths, such as ("phases", 1, "lines", 2), to the line they start on.
 
-    A light scan that understands table headers, `key = value` lines and one array element per line; it is
-    used only to point at a line in error messages, so where it cannot tell, the message goes without one.
+    A light scan that understands table headers (nested arrays of tables too), `key = value` lines and one array
+    element per line; it is used only to point at a line in error messages, so where it cannot tell, the message
+    goes without one.
     """
     lines: dict[tuple[str | int, ...], int] = {}
     table: tuple[str | int, ...] = ()
     counts: dict[tuple[str | int, ...], int] = {}
     array: tuple[str | int, ...] | None = None
     item = 0
+
+    def resolve(parts: list[str]) -> tuple[str | int, ...]:
+        path: tuple[str | int, ...] = ()
+        for part in parts:
+            path = (*path, part)
+            if path in counts:  # an array of tables: its newest element
+                path = (*path, counts[path] - 1)
+        return path
+
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
         if not stripped or stripped.startswith("#"):
@@ -131,15 +158,16 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
             continue
         header = re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", stripped)
         if header:
-            name = tuple(header.group(1).split("."))
-            index = counts.get(name, 0)
-            counts[name] = index + 1
-            table = (*name, index)
+            *outer, last = header.group(1).split(".")
+            name = (*resolve(outer), last)
+            lines.setdefault(name, number)
+            counts[name] = counts.get(name, 0) + 1
+            table = (*name, counts[name] - 1)
             lines.setdefault(table, number)
             continue
         header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", stripped)
         if header:
-            table = tuple(header.group(1).split("."))
+            table = resolve(header.group(1).split("."))
             lines.setdefault(table, number)
             continue
         assignment = re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=\s*(.*)$', stripped)
@@ -214,10 +242,12 @@ class _Validator:
             raise self.fail((*path, key), f"{value} is out of range ({low} to {high})")
         return value
 
-    def seconds(self, data: Mapping[str, Any], path: tuple[str | int, ...], key: str, default: float) -> float:
+    def seconds(
+        self, data: Mapping[str, Any], path: tuple[str | int, ...], key: str, default: float, most: int = 60
+    ) -> float:
         value = float(self.get(data, path, key, (int, float), default))
-        if not 0 <= value <= 60:
-            raise self.fail((*path, key), f"{value:g} is out of range (0 to 60 seconds)")
+        if not 0 <= value <= most:
+            raise self.fail((*path, key), f"{value:g} is out of range (0 to {most} seconds)")
         return value
 
     def text(
@@ -253,7 +283,7 @@ class _Validator:
     # -- the routine ------------------------------------------------------------------------------------------
 
     def routine(self, data: Mapping[str, Any], default_name: str) -> Routine:
-        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch"))
+        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary"))
         name = default_name
         if not _NAME.match(name):
             raise RoutineError(
@@ -265,13 +295,36 @@ class _Validator:
         description = self.text(data, (), "description", frozenset())
         source = self.get(data, (), "source", str, "").strip()
         stroke = self.stroke(self.get(data, (), "strokes", dict))
-        phases = self.phases(self.get(data, (), "phases", list))
-        switch = self.phase(self.get(data, (), "switch", dict), ("switch",), switch=True)
-        return Routine(name, title, description, phases, stroke, switch, source)
+        phases = self.phases(self.get(data, (), "phases", list), stroke.steps)
+        switch = self.phase(self.get(data, (), "switch", dict), ("switch",), stroke.steps, switch=True)
+        raw_summary = self.get(data, (), "summary", dict)
+        self.table(raw_summary, ("summary",), ("one_side", "both_sides"))
+        summary = Summary(
+            one_side=self.text(raw_summary, ("summary",), "one_side", SIDE_FIELDS),
+            both_sides=self.text(raw_summary, ("summary",), "both_sides", SESSION_FIELDS),
+        )
+        return Routine(name, title, description, phases, stroke, switch, summary, source)
 
     def stroke(self, data: Mapping[str, Any]) -> StrokePattern:
         path: tuple[str | int, ...] = ("strokes",)
-        self.table(data, path, ("default", "range", "tempo", "bpm", "count", "count_in", "full_cues", "steps"))
+        self.table(
+            data,
+            path,
+            (
+                "default",
+                "range",
+                "tempo",
+                "bpm",
+                "count",
+                "three_more",
+                "last",
+                "count_in",
+                "full_cues",
+                "check_in",
+                "check_in_every",
+                "steps",
+            ),
+        )
         bounds = self.get(data, path, "range", list)
         if len(bounds) != 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
             raise self.fail((*path, "range"), "expected two whole numbers, [fewest, most]")
@@ -288,52 +341,78 @@ class _Validator:
         if tempo not in TEMPOS:
             raise self.fail((*path, "tempo"), f"{tempo!r} is not a tempo (expected one of: {', '.join(TEMPOS)})")
         count = self.text(data, path, "count", COUNT_FIELDS)
+        three_more = self.text(data, path, "three_more", COUNT_FIELDS)
+        last = self.text(data, path, "last", COUNT_FIELDS)
         count_in = self.integer(data, path, "count_in", 0, 16, 2)
         full_cues = self.integer(data, path, "full_cues", 0, MAX_STROKES, 2)
-        raw_steps = self.get(data, path, "steps", list)
+        check_in = self.text(data, path, "check_in", SIDE_FIELDS) if "check_in" in data else ""
+        check_in_every = self.integer(data, path, "check_in_every", 1, MAX_STROKES, 3) if check_in else 0
+        if "check_in_every" in data and not check_in:
+            raise self.fail((*path, "check_in_every"), "goes with check_in, which is missing")
+        steps = self.steps(self.get(data, path, "steps", list), (*path, "steps"))
+        return StrokePattern(
+            steps,
+            count,
+            three_more,
+            last,
+            default,
+            (low, high),
+            tempo,
+            bpm,
+            count_in,
+            full_cues,
+            check_in,
+            check_in_every,
+        )
+
+    def steps(self, raw_steps: list[Any], path: tuple[str | int, ...]) -> tuple[Step, ...]:
         if not 1 <= len(raw_steps) <= 8:
-            raise self.fail((*path, "steps"), f"a stroke needs 1 to 8 steps, found {len(raw_steps)}")
+            raise self.fail(path, f"a stroke needs 1 to 8 steps, found {len(raw_steps)}")
         steps = []
         for index, raw in enumerate(raw_steps):
-            where = (*path, "steps", index)
+            where = (*path, index)
             if not isinstance(raw, dict):
                 raise self.fail(where, f"expected a table, found {_type_name(type(raw))}")
-            self.table(raw, where, ("name", "beats", "cue", "short"))
+            self.table(raw, where, ("name", "beats", "cue", "short", "min_seconds"))
             steps.append(
                 Step(
                     name=self.text(raw, where, "name", frozenset()),
                     beats=self.integer(raw, where, "beats", 1, 16),
                     cue=self.text(raw, where, "cue", SIDE_FIELDS),
                     short=self.text(raw, where, "short", SIDE_FIELDS),
+                    min_seconds=self.seconds(raw, where, "min_seconds", 0.0, most=30),
                 )
             )
-        return StrokePattern(tuple(steps), count, default, (low, high), tempo, bpm, count_in, full_cues)
+        return tuple(steps)
 
-    def phases(self, raw_phases: list[Any]) -> tuple[Phase, ...]:
+    def phases(self, raw_phases: list[Any], steps: tuple[Step, ...]) -> tuple[Phase, ...]:
         if not 1 <= len(raw_phases) <= 20:
             raise self.fail(("phases",), f"a routine needs 1 to 20 phases, found {len(raw_phases)}")
         phases = []
         for index, raw in enumerate(raw_phases):
             if not isinstance(raw, dict):
                 raise self.fail(("phases", index), f"expected a table, found {_type_name(type(raw))}")
-            phases.append(self.phase(raw, ("phases", index)))
-        stroke_phases = [i for i, p in enumerate(phases) if p.strokes]
-        if not stroke_phases:
-            raise self.fail(("phases",), "one phase must have strokes = true; none has")
-        if len(stroke_phases) > 1:
-            first, second = stroke_phases[:2]
-            raise self.fail(
-                ("phases", second, "strokes"), f"only one phase may have strokes = true (phases[{first}] has)"
-            )
-        if not phases[stroke_phases[0]].each_side:
-            raise self.fail(("phases", stroke_phases[0], "each_side"), "the strokes phase must have each_side = true")
+            phases.append(self.phase(raw, ("phases", index), steps))
+        if not any(p.strokes for p in phases):
+            raise self.fail(("phases",), "one phase or more must have strokes = true; none has")
+        for index, phase in enumerate(phases):
+            if phase.strokes and not phase.each_side:
+                raise self.fail(
+                    ("phases", index, "each_side"), "a phase with strokes = true must have each_side = true"
+                )
+            if phase.intro and phase.each_side:
+                raise self.fail(("phases", index, "intro"), "a phase with intro = true cannot have each_side = true")
         sided = [i for i, p in enumerate(phases) if p.each_side]
         if sided != list(range(sided[0], sided[-1] + 1)):
             raise self.fail(("phases",), "the phases with each_side = true must follow one another")
         return tuple(phases)
 
-    def phase(self, raw: Mapping[str, Any], path: tuple[str | int, ...], switch: bool = False) -> Phase:
-        keys = ("title", "lines", "pause") if switch else ("title", "lines", "pause", "each_side", "strokes")
+    def phase(
+        self, raw: Mapping[str, Any], path: tuple[str | int, ...], steps: tuple[Step, ...], switch: bool = False
+    ) -> Phase:
+        keys: tuple[str, ...] = ("title", "lines", "pause")
+        if not switch:
+            keys += ("each_side", "strokes", "intro", "steps")
         self.table(raw, path, keys)
         each_side = switch or bool(self.get(raw, path, "each_side", bool, False))
         fields = SIDE_FIELDS if each_side else SESSION_FIELDS
@@ -355,8 +434,14 @@ class _Validator:
                     where,
                     f"expected text or a table {{ text = ..., pause = ... }}, found {_type_name(type(item))}",
                 )
-        strokes = False if switch else bool(self.get(raw, path, "strokes", bool, False))
-        return Phase(title, tuple(lines), each_side, strokes)
+        if switch:
+            return Phase(title, tuple(lines), each_side=True)
+        strokes = bool(self.get(raw, path, "strokes", bool, False))
+        intro = bool(self.get(raw, path, "intro", bool, False))
+        if "steps" in raw and not strokes:
+            raise self.fail((*path, "steps"), "steps go only in a phase with strokes = true")
+        own = self.steps(self.get(raw, path, "steps", list), (*path, "steps")) if "steps" in raw else steps
+        return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else ())
 
 
 def _type_name(kind: type) -> str:

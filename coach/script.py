@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.errors import CoachError
-from coach.routine import SIDES, Phase, Routine, fill
+from coach.routine import BPM_RANGE, SIDES, Phase, Routine, Step, fill
 
-LEAD_IN_MS = 1000  # quiet before the first word, so wireless headphones are awake when the voice starts
+LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
+SUMMARY_PAUSE_MS = 2000
 
-TICK, ACCENT, CHIME = "tick", "accent", "chime"
-SOUNDS = (TICK, ACCENT, CHIME)
+TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
+SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
 
 SIDE_CHOICES = (*SIDES, "both")
+GUIDANCE = ("full", "brief", "minimal")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class Options:
     side: str
     strokes: int | None = None  # None: the routine's default
     tempo: str | None = None  # None: the routine's default
+    bpm: int | None = None  # overrides the tempo's beats a minute
+    guidance: str = "brief"  # full: every stroke's words; brief: full words first, then short ones; minimal: counts
+    intro: bool = True  # False skips the phases marked intro (settling in, safety)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Script:
     strokes: int
     tempo: str
     bpm: int
+    guidance: str
     phases: tuple[ScriptPhase, ...]
 
     def texts(self) -> list[str]:
@@ -103,27 +109,30 @@ def other_side(side: str) -> str:
 def build_script(routine: Routine, options: Options) -> Script:
     if options.side not in SIDE_CHOICES:
         raise CoachError(f"Unknown side {options.side!r}: choose right, left or both.")
+    if options.guidance not in GUIDANCE:
+        raise CoachError(f"Unknown guidance {options.guidance!r}: choose full, brief or minimal.")
     pattern = routine.stroke
     strokes = pattern.default if options.strokes is None else options.strokes
     tempo = pattern.tempo if options.tempo is None else options.tempo
     if tempo not in pattern.bpm:
         raise CoachError(f"Unknown tempo {tempo!r}: choose slow, medium or fast.")
     bpm = pattern.bpm[tempo]
+    if options.bpm is not None:
+        bpm, tempo = options.bpm, "custom"
+    if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+        raise CoachError(f"{bpm} beats a minute is out of range ({BPM_RANGE[0]} to {BPM_RANGE[1]}).")
     sides = list(SIDES) if options.side == "both" else [options.side]
     session = {
         "strokes": strokes,
-        "sides": {"right": "right side", "left": "left side", "both": "right side, then your left"}[options.side],
+        "sides": {"right": "right side", "left": "left side", "both": "right side, then the left"}[options.side],
     }
 
     def values(side: str) -> dict[str, object]:
         return {**session, "side": side, "other": other_side(side)}
 
-    sided = [i for i, p in enumerate(routine.phases) if p.each_side]
-    before, during, after = (
-        routine.phases[: sided[0]],
-        routine.phases[sided[0] : sided[-1] + 1],
-        routine.phases[sided[-1] + 1 :],
-    )
+    kept = [p for p in routine.phases if options.intro or not p.intro]
+    sided = [i for i, p in enumerate(kept) if p.each_side]
+    before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
     phases: list[ScriptPhase] = [_talk(p, session) for p in before]
     for index, side in enumerate(sides):
         if index:
@@ -131,15 +140,27 @@ def build_script(routine: Routine, options: Options) -> Script:
         for phase in during:
             talk = _talk(phase, values(side))
             if phase.strokes:
-                grid = _strokes(routine, strokes, bpm, values(side))
+                grid = _strokes(routine, phase.steps, strokes, bpm, options.guidance, values(side))
                 talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
-    phases.extend(_talk(p, session) for p in after)
+    closing = [_talk(p, session) for p in after]
+
+    if options.side == "both":
+        summary = fill(routine.summary.both_sides, session)
+    else:
+        summary = fill(routine.summary.one_side, values(options.side))
+    if closing:
+        first = closing[0]
+        closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
+    else:
+        last = phases[-1]
+        phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
+    phases.extend(closing)
 
     first, last = phases[0], phases[-1]
-    phases[0] = ScriptPhase(first.title, (Rest(LEAD_IN_MS), *first.cues))
+    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *first.cues))
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
-    return Script(routine.name, routine.title, options.side, strokes, tempo, bpm, tuple(phases))
+    return Script(routine.name, routine.title, options.side, strokes, tempo, bpm, options.guidance, tuple(phases))
 
 
 def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
@@ -149,16 +170,34 @@ def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
     return ScriptPhase(fill(phase.title, values), tuple(cues))
 
 
-def _strokes(routine: Routine, strokes: int, bpm: int, values: dict[str, object]) -> Grid:
-    """The stroke loop on the metronome grid: a count-in, then every stroke's steps, accent on each first beat."""
+def _strokes(
+    routine: Routine, steps: tuple[Step, ...], strokes: int, bpm: int, guidance: str, values: dict[str, object]
+) -> Grid:
+    """The stroke loop on the metronome grid: a count-in, then every stroke's steps, an accent on each first beat.
+
+    Each stroke starts with its count ("three more" near the end, "last one" at the end); the steps' words follow
+    the guidance level; a check-in, where the routine has one, closes every few strokes.
+    """
     pattern = routine.stroke
     beats = [Beat(TICK) for _ in range(pattern.count_in)]
     for n in range(1, strokes + 1):
-        full = n <= pattern.full_cues
-        for index, step in enumerate(pattern.steps):
-            text = fill(step.cue if full else step.short, values)
+        if n == strokes and strokes >= 2:
+            count = pattern.last
+        elif n == strokes - 2 and strokes >= 4:
+            count = pattern.three_more
+        else:
+            count = pattern.count
+        for index, step in enumerate(steps):
+            if guidance == "minimal":
+                words = ""
+            elif guidance == "full" or n <= pattern.full_cues:
+                words = fill(step.cue, values)
+            else:
+                words = fill(step.short, values)
             if index == 0:
-                text = f"{fill(pattern.count, {**values, 'n': n})} {text}"
-            beats.append(Beat(ACCENT if index == 0 else TICK, text))
-            beats.extend(Beat(TICK) for _ in range(step.beats - 1))
+                words = f"{fill(count, {**values, 'n': n})} {words}".strip()
+            if index == len(steps) - 1 and pattern.check_in and n % pattern.check_in_every == 0 and n < strokes:
+                words = f"{words} {fill(pattern.check_in, values)}".strip()
+            beats.append(Beat(ACCENT if index == 0 else TICK, words or None))
+            beats.extend(Beat(TICK) for _ in range(step.beats_at(bpm) - 1))
     return Grid(bpm, tuple(beats))

@@ -95,8 +95,19 @@ class Pyttsx3Engine:
         return pcm
 
 
+_PYTTSX3: Any = None
+
+
 def _load_pyttsx3() -> Any:
-    """Make espeak-ng from espeakng-loader visible to pyttsx3, then start pyttsx3's espeak driver."""
+    """Make espeak-ng from espeakng-loader visible to pyttsx3, then start pyttsx3's espeak driver.
+
+    espeak-ng can be initialized only once in a process, and pyttsx3 keeps one engine per driver in a weak
+    dictionary. If that engine were collected, its driver's clean-up could unhook the synthesis callback of a newer
+    engine, which then gives silence; so the one engine is held here for the life of the process.
+    """
+    global _PYTTSX3
+    if _PYTTSX3 is not None:
+        return _PYTTSX3
     import ctypes
 
     try:
@@ -106,7 +117,8 @@ def _load_pyttsx3() -> Any:
         os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
         import pyttsx3
 
-        return pyttsx3.init("espeak")
+        _PYTTSX3 = pyttsx3.init("espeak")
+        return _PYTTSX3
     except Exception as exc:
         raise SpeechError(f"The speech engine (espeak-ng through pyttsx3) could not start: {exc}") from exc
 
@@ -181,6 +193,18 @@ def check_voice(engine: SpeechEngine, voice: str) -> None:
         raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
 
 
+ATTEMPTS = 3  # espeak-ng very rarely returns silence for a phrase it speaks fine the next time
+
+
+def _speak(engine: SpeechEngine, text: str, voice: str, rate: int) -> Pcm:
+    """One phrase, trimmed; silence is retried, since a cached silence would be kept for good."""
+    for _ in range(ATTEMPTS):
+        pcm = trim(engine.synthesize(text, voice, rate), SAMPLE_RATE)
+        if pcm.size:
+            return pcm
+    raise SpeechError(f"The speech engine gave silence for {text!r}, {ATTEMPTS} times.")
+
+
 def synthesize_all(
     texts: Iterable[str],
     engine: SpeechEngine,
@@ -201,9 +225,7 @@ def synthesize_all(
             if not checked:
                 check_voice(engine, voice)
                 checked = True
-            pcm = trim(engine.synthesize(text, voice, rate), SAMPLE_RATE)
-            if pcm.size == 0:
-                raise SpeechError(f"The speech engine gave silence for {text!r}.")
+            pcm = _speak(engine, text, voice, rate)
             cache.put(engine.name, voice, rate, text, pcm, SAMPLE_RATE)
         clips[text] = to_float(pcm)
         if progress is not None:

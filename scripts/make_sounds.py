@@ -1,7 +1,8 @@
 """Make the metronome sounds in sounds/ (22050 Hz, mono, 16-bit WAV).
 
 Each sound starts from silence with a raised-cosine attack and ends in a smooth fade to exact zero, so nothing
-clicks on headphones; all peak well below the voice (speech peaks near -2 dBFS, these at -15 to -12 dBFS).
+clicks on headphones; all peak well below the voice (speech peaks near -2 dBFS, these at -15 to -12 dBFS;
+the near-silent lead-in at -50).
 
     python scripts/make_sounds.py           # write sounds/*.wav
     python scripts/make_sounds.py --check   # exit 1 if the files differ from what this script makes
@@ -43,8 +44,26 @@ def tone(
     return out * (peak / np.max(np.abs(out)))
 
 
+def hush(seconds: float, peak: float) -> np.ndarray:
+    """Soft, dark noise (a fixed linear congruential sequence, smoothed), faded in and out, scaled to `peak`."""
+    n = int(seconds * RATE)
+    state, values = 12345, np.empty(n)
+    for i in range(n):
+        state = (1103515245 * state + 12345) % 2**31
+        values[i] = state / 2**30 - 1.0
+    smooth = np.convolve(values, np.ones(32) / 32, mode="same")
+    fade = int(0.25 * RATE)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(fade) / fade)
+    smooth[:fade] *= ramp
+    smooth[n - fade :] *= ramp[::-1]
+    smooth[0] = smooth[-1] = 0.0
+    return smooth * (peak / np.max(np.abs(smooth)))
+
+
 def sounds() -> dict[str, np.ndarray]:
     return {
+        # near-silent (about -50 dBFS) before the first word, so wireless headphones wake up in time for it
+        "lead-in": hush(2.0, 0.003),
         # a soft, low wooden tick on every beat
         "tick": tone(0.12, [(620.0, 1.0, 0.025), (1240.0, 0.25, 0.015)], 0.004, 0.02, 0.18),
         # a rounder, slightly louder tone on the first beat of each stroke
@@ -84,7 +103,7 @@ def main() -> int:
                 stale.append(path.name)
         else:
             path.write_bytes(data)
-            print(f"{path.relative_to(OUT.parent)}: {len(samples) / RATE:.2f} s, peak {np.max(np.abs(samples)):.2f}")
+            print(f"{path.relative_to(OUT.parent)}: {len(samples) / RATE:.2f} s, peak {np.max(np.abs(samples)):.3f}")
     if stale:
         print(f"out of date: {', '.join(stale)} (run python scripts/make_sounds.py)", file=sys.stderr)
         return 1

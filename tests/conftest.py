@@ -60,6 +60,8 @@ range = [1, 3]
 tempo = "medium"
 bpm = { slow = 30, medium = 60, fast = 90 }
 count = "Stroke {n}."
+three_more = "Three to go, {n}."
+last = "Last, {n}."
 count_in = 1
 full_cues = 1
 
@@ -94,6 +96,10 @@ lines = ["Go."]
 [switch]
 title = "Switch"
 lines = ["Now your {side}."]
+
+[summary]
+one_side = "Did {strokes} on your {side}; now your {other}."
+both_sides = "Did {strokes} a side."
 
 [[phases]]
 title = "End"

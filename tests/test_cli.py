@@ -24,7 +24,12 @@ def mini_cli(tmp_path):
     folder.mkdir(parents=True)
     (folder / "mini.toml").write_text(MINI)
     routine = parse_routine(MINI, "mini.toml", "mini")
-    texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side)).texts()]
+    texts = [
+        text
+        for side in ("right", "left", "both")
+        for guidance in ("full", "brief", "minimal")
+        for text in build_script(routine, Options(side, guidance=guidance)).texts()
+    ]
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
 
@@ -34,25 +39,26 @@ def run(*args):
 
 
 SCRIPT_RIGHT = """\
-Mini, right side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all.
+Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all.
 
 00:00.0  # Start
-00:01.0  Hello, right side.
-00:02.1  (chime)
-00:04.1  # Place, right
-00:04.1  Knees to your left, for your right.
-00:04.7  (chime)
-00:06.7  # Work, right
-00:06.7  Go.
-00:09.3  Stroke 1. Press in.
-00:10.3  Slide away.
-00:12.3  Stroke 2. Press.
-00:13.3  Slide.
-00:15.3  (chime)
-00:17.3  # End
-00:17.3  Done.
-00:18.8  (chime)
-00:22.3  (end)
+00:02.0  Hello, right side.
+00:03.1  (chime)
+00:05.1  # Place, right
+00:05.1  Knees to your left, for your right.
+00:05.7  (chime)
+00:07.7  # Work, right
+00:07.7  Go.
+00:10.3  Stroke 1. Press in.
+00:11.3  Slide away.
+00:13.3  Last, 2. Press.
+00:14.3  Slide.
+00:16.3  (chime)
+00:18.3  # End
+00:18.3  Did 2 on your right; now your left.
+00:20.4  Done.
+00:21.9  (chime)
+00:25.4  (end)
 """
 
 
@@ -65,30 +71,36 @@ def test_script_prints_the_timed_session(mini_cli):
 def test_script_json_gives_the_timeline_in_seconds(mini_cli):
     result = run("mini", "--side", "right", "--script", "--json")
     data = json.loads(result.stdout)
-    assert {k: data[k] for k in ("routine", "side", "strokes", "tempo", "bpm", "sample_rate", "duration")} == {
+    keys = ("routine", "side", "strokes", "tempo", "bpm", "guidance", "sample_rate", "duration")
+    assert {k: data[k] for k in keys} == {
         "routine": "mini",
         "side": "right",
         "strokes": 2,
         "tempo": "medium",
         "bpm": 60,
+        "guidance": "brief",
         "sample_rate": 22050,
-        "duration": 22.276644,
+        "duration": 25.435374,
     }
     assert [p["title"] for p in data["phases"]] == ["Start", "Place, right", "Work, right", "End"]
-    assert data["phases"][0] == {"title": "Start", "start": 0.0, "end": 4.081633}
-    assert data["events"][:2] == [
-        {"start": 1.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side."},
-        {"start": 2.081633, "duration": 2.0, "kind": "sound", "sound": "chime"},
+    assert data["phases"][0] == {"title": "Start", "start": 0.0, "end": 5.081633}
+    assert data["events"][:3] == [
+        {"start": 0.0, "duration": 2.0, "kind": "sound", "sound": "lead-in"},
+        {"start": 2.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side."},
+        {"start": 3.081633, "duration": 2.0, "kind": "sound", "sound": "chime"},
     ]
     ticks = [e["start"] for e in data["events"] if e.get("sound") in ("tick", "accent")]
-    assert ticks == [8.253968 + k for k in range(7)]
+    assert ticks == [9.253968, 10.253968, 11.253968, 12.253968, 13.253968, 14.253968, 15.253968]
 
 
 def test_list_shows_each_routine_on_one_line(mini_cli):
     result = run("list")
     assert result.stdout == (
+        "iliacus         Iliacus release (8 strokes a side, 6-12 advised)\n"
         "mini            Mini (2 strokes a side, 1-3 advised)\n"
         "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
+        "psoas-gentle    Gentle psoas (6 strokes a side, 6-12 advised)\n"
+        "psoas-partner   Psoas with a partner (6 strokes a side, 6-12 advised)\n"
     )
 
 
@@ -97,13 +109,13 @@ def test_a_broken_user_routine_is_listed_with_its_problem(tmp_path):
     folder.mkdir(parents=True)
     (folder / "broken.toml").write_text(MINI.replace("beats = 2", 'beats = "two"'))
     assert run("list").stdout.splitlines()[0] == (
-        f"broken          (cannot be loaded: {folder / 'broken.toml'}, line 22: strokes.steps[1].beats: "
+        f"broken          (cannot be loaded: {folder / 'broken.toml'}, line 24: strokes.steps[1].beats: "
         "expected a whole number, found text)"
     )
     result = run("broken", "--side", "left")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {folder / 'broken.toml'}, line 22: strokes.steps[1].beats: expected a whole number, found text\n"
+        f"Error: {folder / 'broken.toml'}, line 24: strokes.steps[1].beats: expected a whole number, found text\n"
     )
 
 
@@ -115,7 +127,8 @@ def test_a_routine_file_given_by_path_is_a_command(tmp_path):
     result = run(str(path), "--side", "left", "--script")
     assert result.exit_code == 0
     assert (
-        result.stdout.splitlines()[0] == "Mine, left side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all."
+        result.stdout.splitlines()[0]
+        == "Mine, left side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all."
     )
 
 
@@ -123,7 +136,8 @@ def test_unknown_routine(mini_cli):
     result = run("nosuch", "--side", "right")
     assert result.exit_code == 2
     assert result.stderr.endswith(
-        "Error: No routine or command named 'nosuch'. Routines: mini, psoas. See 'coach list'.\n"
+        "Error: No routine or command named 'nosuch'. Routines: iliacus, mini, psoas, psoas-gentle, psoas-partner. "
+        "See 'coach list'.\n"
     )
 
 
@@ -171,7 +185,8 @@ def test_export_reports_what_it_wrote(mini_cli):
     assert result.exit_code == 0
     assert (
         result.stderr
-        == f"Wrote {target}: Mini, both sides: 2 strokes a side at 60 beats a minute (medium), 0:39 in all.\n"
+        == f"Wrote {target}: Mini, both sides: 2 strokes a side at 60 beats a minute (medium), brief guidance, "
+        "0:42 in all.\n"
     )
     import soundfile
 
@@ -190,7 +205,8 @@ def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli):
     assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr == (
-        "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), 0:22 in all. Ctrl-C stops.\n"
+        "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all. "
+        "Ctrl-C stops.\n"
         "Error: No audio output could be opened (No such file or directory). To listen later, write the session "
         "to a file: coach mini --side right -o mini-right.mp3\n"
     )
@@ -198,13 +214,16 @@ def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli):
 
 def test_help_ends_with_examples():
     result = run("--help")
-    assert result.stdout.rstrip().endswith("  psoas   Psoas release")
+    assert result.stdout.rstrip().endswith(
+        "  psoas          Psoas release\n  psoas-gentle   Gentle psoas\n  psoas-partner  Psoas with a partner"
+    )
     assert "  Examples:\n    coach psoas --side right                     play a session\n" in result.stdout
     routine_help = run("psoas", "--help").stdout
     assert (
         "  Examples:\n"
         "    coach psoas --side right\n"
         "    coach psoas --side both --strokes 10 --tempo slow\n"
+        "    coach psoas --side left --guidance minimal --no-intro\n"
         "    coach psoas --side left -o psoas-left.mp3\n"
         "    coach psoas --side right --script\n"
     ) in routine_help
@@ -232,4 +251,65 @@ def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli, monkeypatch
     monkeypatch.setattr(playback, "SimpleaudioBackend", Output)
     result = run("mini", "--side", "right")
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
-    assert played == [45900]  # the first segment only: up to the chime, the last quiet point within 4 s
+    assert played == [67950]  # the first segment only: up to the chime, the last quiet point within 4 s
+
+
+def test_show_describes_the_routine_exactly(mini_cli):
+    result = run("show", "mini")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert (
+        result.stdout
+        == """\
+mini: Mini
+A tiny routine for tests.
+
+Phases:
+  Start          once
+  Place, {side}  each side
+  Work, {side}   each side: strokes of press 1, slide 2 beats
+  Switch         between the sides, with --side both
+  End            once
+
+Strokes: 2 a side by default (1-3 advised)
+Tempo: slow 30, medium 60 (default), fast 90 beats a minute
+
+Session length    one side  both sides
+  slow                0:32        0:56
+  medium              0:25        0:42
+  fast                0:23        0:37
+"""
+    )
+
+
+def test_show_an_unknown_routine(mini_cli):
+    result = run("show", "nosuch")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: No routine named 'nosuch'. Routines: iliacus, mini, psoas, psoas-gentle, psoas-partner.\n"
+    )
+
+
+def test_no_intro_minimal_guidance_and_bpm_reach_the_script(mini_cli):
+    text = MINI.replace('title = "Start"', 'title = "Start"\nintro = true')
+    (mini_cli / "config" / "routines" / "intro.toml").write_text(text)
+    script = build_script(parse_routine(text, "intro.toml", "intro"), Options("left", guidance="minimal", intro=False))
+    fill_cache(mini_cli / "cache", script.texts())
+    result = run("intro", "--side", "left", "--no-intro", "--guidance", "minimal", "--bpm", "30", "--script")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:6] == [
+        "Mini, left side: 2 strokes a side at 30 beats a minute, minimal guidance, 0:29 in all.",
+        "",
+        "00:00.0  # Place, left",
+        "00:02.0  Knees to your right, for your left.",
+        "00:02.7  (chime)",
+        "00:04.7  # Work, left",
+    ]
+    assert [line[9:] for line in result.stdout.splitlines() if "Stroke" in line or "Last" in line] == [
+        "Stroke 1.",
+        "Last, 2.",
+    ]
+
+
+def test_tempo_and_bpm_together_are_refused(mini_cli):
+    result = run("mini", "--side", "right", "--tempo", "slow", "--bpm", "50")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, "Error: Give --tempo or --bpm, not both.")

@@ -79,7 +79,10 @@ def test_speech_sounds_where_the_json_says_and_quiet_is_silent(real):
     busy = np.zeros(len(audio), dtype=bool)
     for event in timeline["events"]:
         busy[round(event["start"] * RATE) : round((event["start"] + event["duration"]) * RATE)] = True
-    assert not busy[: RATE // 2].any()  # the lead-in
+    lead_in = timeline["events"][0]
+    assert (lead_in["start"], lead_in["duration"], lead_in["sound"]) == (0.0, 2.0, "lead-in")
+    assert speech[0]["start"] == 2.0  # the first words come after the near-silent lead-in
+    assert 0 < np.max(np.abs(audio[: 2 * RATE])) <= 0.0031
     assert np.all(audio[~busy] == 0.0)
 
 

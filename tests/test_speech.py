@@ -75,3 +75,25 @@ def test_trim_cuts_quiet_edges_keeps_10_ms_and_fades():
     assert out[0] == 0 and out[-1] == 0
     assert out[220:1220].tolist() == [10000] * 1000
     assert trim(np.zeros(50, dtype=np.int16), 22050).size == 0
+
+
+def test_silence_from_the_engine_is_retried_then_refused(tmp_path, fake_engine):
+    calls = []
+
+    class Flaky:
+        name, sample_rate = "flaky", 22050
+
+        def voices(self):
+            return fake_engine.voices()
+
+        def synthesize(self, text, voice, rate):
+            calls.append(text)
+            return np.zeros(500, np.int16) if len(calls) < 3 or text == "Never." else np.full(300, 9000, np.int16)
+
+    clips = synthesize_all(["Now."], Flaky(), SpeechCache(tmp_path), "fake/one", 145)
+    assert calls == ["Now."] * 3
+    assert len(clips["Now."]) == 300
+    with pytest.raises(SpeechError) as caught:
+        synthesize_all(["Never."], Flaky(), SpeechCache(tmp_path), "fake/one", 145)
+    assert str(caught.value) == "The speech engine gave silence for 'Never.', 3 times."
+    assert calls[3:] == ["Never."] * 3

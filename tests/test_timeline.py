@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 
-from coach.script import ACCENT, CHIME, TICK, Options, build_script
+from coach.script import ACCENT, CHIME, LEAD_IN, TICK, Options, build_script
 from coach.timeline import SOUND, SPEECH, Event, PhaseSpan, beat_offset, build_timeline
 
 RATE = 22050
-SOUND_LENGTHS = {(SOUND, TICK): 100, (SOUND, ACCENT): 200, (SOUND, CHIME): 1000}
+SOUND_LENGTHS = {(SOUND, TICK): 100, (SOUND, ACCENT): 200, (SOUND, CHIME): 1000, (SOUND, LEAD_IN): 1000}
 
 
 def lengths_for(script, per_letter=100, overrides=None):
@@ -22,46 +22,48 @@ def test_mini_timeline_exact_positions(mini):
     script = build_script(mini, Options("right"))
     timeline = build_timeline(script, lengths_for(script), RATE)
     assert timeline.events == (
-        Event(22050, 1800, SPEECH, "Hello, right side."),
-        Event(45900, 1000, SOUND, CHIME),
-        Event(90000, 3500, SPEECH, "Knees to your left, for your right."),
-        Event(104525, 1000, SOUND, CHIME),
-        Event(148625, 300, SPEECH, "Go."),
-        Event(182000, 100, SOUND, TICK),
-        Event(204050, 200, SOUND, ACCENT),
-        Event(204050, 1900, SPEECH, "Stroke 1. Press in."),
-        Event(226100, 100, SOUND, TICK),
-        Event(226100, 1100, SPEECH, "Slide away."),
+        Event(0, 1000, SOUND, LEAD_IN),
+        Event(44100, 1800, SPEECH, "Hello, right side."),
+        Event(67950, 1000, SOUND, CHIME),
+        Event(112050, 3500, SPEECH, "Knees to your left, for your right."),
+        Event(126575, 1000, SOUND, CHIME),
+        Event(170675, 300, SPEECH, "Go."),
+        Event(204050, 100, SOUND, TICK),
+        Event(226100, 200, SOUND, ACCENT),
+        Event(226100, 1900, SPEECH, "Stroke 1. Press in."),
         Event(248150, 100, SOUND, TICK),
-        Event(270200, 200, SOUND, ACCENT),
-        Event(270200, 1600, SPEECH, "Stroke 2. Press."),
-        Event(292250, 100, SOUND, TICK),
-        Event(292250, 600, SPEECH, "Slide."),
+        Event(248150, 1100, SPEECH, "Slide away."),
+        Event(270200, 100, SOUND, TICK),
+        Event(292250, 200, SOUND, ACCENT),
+        Event(292250, 1500, SPEECH, "Last, 2. Press."),
         Event(314300, 100, SOUND, TICK),
-        Event(336350, 1000, SOUND, CHIME),
-        Event(380450, 500, SPEECH, "Done."),
-        Event(414025, 1000, SOUND, CHIME),
+        Event(314300, 600, SPEECH, "Slide."),
+        Event(336350, 100, SOUND, TICK),
+        Event(358400, 1000, SOUND, CHIME),
+        Event(402500, 3500, SPEECH, "Did 2 on your right; now your left."),
+        Event(450100, 500, SPEECH, "Done."),
+        Event(483675, 1000, SOUND, CHIME),
     )
     assert timeline.phases == (
-        PhaseSpan("Start", 0, 90000),
-        PhaseSpan("Place, right", 90000, 148625),
-        PhaseSpan("Work, right", 148625, 380450),
-        PhaseSpan("End", 380450, 491200),
+        PhaseSpan("Start", 0, 112050),
+        PhaseSpan("Place, right", 112050, 170675),
+        PhaseSpan("Work, right", 170675, 402500),
+        PhaseSpan("End", 402500, 560850),
     )
-    assert timeline.length == 491200
+    assert timeline.length == 560850
 
 
 def test_beats_stay_on_the_grid_when_speech_needs_more_room(mini):
     script = build_script(mini, Options("right"))
     long_press = {(SPEECH, "Stroke 1. Press in."): 30000}  # longer than its one-beat slot
     timeline = build_timeline(script, lengths_for(script, overrides=long_press), RATE)
-    t0 = 182000
+    t0 = 204050
     beats = [e.start for e in timeline.events if e.kind == SOUND and e.name in (TICK, ACCENT)]
-    # one whole beat inserted (a tick at 226100) after the long words; everything after moves one beat on
+    # one whole beat inserted (a tick at 248150) after the long words; everything after moves one beat on
     assert beats == [t0 + beat_offset(k, 60, RATE) for k in range(8)]
     slide = next(e for e in timeline.events if e.name == "Slide away.")
-    assert slide.start == t0 + beat_offset(3, 60, RATE) == 248150
-    assert slide.start >= 204050 + 30000 + 5513  # the gap before the next words
+    assert slide.start == t0 + beat_offset(3, 60, RATE) == 270200
+    assert slide.start >= 226100 + 30000 + 5513  # the gap before the next words
 
 
 def test_no_two_speech_events_overlap(psoas):
