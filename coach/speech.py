@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class Pyttsx3Engine:
             self._engine.save_to_file(text, name)
             with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
                 self._engine.runAndWait()
+                _wait_until_written(self._engine)
             pcm, rate_read = read_wav(Path(name))
         except Exception as exc:  # the engine reports failures in many shapes
             raise SpeechError(f"The speech engine could not say {text!r}: {exc}") from exc
@@ -96,6 +98,21 @@ class Pyttsx3Engine:
 
 
 _PYTTSX3: Any = None
+WRITE_TIMEOUT_S = 30.0
+
+
+def _wait_until_written(engine: Any) -> None:
+    """Wait until espeak-ng's own thread has delivered the whole phrase and the driver has written its file.
+
+    pyttsx3 starts espeak-ng in its asynchronous (retrieval) mode, so `runAndWait` can return before the last of
+    the audio arrives; the driver clears its `_speaking` flag only after the file is complete.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    deadline = time.monotonic() + WRITE_TIMEOUT_S
+    while getattr(driver, "_speaking", False):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no audio after {WRITE_TIMEOUT_S:g} s")
+        time.sleep(0.002)
 
 
 def _load_pyttsx3() -> Any:
@@ -117,7 +134,12 @@ def _load_pyttsx3() -> Any:
         os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
         import pyttsx3
 
-        _PYTTSX3 = pyttsx3.init("espeak")
+        engine = pyttsx3.init("espeak")
+        # A first, empty run settles the driver's queue. Without it, the first phrase's run ends as soon as it
+        # starts (its end-of-loop command is queued ahead of the speech), and its file may not be there yet.
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.runAndWait()
+        _PYTTSX3 = engine
         return _PYTTSX3
     except Exception as exc:
         raise SpeechError(f"The speech engine (espeak-ng through pyttsx3) could not start: {exc}") from exc

@@ -151,3 +151,26 @@ def test_real_speech_is_trimmed_and_cached_once(tmp_path):
     assert list((tmp_path / "scratch").iterdir()) == []
     again = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
     assert np.array_equal(clip, again)
+
+
+FIRST_PHRASE = """
+import sys
+from pathlib import Path
+from coach.speech import Pyttsx3Engine
+engine = Pyttsx3Engine(Path(sys.argv[1]))
+text = "Welcome. This session is for you, the person giving the massage, on your partner's right side."
+first, second = (len(engine.synthesize(text, "gmw/en-us", 145)) for _ in range(2))
+print(first, second)
+"""
+
+
+def test_the_first_phrase_in_a_new_process_is_whole(tmp_path):
+    # espeak-ng runs asynchronously under pyttsx3: the first phrase of a process used to come back empty or cut
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_PHRASE, str(tmp_path)], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        first, second = map(int, done.stdout.split())
+        assert abs(first - second) < 0.01 * second, (first, second)
+    assert list(tmp_path.iterdir()) == []  # no file left behind by a late write
