@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -156,6 +157,7 @@ def test_real_speech_is_trimmed_and_cached_once(tmp_path):
 FIRST_PHRASE = """
 import sys
 from pathlib import Path
+from pathlib import Path
 from coach.speech import Pyttsx3Engine
 engine = Pyttsx3Engine(Path(sys.argv[1]))
 text = "Welcome. This session is for you, the person giving the massage, on your partner's right side."
@@ -174,3 +176,35 @@ def test_the_first_phrase_in_a_new_process_is_whole(tmp_path):
         first, second = map(int, done.stdout.split())
         assert abs(first - second) < 0.01 * second, (first, second)
     assert list(tmp_path.iterdir()) == []  # no file left behind by a late write
+
+
+def documented_lengths():
+    """(one side, both sides) ranges in minutes, by routine, from the table in docs/routines.md."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+    table = text.split("## The shipped routines", 1)[1].split("\n\n", 2)[1]
+    ranges = {}
+    for row in table.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        spans = [tuple(int(n) for n in cell.removesuffix(" min").split("-")) for cell in cells[3:5]]
+        ranges[cells[0].strip("`")] = spans
+    return ranges
+
+
+def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
+    from coach.catalog import builtin_sources
+    from coach.routine import TEMPOS
+    from coach.script import Options
+    from coach.session import prepare
+    from coach.speech import Pyttsx3Engine, SpeechCache
+
+    ranges = documented_lengths()
+    sources = builtin_sources()
+    assert sorted(ranges) == sorted(s.name for s in sources)
+    engine, cache = Pyttsx3Engine(tmp_path / "scratch"), SpeechCache(tmp_path / "cache")
+    for source in sources:
+        routine = source.load()
+        for tempo in TEMPOS:
+            for side, (low, high) in zip(("right", "both"), ranges[source.name], strict=True):
+                session = prepare(routine, Options(side, tempo=tempo), engine, cache, "gmw/en-us", 145)
+                minutes = session.timeline.length / RATE / 60
+                assert low <= minutes <= high, (source.name, tempo, side, minutes)
