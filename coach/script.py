@@ -15,6 +15,7 @@ LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless he
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
+CHECK_IN_BEATS = 2  # beats added after a check-in, for the answer
 
 TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
 SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
@@ -196,8 +197,9 @@ def _strokes(
                 words = fill(step.short, values)
             if index == 0:
                 words = f"{fill(count, {**values, 'n': n})} {words}".strip()
-            if index == len(steps) - 1 and pattern.check_in and n % pattern.check_in_every == 0 and n < strokes:
+            check_in = index == len(steps) - 1 and pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
+            if check_in:
                 words = f"{words} {fill(pattern.check_in, values)}".strip()
             beats.append(Beat(ACCENT if index == 0 else TICK, words or None))
-            beats.extend(Beat(TICK) for _ in range(step.beats_at(bpm) - 1))
+            beats.extend(Beat(TICK) for _ in range(step.beats_at(bpm) - 1 + (CHECK_IN_BEATS if check_in else 0)))
     return Grid(bpm, tuple(beats))

@@ -278,3 +278,11 @@ def test_bad_options_are_refused(mini):
         with pytest.raises(CoachError) as caught:
             build_script(mini, options)
         assert str(caught.value) == message
+
+
+def test_a_check_in_leaves_two_more_beats_for_the_answer():
+    routine = ROUTINES["psoas-partner"].load()
+    thumbs = grids(build_script(routine, Options("right", strokes=4, guidance="minimal")))[0]
+    accents = [i for i, b in enumerate(thumbs.beats) if b.sound == ACCENT]
+    per_stroke = sum(s.beats_at(40) for s in routine.stroke.steps)
+    assert [b - a for a, b in zip(accents, accents[1:], strict=False)] == [per_stroke, per_stroke, per_stroke + 2]
