@@ -18,8 +18,10 @@ def clock(seconds: float) -> str:
 
 
 def length(seconds: float) -> str:
-    """m:ss, for a session's length."""
+    """m:ss for a session's length, h:mm:ss from an hour."""
     whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
     return f"{whole // 60}:{whole % 60:02d}"
 
 
@@ -115,3 +117,25 @@ def _phase_note(phase: Phase) -> str:
         f"{s.name} {s.beats}" + (f" (at least {s.min_seconds:g} s)" if s.min_seconds else "") for s in phase.steps
     )
     return f"each side: strokes of {steps} beats"
+
+
+def lrc_text(timeline: Timeline, title: str) -> str:
+    """The spoken text as LRC lyrics: [mm:ss.xx] before each cue, times in hundredths of a second."""
+    out = [f"[ti:{title}]", f"[length:{length(timeline.seconds(timeline.length))}]"]
+    for event in timeline.events:
+        if event.kind == SPEECH:
+            hundredths = round(event.start * 100 / timeline.sample_rate)
+            out.append(f"[{hundredths // 6000:02d}:{hundredths % 6000 // 100:02d}.{hundredths % 100:02d}]{event.name}")
+    return "\n".join(out) + "\n"
+
+
+def srt_text(timeline: Timeline) -> str:
+    """The spoken text as SRT subtitles, each shown while it is spoken."""
+
+    def stamp(samples: int) -> str:
+        ms = round(samples * 1000 / timeline.sample_rate)
+        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+    speech = [e for e in timeline.events if e.kind == SPEECH]
+    blocks = [f"{n}\n{stamp(e.start)} --> {stamp(e.end)}\n{e.name}\n" for n, e in enumerate(speech, start=1)]
+    return "\n".join(blocks)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from coach.atomic import atomic_path
 from coach.errors import SpeechError
 from coach.mixer import SAMPLE_RATE, Clip, Pcm, to_float
 
@@ -155,18 +156,11 @@ def read_wav(path: Path) -> tuple[Pcm, int]:
 
 def write_wav_atomic(path: Path, pcm: Pcm, sample_rate: int) -> None:
     """Write a mono 16-bit WAV so that `path` holds either nothing or the whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as f:
-            f.setnchannels(1)
-            f.setsampwidth(2)
-            f.setframerate(sample_rate)
-            f.writeframes(pcm.astype("<i2").tobytes())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temp, wave.open(str(temp), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(sample_rate)
+        f.writeframes(pcm.astype("<i2").tobytes())
 
 
 def trim(pcm: Pcm, sample_rate: int) -> Pcm:

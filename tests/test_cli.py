@@ -157,21 +157,21 @@ def test_json_needs_script(mini_cli):
 
 
 def test_a_bad_output_name_is_refused_before_any_work(mini_cli):
-    result = run("mini", "--side", "right", "-o", str(mini_cli / "x.ogg"))
+    result = run("mini", "--side", "right", "-o", str(mini_cli / "x.aac"))
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: Cannot write x.ogg: the file name must end in .mp3 or .wav.\n",
+        "Error: Cannot write x.aac: the file name must end in .mp3, .wav, .flac or .ogg.\n",
     )
 
 
 def test_ctrl_c_during_export_leaves_nothing(mini_cli, monkeypatch):
-    import coach.mixer
+    import coach.output.export
 
     def interrupted(*args, **kwargs):
         yield np.zeros(100, dtype=np.int16)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(coach.mixer, "render", interrupted)
+    monkeypatch.setattr(coach.output.export, "render", interrupted)
     out = mini_cli / "out"
     out.mkdir()
     result = run("mini", "--side", "right", "-o", str(out / "s.mp3"))

@@ -39,7 +39,7 @@ def test_an_earlier_file_survives_a_failed_write(tmp_path):
 def test_wav_holds_exactly_the_blocks_and_progress_counts_samples(tmp_path):
     target = tmp_path / "out.wav"
     seen = []
-    write_file(target, blocks(), 22050, seen.append)
+    write_file(target, blocks(), 22050, progress=seen.append)
     data, rate = soundfile.read(target, dtype="int16")
     assert rate == 22050
     assert data.tolist() == np.concatenate(list(blocks())).tolist()
@@ -55,8 +55,8 @@ def _umask():
 
 def test_refusals_before_any_work(tmp_path):
     with pytest.raises(OutputFileError) as caught:
-        check_target(tmp_path / "session.ogg")
-    assert str(caught.value) == "Cannot write session.ogg: the file name must end in .mp3 or .wav."
+        check_target(tmp_path / "session.aac")
+    assert str(caught.value) == "Cannot write session.aac: the file name must end in .mp3, .wav, .flac or .ogg."
     with pytest.raises(OutputFileError) as caught:
         check_target(tmp_path / "nowhere" / "s.mp3")
     assert (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -285,4 +286,4 @@ def test_a_check_in_leaves_two_more_beats_for_the_answer():
     thumbs = grids(build_script(routine, Options("right", strokes=4, guidance="minimal")))[0]
     accents = [i for i, b in enumerate(thumbs.beats) if b.sound == ACCENT]
     per_stroke = sum(s.beats_at(40) for s in routine.stroke.steps)
-    assert [b - a for a, b in zip(accents, accents[1:], strict=False)] == [per_stroke, per_stroke, per_stroke + 2]
+    assert [b - a for a, b in itertools.pairwise(accents)] == [per_stroke, per_stroke, per_stroke + 2]

@@ -1,0 +1,106 @@
+"""The commands that are not routines: list, voices, show, info."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coach.catalog import RoutineSource, all_sources
+from coach.cli.base import cli, find_source, progress, routine_names
+from coach.cli.options import voice_options
+from coach.defaults import DEFAULT_VOICE
+from coach.errors import CoachError
+from coach.paths import cache_dir, config_dir
+
+
+@cli.command("list")
+def list_routines() -> None:
+    """List the routines, one line each.
+
+    \b
+    Example:
+      coach list
+    """
+    for name, source in sorted(all_sources(config_dir()).items()):
+        try:
+            routine = source.load()
+        except CoachError as exc:
+            click.echo(f"{name:<16}(cannot be loaded: {exc})")
+            continue
+        stroke = routine.stroke
+        low, high = stroke.recommended
+        click.echo(f"{name:<16}{routine.title} ({stroke.default} strokes a side, {low}-{high} advised)")
+
+
+@cli.command("voices")
+def list_voices() -> None:
+    """List the voices the speech engine offers (use one with --voice).
+
+    \b
+    Examples:
+      coach voices
+      coach psoas --side right --voice gmw/en-gb-x-rp
+    """
+    from coach.speech import Pyttsx3Engine
+
+    for voice in Pyttsx3Engine(cache_dir() / "scratch").voices():
+        mark = "*" if voice.id == DEFAULT_VOICE else " "
+        click.echo(f"{mark} {voice.id:<24}{voice.name}")
+    click.echo("(* the default voice)")
+
+
+def source_named(name: str) -> RoutineSource:
+    source = find_source(name)
+    if source is None:
+        raise click.UsageError(f"No routine named {name!r}. Routines: {routine_names()}.")
+    return source
+
+
+@cli.command("show")
+@click.argument("routine_name", metavar="ROUTINE")
+@voice_options
+def show(routine_name: str, voice: str, rate: int) -> None:
+    """Describe a routine: its phases, strokes, tempos, and how long a session lasts.
+
+    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both.
+
+    \b
+    Examples:
+      coach show psoas
+      coach show ./my-routine.toml
+    """
+    from coach import report
+    from coach.routine import TEMPOS
+    from coach.script import Options
+    from coach.session import prepare
+    from coach.speech import Pyttsx3Engine, SpeechCache
+
+    routine = source_named(routine_name).load()
+    engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
+    lengths = {}
+    with progress("Preparing speech") as advance:
+        for tempo in TEMPOS:
+            for side in ("right", "both"):
+                session = prepare(routine, Options(side, tempo=tempo), engine, cache, voice, rate, advance)
+                lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
+    click.echo(report.show_text(routine, lengths), nl=False)
+
+
+@cli.command("info")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def info(file: Path) -> None:
+    """Show an audio file's length, tags and chapters.
+
+    \b
+    Example:
+      coach info psoas-right.mp3
+    """
+    from coach.output.tags import describe
+
+    if not file.exists():
+        raise CoachError(f"{file}: no such file.")
+    try:
+        click.echo(describe(file), nl=False)
+    except OSError as exc:
+        raise CoachError(f"{file}: cannot be read ({exc}).") from None

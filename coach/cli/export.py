@@ -1,0 +1,87 @@
+"""coach export: a whole library of sessions for a phone, in one folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from coach.cli.base import Stopped, cli, progress
+from coach.cli.options import check_tempo, file_options, session_options, voice_options
+from coach.paths import cache_dir, config_dir
+
+
+@cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@session_options
+@voice_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["mp3", "wav", "flac", "ogg"]), default="mp3", show_default=True,
+    help="The audio format.",
+)  # fmt: skip
+@file_options
+@click.option(
+    "--routine", "routines", multiple=True, metavar="NAME",
+    help="Only this routine (give it again for more) [default: all of them].",
+)  # fmt: skip
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="all cores",
+    help="Sessions rendered at once.",
+)  # fmt: skip
+def export(
+    folder: Path,
+    strokes: int | None,
+    tempo: str | None,
+    bpm: int | None,
+    guidance: str,
+    no_intro: bool,
+    voice: str,
+    rate: int,
+    fmt: str,
+    bitrate: str,
+    mono: bool,
+    lyrics: bool,
+    srt: bool,
+    routines: tuple[str, ...],
+    workers: int,
+) -> None:
+    """Write every routine, on each side and on both, to FOLDER, with a playlist (coach.m3u) and an index.
+
+    The files play in order on a phone, with named chapters. Running it again writes only what changed: a file
+    whose routine and settings are the same as last time is left alone.
+
+    \b
+    Examples:
+      coach export ~/coach-sessions
+      coach export ~/coach-sessions --guidance minimal --tempo slow --lyrics
+      coach export ~/psoas-only --routine psoas --format ogg
+    """
+    from coach.catalog import all_sources
+    from coach.library import INDEX, PLAYLIST, Settings, export_library
+
+    check_tempo(tempo, bpm)
+    if folder.exists() and not os.access(folder, os.W_OK):
+        raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
+    settings = Settings(
+        strokes, tempo, bpm, guidance, not no_intro, voice, rate, f".{fmt}", 1 if mono else 2, int(bitrate), lyrics, srt
+    )
+    known = all_sources(config_dir())
+    unknown = [name for name in routines if name not in known]
+    if unknown:
+        raise click.UsageError(f"No routine named {unknown[0]!r}. Routines: {', '.join(sorted(known))}.")
+    sources = [known[name] for name in sorted(set(routines))] if routines else list(known.values())
+    try:
+        with progress("Preparing speech") as speech, progress("Writing sessions") as sessions:
+            jobs, written = export_library(
+                sources, folder, settings, cache_dir(), workers, speech,
+                lambda done, count, total: sessions(count, total),
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        raise Stopped(f"Stopped: the sessions written so far in {folder} are complete; run again to finish.") from None
+    fresh = len(jobs) - len(written)
+    if written:
+        click.echo(f"Wrote {len(written)} sessions to {folder} ({fresh} already up to date), "
+                   f"with {PLAYLIST} and {INDEX}.", err=True)  # fmt: skip
+    else:
+        click.echo(f"All {len(jobs)} sessions in {folder} are up to date.", err=True)

@@ -1,0 +1,141 @@
+"""One command per routine: play a session, write it to a file, or print it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coach.catalog import RoutineSource
+from coach.cli.base import Stopped, progress
+from coach.cli.options import check_tempo, output_options, session_options, side_option, voice_options
+from coach.errors import AudioOutputError, CoachError
+from coach.paths import cache_dir
+from coach.routine import Routine
+
+
+def routine_command(source: RoutineSource) -> click.Command:
+    try:
+        routine: Routine | None = source.load()
+    except CoachError:
+        routine = None  # the error is shown when the command runs
+    title = routine.title if routine else f"(cannot be loaded: run 'coach {source.name}' to see why)"
+    description = routine.description if routine else ""
+    name = source.name
+    help_text = f"""{title}.
+
+    {description}
+
+    \b
+    Examples:
+      coach {name} --side right
+      coach {name} --side both --strokes 10 --tempo slow
+      coach {name} --side left --guidance minimal --no-intro
+      coach {name} --side left -o {name}-left.mp3
+      coach {name} --side right --script
+    """
+
+    @click.command(name=name, help=help_text, short_help=title)
+    @side_option
+    @session_options
+    @voice_options
+    @output_options
+    def command(**options: Any) -> None:
+        run_routine(source, **options)
+
+    return command
+
+
+def session_for(source: RoutineSource, options: Any, voice: str, rate: int) -> Any:
+    """Load the routine and prepare its session, with a progress bar while speech is synthesized."""
+    from coach.session import prepare
+    from coach.speech import Pyttsx3Engine, SpeechCache
+
+    routine = source.load()
+    with progress("Preparing speech") as advance:
+        engine = Pyttsx3Engine(cache_dir() / "scratch")
+        return prepare(routine, options, engine, SpeechCache(cache_dir()), voice, rate, advance)
+
+
+def run_routine(
+    source: RoutineSource,
+    *,
+    side: str | None,
+    strokes: int | None,
+    tempo: str | None,
+    bpm: int | None,
+    guidance: str,
+    no_intro: bool,
+    voice: str,
+    rate: int,
+    output: Path | None,
+    bitrate: str,
+    mono: bool,
+    lyrics: bool,
+    srt: bool,
+    as_script: bool,
+    as_json: bool,
+) -> None:
+    from coach import report
+    from coach.script import Options
+
+    if side is None:
+        raise click.UsageError("Missing option '--side': choose right, left or both.")
+    if as_json and not as_script:
+        raise click.UsageError("--json goes with --script.")
+    if output is not None and as_script:
+        raise click.UsageError("--script prints the session; it cannot be combined with -o.")
+    if (lyrics or srt) and output is None:
+        raise click.UsageError("--lyrics and --srt go with -o FILE.")
+    check_tempo(tempo, bpm)
+    if output is not None:
+        from coach.output.files import check_target
+
+        check_target(output)
+    session = session_for(source, Options(side, strokes, tempo, bpm, guidance, intro=not no_intro), voice, rate)
+    timeline = session.timeline
+
+    if as_script:
+        if as_json:
+            click.echo(json.dumps(report.script_json(timeline), indent=1))
+        else:
+            click.echo(report.script_text(timeline), nl=False)
+        return
+    if output is not None:
+        from coach.output.export import export_session
+        from coach.output.files import Encoding
+
+        encoding = Encoding(1 if mono else 2, int(bitrate))
+        try:
+            with progress(f"Writing {output.name}") as advance:
+                written = export_session(
+                    session, output, voice, rate, encoding, lyrics, srt,
+                    progress=lambda done: advance(done, timeline.length),
+                )  # fmt: skip
+        except KeyboardInterrupt:
+            raise Stopped(f"Stopped: {output} was not written.") from None
+        also = "".join(f", {path.name}" for path in written[1:])
+        click.echo(f"Wrote {output}{also}: {report.summary(timeline)}", err=True)
+        return
+    play(source, side, session)
+
+
+def play(source: RoutineSource, side: str, session: Any) -> None:
+    from coach import report
+    from coach.mixer import render_all
+    from coach.output.playback import Player, SimpleaudioBackend
+
+    timeline = session.timeline
+    click.echo(f"Playing {report.summary(timeline)} Ctrl-C stops.", err=True)
+    try:
+        Player(SimpleaudioBackend()).play(timeline, lambda a, b: render_all(timeline, session.clips, a, b))
+    except AudioOutputError as exc:
+        raise AudioOutputError(
+            f"{exc} To listen later, write the session to a file: "
+            f"coach {source.name} --side {side} -o {source.name}-{side}.mp3"
+        ) from None
+    except KeyboardInterrupt:
+        raise Stopped("Stopped.") from None
+    click.echo("Session complete.", err=True)

@@ -1,0 +1,224 @@
+"""A library of sessions in one folder: every routine x side (right, left, both), an M3U playlist and an index.
+
+Speech is synthesized first, once, in this process; then the sessions are rendered in parallel worker processes
+that only read the speech cache, so the files are the same, byte for byte, whatever the number of workers. A file
+whose recorded key (routine text, side, settings, engine, sounds, version) is unchanged is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from coach import __version__
+from coach.atomic import write_text
+from coach.catalog import RoutineSource
+from coach.errors import OutputFileError
+from coach.report import length
+from coach.script import SOUNDS, Options
+from coach.speech import CACHE_FORMAT, Pyttsx3Engine, SpeechCache
+
+SIDES = ("right", "left", "both")
+MANIFEST = ".coach-export.json"
+PLAYLIST = "coach.m3u"
+INDEX = "index.txt"
+
+
+@dataclass(frozen=True)
+class Settings:
+    strokes: int | None = None
+    tempo: str | None = None
+    bpm: int | None = None
+    guidance: str = "brief"
+    intro: bool = True
+    voice: str = "gmw/en-us"
+    rate: int = 145
+    suffix: str = ".mp3"
+    channels: int = 1
+    bitrate: int = 64
+    lyrics: bool = False
+    srt: bool = False
+
+    def options(self, side: str) -> Options:
+        return Options(side, self.strokes, self.tempo, self.bpm, self.guidance, self.intro)
+
+
+@dataclass(frozen=True)
+class Job:
+    source: RoutineSource
+    side: str
+    track: int
+    tracks: int
+    path: Path
+    key: str
+
+
+@dataclass(frozen=True)
+class Done:
+    name: str
+    title: str
+    seconds: float
+
+
+def sounds_digest() -> str:
+    digest = hashlib.sha256()
+    for name in SOUNDS:
+        digest.update(resources.files("coach.sounds").joinpath(f"{name}.wav").read_bytes())
+    return digest.hexdigest()
+
+
+def plan(sources: list[RoutineSource], settings: Settings, folder: Path, engine: str) -> list[Job]:
+    """One job per routine and side, in playlist order, each with the key of what it is made from."""
+    common = json.dumps([__version__, CACHE_FORMAT, engine, sounds_digest(), asdict(settings)], sort_keys=True)
+    pairs = [(source, side) for source in sorted(sources, key=lambda s: s.name) for side in SIDES]
+    jobs = []
+    for track, (source, side) in enumerate(pairs, start=1):
+        text = source.read()
+        key = hashlib.sha256(json.dumps([common, text, side, track, len(pairs)]).encode()).hexdigest()
+        path = folder / f"{source.name}-{side}{settings.suffix}"
+        jobs.append(Job(source, side, track, len(pairs), path, key))
+    return jobs
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+        files = data["files"] if data.get("format") == 1 else {}
+        return {name: dict(entry) for name, entry in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # none yet, or unreadable: everything is made again
+
+
+def stale(jobs: list[Job], manifest: dict[str, dict[str, object]]) -> list[Job]:
+    return [j for j in jobs if not j.path.exists() or manifest.get(j.path.name, {}).get("key") != j.key]
+
+
+def render_job(job: Job, settings: Settings, cache: Path) -> Done:
+    """Render and write one session (in a worker process: speech comes from the cache)."""
+    from coach.output.export import export_session
+    from coach.output.files import Encoding
+    from coach.session import prepare
+
+    routine = job.source.load()
+    engine = Pyttsx3Engine(cache / "scratch")
+    session = prepare(routine, settings.options(job.side), engine, SpeechCache(cache), settings.voice, settings.rate)
+    encoding = Encoding(settings.channels, settings.bitrate)
+    export_session(
+        session, job.path, settings.voice, settings.rate, encoding, settings.lyrics, settings.srt, job.track, job.tracks
+    )
+    from coach.output.tags import session_title
+
+    return Done(job.path.name, session_title(session.timeline), session.timeline.seconds(session.timeline.length))
+
+
+def export_library(
+    sources: list[RoutineSource],
+    folder: Path,
+    settings: Settings,
+    cache: Path,
+    workers: int,
+    on_speech: Callable[[int, int], None] | None = None,
+    on_done: Callable[[Done, int, int], None] | None = None,
+) -> tuple[list[Job], list[Job]]:
+    """Bring the folder up to date; returns (all jobs, the jobs that were written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = Pyttsx3Engine(cache / "scratch")
+    jobs = plan(sources, settings, folder, engine.name)
+    manifest = read_manifest(folder)
+    todo = stale(jobs, manifest)
+    if todo:
+        _synthesize(todo, settings, engine, SpeechCache(cache), on_speech)
+
+    def record(done: Done, count: int) -> None:
+        job = next(j for j in todo if j.path.name == done.name)
+        manifest[done.name] = {"key": job.key, "title": done.title, "seconds": round(done.seconds, 3)}
+        write_text(folder / MANIFEST, json.dumps({"format": 1, "files": manifest}, indent=1, sort_keys=True) + "\n")
+        if on_done is not None:
+            on_done(done, count, len(todo))
+
+    if workers <= 1 or len(todo) <= 1:
+        for count, job in enumerate(todo, start=1):
+            record(render_job(job, settings, cache), count)
+    else:
+        _in_parallel(todo, settings, cache, workers, record)
+    _write_lists(folder, jobs, manifest, settings)
+    return jobs, todo
+
+
+def _synthesize(
+    jobs: list[Job],
+    settings: Settings,
+    engine: Pyttsx3Engine,
+    cache: SpeechCache,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    from coach.script import build_script
+    from coach.speech import synthesize_all
+
+    texts: list[str] = []
+    for job in jobs:
+        texts.extend(build_script(job.source.load(), settings.options(job.side)).texts())
+    synthesize_all(texts, engine, cache, settings.voice, settings.rate, progress)
+
+
+def _in_parallel(
+    jobs: list[Job], settings: Settings, cache: Path, workers: int, record: Callable[[Done, int], None]
+) -> None:
+    context = multiprocessing.get_context("spawn")  # no fork of a process that has espeak-ng's thread running
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        pending: set[Future[Done]] = {pool.submit(render_job, job, settings, cache) for job in jobs}
+        count = 0
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=lambda f: f.result().name):
+                    count += 1
+                    record(future.result(), count)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, object]], settings: Settings) -> None:
+    entries = []
+    for job in jobs:
+        entry = manifest.get(job.path.name)
+        if entry is None:
+            raise OutputFileError(f"{job.path.name} was not written.")
+        entries.append((job, str(entry["title"]), float(str(entry["seconds"]))))
+    playlist = ["#EXTM3U"]
+    for job, title, seconds in entries:
+        playlist += [f"#EXTINF:{round(seconds)},{title}", job.path.name]
+    write_text(folder / PLAYLIST, "\n".join(playlist) + "\n")
+    total = sum(seconds for _, _, seconds in entries)
+    name_width = max(len(job.path.name) for job, _, _ in entries) + 2
+    title_width = max(len(title) for _, title, _ in entries) + 2
+    index = [
+        f"coach sessions: {len(entries)} files, {length(total)} in all",
+        f"Settings: {describe(settings)}",
+        "",
+        *(
+            f"{job.track:>3}  {job.path.name:<{name_width}}{title:<{title_width}}{length(seconds):>6}"
+            for job, title, seconds in entries
+        ),
+    ]
+    write_text(folder / INDEX, "\n".join(index) + "\n")
+
+
+def describe(settings: Settings) -> str:
+    strokes = "the routine's strokes" if settings.strokes is None else f"{settings.strokes} strokes"
+    tempo = f"{settings.bpm} bpm" if settings.bpm else (settings.tempo or "the routine's tempo")
+    sound = settings.suffix.lstrip(".")
+    if settings.suffix == ".mp3":
+        sound += f" {settings.bitrate} kbps"
+    sound += " mono" if settings.channels == 1 else " stereo"
+    intro = "" if settings.intro else ", no intro"
+    voice = f"voice {settings.voice}, rate {settings.rate}"
+    return f"{strokes}, {tempo}, {settings.guidance} guidance{intro}, {voice}, {sound}"

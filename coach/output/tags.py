@@ -1,0 +1,155 @@
+"""ID3 tags for MP3 sessions: title, album, artist, track, a comment with the settings, length, chapters (CHAP
+frames with a CTOC table of contents, one per phase) and, if asked, the spoken text (USLT, and SYLT with times).
+
+Tags are ID3v2.3, which phones and car stereos read most widely; chapters are the v2.3 chapter addendum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.report import clock, length
+from coach.timeline import SPEECH, Timeline
+
+ALBUM = "coach sessions"
+ARTIST = "coach"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Tags:
+    title: str
+    album: str
+    artist: str
+    track: int
+    tracks: int
+    comment: str
+    length_ms: int
+    chapters: tuple[Chapter, ...]
+    lyrics: tuple[tuple[int, str], ...] = ()  # (start ms, text) for each spoken cue; empty: none written
+
+
+def _ms(timeline: Timeline, samples: int) -> int:
+    return round(samples * 1000 / timeline.sample_rate)
+
+
+def session_title(timeline: Timeline) -> str:
+    s = timeline.script
+    return f"{s.title}, {'both sides' if s.side == 'both' else f'{s.side} side'}"
+
+
+def settings_comment(timeline: Timeline, voice: str, rate: int) -> str:
+    s = timeline.script
+    tempo = f"{s.bpm} bpm" if s.tempo == "custom" else f"{s.tempo} ({s.bpm} bpm)"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, voice {voice}, rate {rate}"
+
+
+def session_tags(
+    timeline: Timeline, voice: str, rate: int, track: int = 1, tracks: int = 1, lyrics: bool = False
+) -> Tags:
+    chapters = tuple(Chapter(p.title, _ms(timeline, p.start), _ms(timeline, p.end)) for p in timeline.phases)
+    spoken = tuple((_ms(timeline, e.start), e.name) for e in timeline.events if e.kind == SPEECH) if lyrics else ()
+    return Tags(
+        title=session_title(timeline),
+        album=ALBUM,
+        artist=ARTIST,
+        track=track,
+        tracks=tracks,
+        comment=settings_comment(timeline, voice, rate),
+        length_ms=_ms(timeline, timeline.length),
+        chapters=chapters,
+        lyrics=spoken,
+    )
+
+
+def write_id3(path: Path, tags: Tags) -> None:
+    """Replace the file's ID3 tag with these tags."""
+    from mutagen import id3
+
+    tag = id3.ID3()
+    tag.add(id3.TIT2(encoding=id3.Encoding.UTF16, text=tags.title))
+    tag.add(id3.TALB(encoding=id3.Encoding.UTF16, text=tags.album))
+    tag.add(id3.TPE1(encoding=id3.Encoding.UTF16, text=tags.artist))
+    tag.add(id3.TRCK(encoding=id3.Encoding.LATIN1, text=f"{tags.track}/{tags.tracks}"))
+    tag.add(id3.TLEN(encoding=id3.Encoding.LATIN1, text=str(tags.length_ms)))
+    tag.add(id3.COMM(encoding=id3.Encoding.UTF16, lang="eng", desc="settings", text=tags.comment))
+    ids = [f"chp{index}" for index in range(len(tags.chapters))]
+    tag.add(
+        id3.CTOC(
+            element_id="toc",
+            flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[id3.TIT2(encoding=id3.Encoding.UTF16, text=tags.title)],
+        )
+    )
+    for element, chapter in zip(ids, tags.chapters, strict=True):
+        tag.add(
+            id3.CHAP(
+                element_id=element,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=[id3.TIT2(encoding=id3.Encoding.UTF16, text=chapter.title)],
+            )
+        )
+    if tags.lyrics:
+        text = "\n".join(line for _, line in tags.lyrics)
+        tag.add(id3.USLT(encoding=id3.Encoding.UTF16, lang="eng", desc="", text=text))
+        tag.add(
+            id3.SYLT(
+                encoding=id3.Encoding.UTF16,
+                lang="eng",
+                format=2,  # times in milliseconds
+                type=1,  # lyrics
+                desc="",
+                text=[(line, start) for start, line in tags.lyrics],
+            )
+        )
+    tag.save(str(path), v2_version=3, padding=lambda info: 0)
+
+
+def describe(path: Path) -> str:
+    """What `coach info` prints: the audio, the tags and the chapters."""
+    import mutagen
+    from mutagen import id3
+
+    try:
+        audio = mutagen.File(str(path))
+    except mutagen.MutagenError as exc:
+        raise OSError(str(exc)) from exc
+    if audio is None:
+        return f"{path.name}: not an audio file coach can read\n"
+    info = audio.info
+    channels = {1: "mono", 2: "stereo"}.get(getattr(info, "channels", 0), f"{getattr(info, 'channels', '?')} channels")
+    bitrate = f", {info.bitrate // 1000} kbps" if getattr(info, "bitrate", 0) else ""
+    out = [f"{path.name}: {length(info.length)}{bitrate}, {info.sample_rate} Hz {channels}"]
+    tag = audio.tags if isinstance(audio.tags, id3.ID3) else None
+    if tag is None:
+        out.append("No ID3 tags.")
+        return "\n".join(out) + "\n"
+    fields = [("Title", "TIT2"), ("Album", "TALB"), ("Artist", "TPE1"), ("Track", "TRCK"), ("Length", "TLEN")]
+    for label, key in fields:
+        if key in tag:
+            value = str(tag[key])
+            out.append(f"{label + ':':<10}{length(int(value) / 1000) if key == 'TLEN' else value}")
+    comments = tag.getall("COMM")
+    if comments:
+        out.append(f"{'Comment:':<10}{comments[0]}")
+    lyrics = tag.getall("SYLT")
+    if lyrics:
+        out.append(f"{'Lyrics:':<10}{len(lyrics[0].text)} timed lines")
+    chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
+    if chapters:
+        out.append("Chapters:")
+        for chap in chapters:
+            title = str(chap.sub_frames["TIT2"]) if "TIT2" in chap.sub_frames else chap.element_id
+            out.append(f"  {clock(chap.start_time / 1000)}  {title}")
+    return "\n".join(out) + "\n"
