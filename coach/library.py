@@ -130,6 +130,9 @@ def export_library(
     folder.mkdir(parents=True, exist_ok=True)
     engine = Pyttsx3Engine(cache / "scratch")
     jobs = plan(sources, settings, folder, engine.name)
+    for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
+        for leftover in folder.glob(f".{job.path.name}.*.part"):
+            leftover.unlink(missing_ok=True)
     manifest = read_manifest(folder)
     todo = stale(jobs, manifest)
     if todo:

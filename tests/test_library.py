@@ -246,5 +246,7 @@ def test_an_interrupted_export_leaves_nothing_at_the_target_path(mini_home, monk
     manifest = json.loads((folder / ".coach-export.json").read_text())
     assert list(manifest["files"]) == ["mini-right.mp3"]
     monkeypatch.setattr(coach.output.export, "render", real_render)
+    (folder / ".mini-left.mp3.x1y2z3.part").write_bytes(b"left by a killed run")
     finish = export(folder, "--workers", "1")
+    assert not list(folder.glob("*.part")) and not list(folder.glob(".*.part"))
     assert finish.stderr == f"Wrote 2 sessions to {folder} (1 already up to date), with coach.m3u and index.txt.\n"
