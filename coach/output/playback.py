@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import numpy as np
+
 from coach.errors import AudioOutputError
 from coach.mixer import Pcm
 from coach.timeline import Timeline
@@ -103,7 +105,9 @@ def _quiet_points(timeline: Timeline, start: int, end: int) -> list[int]:
 
 
 class Player:
-    """Plays a session from any sample position. `position` tells where it got to when it stops."""
+    """Plays a session from any sample position, segment by segment, without blocking: `start`, then `poll` until
+    it says the sound is over (or `play` to do both). `stop` silences it at once; `position` tells where it got to.
+    """
 
     def __init__(
         self,
@@ -116,34 +120,71 @@ class Player:
         self.clock = clock
         self.sleep = sleep
         self.poll_s = poll_s
-        self.position = 0
+        self._position = 0
+        self._handle: PlayHandle | None = None
+        self._playing: tuple[int, int, float] = (0, 0, 0.0)  # first sample, end sample, clock at its start
+        self._parts: list[tuple[int, int]] = []
+        self._next: Pcm | None = None
+        self._render: Callable[[int, int], Pcm] = lambda a, b: np.zeros(0, dtype=np.int16)
+        self._rate = 22050
+
+    @property
+    def position(self) -> int:
+        if self._handle is None:
+            return self._position
+        first, last, begun = self._playing
+        return min(first + max(round((self.clock() - begun) * self._rate), 0), last)
+
+    def start(
+        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
+    ) -> None:
+        """Start playing [start, end) of the session. Each segment is rendered while the one before it plays."""
+        self.stop()
+        self._rate, self._render = timeline.sample_rate, render
+        self._parts = segments(timeline, start, timeline.length if end is None else end)
+        self._position = start
+        self._next = render(*self._parts[0]) if self._parts else None
+        self._advance()
+
+    def start_clip(self, pcm: Pcm, sample_rate: int) -> None:
+        """Play a short clip on its own (a spoken prompt), in place of anything playing."""
+        self.stop()
+        self._rate, self._parts, self._next = sample_rate, [(0, len(pcm))], pcm
+        self._advance()
+
+    def _advance(self) -> None:
+        if not self._parts or self._next is None:
+            return
+        first, last = self._parts.pop(0)
+        self._handle = self.backend.play(self._next, self._rate)
+        self._playing = (first, last, self.clock())
+        self._next = self._render(*self._parts[0]) if self._parts else None
+
+    def poll(self) -> bool:
+        """Hand the next segment over when one ends; False once everything has been played."""
+        if self._handle is None:
+            return False
+        if self._handle.is_playing():
+            return True
+        self._position, self._handle = self._playing[1], None
+        self._advance()
+        return self._handle is not None
+
+    def stop(self) -> None:
+        """Silence at once; `position` keeps where it got to."""
+        if self._handle is not None:
+            self._position = self.position
+            self._handle.stop()
+            self._handle = None
+        self._parts, self._next = [], None
 
     def play(
         self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
     ) -> None:
-        """Play [start, end); on Ctrl-C (or any error) the sound stops at once and the exception goes on.
-
-        Each segment is rendered while the one before it plays, so the hand-over is only the device's own.
-        """
-        end = timeline.length if end is None else end
-        self.position = start
-        parts = segments(timeline, start, end)
-        handle: PlayHandle | None = None
-        begun = 0.0
+        """Play [start, end) to the end; on Ctrl-C (or any error) the sound stops at once and the exception goes on."""
         try:
-            pcm = render(*parts[0]) if parts else None
-            for index, (first, last) in enumerate(parts):
-                assert pcm is not None
-                handle = self.backend.play(pcm, timeline.sample_rate)
-                begun = self.clock()
-                self.position = first
-                pcm = render(*parts[index + 1]) if index + 1 < len(parts) else None
-                while handle.is_playing():
-                    self.sleep(self.poll_s)
-                handle = None
-                self.position = last
+            self.start(timeline, render, start, end)
+            while self.poll():
+                self.sleep(self.poll_s)
         finally:
-            if handle is not None:
-                handle.stop()
-                heard = round((self.clock() - begun) * timeline.sample_rate)
-                self.position = min(self.position + max(heard, 0), end)
+            self.stop()
