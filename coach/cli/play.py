@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,23 +123,58 @@ def run_routine(
         also = "".join(f", {path.name}" for path in written[1:])
         click.echo(f"Wrote {output}{also}: {report.summary(timeline)}", err=True)
         return
-    play(source, side, session)
+    play(source, side, session, voice, rate)
 
 
-def play(source: RoutineSource, side: str, session: Any) -> None:
+def play(source: RoutineSource, side: str, session: Any, voice: str, rate: int) -> Any:
+    """Play a session under keyboard control; returns its Outcome."""
     from coach import report
-    from coach.mixer import render_all
-    from coach.output.playback import Player, SimpleaudioBackend
+    from coach.live import PROMPT_TEXTS, prompt_clips, run_live, terminal_keys
+    from coach.output.playback import SimpleaudioBackend
+    from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
 
     timeline = session.timeline
+    engine = Pyttsx3Engine(cache_dir() / "scratch")
+    prompts = prompt_clips(
+        synthesize_all(PROMPT_TEXTS, engine, SpeechCache(cache_dir()), voice, rate), timeline.sample_rate
+    )
     click.echo(f"Playing {report.summary(timeline)} Ctrl-C stops.", err=True)
+    if sys.stdin.isatty():
+        click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
     try:
-        Player(SimpleaudioBackend()).play(timeline, lambda a, b: render_all(timeline, session.clips, a, b))
+        with terminal_keys() as keys:
+            outcome = run_live(session, prompts, SimpleaudioBackend(), keys, status=status_line())
     except AudioOutputError as exc:
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "
             f"coach {source.name} --side {side} -o {source.name}-{side}.mp3"
         ) from None
     except KeyboardInterrupt:
+        clear_status()
         raise Stopped("Stopped.") from None
-    click.echo("Session complete.", err=True)
+    clear_status()
+    click.echo("Session complete." if outcome.finished else "Stopped.", err=True)
+    return outcome
+
+
+def status_line() -> Callable[[str], None] | None:
+    """Show a one-line status on a terminal, a few times a second; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    shown = [0.0]
+
+    def show(text: str) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 0.25:
+            shown[0] = now
+            width = shutil.get_terminal_size().columns - 1
+            sys.stderr.write("\r\x1b[2K" + text[:width])
+            sys.stderr.flush()
+
+    return show
+
+
+def clear_status() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()

@@ -1,0 +1,164 @@
+"""Control of a live session (pure): keys and a clock in, player commands out.
+
+Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
+cue again from its beginning); r repeats the last cue; n skips to the next phase; q ends. Positions are samples
+of the session; the clock is seconds, from whatever clock the caller uses.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from coach.report import length
+from coach.script import ACCENT
+from coach.timeline import SPEECH, Timeline
+
+PLAYING, PAUSED, COUNTDOWN, ENDED = "playing", "paused", "countdown", "ended"
+COUNTDOWN_S = 3.0
+PAUSE, REPEAT, NEXT, QUIT = " ", "r", "n", "q"
+
+
+@dataclass(frozen=True)
+class Play:
+    """Play the session from this sample on."""
+
+    at: int
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Silence, now."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Play a spoken prompt on its own: "paused" or "countdown"."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class End:
+    finished: bool  # True: played to the end; False: stopped early
+
+
+Command = Play | Stop | Prompt | End
+
+
+class Controller:
+    def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S) -> None:
+        self.timeline = timeline
+        self.countdown_s = countdown_s
+        self.state = PLAYING
+        self.finished = False
+        self._from = 0  # sample where the current play began
+        self._since = 0.0  # clock when it began
+        self._resume = 0  # where a pause will resume
+        self._until = 0.0  # end of the countdown
+        self._speech = [e for e in timeline.events if e.kind == SPEECH]
+        self._speech_starts = [e.start for e in self._speech]
+        self._accents = [e.start for e in timeline.events if e.name == ACCENT]
+        self._done: set[int] = set()  # accents (strokes) that have been played through
+
+    # -- what the runner asks -----------------------------------------------------------------------------------
+
+    def start(self, now: float) -> list[Command]:
+        return self._play(0, now)
+
+    def position(self, now: float) -> int:
+        if self.state == PLAYING:
+            return min(self._from + round((now - self._since) * self.timeline.sample_rate), self.timeline.length)
+        return self._resume
+
+    @property
+    def strokes_planned(self) -> int:
+        return len(self._accents)
+
+    def strokes_done(self, now: float) -> int:
+        self._count(now)
+        return len(self._done)
+
+    def key(self, key: str, now: float) -> list[Command]:
+        if self.state == ENDED:
+            return []
+        if key == QUIT:
+            return self._end(now, finished=False)
+        if key == PAUSE:
+            if self.state == PLAYING:
+                return self._pause(self._cue_start(self.position(now)), now)
+            if self.state == PAUSED:
+                self.state, self._until = COUNTDOWN, now + self.countdown_s
+                return [Prompt("countdown")]
+            return self._pause(self._resume, now)  # space again during the countdown: stay paused
+        if key == REPEAT and self.state == PLAYING:
+            return self._play(self._last_cue(self.position(now)), now)
+        if key == NEXT:
+            following = [p.start for p in self.timeline.phases if p.start > self.position(now)]
+            if not following:
+                return self._end(now, finished=False)
+            if self.state == PLAYING:
+                return self._play(following[0], now)
+            self._resume = following[0]
+        return []
+
+    def tick(self, now: float, sounding: bool) -> list[Command]:
+        """Called often; `sounding` says whether the player still has sound going."""
+        if self.state == PLAYING and not sounding:  # the player has played it all: trust it over the clock
+            self._done.update(a for a in self._accents if a >= self._from)
+            self._resume, self.state, self.finished = self.timeline.length, ENDED, True
+            return [End(True)]
+        if self.state == COUNTDOWN and now >= self._until:
+            return self._play(self._resume, now)
+        return []
+
+    def status(self, now: float) -> str:
+        """One quiet line: routine, side, phase, stroke n of N, elapsed / remaining."""
+        s = self.timeline.script
+        at = self.position(now)
+        phase = next((p for p in reversed(self.timeline.phases) if p.start <= at), self.timeline.phases[0])
+        parts = [s.title, "both sides" if s.side == "both" else f"{s.side} side", phase.title]
+        accents = [a for a in self._accents if phase.start <= a < phase.end]
+        if accents:
+            parts.append(f"stroke {max(1, bisect_right(accents, at))} of {len(accents)}")
+        seconds = self.timeline.seconds
+        parts.append(f"{length(seconds(at))} / -{length(seconds(self.timeline.length - at))}")
+        if self.state in (PAUSED, COUNTDOWN):
+            parts.append("paused, space resumes" if self.state == PAUSED else "get ready")
+        return " | ".join(parts)
+
+    # -- transitions ------------------------------------------------------------------------------------------------
+
+    def _play(self, at: int, now: float) -> list[Command]:
+        self._count(now)
+        self.state, self._from, self._since = PLAYING, at, now
+        return [Play(at)]
+
+    def _pause(self, resume: int, now: float) -> list[Command]:
+        self._count(now)
+        self.state, self._resume = PAUSED, resume
+        return [Stop(), Prompt("paused")]
+
+    def _end(self, now: float, finished: bool) -> list[Command]:
+        self._count(now)
+        self._resume = self.position(now)  # where it ended
+        self.state, self.finished = ENDED, finished
+        return [Stop(), End(finished)]
+
+    def _count(self, now: float) -> None:
+        """Note the strokes whose accent was played since the current play began."""
+        if self.state == PLAYING:
+            at = self.position(now)
+            self._done.update(a for a in self._accents if self._from <= a < at)
+
+    def _cue_start(self, at: int) -> int:
+        """The start of the words being said at `at`, or `at` itself between words."""
+        index = bisect_right(self._speech_starts, at) - 1
+        if index >= 0 and self._speech[index].end > at:
+            return self._speech[index].start
+        return at
+
+    def _last_cue(self, at: int) -> int:
+        """The start of the latest words that began at or before `at` (the session's start if none)."""
+        index = bisect_right(self._speech_starts, at) - 1
+        return self._speech[index].start if index >= 0 else 0
