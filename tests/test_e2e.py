@@ -243,3 +243,102 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
                 session = prepare(routine, Options(side, tempo=tempo), engine, cache, "gmw/en-us", 145)
                 minutes = session.timeline.length / RATE / 60
                 assert low <= minutes <= high, (source.name, tempo, side, minutes)
+
+
+LIVE_DRIVER = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from coach.catalog import builtin_sources
+from coach.live import PROMPT_TEXTS, prompt_clips, run_live
+from coach.mixer import render_all
+from coach.output.playback import SimpleaudioBackend, segments
+from coach.script import Options
+from coach.session import prepare
+from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
+
+cache, out = Path(sys.argv[1]), Path(sys.argv[2])
+engine = Pyttsx3Engine(cache / "scratch")
+routine = next(s for s in builtin_sources() if s.name == "psoas").load()
+session = prepare(routine, Options("right", strokes=6), engine, SpeechCache(cache), "gmw/en-us", 145)
+prompts = prompt_clips(synthesize_all(PROMPT_TEXTS, engine, SpeechCache(cache), "gmw/en-us", 145), 22050)
+timeline = session.timeline
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+clock = Clock()
+
+
+class OnTheClock:
+    # the real output; ALSA's null device takes each buffer at once, so "playing" follows the test's clock
+    def __init__(self):
+        self.real = SimpleaudioBackend()
+
+    def play(self, pcm, rate):
+        self.real.play(pcm, rate).wait_done()
+        ends = clock.now + len(pcm) / rate
+
+        class Handle:
+            def is_playing(self):
+                return clock.now < ends
+
+            def stop(self):
+                pass
+
+        return Handle()
+
+
+class Keys:
+    def __init__(self, script):
+        self.script = sorted(script.items())
+
+    def read(self):
+        keys = ""
+        while self.script and self.script[0][0] <= clock.now:
+            keys += self.script.pop(0)[1]
+        return keys
+
+
+outcome = run_live(session, prompts, OnTheClock(), Keys({5.0: " ", 9.0: " "}), clock, clock.sleep)
+first, second = segments(timeline, 0, timeline.length)[:2]
+welcome = next(e for e in timeline.events if e.kind == "speech")
+expected = np.concatenate([
+    render_all(timeline, session.clips, 0, second[1]),
+    prompts["paused"],
+    prompts["countdown"],
+    render_all(timeline, session.clips, welcome.start, timeline.length),
+])
+expected.astype("<i2").tofile(out)
+print(json.dumps({"finished": outcome.finished, "done": outcome.strokes_done, "planned": outcome.strokes_planned,
+                  "welcome": welcome.start, "second_end": second[1]}))
+"""
+
+
+def test_pause_and_resume_through_the_real_player(real, tmp_path):
+    """Space at 5 s pauses during the first words; space at 9 s counts down; at 12 s those words start again."""
+    capture = tmp_path / "capture.raw"
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.!default {{\n  type file\n  slave.pcm "null"\n  file "{capture}"\n  format "raw"\n  truncate false\n}}\n'
+    )
+    env = {**os.environ, **real["env"], "HOME": str(tmp_path)}
+    expected = tmp_path / "expected.raw"
+    done = subprocess.run(
+        [sys.executable, "-c", LIVE_DRIVER, real["env"]["COACH_CACHE_DIR"], str(expected)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result == {"finished": True, "done": 6, "planned": 6, "welcome": 44100, "second_end": result["second_end"]}
+    assert 5 * RATE < result["second_end"]  # two segments had been handed over when the pause came
+    parts = sorted(tmp_path.glob("capture.raw*"), key=lambda p: (len(p.name), p.name))
+    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts])
+    assert np.array_equal(played, np.fromfile(expected, dtype="<i2"))

@@ -1,0 +1,168 @@
+"""The live-session controller: every key in every state, with exact commands and sample positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.control import COUNTDOWN, ENDED, PAUSED, PLAYING, Controller, End, Play, Prompt, Stop
+from coach.script import Options, build_script
+from coach.timeline import SPEECH, build_timeline
+from test_timeline import lengths_for
+
+RATE = 22050
+
+
+@pytest.fixture
+def timeline(mini):
+    """The mini session with the lengths of test_timeline: speech at 44100, 112050, 170675, ...; phases at
+    0, 112050, 170675 and 402500; accents at 226100 and 292250; 560850 samples in all."""
+    script = build_script(mini, Options("right"))
+    return build_timeline(script, lengths_for(script), RATE)
+
+
+def at(seconds):
+    return round(seconds * RATE)
+
+
+def test_start_plays_from_the_beginning(timeline):
+    c = Controller(timeline)
+    assert c.start(10.0) == [Play(0)]
+    assert (c.state, c.position(10.0), c.position(11.0)) == (PLAYING, 0, RATE)
+
+
+def test_space_while_playing_pauses_and_resumes_at_the_start_of_the_interrupted_words(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    # 2.05 s in: "Hello, right side." (44100 to 45900) is being said
+    assert c.key(" ", 2.05) == [Stop(), Prompt("paused")]
+    assert (c.state, c.position(99.0)) == (PAUSED, 44100)
+
+
+def test_space_between_words_resumes_right_where_it_was(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.key(" ", 3.0) == [Stop(), Prompt("paused")]
+    assert c.position(50.0) == at(3.0)
+
+
+def test_space_while_paused_counts_down_then_plays(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key(" ", 2.05)
+    assert c.key(" ", 20.0) == [Prompt("countdown")]
+    assert c.state == COUNTDOWN
+    assert c.tick(22.9, sounding=True) == []
+    assert c.tick(23.0, sounding=False) == [Play(44100)]
+    assert (c.state, c.position(24.0)) == (PLAYING, 44100 + RATE)
+
+
+def test_space_during_the_countdown_pauses_again(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key(" ", 2.05)
+    c.key(" ", 20.0)
+    assert c.key(" ", 21.0) == [Stop(), Prompt("paused")]
+    assert (c.state, c.position(30.0)) == (PAUSED, 44100)
+    assert c.tick(24.0, sounding=False) == []  # the countdown no longer runs
+
+
+def test_r_repeats_the_last_words(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.key("r", 4.0) == [Play(44100)]  # between words: the last ones said
+    assert c.position(4.5) == 44100 + at(0.5)
+    assert c.key("r", 4.5) == [Play(44100)]
+    assert Controller(timeline).key("r", 0.5) == [Play(0)]  # before any words: from the start
+
+
+def test_r_is_ignored_while_paused_or_counting_down(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key(" ", 3.0)
+    assert c.key("r", 4.0) == []
+    c.key(" ", 5.0)
+    assert c.key("r", 6.0) == []
+    assert c.state == COUNTDOWN
+
+
+def test_n_skips_to_the_next_phase(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.key("n", 1.0) == [Play(112050)]
+    assert c.key("n", 1.0) == [Play(170675)]
+    assert c.key("n", 1.0) == [Play(402500)]
+    assert c.key("n", 1.0) == [Stop(), End(False)]  # past the last phase: the session ends, not finished
+    assert (c.state, c.finished) == (ENDED, False)
+
+
+def test_n_while_paused_moves_where_it_will_resume(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key(" ", 2.05)
+    assert c.key("n", 10.0) == []
+    assert (c.state, c.position(11.0)) == (PAUSED, 112050)
+    c.key(" ", 12.0)
+    assert c.tick(15.0, sounding=False) == [Play(112050)]
+
+
+def test_q_ends_in_every_state(timeline):
+    for keys in ([], [" "], [" ", " "]):
+        c = Controller(timeline)
+        c.start(0.0)
+        for key in keys:
+            c.key(key, 3.0)
+        assert c.key("q", 4.0) == [Stop(), End(False)]
+        assert (c.state, c.finished) == (ENDED, False)
+        assert c.key(" ", 5.0) == c.key("n", 5.0) == c.key("q", 5.0) == []  # nothing after the end
+
+
+def test_other_keys_do_nothing(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.key("x", 1.0) == c.key("\n", 1.0) == []
+    assert c.state == PLAYING
+
+
+def test_the_end_of_the_sound_finishes_the_session_and_counts_every_stroke(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.tick(5.0, sounding=True) == []
+    assert c.tick(25.5, sounding=False) == [End(True)]
+    assert (c.state, c.finished, c.strokes_done(26.0), c.strokes_planned) == (ENDED, True, 2, 2)
+    assert c.position(30.0) == timeline.length
+
+
+def test_strokes_done_count_only_the_strokes_played(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key("n", 1.0)
+    c.key("n", 1.0)  # to the strokes phase, at 170675
+    assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the accent at 226100, not the one at 292250
+    c.key("q", 5.0)
+    assert c.strokes_done(20.0) == 1
+
+
+def test_status_line_names_the_phase_the_stroke_and_the_time(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.status(1.0) == "Mini | right side | Start | 0:01 / -0:24"
+    c.key("n", 1.0)
+    c.key("n", 1.0)
+    assert c.status(4.0) == "Mini | right side | Work, right | stroke 1 of 2 | 0:11 / -0:15"
+    assert c.status(7.0) == "Mini | right side | Work, right | stroke 2 of 2 | 0:14 / -0:12"
+    c.key(" ", 7.0)
+    assert c.status(7.0).endswith("| paused, space resumes")
+    c.key(" ", 8.0)
+    assert c.status(9.0).endswith("| get ready")
+
+
+def test_pause_positions_use_the_speech_events(timeline):
+    speech = [e for e in timeline.events if e.kind == SPEECH]
+    c = Controller(timeline)
+    c.start(0.0)
+    word = speech[3]  # "Stroke 1. Press in." at 226100
+    c.key("n", 0.0)
+    c.key("n", 0.0)  # playing from 170675
+    inside = (word.start + 100 - 170675) / RATE
+    c.key(" ", inside)
+    assert c.position(inside) == word.start
