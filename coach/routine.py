@@ -32,10 +32,22 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line and the quiet, in seconds, that follows it."""
+    """One spoken line and the quiet, in seconds, that follows it. Safety lines give way to the program's short
+    reminder after the first session of the day."""
 
     text: str
     pause: float
+    safety: bool = False
+
+
+@dataclass(frozen=True)
+class Program:
+    """The routine's program: how many sessions a day, for how many days, and when to stop."""
+
+    sessions_per_day: int
+    days: int
+    until: str  # the stop rule, as words: "the spot is no longer tender"
+    reminder: str  # said instead of the safety lines after the first session of the day
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,7 @@ class Routine:
     switch: Phase
     summary: Summary
     source: str = ""
+    program: Program | None = None
 
 
 def parse_routine(text: str, file: str, name: str) -> Routine:
@@ -283,7 +296,7 @@ class _Validator:
     # -- the routine ------------------------------------------------------------------------------------------
 
     def routine(self, data: Mapping[str, Any], default_name: str) -> Routine:
-        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary"))
+        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary", "program"))
         name = default_name
         if not _NAME.match(name):
             raise RoutineError(
@@ -303,7 +316,20 @@ class _Validator:
             one_side=self.text(raw_summary, ("summary",), "one_side", SIDE_FIELDS),
             both_sides=self.text(raw_summary, ("summary",), "both_sides", SESSION_FIELDS),
         )
-        return Routine(name, title, description, phases, stroke, switch, summary, source)
+        program = self.program(data["program"]) if "program" in data else None
+        return Routine(name, title, description, phases, stroke, switch, summary, source, program)
+
+    def program(self, raw: Any) -> Program:
+        path: tuple[str | int, ...] = ("program",)
+        if not isinstance(raw, dict):
+            raise self.fail(path, f"expected a table, found {_type_name(type(raw))}")
+        self.table(raw, path, ("sessions_per_day", "days", "until", "reminder"))
+        return Program(
+            sessions_per_day=self.integer(raw, path, "sessions_per_day", 1, 12),
+            days=self.integer(raw, path, "days", 1, 365),
+            until=self.text(raw, path, "until", frozenset()),
+            reminder=self.text(raw, path, "reminder", SESSION_FIELDS),
+        )
 
     def stroke(self, data: Mapping[str, Any]) -> StrokePattern:
         path: tuple[str | int, ...] = ("strokes",)
@@ -427,8 +453,10 @@ class _Validator:
             if isinstance(item, str):
                 lines.append(Line(self.check_text(item, where, fields), pause))
             elif isinstance(item, dict):
-                self.table(item, where, ("text", "pause"))
-                lines.append(Line(self.text(item, where, "text", fields), self.seconds(item, where, "pause", pause)))
+                self.table(item, where, ("text", "pause", "safety"))
+                text = self.text(item, where, "text", fields)
+                safety = bool(self.get(item, where, "safety", bool, False))
+                lines.append(Line(text, self.seconds(item, where, "pause", pause), safety))
             else:
                 raise self.fail(
                     where,

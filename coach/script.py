@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.errors import CoachError
-from coach.routine import BPM_RANGE, SIDES, Phase, Routine, Step, fill
+from coach.routine import BPM_RANGE, SIDES, Line, Phase, Routine, Step, fill
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
 CHECK_IN_BEATS = 2  # beats added after a check-in, for the answer
+STANDING_PAUSE_MS = 1500
 
 TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
 SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
@@ -32,6 +33,8 @@ class Options:
     bpm: int | None = None  # overrides the tempo's beats a minute
     guidance: str = "brief"  # full: every stroke's words; brief: full words first, then short ones; minimal: counts
     intro: bool = True  # False skips the phases marked intro (settling in, safety)
+    short_intro: bool = False  # the safety lines give way to the program's one-line reminder
+    standing: str | None = None  # where the user stands in the program, said first ("session 3 of 6 today...")
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ def build_script(routine: Routine, options: Options) -> Script:
         return {**session, "side": side, "other": other_side(side)}
 
     kept = [p for p in routine.phases if options.intro or not p.intro]
+    if options.short_intro and routine.program is not None:
+        kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
     phases: list[ScriptPhase] = [_talk(p, session) for p in before]
@@ -159,9 +164,21 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases.extend(closing)
 
     first, last = phases[0], phases[-1]
-    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *first.cues))
+    standing: tuple[Cue, ...] = (Say(options.standing, STANDING_PAUSE_MS),) if options.standing else ()
+    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *standing, *first.cues))
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
     return Script(routine.name, routine.title, options.side, strokes, tempo, bpm, options.guidance, tuple(phases))
+
+
+def _shortened(phase: Phase, reminder: str) -> Phase:
+    """The phase with its safety lines replaced by one reminder, where the first of them stood."""
+    lines: list[Line] = []
+    for line in phase.lines:
+        if not line.safety:
+            lines.append(line)
+        elif not any(kept.text == reminder for kept in lines):
+            lines.append(Line(reminder, line.pause))
+    return Phase(phase.title, tuple(lines), phase.each_side, phase.strokes, phase.intro, phase.steps)
 
 
 def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
