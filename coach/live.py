@@ -91,8 +91,12 @@ def run_live(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     status: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt."""
+    """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
+
+    `progress` hears the strokes done: 0 once the sound has started, then each time the count goes up.
+    """
     timeline = session.timeline
     controller = Controller(timeline)
     player = Player(backend, clock, sleep)
@@ -109,12 +113,23 @@ def run_live(
             elif isinstance(command, Prompt):
                 player.start_clip(prompts[command.name], timeline.sample_rate)
 
+    reported = -1
+
+    def report() -> None:
+        nonlocal reported
+        done = controller.strokes_done(clock())
+        if progress is not None and done != reported:
+            progress(done)
+        reported = done
+
     try:
         execute(controller.start(clock()))
+        report()
         while True:
             for key in keys.read():
                 execute(controller.key(key.lower(), clock()))
             execute(controller.tick(clock(), player.poll()))
+            report()
             if controller.state == "ended":
                 break
             if status is not None:

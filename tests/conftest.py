@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     yield
 
 

@@ -146,7 +146,7 @@ def test_missing_side(mini_cli):
     assert result.exit_code == 2
     assert result.stderr == (
         "Usage: coach mini [OPTIONS]\nTry 'coach mini --help' for help.\n\n"
-        "Error: Missing option '--side': choose right, left or both.\n"
+        "Error: Missing option '--side': choose right, left, both or auto.\n"
     )
 
 

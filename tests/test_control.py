@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from test_timeline import lengths_for
 
 from coach.control import COUNTDOWN, ENDED, PAUSED, PLAYING, Controller, End, Play, Prompt, Stop
 from coach.script import Options, build_script
 from coach.timeline import SPEECH, build_timeline
-from test_timeline import lengths_for
 
 RATE = 22050
 

@@ -287,3 +287,19 @@ def test_a_check_in_leaves_two_more_beats_for_the_answer():
     accents = [i for i, b in enumerate(thumbs.beats) if b.sound == ACCENT]
     per_stroke = sum(s.beats_at(40) for s in routine.stroke.steps)
     assert [b - a for a, b in itertools.pairwise(accents)] == [per_stroke, per_stroke, per_stroke + 2]
+
+
+def test_after_the_first_session_today_the_safety_lines_give_way_to_one_reminder(psoas):
+    whole = build_script(psoas, Options("right")).phases[0]
+    short = build_script(psoas, Options("right", short_intro=True, standing="This is session 2 of 6 today.")).phases[0]
+    said = [c.text for c in short.cues if isinstance(c, Say)]
+    assert said == [
+        "This is session 2 of 6 today.",
+        "Welcome. This session works the psoas on your right side.",
+        "Lie down on your back, on a mat or another firm surface.",
+        "Rest your arms, and close your eyes if you like. I will tell you each thing to do.",
+        "A quick reminder: light pressure is enough, and ease off at any sharp pain.",
+        "Take a slow breath in, and let it go.",
+    ]
+    assert len([c for c in whole.cues if isinstance(c, Say)]) == 7
+    assert short.cues[0] == Sound(LEAD_IN, 2000) and short.cues[1] == Say("This is session 2 of 6 today.", 1500)

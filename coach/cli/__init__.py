@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from coach.cli import commands, export  # noqa: F401  (they add their commands to the group)
+from coach.cli import commands, export, program  # noqa: F401  (they add their commands to the group)
 from coach.cli.base import cli
 
 __all__ = ["cli", "main"]

@@ -28,8 +28,9 @@ def stack(*decorators: Decorator) -> Decorator:
 
 side_option = click.option(
     "--side",
-    type=click.Choice(SIDE_CHOICES),
-    help="The side to work (required): right or left names the muscle worked; both works right, then left.",
+    type=click.Choice([*SIDE_CHOICES, "auto"]),
+    help="The side to work (required): right or left names the muscle worked; both works right, then left; "
+    "auto takes the side with fewer sessions today.",
 )
 
 session_options = stack(

@@ -7,6 +7,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ def routine_command(source: RoutineSource) -> click.Command:
     @side_option
     @session_options
     @voice_options
+    @click.option("--no-log", is_flag=True, help="Do not record this session in the program log.")
     @output_options
     def command(**options: Any) -> None:
         run_routine(source, **options)
@@ -52,12 +54,11 @@ def routine_command(source: RoutineSource) -> click.Command:
     return command
 
 
-def session_for(source: RoutineSource, options: Any, voice: str, rate: int) -> Any:
-    """Load the routine and prepare its session, with a progress bar while speech is synthesized."""
+def session_for(routine: Routine, options: Any, voice: str, rate: int) -> Any:
+    """Prepare a session, with a progress bar while speech is synthesized."""
     from coach.session import prepare
     from coach.speech import Pyttsx3Engine, SpeechCache
 
-    routine = source.load()
     with progress("Preparing speech") as advance:
         engine = Pyttsx3Engine(cache_dir() / "scratch")
         return prepare(routine, options, engine, SpeechCache(cache_dir()), voice, rate, advance)
@@ -74,6 +75,7 @@ def run_routine(
     no_intro: bool,
     voice: str,
     rate: int,
+    no_log: bool,
     output: Path | None,
     bitrate: str,
     mono: bool,
@@ -86,7 +88,7 @@ def run_routine(
     from coach.script import Options
 
     if side is None:
-        raise click.UsageError("Missing option '--side': choose right, left or both.")
+        raise click.UsageError("Missing option '--side': choose right, left, both or auto.")
     if as_json and not as_script:
         raise click.UsageError("--json goes with --script.")
     if output is not None and as_script:
@@ -98,7 +100,14 @@ def run_routine(
         from coach.output.files import check_target
 
         check_target(output)
-    session = session_for(source, Options(side, strokes, tempo, bpm, guidance, intro=not no_intro), voice, rate)
+    routine = source.load()
+    live = output is None and not as_script
+    plan = ProgramPlan.open(routine, side, use_log=not no_log, aware=live)
+    options = Options(
+        plan.side, strokes, tempo, bpm, guidance, intro=not no_intro, short_intro=plan.short_intro,
+        standing=plan.standing,
+    )  # fmt: skip
+    session = session_for(routine, options, voice, rate)
     timeline = session.timeline
 
     if as_script:
@@ -123,11 +132,70 @@ def run_routine(
         also = "".join(f", {path.name}" for path in written[1:])
         click.echo(f"Wrote {output}{also}: {report.summary(timeline)}", err=True)
         return
-    play(source, side, session, voice, rate)
+    assert live
+    play(source, plan, session, voice, rate)
 
 
-def play(source: RoutineSource, side: str, session: Any, voice: str, rate: int) -> Any:
-    """Play a session under keyboard control; returns its Outcome."""
+class ProgramPlan:
+    """The program log's part in a session: the side when it is auto, where the user stands, the record."""
+
+    def __init__(self, routine: Routine, side: str, log: Any, entries: list[Any]) -> None:
+        from coach.program import auto_side, standing
+
+        self.routine, self.log, self.session_id = routine, log, None
+        today = datetime.now().date()
+        self.side = auto_side(entries, routine.name, today) if side == "auto" else side
+        self.standing: str | None = None
+        self.short_intro = False
+        if log is not None and routine.program is not None:
+            where = standing(entries, routine.name, routine.program, self.side, today)
+            self.standing, self.short_intro = where.text(), not where.first_today
+
+    @classmethod
+    def open(cls, routine: Routine, side: str, use_log: bool, aware: bool) -> ProgramPlan:
+        """With the log (unless --no-log) for a live session; --side auto reads it to choose a side. Files and
+        scripts carry no program line, so they stay the same whenever they are made."""
+        if use_log and (aware or side == "auto"):
+            from coach.paths import log_path
+            from coach.programlog import ProgramLog
+
+            log = ProgramLog(log_path())
+            return cls(routine, side, log if aware else None, log.entries())
+        return cls(routine, side, None, [])
+
+    def progress(self, planned: int) -> Callable[[int], None]:
+        def record(done: int) -> None:
+            self.done = done
+            if self.log is None:
+                return
+            if self.session_id is None:  # the sound has started: now it is a session
+                self.session_id = self.log.begin(self.routine.name, self.side, planned, datetime.now())
+            else:
+                self.log.progress(self.session_id, done)
+
+        self.done = 0
+        return record
+
+    def end(self, finished: bool) -> None:
+        if self.log is not None and self.session_id is not None:
+            self.log.end(self.session_id, finished, self.done, datetime.now())
+
+    def ask_tenderness(self) -> None:
+        """After a live session on a terminal: tenderness 0-10, or Enter to skip."""
+        if self.log is None or self.session_id is None or not sys.stdin.isatty():
+            return
+        while True:
+            answer = click.prompt("How tender is the spot now, 0 to 10? (Enter skips)", default="", show_default=False)
+            if not answer.strip():
+                return
+            if answer.strip().isdigit() and 0 <= int(answer) <= 10:
+                self.log.set_tenderness(self.session_id, int(answer))
+                return
+            click.echo("Please give a whole number from 0 to 10, or press Enter.", err=True)
+
+
+def play(source: RoutineSource, plan: ProgramPlan, session: Any, voice: str, rate: int) -> None:
+    """Play a session under keyboard control, recording it in the program log."""
     from coach import report
     from coach.live import PROMPT_TEXTS, prompt_clips, run_live, terminal_keys
     from coach.output.playback import SimpleaudioBackend
@@ -141,20 +209,26 @@ def play(source: RoutineSource, side: str, session: Any, voice: str, rate: int) 
     click.echo(f"Playing {report.summary(timeline)} Ctrl-C stops.", err=True)
     if sys.stdin.isatty():
         click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
+    planned = sum(1 for e in timeline.events if e.name == "accent")
     try:
         with terminal_keys() as keys:
-            outcome = run_live(session, prompts, SimpleaudioBackend(), keys, status=status_line())
+            outcome = run_live(
+                session, prompts, SimpleaudioBackend(), keys, status=status_line(), progress=plan.progress(planned)
+            )
     except AudioOutputError as exc:
+        side = plan.side
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "
             f"coach {source.name} --side {side} -o {source.name}-{side}.mp3"
         ) from None
     except KeyboardInterrupt:
         clear_status()
+        plan.end(finished=False)
         raise Stopped("Stopped.") from None
     clear_status()
+    plan.end(outcome.finished)
     click.echo("Session complete." if outcome.finished else "Stopped.", err=True)
-    return outcome
+    plan.ask_tenderness()
 
 
 def status_line() -> Callable[[str], None] | None:

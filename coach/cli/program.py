@@ -1,0 +1,70 @@
+"""coach log and coach history: the program across days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from coach.cli.base import cli
+from coach.cli.commands import source_named
+from coach.errors import CoachError
+from coach.paths import config_dir, log_path
+
+
+@cli.command("log")
+@click.argument("routine_name", metavar="ROUTINE")
+@click.option("--side", type=click.Choice(["right", "left", "both"]), required=True, help="The side it was.")
+@click.option("--tenderness", type=click.IntRange(0, 10), required=True, help="0 (none) to 10 (the most).")
+def log(routine_name: str, side: str, tenderness: int) -> None:
+    """Record how tender the spot is, later than the session.
+
+    It goes on today's latest session of that routine and side that has none yet, or stands on its own.
+
+    \b
+    Example:
+      coach log psoas --side right --tenderness 4
+    """
+    from coach.programlog import ProgramLog
+
+    routine = source_named(routine_name).load()
+    program_log = ProgramLog(log_path())
+    on_session = program_log.note_tenderness(routine.name, side, tenderness, datetime.now())
+    where = "today's last session" if on_session else "today, on its own"
+    click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
+
+
+@cli.command("history")
+@click.argument("routine_name", metavar="[ROUTINE]", required=False)
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw it to FILE.png.")
+def history(routine_name: str | None, plot: Path | None) -> None:
+    """Show the program day by day: sessions on each side, strokes, and tenderness.
+
+    \b
+    Examples:
+      coach history
+      coach history psoas --plot psoas.png
+    """
+    from coach.catalog import all_sources
+    from coach.program import history_text
+    from coach.programlog import ProgramLog
+
+    entries = ProgramLog(log_path()).entries()
+    if routine_name is not None:
+        routine_name = source_named(routine_name).name
+        entries = [e for e in entries if e.routine == routine_name]
+    programs = {}
+    for name, source in all_sources(config_dir()).items():
+        try:
+            programs[name] = source.load().program
+        except CoachError:
+            programs[name] = None
+    click.echo(history_text(entries, programs), nl=False)
+    if plot is not None:
+        from coach.output.plot import plot_history
+
+        if plot.suffix.lower() != ".png":
+            raise CoachError(f"Cannot draw {plot.name}: the file name must end in .png.")
+        plot_history(entries, plot)
+        click.echo(f"Drew {plot}.", err=True)

@@ -1,0 +1,103 @@
+"""The program log: every live session in a local SQLite database (WAL, a transaction per change), so a process
+that is killed loses nothing it had already recorded. Times are local, as ISO 8601 text."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from coach.errors import CoachError
+from coach.program import FINISHED, LOGGED, STARTED, STOPPED, Entry
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    routine TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+    started TEXT NOT NULL,
+    ended TEXT,
+    strokes_done INTEGER NOT NULL DEFAULT 0,
+    strokes_planned INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10)
+);
+"""
+
+
+def _stamp(when: datetime) -> str:
+    return when.replace(microsecond=0).isoformat()
+
+
+class ProgramLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise CoachError(f"The program log {path} cannot be opened ({exc}).") from None
+
+    def _write(self, sql: str, values: tuple[object, ...]) -> int:
+        try:
+            with self._db:  # one transaction: committed, or not there at all
+                cursor = self._db.execute(sql, values)
+            return int(cursor.lastrowid or 0)
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
+
+    def begin(self, routine: str, side: str, planned: int, when: datetime) -> int:
+        """Record a session as it starts; it stays 'started' (read as stopped) if the process dies."""
+        return self._write(
+            "INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES (?, ?, ?, ?, ?)",
+            (routine, side, _stamp(when), planned, STARTED),
+        )
+
+    def progress(self, session: int, strokes_done: int) -> None:
+        self._write("UPDATE sessions SET strokes_done = ? WHERE id = ?", (strokes_done, session))
+
+    def end(self, session: int, finished: bool, strokes_done: int, when: datetime) -> None:
+        self._write(
+            "UPDATE sessions SET status = ?, strokes_done = ?, ended = ? WHERE id = ?",
+            (FINISHED if finished else STOPPED, strokes_done, _stamp(when), session),
+        )
+
+    def set_tenderness(self, session: int, value: int) -> None:
+        self._write("UPDATE sessions SET tenderness = ? WHERE id = ?", (value, session))
+
+    def note_tenderness(self, routine: str, side: str, value: int, when: datetime) -> bool:
+        """Put a tenderness on today's latest session of this routine and side that has none; otherwise record it
+        on its own. Returns True when it went on a session."""
+        row = self._db.execute(
+            "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
+            "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
+            (routine, side, LOGGED, when.date().isoformat()),
+        ).fetchone()
+        if row is not None:
+            self.set_tenderness(int(row[0]), value)
+            return True
+        self._write(
+            "INSERT INTO sessions (routine, side, started, ended, strokes_planned, status, tenderness) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?)",
+            (routine, side, _stamp(when), _stamp(when), LOGGED, value),
+        )
+        return False
+
+    def entries(self) -> list[Entry]:
+        try:
+            rows = self._db.execute(
+                "SELECT routine, side, started, strokes_done, strokes_planned, status, tenderness "
+                "FROM sessions ORDER BY started, id"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
+        return [
+            Entry(routine, side, datetime.fromisoformat(started), done, planned, status, tender)
+            for routine, side, started, done, planned, status, tender in rows
+        ]
+
+    def close(self) -> None:
+        self._db.close()

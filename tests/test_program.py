@@ -1,0 +1,295 @@
+"""The program log and what is read from it: sessions recorded exactly, a killed process loses nothing
+committed, the side chosen by --side auto, where the user stands, and the history by day."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import MINI, fill_cache
+
+from coach.cli import cli
+from coach.program import Entry, Standing, auto_side, history_text, standing
+from coach.programlog import ProgramLog
+from coach.routine import Program, parse_routine
+from coach.script import Options, build_script
+
+PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
+DAY = date(2026, 11, 20)
+
+
+def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None):
+    return Entry(routine, side, datetime(day.year, day.month, day.day, hour), done, 8, status, tender)
+
+
+@pytest.mark.parametrize(
+    ("today", "chosen"),
+    [
+        ([], "right"),
+        ([entry("right")], "left"),
+        ([entry("right"), entry("left")], "right"),
+        ([entry("left")], "right"),
+        ([entry("both"), entry("right")], "left"),
+        ([entry("right", day=date(2026, 11, 19)), entry("left", routine="iliacus")], "right"),
+        ([entry("right", status="logged"), entry("left")], "right"),  # a tenderness note is not a session
+        ([entry("right", status="started"), entry("left"), entry("left")], "right"),  # a killed one counts
+    ],
+)
+def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
+    assert auto_side(today, "psoas", DAY) == chosen
+
+
+def test_standing_counts_sessions_today_and_days_from_the_first():
+    log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
+    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(3, 6, 4, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "both", DAY).session == 3
+    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(1, 6, 1, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
+
+
+def test_standing_past_the_program():
+    assert Standing(7, 6, 2, 14, "x").text() == (
+        "This is session 7 today, more than the 6 the program asks for, on day 2 of 14."
+    )
+    assert Standing(1, 6, 16, 14, "the spot is no longer tender").text() == (
+        "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
+        "longer tender."
+    )
+    assert Standing(1, 6, 1, 14, "x").first_today and not Standing(2, 6, 1, 14, "x").first_today
+
+
+HISTORY = [
+    entry("right", day=date(2026, 11, 18), hour=8, tender=7),
+    entry("left", day=date(2026, 11, 18), hour=9, done=5, status="stopped"),
+    entry("right", day=date(2026, 11, 18), hour=12, status="logged", done=0, tender=6),
+    entry("both", day=date(2026, 11, 20), hour=8, done=16, tender=4),
+    entry("right", day=date(2026, 11, 20), hour=8, routine="iliacus", done=6),
+]
+
+HISTORY_TEXT = """\
+iliacus
+  day  date        right  left  strokes  tenderness
+    1  2026-11-20      1     0        6           -
+
+psoas: 6 sessions a day for 14 days, until the spot is no longer tender
+  day  date        right  left  strokes  tenderness
+    1  2026-11-18      1     1       13         6.5
+    3  2026-11-20      1     1       16         4.0
+"""
+
+
+def test_history_by_day():
+    assert history_text(HISTORY, {"psoas": PROGRAM, "iliacus": None}) == HISTORY_TEXT
+    assert history_text([], {}) == (
+        "No sessions yet. Each live session is recorded here; 'coach log' records tenderness.\n"
+    )
+
+
+def test_the_log_records_a_session_exactly(tmp_path):
+    log = ProgramLog(tmp_path / "log.sqlite3")
+    session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5))
+    log.progress(session, 3)
+    log.end(session, False, 4, datetime(2026, 11, 20, 9, 2, 0, 999))
+    log.set_tenderness(session, 6)
+    rows = sqlite3.connect(tmp_path / "log.sqlite3").execute("SELECT * FROM sessions").fetchall()
+    assert rows == [(1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 4, 8, "stopped", 6)]
+    assert log.entries() == [Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 4, 8, "stopped", 6)]
+    assert sqlite3.connect(tmp_path / "log.sqlite3").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
+    log = ProgramLog(tmp_path / "log.sqlite3")
+    first = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9))
+    log.end(first, True, 8, datetime(2026, 11, 20, 9, 5))
+    assert log.note_tenderness("psoas", "right", 5, datetime(2026, 11, 20, 10)) is True
+    assert log.note_tenderness("psoas", "right", 4, datetime(2026, 11, 20, 11)) is False  # it has one now
+    assert log.note_tenderness("psoas", "left", 3, datetime(2026, 11, 20, 11)) is False
+    assert [(e.side, e.status, e.tenderness) for e in log.entries()] == [
+        ("right", "finished", 5),
+        ("right", "logged", 4),
+        ("left", "logged", 3),
+    ]
+
+
+KILLED = """
+import os, signal, sys
+from datetime import datetime
+from coach.programlog import ProgramLog
+log = ProgramLog(__import__("pathlib").Path(sys.argv[1]))
+for n in range(3):
+    session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, n))
+    log.end(session, True, 8, datetime(2026, 11, 20, 9, n, 30))
+db = log._db
+db.execute("BEGIN")
+for n in range(2000):
+    db.execute(
+        "INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES ('x', 'left', 't', 1, 'started')"
+    )
+    if n == 1500:
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_process_killed_while_writing_leaves_a_readable_log_with_every_committed_session(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    done = subprocess.run([sys.executable, "-c", KILLED, str(path)], capture_output=True, timeout=60)
+    assert done.returncode == -9
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT routine, status, strokes_done FROM sessions").fetchall() == [("psoas", "finished", 8)] * 3
+    assert len(ProgramLog(path).entries()) == 3
+
+
+def test_an_unreadable_log_is_one_clean_sentence(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    from coach.errors import CoachError
+
+    with pytest.raises(CoachError) as caught:
+        ProgramLog(path)
+    assert str(caught.value) == f"The program log {path} cannot be opened (file is not a database)."
+
+
+# -- through the command line ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mini_home(tmp_path, monkeypatch):
+    """The mini routine (with a program) in the config dir, its speech cached, and an audio output that plays at
+    once, so live sessions run through the real controller and log without a sound card."""
+    text = MINI + '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'
+    folder = tmp_path / "config" / "routines"
+    folder.mkdir(parents=True)
+    (folder / "mini.toml").write_text(text)
+    routine = parse_routine(text, "mini.toml", "mini")
+    texts = ["Paused.", "Three.", "Two.", "One."]
+    for side in ("right", "left", "both"):
+        for n in range(1, 5):
+            standing_line = f"This is session {n} of 2 today, on day 1 of 3."
+            if n > 2:
+                standing_line = f"This is session {n} today, more than the 2 the program asks for, on day 1 of 3."
+            for short in (False, True):
+                texts += build_script(routine, Options(side, short_intro=short, standing=standing_line)).texts()
+    fill_cache(tmp_path / "cache", texts)
+
+    import coach.output.playback as playback
+
+    class Instant:
+        def play(self, pcm, rate):
+            class Done:
+                def is_playing(self):
+                    return False
+
+                def stop(self):
+                    pass
+
+            return Done()
+
+    monkeypatch.setattr(playback, "SimpleaudioBackend", Instant)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), prog_name="coach")
+
+
+def rows(home):
+    return (
+        sqlite3.connect(home / "data" / "log.sqlite3")
+        .execute("SELECT routine, side, strokes_done, strokes_planned, status, tenderness FROM sessions")
+        .fetchall()
+    )
+
+
+def test_a_live_session_is_recorded_and_auto_alternates_sides(mini_home):
+    first = run("mini", "--side", "auto")
+    assert first.exit_code == 0, first.output
+    assert first.stderr.splitlines()[-1] == "Session complete."
+    second = run("mini", "--side", "auto")
+    assert "Mini, left side" in second.stderr
+    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None), ("mini", "left", 2, 2, "finished", None)]
+
+
+def test_no_log_records_nothing(mini_home):
+    assert run("mini", "--side", "right", "--no-log").exit_code == 0
+    assert not (mini_home / "data" / "log.sqlite3").exists()
+
+
+def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_home, monkeypatch):
+    import coach.live
+
+    real = coach.live.run_live
+
+    def stop_after_the_first_stroke(session, prompts, backend, keys, **kwargs):
+        kwargs["progress"](0)
+        kwargs["progress"](1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coach.live, "run_live", stop_after_the_first_stroke)
+    result = run("mini", "--side", "left")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
+    assert rows(mini_home) == [("mini", "left", 1, 2, "stopped", None)]
+    monkeypatch.setattr(coach.live, "run_live", real)
+
+
+def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_home, monkeypatch):
+    import coach.cli.play as play
+
+    seen = []
+    real = play.session_for
+
+    def spy(routine, options, voice, rate):
+        seen.append(options)
+        return real(routine, options, voice, rate)
+
+    monkeypatch.setattr(play, "session_for", spy)
+    run("mini", "--side", "right")
+    run("mini", "--side", "right")
+    run("mini", "--side", "right", "--script")  # a script or a file carries no program line
+    assert [(o.standing, o.short_intro) for o in seen] == [
+        ("This is session 1 of 2 today, on day 1 of 3.", False),
+        ("This is session 2 of 2 today, on day 1 of 3.", True),
+        (None, False),
+    ]
+
+
+def test_log_and_history_commands(mini_home):
+    log = ProgramLog(mini_home / "data" / "log.sqlite3")
+    for hour, side in [(8, "right"), (9, "left")]:
+        session = log.begin("mini", side, 2, datetime(2026, 11, 18, hour))
+        log.end(session, True, 2, datetime(2026, 11, 18, hour, 1))
+    result = run("log", "mini", "--side", "left", "--tenderness", "3")
+    assert result.stdout == "Recorded tenderness 3 for mini, left side (today, on its own).\n"
+    history = run("history", "mini")
+    today = date.today().isoformat()
+    days = (date.today() - date(2026, 11, 18)).days + 1
+    assert history.stdout == (
+        "mini: 2 sessions a day for 3 days, until it is fine\n"
+        "  day  date        right  left  strokes  tenderness\n"
+        "    1  2026-11-18      1     1        4           -\n"
+        f"  {days:>3}  {today}      0     0        0         3.0\n"
+    )
+    bad = run("log", "mini", "--side", "left", "--tenderness", "11")
+    assert bad.exit_code == 2 and "11 is not in the range 0<=x<=10" in bad.stderr
+
+
+def test_history_plot_is_a_png(mini_home):
+    log = ProgramLog(mini_home / "data" / "log.sqlite3")
+    for day in (18, 19, 21):
+        session = log.begin("mini", "right", 2, datetime(2026, 11, day, 8))
+        log.end(session, True, 2, datetime(2026, 11, day, 8, 1))
+        log.set_tenderness(session, 25 - day)
+    target = mini_home / "program.png"
+    result = run("history", "--plot", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Drew {target}.\n"
+    from matplotlib import image
+
+    picture = image.imread(str(target))
+    assert picture.shape[:2] == (300, 800)
+    assert np.ptp(picture[..., :3]) > 0.5  # not blank
