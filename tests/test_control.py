@@ -166,3 +166,29 @@ def test_pause_positions_use_the_speech_events(timeline):
     inside = (word.start + 100 - 170675) / RATE
     c.key(" ", inside)
     assert c.position(inside) == word.start
+
+
+def test_the_terminal_is_restored_on_every_way_out(monkeypatch):
+    import os
+    import pty
+    import sys
+    import termios
+
+    from coach.live import terminal_keys
+
+    leader, follower = pty.openpty()
+    with os.fdopen(follower, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        before = termios.tcgetattr(follower)
+        for failure in (None, KeyboardInterrupt, RuntimeError):
+            try:
+                with terminal_keys() as keys:
+                    assert termios.tcgetattr(follower)[3] & termios.ICANON == 0  # keys come without Enter
+                    os.write(leader, b" rq")
+                    assert keys.read() == " rq"
+                    if failure is not None:
+                        raise failure
+            except (KeyboardInterrupt, RuntimeError):
+                pass
+            assert termios.tcgetattr(follower) == before
+    os.close(leader)
