@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from coach.errors import OutputFileError
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
@@ -29,8 +31,11 @@ def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
 
 
 def write_text(path: Path, text: str) -> None:
-    with atomic_path(path) as temp:
-        temp.write_text(text, encoding="utf-8")
+    try:
+        with atomic_path(path) as temp:
+            temp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputFileError(f"Could not write {path}: {exc.strerror or exc}.") from exc
 
 
 def _umask() -> int:

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from coach.errors import RoutineError
-from coach.routine import Routine, parse_routine
+from coach.routine import MAX_FILE, Routine, parse_routine
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class RoutineSource:
 
     def read(self) -> str:
         try:
+            if self.path is not None and self.path.stat().st_size > 4 * MAX_FILE:
+                raise RoutineError(self.label, f"too large ({self.path.stat().st_size} bytes)")
             if self.path is None:
                 return resources.files("coach.routines").joinpath(f"{self.name}.toml").read_text("utf-8")
             return self.path.read_text("utf-8")
@@ -27,6 +29,8 @@ class RoutineSource:
             raise RoutineError(self.label, "file not found") from None
         except UnicodeDecodeError:
             raise RoutineError(self.label, "not UTF-8 text") from None
+        except IsADirectoryError:
+            raise RoutineError(self.label, "is a folder, not a routine file") from None
         except OSError as exc:
             raise RoutineError(self.label, f"cannot be read ({exc.strerror})") from None
 

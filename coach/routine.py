@@ -19,6 +19,7 @@ SIDES = ("right", "left")
 TEMPOS = ("slow", "medium", "fast")
 MAX_STROKES = 30
 MAX_TEXT = 400
+MAX_FILE = 256 * 1024  # characters
 BPM_RANGE = (20, 120)
 
 # Which placeholders a text may use, by where it stands.
@@ -114,8 +115,12 @@ class Routine:
 
 def parse_routine(text: str, file: str, name: str) -> Routine:
     """Parse a routine from TOML text; `name` is its command name (the file's name), `file` names it in messages."""
+    if len(text) > MAX_FILE:
+        raise RoutineError(file, f"too large ({len(text)} characters; a routine file holds at most {MAX_FILE})")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise RoutineError(file, "not valid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)

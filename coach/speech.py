@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import struct
 import tempfile
 import time
 import wave
@@ -21,11 +22,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from coach.atomic import atomic_path
 from coach.errors import SpeechError
 from coach.mixer import SAMPLE_RATE, Clip, Pcm, to_float
 
-CACHE_FORMAT = 1  # part of every cache key: bump it when the stored audio changes meaning
+CACHE_FORMAT = 2  # part of every cache key: bump it when the stored audio or its file changes
 
 SILENCE = 1e-3  # below this (about -60 dBFS) a sample counts as quiet when trimming
 EDGE_MS = 10  # quiet kept around trimmed speech, and the length of its fade in and out
@@ -154,15 +154,6 @@ def read_wav(path: Path) -> tuple[Pcm, int]:
         return np.frombuffer(data, dtype="<i2").astype(np.int16), f.getframerate()
 
 
-def write_wav_atomic(path: Path, pcm: Pcm, sample_rate: int) -> None:
-    """Write a mono 16-bit WAV so that `path` holds either nothing or the whole file."""
-    with atomic_path(path) as temp, wave.open(str(temp), "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(sample_rate)
-        f.writeframes(pcm.astype("<i2").tobytes())
-
-
 def trim(pcm: Pcm, sample_rate: int) -> Pcm:
     """Cut the quiet around speech, keeping EDGE_MS of it, with a short fade at each end so nothing clicks."""
     loud = np.flatnonzero(np.abs(pcm.astype(np.float32)) > SILENCE * 32768)
@@ -177,7 +168,16 @@ def trim(pcm: Pcm, sample_rate: int) -> Pcm:
 
 
 class SpeechCache:
-    """Synthesized phrases on disk, one WAV per (format, engine, voice, rate, text); writes are atomic."""
+    """Synthesized phrases on disk, one file per (format, engine, voice, rate, text).
+
+    Each file holds a header (magic, sample rate, sample count, SHA-256 of the samples) and the 16-bit samples, so a
+    truncated or damaged entry is noticed and made again. An entry is written once: it is created whole under its
+    name (a hard link from a finished temp file), and a process that finds another's entry already there uses that
+    one, so processes sharing a cache all use the same audio.
+    """
+
+    MAGIC = b"COACHPCM"
+    HEADER = struct.Struct("<8sII32s")
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -185,23 +185,50 @@ class SpeechCache:
     def path(self, engine: str, voice: str, rate: int, text: str) -> Path:
         key = json.dumps([CACHE_FORMAT, engine, voice, rate, text], ensure_ascii=False)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return self.directory / f"v{CACHE_FORMAT}" / digest[:2] / f"{digest}.wav"
+        return self.directory / f"v{CACHE_FORMAT}" / digest[:2] / f"{digest}.pcm"
 
     def get(self, engine: str, voice: str, rate: int, text: str, sample_rate: int) -> Pcm | None:
-        path = self.path(engine, voice, rate, text)
-        try:
-            pcm, rate_read = read_wav(path)
-        except FileNotFoundError:
-            return None
-        except (OSError, EOFError, ValueError, wave.Error):
-            return None  # unreadable: synthesize again and overwrite
-        return pcm if rate_read == sample_rate else None
+        return self._read(self.path(engine, voice, rate, text), sample_rate)
 
-    def put(self, engine: str, voice: str, rate: int, text: str, pcm: Pcm, sample_rate: int) -> None:
+    def _read(self, path: Path, sample_rate: int) -> Pcm | None:
         try:
-            write_wav_atomic(self.path(engine, voice, rate, text), pcm, sample_rate)
+            data = path.read_bytes()
+        except OSError:
+            return None
+        size = self.HEADER.size
+        if len(data) < size:
+            return None
+        magic, rate_read, count, digest = self.HEADER.unpack(data[:size])
+        body = data[size:]
+        if magic != self.MAGIC or rate_read != sample_rate or len(body) != 2 * count:
+            return None
+        if hashlib.sha256(body).digest() != digest:
+            return None
+        return np.frombuffer(body, dtype="<i2").astype(np.int16)
+
+    def put(self, engine: str, voice: str, rate: int, text: str, pcm: Pcm, sample_rate: int) -> Pcm:
+        """Store a phrase unless a good entry is there already; returns the audio the cache now holds."""
+        path = self.path(engine, voice, rate, text)
+        body = pcm.astype("<i2").tobytes()
+        header = self.HEADER.pack(self.MAGIC, sample_rate, len(pcm), hashlib.sha256(body).digest())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(header + body)
+                try:
+                    os.link(name, path)  # there whole, at once, or not at all
+                except FileExistsError:
+                    existing = self._read(path, sample_rate)
+                    if existing is not None:
+                        return existing  # another process got there first: use its audio
+                    os.replace(name, path)  # a damaged entry: put the good one in its place
+            finally:
+                Path(name).unlink(missing_ok=True)
         except OSError as exc:
             raise SpeechError(f"The speech cache in {self.directory} cannot be written ({exc.strerror}).") from exc
+        return pcm
 
 
 def check_voice(engine: SpeechEngine, voice: str) -> None:
@@ -241,8 +268,7 @@ def synthesize_all(
             if not checked:
                 check_voice(engine, voice)
                 checked = True
-            pcm = _speak(engine, text, voice, rate)
-            cache.put(engine.name, voice, rate, text, pcm, SAMPLE_RATE)
+            pcm = cache.put(engine.name, voice, rate, text, _speak(engine, text, voice, rate), SAMPLE_RATE)
         clips[text] = to_float(pcm)
         if progress is not None:
             progress(done, len(unique))

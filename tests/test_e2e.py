@@ -190,7 +190,7 @@ def test_real_speech_is_trimmed_and_cached_once(tmp_path):
     assert 0.3 < len(clip) / RATE < 1.0
     assert clip[0] == 0.0 and clip[-1] == 0.0
     assert np.max(np.abs(clip[: 10 * MS])) < 0.01  # 10 ms of quiet kept before the first sound
-    assert len(list((tmp_path / "cache").rglob("*.wav"))) == 1
+    assert len(list((tmp_path / "cache").rglob("*.pcm"))) == 1
     assert list((tmp_path / "scratch").iterdir()) == []
     again = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
     assert np.array_equal(clip, again)

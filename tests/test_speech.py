@@ -22,7 +22,7 @@ def test_each_phrase_is_synthesized_once_and_then_read_from_the_cache(tmp_path, 
 def test_cache_key_covers_engine_voice_rate_and_text(tmp_path):
     cache = SpeechCache(tmp_path)
     base = cache.path("e", "v", 145, "Hi.")
-    assert base.parent.parent.name == "v1"  # the format version
+    assert base.parent.parent.name == "v2"  # the format version
     assert (
         len(
             {

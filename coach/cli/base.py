@@ -75,6 +75,9 @@ class CoachGroup(click.Group):
             raise failure(exc) from None
         except KeyboardInterrupt:
             raise Stopped("Stopped.") from None
+        except OSError as exc:  # the last net for a file system fault not met more precisely where it happened
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise failure(CoachError(f"{where}{exc.strerror or exc}.")) from None
 
 
 @click.group(cls=CoachGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

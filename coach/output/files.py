@@ -8,6 +8,7 @@ audio starts on the same sample as the session.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ FORMATS = {
     ".flac": ("FLAC", "PCM_16"),
     ".ogg": ("OGG", "VORBIS"),
 }
+
+
+FULL_BELOW = 1024 * 1024  # free bytes under which a failed write is put down to a full disk
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def check_target(path: Path) -> tuple[str, str]:
     if path.is_dir():
         raise OutputFileError(f"Cannot write {path}: it is a folder.")
     if not os.access(folder, os.W_OK):
-        raise OutputFileError(f"Cannot write {path}: the folder {folder} is not writable.")
+        raise OutputFileError(f"Cannot write {path}: the folder {folder} is not writable (or is read-only).")
     return kind
 
 
@@ -72,18 +76,47 @@ def write_file(
         extra = {"compression_level": mp3_compression_level(encoding.bitrate), "bitrate_mode": "CONSTANT"}
     try:
         with atomic_path(path) as temp:
-            with soundfile.SoundFile(temp, "w", sample_rate, encoding.channels, subtype, format=fmt, **extra) as out:
-                written = 0
-                for block in blocks:
-                    # libsndfile's MP3 encoder garbles interleaved 16-bit stereo; floats are exact and safe
-                    data = block.astype(np.float32) / 32768 if fmt == "MP3" else block
-                    out.write(data if encoding.channels == 1 else np.column_stack([data] * encoding.channels))
-                    written += len(block)
-                    if progress is not None:
-                        progress(written)
-            if finish is not None:
-                finish(temp)
-    except OSError as exc:
-        raise OutputFileError(f"Could not write {path}: {exc.strerror or exc}.") from exc
-    except soundfile.SoundFileRuntimeError as exc:
-        raise OutputFileError(f"Could not write {path}: {exc}.") from exc
+            try:  # the reason is found while the temp file still fills the disk, if that is what happened
+                _encode(temp, blocks, sample_rate, encoding, fmt, subtype, extra, progress)
+                if finish is not None:
+                    finish(temp)
+            except (OSError, soundfile.SoundFileRuntimeError) as exc:
+                raise OutputFileError(f"Could not write {path}: {_reason(exc, path.parent)}.") from exc
+    except OSError as exc:  # making or renaming the temp file
+        raise OutputFileError(f"Could not write {path}: {_reason(exc, path.parent)}.") from exc
+
+
+def _encode(
+    temp: Path,
+    blocks: Iterable[Pcm],
+    sample_rate: int,
+    encoding: Encoding,
+    fmt: str,
+    subtype: str,
+    extra: dict[str, object],
+    progress: Callable[[int], None] | None,
+) -> None:
+    import soundfile
+
+    with soundfile.SoundFile(temp, "w", sample_rate, encoding.channels, subtype, format=fmt, **extra) as out:
+        written = 0
+        for block in blocks:
+            # libsndfile's MP3 encoder garbles interleaved 16-bit stereo; floats are exact and safe
+            data = block.astype(np.float32) / 32768 if fmt == "MP3" else block
+            out.write(data if encoding.channels == 1 else np.column_stack([data] * encoding.channels))
+            written += len(block)
+            if progress is not None:
+                progress(written)
+
+
+def _reason(exc: Exception, folder: Path) -> str:
+    """Why a write failed, in words: libsndfile says only "System error." when the disk is full."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if free is not None and free < FULL_BELOW:
+        return f"the disk is full ({free // 1024} KB free in {folder})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    return str(exc).strip().rstrip(".") or type(exc).__name__
