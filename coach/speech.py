@@ -6,6 +6,7 @@ library and voice data come from the espeakng-loader package, so no system espea
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -59,14 +60,11 @@ class Pyttsx3Engine:
 
     def __init__(self, scratch: Path) -> None:
         self._scratch = scratch  # where the driver writes each phrase before it is read back
-        self._loaded: Any = None
         self._voices: list[Voice] | None = None
 
     @property
     def _engine(self) -> Any:
-        if self._loaded is None:  # loaded on first use: a warm cache never needs the engine
-            self._loaded = _load_pyttsx3()
-        return self._loaded
+        return _load_pyttsx3()  # loaded on first use: a warm cache never needs the engine
 
     def voices(self) -> list[Voice]:
         if self._voices is None:
@@ -116,6 +114,12 @@ def _wait_until_written(engine: Any) -> None:
         time.sleep(0.002)
 
 
+def _release_pyttsx3() -> None:
+    """Let pyttsx3 clean up while the interpreter is whole (its clean-up fails noisily during shutdown)."""
+    global _PYTTSX3
+    _PYTTSX3 = None
+
+
 def _load_pyttsx3() -> Any:
     """Make espeak-ng from espeakng-loader visible to pyttsx3, then start pyttsx3's espeak driver.
 
@@ -141,6 +145,7 @@ def _load_pyttsx3() -> Any:
         with contextlib.redirect_stdout(io.StringIO()):
             engine.runAndWait()
         _PYTTSX3 = engine
+        atexit.register(_release_pyttsx3)
         return _PYTTSX3
     except Exception as exc:
         raise SpeechError(f"The speech engine (espeak-ng through pyttsx3) could not start: {exc}") from exc
