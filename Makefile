@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup sounds clean
+.PHONY: run test lint setup sounds clean bench
 
 run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
@@ -35,3 +35,6 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py

@@ -1,8 +1,8 @@
 """Writing a session to an audio file, chosen by suffix: .mp3, .wav, .flac or .ogg.
 
 Files are written atomically (coach.atomic): after any failure or Ctrl-C nothing is left at the target path. MP3s
-come from libsndfile's LAME, which writes a Xing/LAME header so decoders trim the encoder delay and padding: decoded
-audio starts on the same sample as the session.
+come from lameenc with an Info frame and LAME tag of our own (coach.output.mp3), so decoders trim the encoder delay
+and padding: decoded audio starts on the same sample as the session. The other formats go through soundfile.
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ class Encoding:
     bitrate: int = DEFAULT_BITRATE  # kbps, constant; MP3 only
 
 
-def mp3_compression_level(bitrate: int) -> float:
-    """libsndfile's 0-1 compression level that makes LAME write this constant bitrate at 22050 Hz."""
-    return (160 - bitrate) / (160 - 8)
-
-
 def check_target(path: Path) -> tuple[str, str]:
     """The (format, subtype) for a target path; refuses what cannot be written before any work is done."""
     kind = FORMATS.get(path.suffix.lower())
@@ -71,13 +66,10 @@ def write_file(
 
     fmt, subtype = check_target(path)
     encoding = encoding or Encoding()
-    extra: dict[str, object] = {}
-    if fmt == "MP3":
-        extra = {"compression_level": mp3_compression_level(encoding.bitrate), "bitrate_mode": "CONSTANT"}
     try:
         with atomic_path(path) as temp:
             try:  # the reason is found while the temp file still fills the disk, if that is what happened
-                _encode(temp, blocks, sample_rate, encoding, fmt, subtype, extra, progress)
+                _encode(temp, blocks, sample_rate, encoding, fmt, subtype, progress)
                 if finish is not None:
                     finish(temp)
             except (OSError, soundfile.SoundFileRuntimeError) as exc:
@@ -93,17 +85,26 @@ def _encode(
     encoding: Encoding,
     fmt: str,
     subtype: str,
-    extra: dict[str, object],
     progress: Callable[[int], None] | None,
 ) -> None:
+    written = 0
+    if fmt == "MP3":
+        from coach.output.mp3 import Mp3Writer
+
+        with open(temp, "wb") as out:
+            mp3 = Mp3Writer(out, sample_rate, encoding.channels, encoding.bitrate)
+            for block in blocks:
+                mp3.write(block if encoding.channels == 1 else np.column_stack([block] * encoding.channels))
+                written += len(block)
+                if progress is not None:
+                    progress(written)
+            mp3.close()
+        return
     import soundfile
 
-    with soundfile.SoundFile(temp, "w", sample_rate, encoding.channels, subtype, format=fmt, **extra) as out:
-        written = 0
+    with soundfile.SoundFile(temp, "w", sample_rate, encoding.channels, subtype, format=fmt) as out:
         for block in blocks:
-            # libsndfile's MP3 encoder garbles interleaved 16-bit stereo; floats are exact and safe
-            data = block.astype(np.float32) / 32768 if fmt == "MP3" else block
-            out.write(data if encoding.channels == 1 else np.column_stack([data] * encoding.channels))
+            out.write(block if encoding.channels == 1 else np.column_stack([block] * encoding.channels))
             written += len(block)
             if progress is not None:
                 progress(written)
