@@ -13,6 +13,7 @@ import io
 import json
 import os
 import struct
+import sys
 import tempfile
 import time
 import wave
@@ -114,6 +115,25 @@ def _wait_until_written(engine: Any) -> None:
         time.sleep(0.002)
 
 
+class _QuickPolls:
+    """The time module, except that sleep waits at most half a millisecond."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(min(seconds, 0.0005))
+
+
+def _poll_faster(driver_module: Any) -> None:
+    """pyttsx3's espeak driver checks for the end of each phrase every 10 ms, while espeak-ng takes about one: so
+    every phrase cost 11 ms, whatever its length, and a session's ~45 phrases most of a second. Its loop is made to
+    check every half millisecond instead (it still waits the same way; only the interval changes)."""
+    if driver_module is not None and getattr(driver_module, "time", None) is time:
+        driver_module.time = _QuickPolls()
+
+
 def _release_pyttsx3() -> None:
     """Let pyttsx3 clean up while the interpreter is whole (its clean-up fails noisily during shutdown)."""
     global _PYTTSX3
@@ -140,6 +160,7 @@ def _load_pyttsx3() -> Any:
         import pyttsx3
 
         engine = pyttsx3.init("espeak")
+        _poll_faster(sys.modules.get("pyttsx3.drivers.espeak"))
         # A first, empty run settles the driver's queue. Without it, the first phrase's run ends as soon as it
         # starts (its end-of-loop command is queued ahead of the speech), and its file may not be there yet.
         with contextlib.redirect_stdout(io.StringIO()):
