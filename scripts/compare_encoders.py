@@ -3,8 +3,9 @@
     .venv/bin/python scripts/compare_encoders.py            # psoas, both sides, 12 strokes, slow
 
 soundfile (libsndfile with LAME inside its wheels) writes block by block and puts a Xing/LAME header in front,
-so decoders trim the encoder delay. lameenc encodes faster at low quality settings but writes no such header,
-so its decoded audio starts late by the encoder delay. Figures are printed; DEVELOPERS.md records a run.
+so decoders trim the encoder delay. lameenc is faster but writes no such header, so its decoded audio starts late
+by the encoder delay; coach's writer (coach.output.mp3) adds the header to lameenc's frames. All at 64 kbps
+constant, mono, LAME quality 2 (what libsndfile sets). Figures are printed; DEVELOPERS.md records a run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import soundfile
 from coach.catalog import builtin_sources
 from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
 from coach.mixer import render, render_all
+from coach.output.files import Encoding, write_file
 from coach.paths import cache_dir
 from coach.script import Options
 from coach.session import load_sounds, prepare
@@ -57,11 +59,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "soundfile.mp3"
         began = time.perf_counter()
-        with soundfile.SoundFile(path, "w", timeline.sample_rate, 1, "MPEG_LAYER_III", format="MP3") as f:
+        with soundfile.SoundFile(
+            path, "w", timeline.sample_rate, 1, "MPEG_LAYER_III", format="MP3",
+            compression_level=(160 - 64) / 152, bitrate_mode="CONSTANT",
+        ) as f:  # fmt: skip
             for block in render(timeline, session.clips):
                 f.write(block)
         took = time.perf_counter() - began
-        report("soundfile (libsndfile+LAME, default)", took, seconds, path, session, accent)
+        report("soundfile (libsndfile+LAME)", took, seconds, path, session, accent)
+
+        path = Path(folder) / "coach.mp3"
+        began = time.perf_counter()
+        write_file(path, render(timeline, session.clips), timeline.sample_rate, Encoding(1, 64))
+        took = time.perf_counter() - began
+        report("coach (lameenc + its LAME tag)", took, seconds, path, session, accent)
 
         import lameenc
 
@@ -76,7 +87,7 @@ def main() -> None:
             data = encoder.encode(pcm.tobytes()) + encoder.flush()
             path.write_bytes(data)
             took = time.perf_counter() - began
-            report(f"lameenc ({kbps} kbps, quality {quality})", took, seconds, path, session, accent)
+            report(f"lameenc alone (quality {quality})", took, seconds, path, session, accent)
 
 
 def report(name: str, took: float, seconds: float, path: Path, session, accent: np.ndarray) -> None:
