@@ -120,3 +120,29 @@ def fill_cache(cache_dir: Path, texts: list[str], engine_name: str = "pyttsx3-es
     cache = SpeechCache(cache_dir)
     for text in texts:
         cache.put(engine_name, DEFAULT_VOICE, DEFAULT_RATE, text, np.full(100 * len(text), 8000, np.int16), 22050)
+
+
+def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tuple[str, ...] = ()) -> Routine:
+    """A routine in the config dir under `home`, with the speech of every side and guidance level in the cache."""
+    from coach.script import Options, build_script
+
+    folder = home / "config" / "routines"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.toml").write_text(text)
+    routine = parse_routine(text, f"{name}.toml", name)
+    texts = [
+        spoken
+        for side in ("right", "left", "both")
+        for guidance in ("full", "brief", "minimal")
+        for spoken in build_script(routine, Options(side, guidance=guidance)).texts()
+    ]
+    fill_cache(home / "cache", [*texts, *extra])
+    return routine
+
+
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from coach.cli import cli
+
+    return CliRunner().invoke(cli, list(args), prog_name="coach")

@@ -9,33 +9,20 @@ import sys
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import MINI, fill_cache
+from conftest import MINI, fill_cache, install_routine, run_cli
 
-from coach.cli import cli
 from coach.routine import parse_routine
 from coach.script import Options, build_script
 
 
 @pytest.fixture
 def mini_cli(tmp_path):
-    """The mini routine installed in the config dir, with its speech in the cache for both sides."""
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(MINI)
-    routine = parse_routine(MINI, "mini.toml", "mini")
-    texts = [
-        text
-        for side in ("right", "left", "both")
-        for guidance in ("full", "brief", "minimal")
-        for text in build_script(routine, Options(side, guidance=guidance)).texts()
-    ]
-    fill_cache(tmp_path / "cache", texts)
+    """The mini routine installed in the config dir, with its speech in the cache."""
+    install_routine(tmp_path)
     return tmp_path
 
 
-def run(*args):
-    return CliRunner().invoke(cli, list(args), prog_name="coach")
+run = run_cli
 
 
 SCRIPT_RIGHT = """\

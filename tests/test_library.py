@@ -11,14 +11,10 @@ import re
 import numpy as np
 import pytest
 import soundfile
-from click.testing import CliRunner
-from conftest import MINI, fill_cache
+from conftest import install_routine, run_cli
 from mutagen import id3
 from mutagen.mp3 import MP3
 
-from coach.cli import cli
-from coach.routine import parse_routine
-from coach.script import Options, build_script
 from coach.session import load_sounds
 
 RATE = 22050
@@ -26,17 +22,11 @@ RATE = 22050
 
 @pytest.fixture
 def mini_home(tmp_path):
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(MINI)
-    routine = parse_routine(MINI, "mini.toml", "mini")
-    texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side)).texts()]
-    fill_cache(tmp_path / "cache", texts)
+    install_routine(tmp_path)
     return tmp_path
 
 
-def run(*args):
-    return CliRunner().invoke(cli, list(args), prog_name="coach")
+run = run_cli
 
 
 def timeline_json(side="right"):

@@ -10,13 +10,11 @@ from datetime import date, datetime
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import MINI, fill_cache
+from conftest import MINI, fill_cache, install_routine, run_cli
 
-from coach.cli import cli
 from coach.program import Entry, Standing, auto_side, history_text, standing
 from coach.programlog import ProgramLog
-from coach.routine import Program, parse_routine
+from coach.routine import Program
 from coach.script import Options, build_script
 
 PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
@@ -163,10 +161,7 @@ def mini_home(tmp_path, monkeypatch):
     """The mini routine (with a program) in the config dir, its speech cached, and an audio output that plays at
     once, so live sessions run through the real controller and log without a sound card."""
     text = MINI + '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(text)
-    routine = parse_routine(text, "mini.toml", "mini")
+    routine = install_routine(tmp_path, text)
     texts = ["Paused.", "Three.", "Two.", "One."]
     for side in ("right", "left", "both"):
         for n in range(1, 5):
@@ -194,8 +189,7 @@ def mini_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(*args):
-    return CliRunner().invoke(cli, list(args), prog_name="coach")
+run = run_cli
 
 
 def rows(home):
