@@ -171,6 +171,7 @@ def test_pause_positions_use_the_speech_events(timeline):
 def test_the_terminal_is_restored_on_every_way_out(monkeypatch):
     import os
     import pty
+    import select
     import sys
     import termios
 
@@ -185,7 +186,11 @@ def test_the_terminal_is_restored_on_every_way_out(monkeypatch):
                 with terminal_keys() as keys:
                     assert termios.tcgetattr(follower)[3] & termios.ICANON == 0  # keys come without Enter
                     os.write(leader, b" rq")
-                    assert keys.read() == " rq"
+                    select.select([follower], [], [], 5)  # the pty hands bytes over on its own thread
+                    got = keys.read()
+                    while len(got) < 3 and select.select([follower], [], [], 5)[0]:
+                        got += keys.read()
+                    assert got == " rq"
                     if failure is not None:
                         raise failure
             except (KeyboardInterrupt, RuntimeError):

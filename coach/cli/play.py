@@ -142,7 +142,7 @@ class ProgramPlan:
     def __init__(self, routine: Routine, side: str, log: Any, entries: list[Any]) -> None:
         from coach.program import auto_side, standing
 
-        self.routine, self.log, self.session_id = routine, log, None
+        self.routine, self.log, self.session_id, self.done = routine, log, None, 0
         today = datetime.now().date()
         self.side = auto_side(entries, routine.name, today) if side == "auto" else side
         self.standing: str | None = None
@@ -173,7 +173,6 @@ class ProgramPlan:
             else:
                 self.log.progress(self.session_id, done)
 
-        self.done = 0
         return record
 
     def end(self, finished: bool) -> None:
