@@ -94,7 +94,7 @@ def segments(
 
 
 def _quiet_points(timeline: Timeline, start: int, end: int) -> list[int]:
-    """Event starts (and the session's end) where nothing else is sounding."""
+    """Event starts where nothing else is sounding: places to cut between segments."""
     points = []
     reach = 0  # the furthest end of the events seen so far
     for event in timeline.events:
