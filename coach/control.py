@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from coach.report import length
+from coach.report import length, side_words
 from coach.script import ACCENT
 from coach.timeline import SPEECH, Timeline
 
@@ -117,7 +117,7 @@ class Controller:
         s = self.timeline.script
         at = self.position(now)
         phase = next((p for p in reversed(self.timeline.phases) if p.start <= at), self.timeline.phases[0])
-        parts = [s.title, "both sides" if s.side == "both" else f"{s.side} side", phase.title]
+        parts = [s.title, side_words(s.side), phase.title]
         accents = [a for a in self._accents if phase.start <= a < phase.end]
         if accents:
             parts.append(f"stroke {max(1, bisect_right(accents, at))} of {len(accents)}")

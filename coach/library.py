@@ -103,6 +103,7 @@ def render_job(job: Job, settings: Settings, cache: Path) -> Done:
     """Render and write one session (in a worker process: speech comes from the cache)."""
     from coach.output.export import export_session
     from coach.output.files import Encoding
+    from coach.output.tags import session_title
     from coach.session import prepare
 
     routine = job.source.load()
@@ -112,8 +113,6 @@ def render_job(job: Job, settings: Settings, cache: Path) -> Done:
     export_session(
         session, job.path, settings.voice, settings.rate, encoding, settings.lyrics, settings.srt, job.track, job.tracks
     )
-    from coach.output.tags import session_title
-
     return Done(job.path.name, session_title(session.timeline), session.timeline.seconds(session.timeline.length))
 
 

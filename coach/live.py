@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coach.control import Controller, End, Play, Prompt, Stop
+from coach.control import ENDED, Controller, End, Play, Prompt, Stop
 from coach.mixer import Clip, Pcm, render_all, to_pcm
 from coach.output.playback import Backend, Player
 from coach.session import Session
@@ -91,11 +91,12 @@ def run_live(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     status: Callable[[str], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
 
-    `progress` hears the strokes done: 0 once the sound has started, then each time the count goes up.
+    `progress` hears (strokes done, strokes planned): 0 done once the sound has started, then each time the count
+    goes up.
     """
     timeline = session.timeline
     controller = Controller(timeline)
@@ -119,7 +120,7 @@ def run_live(
         nonlocal reported
         done = controller.strokes_done(clock())
         if progress is not None and done != reported:
-            progress(done)
+            progress(done, controller.strokes_planned)
         reported = done
 
     try:
@@ -130,7 +131,7 @@ def run_live(
                 execute(controller.key(key.lower(), clock()))
             execute(controller.tick(clock(), player.poll()))
             report()
-            if controller.state == "ended":
+            if controller.state == ENDED:
                 break
             if status is not None:
                 status(controller.status(clock()))

@@ -25,11 +25,15 @@ def length(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def side_words(side: str) -> str:
+    """ "right side", "left side" or "both sides"."""
+    return "both sides" if side == "both" else f"{side} side"
+
+
 def summary(timeline: Timeline) -> str:
     s = timeline.script
-    side = "both sides" if s.side == "both" else f"{s.side} side"
     return (
-        f"{s.title}, {side}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{s.title}, {side_words(s.side)}: {s.strokes} strokes a side at {s.bpm} beats a minute"
         f"{'' if s.tempo == 'custom' else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {length(timeline.seconds(timeline.length))} in all."
     )

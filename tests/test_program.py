@@ -220,8 +220,8 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     real = coach.live.run_live
 
     def stop_after_the_first_stroke(session, prompts, backend, keys, **kwargs):
-        kwargs["progress"](0)
-        kwargs["progress"](1)
+        kwargs["progress"](0, 2)
+        kwargs["progress"](1, 2)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(coach.live, "run_live", stop_after_the_first_stroke)

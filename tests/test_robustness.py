@@ -255,7 +255,6 @@ def test_an_export_killed_at_random_moments_never_leaves_a_partial_file(tmp_path
     frames = round(json.loads(script.stdout)["duration"] * 22050)
     target = tmp_path / f"session{suffix}"
     chance = random.Random(20261121)
-    outcomes = {"absent": 0, "complete": 0}
     for _ in range(12):
         target.unlink(missing_ok=True)
         process = subprocess.Popen(coach("mini", "--side", "both", "--strokes", "3", "-o", str(target)), env=mini_env)
@@ -265,11 +264,8 @@ def test_an_export_killed_at_random_moments_never_leaves_a_partial_file(tmp_path
         process.wait(timeout=60)
         if target.exists():
             info = soundfile.info(str(target))
-            assert abs(info.frames - frames) <= (0 if suffix == ".wav" else 1152), info.frames
-            outcomes["complete"] += 1
-        else:
-            outcomes["absent"] += 1
-    assert sum(outcomes.values()) == 12
+            assert info.frames == frames  # whole: MP3s decode to the exact length too
+        assert not list(tmp_path.glob("session*.part"))  # never a temp name at the target
 
 
 def one_sentence(done: subprocess.CompletedProcess[str]) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from coach.cli.base import Stopped, cli, progress
+from coach.cli.commands import source_named
 from coach.cli.options import check_tempo, file_options, session_options, voice_options
 from coach.paths import cache_dir, config_dir
 
@@ -66,11 +67,10 @@ def export(
     settings = Settings(
         strokes, tempo, bpm, guidance, not no_intro, voice, rate, f".{fmt}", 1 if mono else 2, int(bitrate), lyrics, srt
     )
-    known = all_sources(config_dir())
-    unknown = [name for name in routines if name not in known]
-    if unknown:
-        raise click.UsageError(f"No routine named {unknown[0]!r}. Routines: {', '.join(sorted(known))}.")
-    sources = [known[name] for name in sorted(set(routines))] if routines else list(known.values())
+    if routines:
+        sources = [source_named(name) for name in sorted(set(routines))]
+    else:
+        sources = list(all_sources(config_dir()).values())
     try:
         with progress("Preparing speech") as speech, progress("Writing sessions") as sessions:
             jobs, written = export_library(

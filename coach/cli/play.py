@@ -163,17 +163,15 @@ class ProgramPlan:
             return cls(routine, side, log if aware else None, log.entries())
         return cls(routine, side, None, [])
 
-    def progress(self, planned: int) -> Callable[[int], None]:
-        def record(done: int) -> None:
-            self.done = done
-            if self.log is None:
-                return
-            if self.session_id is None:  # the sound has started: now it is a session
-                self.session_id = self.log.begin(self.routine.name, self.side, planned, datetime.now())
-            else:
-                self.log.progress(self.session_id, done)
-
-        return record
+    def record(self, done: int, planned: int) -> None:
+        """The live session's strokes so far; the first call (0 done) means the sound has started."""
+        self.done = done
+        if self.log is None:
+            return
+        if self.session_id is None:
+            self.session_id = self.log.begin(self.routine.name, self.side, planned, datetime.now())
+        else:
+            self.log.progress(self.session_id, done)
 
     def end(self, finished: bool) -> None:
         if self.log is not None and self.session_id is not None:
@@ -208,12 +206,9 @@ def play(source: RoutineSource, plan: ProgramPlan, session: Any, voice: str, rat
     click.echo(f"Playing {report.summary(timeline)} Ctrl-C stops.", err=True)
     if sys.stdin.isatty():
         click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
-    planned = sum(1 for e in timeline.events if e.name == "accent")
     try:
         with terminal_keys() as keys:
-            outcome = run_live(
-                session, prompts, SimpleaudioBackend(), keys, status=status_line(), progress=plan.progress(planned)
-            )
+            outcome = run_live(session, prompts, SimpleaudioBackend(), keys, status=status_line(), progress=plan.record)
     except AudioOutputError as exc:
         side = plan.side
         raise AudioOutputError(

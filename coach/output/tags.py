@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.report import clock, length
+from coach.report import clock, length, side_words
 from coach.timeline import SPEECH, Timeline
 
 ALBUM = "coach sessions"
@@ -41,8 +41,7 @@ def _ms(timeline: Timeline, samples: int) -> int:
 
 
 def session_title(timeline: Timeline) -> str:
-    s = timeline.script
-    return f"{s.title}, {'both sides' if s.side == 'both' else f'{s.side} side'}"
+    return f"{timeline.script.title}, {side_words(timeline.script.side)}"
 
 
 def settings_comment(timeline: Timeline, voice: str, rate: int) -> str:
