@@ -30,16 +30,29 @@ def _stamp(when: datetime) -> str:
 
 
 class ProgramLog:
+    """The log, open: use it as a context manager (`with ProgramLog(path) as log:`), which closes it however the
+    block ends."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        db = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+            db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
+            if db is not None:
+                db.close()
             raise CoachError(f"The program log {path} cannot be opened ({exc}).") from None
+        self._db = db
+
+    def __enter__(self) -> ProgramLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _write(self, sql: str, values: tuple[object, ...]) -> int:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date, datetime
 
 import numpy as np
@@ -88,30 +89,35 @@ def test_history_by_day():
     )
 
 
+def query(path, sql):
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()
+
+
 def test_the_log_records_a_session_exactly(tmp_path):
-    log = ProgramLog(tmp_path / "log.sqlite3")
-    session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5))
-    log.progress(session, 3)
-    log.end(session, False, 4, datetime(2026, 11, 20, 9, 2, 0, 999))
-    log.set_tenderness(session, 6)
-    rows = sqlite3.connect(tmp_path / "log.sqlite3").execute("SELECT * FROM sessions").fetchall()
-    assert rows == [(1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 4, 8, "stopped", 6)]
-    assert log.entries() == [Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 4, 8, "stopped", 6)]
-    assert sqlite3.connect(tmp_path / "log.sqlite3").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with ProgramLog(tmp_path / "log.sqlite3") as log:
+        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5))
+        log.progress(session, 3)
+        log.end(session, False, 4, datetime(2026, 11, 20, 9, 2, 0, 999))
+        log.set_tenderness(session, 6)
+        rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
+        assert rows == [(1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 4, 8, "stopped", 6)]
+        assert log.entries() == [Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 4, 8, "stopped", 6)]
+        assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
-    log = ProgramLog(tmp_path / "log.sqlite3")
-    first = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9))
-    log.end(first, True, 8, datetime(2026, 11, 20, 9, 5))
-    assert log.note_tenderness("psoas", "right", 5, datetime(2026, 11, 20, 10)) is True
-    assert log.note_tenderness("psoas", "right", 4, datetime(2026, 11, 20, 11)) is False  # it has one now
-    assert log.note_tenderness("psoas", "left", 3, datetime(2026, 11, 20, 11)) is False
-    assert [(e.side, e.status, e.tenderness) for e in log.entries()] == [
-        ("right", "finished", 5),
-        ("right", "logged", 4),
-        ("left", "logged", 3),
-    ]
+    with ProgramLog(tmp_path / "log.sqlite3") as log:
+        first = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9))
+        log.end(first, True, 8, datetime(2026, 11, 20, 9, 5))
+        assert log.note_tenderness("psoas", "right", 5, datetime(2026, 11, 20, 10)) is True
+        assert log.note_tenderness("psoas", "right", 4, datetime(2026, 11, 20, 11)) is False  # it has one now
+        assert log.note_tenderness("psoas", "left", 3, datetime(2026, 11, 20, 11)) is False
+        assert [(e.side, e.status, e.tenderness) for e in log.entries()] == [
+            ("right", "finished", 5),
+            ("right", "logged", 4),
+            ("left", "logged", 3),
+        ]
 
 
 KILLED = """
@@ -137,10 +143,10 @@ def test_a_process_killed_while_writing_leaves_a_readable_log_with_every_committ
     path = tmp_path / "log.sqlite3"
     done = subprocess.run([sys.executable, "-c", KILLED, str(path)], capture_output=True, timeout=60)
     assert done.returncode == -9
-    db = sqlite3.connect(path)
-    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert db.execute("SELECT routine, status, strokes_done FROM sessions").fetchall() == [("psoas", "finished", 8)] * 3
-    assert len(ProgramLog(path).entries()) == 3
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(path, "SELECT routine, status, strokes_done FROM sessions") == [("psoas", "finished", 8)] * 3
+    with ProgramLog(path) as log:
+        assert len(log.entries()) == 3
 
 
 def test_an_unreadable_log_is_one_clean_sentence(tmp_path):
@@ -193,10 +199,9 @@ run = run_cli
 
 
 def rows(home):
-    return (
-        sqlite3.connect(home / "data" / "log.sqlite3")
-        .execute("SELECT routine, side, strokes_done, strokes_planned, status, tenderness FROM sessions")
-        .fetchall()
+    return query(
+        home / "data" / "log.sqlite3",
+        "SELECT routine, side, strokes_done, strokes_planned, status, tenderness FROM sessions",
     )
 
 
@@ -253,10 +258,10 @@ def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_ho
 
 
 def test_log_and_history_commands(mini_home):
-    log = ProgramLog(mini_home / "data" / "log.sqlite3")
-    for hour, side in [(8, "right"), (9, "left")]:
-        session = log.begin("mini", side, 2, datetime(2026, 11, 18, hour))
-        log.end(session, True, 2, datetime(2026, 11, 18, hour, 1))
+    with ProgramLog(mini_home / "data" / "log.sqlite3") as log:
+        for hour, side in [(8, "right"), (9, "left")]:
+            session = log.begin("mini", side, 2, datetime(2026, 11, 18, hour))
+            log.end(session, True, 2, datetime(2026, 11, 18, hour, 1))
     result = run("log", "mini", "--side", "left", "--tenderness", "3")
     assert result.stdout == "Recorded tenderness 3 for mini, left side (today, on its own).\n"
     history = run("history", "mini")
@@ -273,11 +278,11 @@ def test_log_and_history_commands(mini_home):
 
 
 def test_history_plot_is_a_png(mini_home):
-    log = ProgramLog(mini_home / "data" / "log.sqlite3")
-    for day in (18, 19, 21):
-        session = log.begin("mini", "right", 2, datetime(2026, 11, day, 8))
-        log.end(session, True, 2, datetime(2026, 11, day, 8, 1))
-        log.set_tenderness(session, 25 - day)
+    with ProgramLog(mini_home / "data" / "log.sqlite3") as log:
+        for day in (18, 19, 21):
+            session = log.begin("mini", "right", 2, datetime(2026, 11, day, 8))
+            log.end(session, True, 2, datetime(2026, 11, day, 8, 1))
+            log.set_tenderness(session, 25 - day)
     target = mini_home / "program.png"
     result = run("history", "--plot", str(target))
     assert result.exit_code == 0, result.output
@@ -287,3 +292,4 @@ def test_history_plot_is_a_png(mini_home):
     picture = image.imread(str(target))
     assert picture.shape[:2] == (300, 800)
     assert np.ptp(picture[..., :3]) > 0.5  # not blank
+

@@ -102,7 +102,8 @@ def run_routine(
         check_target(output)
     routine = source.load()
     live = output is None and not as_script
-    plan = ProgramPlan.open(routine, side, use_log=not no_log, aware=live)
+    # the log stays open for the live session, and is closed when the command ends, however it ends
+    plan = click.get_current_context().with_resource(ProgramPlan.open(routine, side, use_log=not no_log, aware=live))
     options = Options(
         plan.side, strokes, tempo, bpm, guidance, intro=not no_intro, short_intro=plan.short_intro,
         standing=plan.standing,
@@ -160,8 +161,18 @@ class ProgramPlan:
             from coach.programlog import ProgramLog
 
             log = ProgramLog(log_path())
-            return cls(routine, side, log if aware else None, log.entries())
+            if aware:
+                return cls(routine, side, log, log.entries())
+            with log:
+                return cls(routine, side, None, log.entries())
         return cls(routine, side, None, [])
+
+    def __enter__(self) -> ProgramPlan:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.log is not None:
+            self.log.close()
 
     def record(self, done: int, planned: int) -> None:
         """The live session's strokes so far; the first call (0 done) means the sound has started."""

@@ -29,8 +29,8 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
     from coach.programlog import ProgramLog
 
     routine = source_named(routine_name).load()
-    program_log = ProgramLog(log_path())
-    on_session = program_log.note_tenderness(routine.name, side, tenderness, datetime.now())
+    with ProgramLog(log_path()) as program_log:
+        on_session = program_log.note_tenderness(routine.name, side, tenderness, datetime.now())
     where = "today's last session" if on_session else "today, on its own"
     click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
 
@@ -50,7 +50,8 @@ def history(routine_name: str | None, plot: Path | None) -> None:
     from coach.program import history_text
     from coach.programlog import ProgramLog
 
-    entries = ProgramLog(log_path()).entries()
+    with ProgramLog(log_path()) as program_log:
+        entries = program_log.entries()
     if routine_name is not None:
         routine_name = source_named(routine_name).name
         entries = [e for e in entries if e.routine == routine_name]
