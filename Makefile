@@ -26,11 +26,11 @@ setup: $(STAMP)
 sounds: $(STAMP)
 	$(BIN)/python scripts/make_sounds.py
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml constraints-dev.txt scripts/system-deps.sh
 	@sh scripts/system-deps.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints-dev.txt -e '.[dev,plot]'
 	@touch $@
 
 clean:

@@ -293,3 +293,17 @@ def test_history_plot_is_a_png(mini_home):
     assert picture.shape[:2] == (300, 800)
     assert np.ptp(picture[..., :3]) > 0.5  # not blank
 
+
+def test_history_plot_without_matplotlib_says_how_to_install_it(mini_home, monkeypatch):
+    with ProgramLog(mini_home / "data" / "log.sqlite3") as log:
+        session = log.begin("mini", "right", 2, datetime(2026, 11, 18, 8))
+        log.end(session, True, 2, datetime(2026, 11, 18, 8, 1))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without the plot extra gives: ImportError
+    target = mini_home / "program.png"
+    result = run("history", "--plot", str(target))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: Drawing needs matplotlib, which is not installed: pip install 'coach[plot]' adds it.\n",
+    )
+    assert result.stdout.startswith("mini: 2 sessions a day for 3 days, until it is fine\n")
+    assert not target.exists()

@@ -9,9 +9,14 @@ from coach.atomic import atomic_path
 from coach.errors import CoachError
 from coach.program import Entry, daily
 
+MISSING = "Drawing needs matplotlib, which is not installed: pip install 'coach[plot]' adds it."
+
 
 def plot_history(entries: Sequence[Entry], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise CoachError(MISSING) from None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
