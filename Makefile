@@ -5,6 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+INSTALL = python -m pip install --quiet -c constraints-dev.txt -e '.[dev,plot]'
+
+# The other supported Pythons found here (3.11, 3.12, 3.13, on the PATH or under ~/.pyenv/versions; see
+# scripts/pythons.sh), as version:path. Each gets a venv of its own, .venv-3.X, and `make test` runs the test suite
+# on each after the default one. Lint, mypy and the sounds check run once, on the default Python.
+PYTHONS := $(shell sh scripts/pythons.sh $(PYTHON))
+OTHERS := $(foreach found,$(PYTHONS),$(firstword $(subst :, ,$(found))))
+python_for = $(word 2,$(subst :, ,$(filter $(1):%,$(PYTHONS))))
+DEFAULT := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: run test lint setup sounds clean bench
 
@@ -12,9 +21,14 @@ run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
 	@$(BIN)/coach psoas --side right || [ $$? -eq 3 ]
 
-test: $(STAMP) lint
+test: $(STAMP) lint $(OTHERS:%=.venv-%/.installed)
 	$(BIN)/python scripts/make_sounds.py --check
 	$(BIN)/pytest
+	@for version in $(OTHERS); do \
+	    echo "pytest on Python $$version (.venv-$$version)"; \
+	    .venv-$$version/bin/pytest -q || exit 1; \
+	done
+	@echo "Tests passed on Python $(DEFAULT) $(OTHERS)."
 
 lint: $(STAMP)
 	$(BIN)/ruff check coach scripts tests
@@ -30,11 +44,17 @@ $(STAMP): pyproject.toml constraints-dev.txt scripts/system-deps.sh
 	@sh scripts/system-deps.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints-dev.txt -e '.[dev,plot]'
+	$(BIN)/$(INSTALL)
+	@touch $@
+
+.venv-%/.installed: pyproject.toml constraints-dev.txt $(STAMP)
+	$(call python_for,$*) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/$(INSTALL)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
