@@ -11,9 +11,12 @@ import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.errors import RoutineError
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 SIDES = ("right", "left")
 TEMPOS = ("slow", "medium", "fast")
@@ -140,62 +143,91 @@ def fill(text: str, values: Mapping[str, object]) -> str:
     return text.format_map(values)
 
 
-def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
+KeyPath = tuple[str | int, ...]
+
+
+def key_lines(text: str) -> dict[KeyPath, int]:
     """Map key paths, such as ("phases", 1, "lines", 2), to the line they start on.
 
-    A light scan that understands table headers (nested arrays of tables too), `key = value` lines and one array
-    element per line; it is used only to point at a line in error messages, so where it cannot tell, the message
-    goes without one.
+    Positions come from tree-sitter's TOML syntax tree (tomllib gives the values but no positions): table headers,
+    arrays of tables (nested too), keys (quoted and dotted), array elements and inline tables, with strings,
+    comments and multi-line arrays read as TOML reads them. They are used only to point at a line in error
+    messages: should the grammar find an error in a document tomllib accepted, the map is empty, and messages go
+    without a line rather than with a wrong one.
     """
-    lines: dict[tuple[str | int, ...], int] = {}
-    table: tuple[str | int, ...] = ()
-    counts: dict[tuple[str | int, ...], int] = {}
-    array: tuple[str | int, ...] | None = None
-    item = 0
+    import tree_sitter_toml
+    from tree_sitter import Language, Parser
 
-    def resolve(parts: list[str]) -> tuple[str | int, ...]:
-        path: tuple[str | int, ...] = ()
+    root = Parser(Language(tree_sitter_toml.language())).parse(text.encode("utf-8")).root_node
+    if root.has_error:
+        return {}
+    lines: dict[KeyPath, int] = {}
+    counts: dict[KeyPath, int] = {}  # arrays of tables: how many elements so far
+
+    def resolve(parts: list[str], line: int) -> KeyPath:
+        """A header's key path, each array of tables on the way standing for its newest element."""
+        path: KeyPath = ()
         for part in parts:
             path = (*path, part)
-            if path in counts:  # an array of tables: its newest element
+            lines.setdefault(path, line)
+            if path in counts:
                 path = (*path, counts[path] - 1)
         return path
 
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if array is not None:
-            if stripped.startswith("]"):
-                array = None
-                continue
-            lines.setdefault((*array, item), number)
-            item += 1
-            if stripped.endswith("]") and not stripped.endswith('"]'):
-                array = None
-            continue
-        header = re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", stripped)
-        if header:
-            *outer, last = header.group(1).split(".")
-            name = (*resolve(outer), last)
-            lines.setdefault(name, number)
-            counts[name] = counts.get(name, 0) + 1
-            table = (*name, counts[name] - 1)
-            lines.setdefault(table, number)
-            continue
-        header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", stripped)
-        if header:
-            table = resolve(header.group(1).split("."))
-            lines.setdefault(table, number)
-            continue
-        assignment = re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=\s*(.*)$', stripped)
-        if assignment:
-            path = (*table, assignment.group(1))
-            lines.setdefault(path, number)
-            value = assignment.group(2)
-            if value.startswith("[") and not value.rstrip(",").endswith("]"):
-                array, item = path, 0
+    def value(node: Node, path: KeyPath) -> None:
+        if node.type == "array":
+            items = [child for child in node.named_children if child.type != "comment"]
+            for index, item in enumerate(items):
+                lines.setdefault((*path, index), item.start_point.row + 1)
+                value(item, (*path, index))
+        elif node.type == "inline_table":
+            for pair in node.named_children:
+                if pair.type == "pair":
+                    assign(pair, path)
+
+    def assign(pair: Node, table: KeyPath) -> None:
+        key, content = (child for child in pair.named_children if child.type != "comment")
+        path = table
+        for part in _key_parts(key):
+            path = (*path, part)
+            lines.setdefault(path, key.start_point.row + 1)
+        value(content, path)
+
+    def walk() -> None:
+        for node in root.named_children:
+            line = node.start_point.row + 1
+            if node.type == "pair":
+                assign(node, ())
+            elif node.type in ("table", "table_array_element"):
+                header = next(child for child in node.named_children if child.type.endswith("key"))
+                *outer, last = _key_parts(header)
+                if node.type == "table":
+                    table = resolve([*outer, last], line)
+                else:
+                    name = (*resolve(outer, line), last)
+                    lines.setdefault(name, line)
+                    counts[name] = counts.get(name, 0) + 1
+                    table = (*name, counts[name] - 1)
+                    lines.setdefault(table, line)
+                for pair in node.named_children:
+                    if pair.type == "pair":
+                        assign(pair, table)
+
+    try:
+        walk()
+    except RecursionError:  # values nested deeper than the walk can follow: no lines rather than a traceback
+        return {}
     return lines
+
+
+def _key_parts(node: Node) -> list[str]:
+    """The parts of a key node as TOML reads them: a dotted key's parts, quoted ones unescaped."""
+    if node.type == "dotted_key":
+        return [part for child in node.named_children for part in _key_parts(child)]
+    raw = node.text.decode("utf-8") if node.text is not None else ""
+    if node.type == "quoted_key":
+        return list(tomllib.loads(f"{raw} = 0"))  # one key: tomllib undoes the escapes exactly as it did for values
+    return [raw]
 
 
 def _dotted(path: Iterable[str | int]) -> str:
@@ -208,19 +240,21 @@ def _dotted(path: Iterable[str | int]) -> str:
 class _Validator:
     def __init__(self, file: str, text: str) -> None:
         self.file = file
-        self.lines = key_lines(text)
+        self.toml = text
 
-    def fail(self, path: tuple[str | int, ...], problem: str) -> RoutineError:
+    def fail(self, path: KeyPath, problem: str) -> RoutineError:
+        """The error for a key path, at the line of the key or of the nearest table or array holding it."""
+        lines = key_lines(self.toml)  # found only when needed: a routine that loads never pays for it
         line = None
         for end in range(len(path), 0, -1):
-            line = self.lines.get(path[:end])
+            line = lines.get(path[:end])
             if line is not None:
                 break
         return RoutineError(self.file, problem, key=_dotted(path) or None, line=line)
 
     # -- typed getters --------------------------------------------------------------------------------------
 
-    def table(self, data: Mapping[str, Any], path: tuple[str | int, ...], allowed: Iterable[str]) -> None:
+    def table(self, data: Mapping[str, Any], path: KeyPath, allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         for key in data:
             if key not in allowed:
@@ -229,7 +263,7 @@ class _Validator:
     def get(
         self,
         data: Mapping[str, Any],
-        path: tuple[str | int, ...],
+        path: KeyPath,
         key: str,
         kind: type | tuple[type, ...],
         default: Any = None,
@@ -249,7 +283,7 @@ class _Validator:
     def integer(
         self,
         data: Mapping[str, Any],
-        path: tuple[str | int, ...],
+        path: KeyPath,
         key: str,
         low: int,
         high: int,
@@ -260,9 +294,7 @@ class _Validator:
             raise self.fail((*path, key), f"{value} is out of range ({low} to {high})")
         return value
 
-    def seconds(
-        self, data: Mapping[str, Any], path: tuple[str | int, ...], key: str, default: float, most: int = 60
-    ) -> float:
+    def seconds(self, data: Mapping[str, Any], path: KeyPath, key: str, default: float, most: int = 60) -> float:
         value = float(self.get(data, path, key, (int, float), default))
         if not 0 <= value <= most:
             raise self.fail((*path, key), f"{value:g} is out of range (0 to {most} seconds)")
@@ -271,7 +303,7 @@ class _Validator:
     def text(
         self,
         data: Mapping[str, Any],
-        path: tuple[str | int, ...],
+        path: KeyPath,
         key: str,
         fields: frozenset[str],
         default: str | None = None,
@@ -279,7 +311,7 @@ class _Validator:
         value: str = self.get(data, path, key, str, default)
         return self.check_text(value, (*path, key), fields)
 
-    def check_text(self, value: str, where: tuple[str | int, ...], fields: frozenset[str]) -> str:
+    def check_text(self, value: str, where: KeyPath, fields: frozenset[str]) -> str:
         value = value.strip()
         if not value:
             raise self.fail(where, "missing text (the value is empty)")
@@ -325,7 +357,7 @@ class _Validator:
         return Routine(name, title, description, phases, stroke, switch, summary, source, program)
 
     def program(self, raw: Any) -> Program:
-        path: tuple[str | int, ...] = ("program",)
+        path: KeyPath = ("program",)
         if not isinstance(raw, dict):
             raise self.fail(path, f"expected a table, found {_type_name(type(raw))}")
         self.table(raw, path, ("sessions_per_day", "days", "until", "reminder"))
@@ -337,7 +369,7 @@ class _Validator:
         )
 
     def stroke(self, data: Mapping[str, Any]) -> StrokePattern:
-        path: tuple[str | int, ...] = ("strokes",)
+        path: KeyPath = ("strokes",)
         self.table(
             data,
             path,
@@ -396,7 +428,7 @@ class _Validator:
             check_in_every,
         )
 
-    def steps(self, raw_steps: list[Any], path: tuple[str | int, ...]) -> tuple[Step, ...]:
+    def steps(self, raw_steps: list[Any], path: KeyPath) -> tuple[Step, ...]:
         if not 1 <= len(raw_steps) <= 8:
             raise self.fail(path, f"a stroke needs 1 to 8 steps, found {len(raw_steps)}")
         steps = []
@@ -438,9 +470,7 @@ class _Validator:
             raise self.fail(("phases",), "the phases with each_side = true must follow one another")
         return tuple(phases)
 
-    def phase(
-        self, raw: Mapping[str, Any], path: tuple[str | int, ...], steps: tuple[Step, ...], switch: bool = False
-    ) -> Phase:
+    def phase(self, raw: Mapping[str, Any], path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
         keys: tuple[str, ...] = ("title", "lines", "pause")
         if not switch:
             keys += ("each_side", "strokes", "intro", "steps")

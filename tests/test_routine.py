@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import tomllib
 from pathlib import Path
+from random import Random
 
 import pytest
 from conftest import MINI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
@@ -190,6 +195,64 @@ def test_key_lines_maps_tables_arrays_and_items():
     assert lines[("switch", "lines")] == 46
 
 
+def test_a_trailing_comment_does_not_move_later_lines():
+    # the line scanner this replaced kept comments on lines holding a quote, and so reported line 28 here
+    text = MINI.replace('lines = ["Hello, {sides}."]', 'lines = ["Hello, {sides}."]  # said once')
+    e = error(text.replace('title = "End"', 'title = "End"\ncolour = "red"'))
+    assert str(e) == (
+        "mini.toml, line 54: phases[3].colour: unknown key "
+        "(expected one of: title, lines, pause, each_side, strokes, intro, steps)"
+    )
+
+
+def test_a_quote_in_a_comment_inside_a_multi_line_array_does_not_shift_later_phases():
+    # the line scanner this replaced read on past the array's end and counted the later phases as its items
+    text = MINI.replace(
+        'lines = ["Hello, {sides}."]', "lines = [\n  'Hello, {sides}.',\n  'Ready.']  # said \"slowly\""
+    )
+    e = error(text.replace('lines = ["Done."]', 'lines = ["Done, {nope}."]'))
+    assert str(e) == (
+        "mini.toml, line 56: phases[3].lines[0]: unknown placeholder {nope} (here you may use: {sides}, {strokes})"
+    )
+
+
+def test_key_lines_reads_quoted_and_dotted_keys_inline_tables_and_every_string_kind():
+    text = (
+        "# a comment with \"quotes\", [brackets] and 'apostrophes'\n"  # 1
+        '"ti\\u0074le" = """\n'  # 2
+        'Mini"""  # ]\n'  # 3
+        "[ strokes ]\n"  # 4
+        "bpm.slow = 30\n"  # 5
+        "bpm . 'medium' = 60  # \"\n"  # 6
+        "[[strokes.steps]]\n"  # 7
+        "cue = '''Press [in].'''\n"  # 8
+        "[[phases]]\n"  # 9
+        'lines = [  # "[\n'  # 10
+        "  'One',  # ]\n"  # 11
+        '  # ]] "\n'  # 12
+        '  { text = "Two \\"[x]\\"", pause = 0.5 }]\n'  # 13
+        'x = "#"\n'  # 14
+    )
+    assert key_lines(text) == {
+        ("title",): 2,
+        ("strokes",): 4,
+        ("strokes", "bpm"): 5,
+        ("strokes", "bpm", "slow"): 5,
+        ("strokes", "bpm", "medium"): 6,
+        ("strokes", "steps"): 7,
+        ("strokes", "steps", 0): 7,
+        ("strokes", "steps", 0, "cue"): 8,
+        ("phases",): 9,
+        ("phases", 0): 9,
+        ("phases", 0, "lines"): 10,
+        ("phases", 0, "lines", 0): 11,
+        ("phases", 0, "lines", 1): 13,
+        ("phases", 0, "lines", 1, "text"): 13,
+        ("phases", 0, "lines", 1, "pause"): 13,
+        ("phases", 0, "x"): 14,
+    }
+
+
 def test_user_routine_in_config_dir_becomes_a_command(tmp_path):
     folder = tmp_path / "conf" / "routines"
     folder.mkdir(parents=True)
@@ -234,3 +297,219 @@ def test_the_format_sample_in_the_docs_names_only_real_keys():
     sample = text.split("## The format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     routine = parse_routine(sample, "sample.toml", "sample")
     assert routine.stroke.steps[0].cue == "Press down and in, toward your spine."
+
+
+# -- every reported line holds its key, however the file is laid out ---------------------------------------------
+
+MINI_DATA = tomllib.loads(MINI)
+TRICKY = " ab\"'[]#=,.\\"  # what trips a line scanner: quotes, brackets, hashes
+
+
+class Layout:
+    """Writes a routine's data as TOML in a layout chosen at random (string kinds, comments, multi-line arrays,
+    inline tables, dotted and quoted keys, tables or not), noting the line on which each key path starts.
+
+    Its choices come from a Random that hypothesis seeds: far quicker than a draw for each of several hundred
+    choices, and as repeatable."""
+
+    def __init__(self, random: Random) -> None:
+        self.random = random
+        self.out: list[str] = []
+        self.line = 1
+        self.where: dict[tuple[str | int, ...], int] = {}
+        self.newline = random.choice(["\n", "\r\n"])
+
+    def tricky(self) -> str:
+        return "".join(self.random.choice(TRICKY) for _ in range(self.random.randint(0, 12)))
+
+    def maybe(self) -> bool:
+        return self.random.random() < 0.5
+
+    def write(self, text: str) -> None:
+        text = text.replace("\n", self.newline)
+        self.out.append(text)
+        self.line += text.count("\n")
+
+    def mark(self, path: tuple[str | int, ...]) -> None:
+        for end in range(1, len(path) + 1):
+            self.where.setdefault(path[:end], self.line)
+
+    def comment(self) -> str:
+        return f"  # {self.tricky()}" if self.maybe() else ""
+
+    def end_line(self) -> None:
+        self.write(self.comment() + "\n")
+        while self.random.random() < 0.2:  # now and then a blank line or a comment of its own
+            self.write(self.random.choice(["", f"# {self.tricky()}", f"  #{self.tricky()}"]) + "\n")
+
+    def key(self, name: str) -> str:
+        return self.random.choice([name, f'"{name}"', f"'{name}'"])
+
+    def string(self, text: str, inline: bool) -> str:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        kinds = ["basic"] + (["literal"] if "'" not in text else [])
+        if not inline:
+            kinds += ["multi-line basic", "continued"] + (["multi-line literal"] if "'" not in text else [])
+        kind = self.random.choice(kinds)
+        first = self.random.choice(["", "\n"])  # a newline straight after the opening quotes is dropped
+        if kind == "literal":
+            return f"'{text}'"
+        if kind == "multi-line basic":
+            return f'"""{first}{escaped}"""'
+        if kind == "multi-line literal":
+            return f"'''{first}{text}'''"
+        if kind == "continued":  # a backslash at a line's end joins it to the next line's first non-blank
+            cut = self.random.randint(0, len(text))
+            head, tail = text[:cut], text[cut:]
+            if tail[:1].isspace() or not tail:
+                return f'"{escaped}"'
+            esc = [part.replace("\\", "\\\\").replace('"', '\\"') for part in (head, tail)]
+            return f'"""{first}{esc[0]}\\\n    {esc[1]}"""'
+        return f'"{escaped}"'
+
+    def value(self, value: object, path: tuple[str | int, ...], inline: bool = False) -> None:
+        if isinstance(value, bool):
+            self.write("true" if value else "false")
+        elif isinstance(value, (int, float)):
+            self.write(repr(value))
+        elif isinstance(value, str):
+            self.write(self.string(value, inline))
+        elif isinstance(value, dict):
+            self.write("{ ")
+            for index, (name, item) in enumerate(value.items()):
+                self.write(", " if index else "")
+                self.pair(name, item, path, inline=True)
+            self.write(" }")
+        elif isinstance(value, list):
+            self.array(value, path, inline)
+
+    def array(self, items: list[object], path: tuple[str | int, ...], inline: bool) -> None:
+        many = not inline and self.maybe()
+        self.write("[" + (self.comment() if many else ""))
+        for index, item in enumerate(items):
+            if many:
+                self.write("\n")
+                if self.maybe():
+                    self.write(f"  # {self.tricky()}\n")
+                self.write("  ")
+            elif index:
+                self.write(" ")
+            self.mark((*path, index))
+            self.value(item, (*path, index), inline=inline or isinstance(item, dict))
+            last = index == len(items) - 1
+            if not last or (many and self.maybe()):
+                self.write(",")
+            if many and not last:
+                self.write(self.comment())
+        if many and self.maybe():
+            self.write(self.comment() + "\n")
+        self.write("]")
+
+    def pair(self, name: str, value: object, table: tuple[str | int, ...], inline: bool = False) -> None:
+        path = (*table, name)
+        if isinstance(value, dict) and not inline and value and self.maybe():
+            for child, item in value.items():  # as dotted keys: name.child = ...
+                self.mark(path)
+                self.write(f"{self.key(name)}{self.random.choice(['.', ' . '])}")
+                self.pair(child, item, path, inline=True)
+                self.end_line()
+            return
+        self.mark(path)
+        self.write(f"{self.key(name)}{self.random.choice([' = ', '=', '  =  '])}")
+        self.value(value, path, inline)
+        if not inline:
+            self.end_line()
+
+    def table(self, data: dict[str, object], path: tuple[str | int, ...], names: list[str]) -> None:
+        """The pairs of a table, then its sub-tables and arrays of tables under headers of their own."""
+        headed = {
+            name: value
+            for name, value in data.items()
+            if (isinstance(value, dict) and self.maybe())
+            or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and self.maybe())
+        }
+        for name, value in data.items():
+            if name not in headed:
+                self.pair(name, value, path)
+        for name, value in headed.items():
+            header = self.random.choice([".", " . "]).join(self.key(part) for part in [*names, name])
+            pad = self.random.choice(["", " "])
+            if isinstance(value, dict):
+                self.mark((*path, name))
+                self.write(f"[{pad}{header}{pad}]")
+                self.end_line()
+                self.table(value, (*path, name), [*names, name])
+            else:
+                for index, element in enumerate(value):
+                    self.mark((*path, name, index))
+                    self.write(f"[[{pad}{header}{pad}]]")
+                    self.end_line()
+                    self.table(element, (*path, name, index), [*names, name])
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+
+def texts(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The key paths of every spoken text in the routine's data."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in texts(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in texts(value, (*path, index))]
+    spoken = isinstance(data, str) and path[-1] not in ("tempo", "name")
+    return [path] if spoken else []
+
+
+def tables(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The key paths of every table in the routine's data."""
+    if isinstance(data, dict):
+        return [path, *(p for key, value in data.items() for p in tables(value, (*path, key)))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in tables(value, (*path, index))]
+    return []
+
+
+def at(data: object, path: tuple[str | int, ...]) -> object:
+    for part in path:
+        data = data[part]
+    return data
+
+
+@st.composite
+def laid_out_with_a_fault(draw: st.DrawFn) -> tuple[str, tuple[str | int, ...], dict[tuple[str | int, ...], int]]:
+    layout = Layout(draw(st.randoms(use_true_random=True)))
+    data = copy.deepcopy(MINI_DATA)
+    for path in texts(data):  # texts that hold quotes, brackets and hashes too
+        parent = at(data, path[:-1])
+        parent[path[-1]] = at(data, path) + layout.tricky().rstrip()
+    fault = draw(st.sampled_from(["unknown key", "placeholder", "type"]))
+    if fault == "unknown key":
+        table = draw(st.sampled_from(tables(data)))
+        at(data, table)["colour"] = draw(st.sampled_from(["blue", 3, ["a", "b"]]))
+        path = (*table, "colour")
+    elif fault == "placeholder":
+        path = draw(st.sampled_from(texts(data)))
+        at(data, path[:-1])[path[-1]] = f"Say {{nope}} {layout.tricky()}"
+    else:
+        path = draw(
+            st.sampled_from([("strokes", "steps", 1, "beats"), ("phases", 2, "pause"), ("strokes", "count_in")])
+        )
+        at(data, path[:-1])[path[-1]] = draw(st.sampled_from(["two", True, [1]]))
+    if layout.maybe():
+        layout.write(f"# {layout.tricky()}\n")
+    layout.table(data, (), [])
+    text = layout.text()
+    assert tomllib.loads(text) == data  # the layout changed how it is written, not what it says
+    return text, path, layout.where
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.large_base_example, HealthCheck.too_slow])
+@given(laid_out_with_a_fault())
+def test_every_reported_line_holds_its_key(case):
+    text, fault, where = case
+    assert key_lines(text) == where  # every key, table, element and array of tables, on the line it starts on
+    e = error(text)
+    assert (e.key, e.line) == (
+        "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(fault)),
+        where[fault],
+    )
