@@ -22,7 +22,8 @@ from coach.catalog import RoutineSource
 from coach.errors import OutputFileError
 from coach.report import length
 from coach.script import SOUNDS, Options
-from coach.speech import CACHE_FORMAT, Pyttsx3Engine, SpeechCache
+from coach.speech.cache import CACHE_FORMAT, SpeechCache
+from coach.speech.espeak import Pyttsx3Engine
 
 SIDES = ("right", "left", "both")
 MANIFEST = ".coach-export.json"
@@ -161,7 +162,7 @@ def _synthesize(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     from coach.script import build_script
-    from coach.speech import synthesize_all
+    from coach.speech.cache import synthesize_all
 
     texts: list[str] = []
     for job in jobs:

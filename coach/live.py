@@ -13,8 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
+from coach.audio import Clip, Pcm, to_pcm
 from coach.control import ENDED, Controller, End, Play, Prompt, Stop
-from coach.mixer import Clip, Pcm, render_all, to_pcm
+from coach.mixer import render_all
 from coach.output.playback import Backend, Player
 from coach.session import Session
 

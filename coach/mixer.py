@@ -1,8 +1,6 @@
-"""The mixer (pure): a timeline and its clips become PCM, block by block.
+"""The mixer (pure): a timeline and its clips become PCM (coach.audio's format), block by block.
 
-Output format: 22050 samples a second, one channel (mono), signed 16-bit integers. That is the speech engine's own
-rate, so speech is never resampled; memory stays flat however long the session, since only one block and the
-clips are ever held.
+Memory stays flat however long the session, since only one block and the clips are ever held.
 """
 
 from __future__ import annotations
@@ -11,25 +9,11 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 
 import numpy as np
-import numpy.typing as npt
 
+from coach.audio import Clip, Pcm, to_pcm
 from coach.timeline import ClipKey, Timeline
 
-SAMPLE_RATE = 22050
-CHANNELS = 1
 BLOCK = 8192  # samples per rendered block
-
-Clip = npt.NDArray[np.float32]  # mono, full scale is 1.0
-Pcm = npt.NDArray[np.int16]
-
-
-def to_float(pcm: Pcm) -> Clip:
-    return (pcm.astype(np.float32) / 32768.0).astype(np.float32)
-
-
-def to_pcm(samples: Clip) -> Pcm:
-    pcm: Pcm = np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
-    return pcm
 
 
 def render(

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
-from coach.mixer import SAMPLE_RATE, Clip, to_float
+from coach.audio import SAMPLE_RATE, Clip, read_wav, to_float
 from coach.routine import Routine
 from coach.script import SOUNDS, Options, build_script
-from coach.speech import SpeechCache, SpeechEngine, read_wav, synthesize_all
+from coach.speech.cache import SpeechCache, synthesize_all
+from coach.speech.engine import SpeechEngine
 from coach.timeline import SOUND, SPEECH, ClipKey, Timeline, build_timeline
 
 

@@ -104,7 +104,8 @@ from coach.mixer import render_all
 from coach.paths import cache_dir, config_dir
 from coach.script import Options
 from coach.session import prepare
-from coach.speech import Pyttsx3Engine, SpeechCache
+from coach.speech.cache import SpeechCache
+from coach.speech.espeak import Pyttsx3Engine
 routine = all_sources(config_dir())[{routine!r}].load()
 engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
 session = prepare(routine, Options("both", 12, "slow"), engine, cache, "gmw/en-us", 145)

@@ -25,7 +25,8 @@ from coach.output.files import Encoding, write_file
 from coach.paths import cache_dir
 from coach.script import Options
 from coach.session import load_sounds, prepare
-from coach.speech import Pyttsx3Engine, SpeechCache
+from coach.speech.cache import SpeechCache
+from coach.speech.espeak import Pyttsx3Engine
 
 
 def onset_offsets_ms(decoded: np.ndarray, session, template: np.ndarray) -> list[float]:

@@ -10,7 +10,8 @@ import pytest
 
 from coach.catalog import builtin_sources
 from coach.routine import Routine, parse_routine
-from coach.speech import SpeechCache, Voice
+from coach.speech.cache import SpeechCache
+from coach.speech.engine import Voice
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -94,7 +94,7 @@ def test_metronome_onsets_in_the_wav_match_the_json_within_1_ms(real):
 
 def test_the_wav_is_exactly_the_json_events_summed(real):
     """Every event, words included, put where the JSON says: the sum is the WAV, to the last bit of rounding."""
-    from coach.speech import SpeechCache
+    from coach.speech.cache import SpeechCache
 
     cache = SpeechCache(Path(real["env"]["COACH_CACHE_DIR"]))
     sounds = load_sounds()
@@ -182,7 +182,8 @@ def test_an_unknown_voice_is_one_clean_sentence():
 
 
 def test_real_speech_is_trimmed_and_cached_once(tmp_path):
-    from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
+    from coach.speech.cache import SpeechCache, synthesize_all
+    from coach.speech.espeak import Pyttsx3Engine
 
     engine = Pyttsx3Engine(tmp_path / "scratch")
     cache = SpeechCache(tmp_path / "cache")
@@ -199,8 +200,7 @@ def test_real_speech_is_trimmed_and_cached_once(tmp_path):
 FIRST_PHRASE = """
 import sys
 from pathlib import Path
-from pathlib import Path
-from coach.speech import Pyttsx3Engine
+from coach.speech.espeak import Pyttsx3Engine
 engine = Pyttsx3Engine(Path(sys.argv[1]))
 text = "Welcome. This session is for you, the person giving the massage, on your partner's right side."
 first, second = (len(engine.synthesize(text, "gmw/en-us", 145)) for _ in range(2))
@@ -237,7 +237,8 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
     from coach.routine import TEMPOS
     from coach.script import Options
     from coach.session import prepare
-    from coach.speech import Pyttsx3Engine, SpeechCache
+    from coach.speech.cache import SpeechCache
+    from coach.speech.espeak import Pyttsx3Engine
 
     ranges = documented_lengths()
     sources = builtin_sources()
@@ -262,7 +263,8 @@ from coach.mixer import render_all
 from coach.output.playback import SimpleaudioBackend, segments
 from coach.script import Options
 from coach.session import prepare
-from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
+from coach.speech.cache import SpeechCache, synthesize_all
+from coach.speech.espeak import Pyttsx3Engine
 
 cache, out = Path(sys.argv[1]), Path(sys.argv[2])
 engine = Pyttsx3Engine(cache / "scratch")

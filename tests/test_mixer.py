@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from coach.mixer import render, render_all, to_float, to_pcm
+from coach.audio import to_float, to_pcm
+from coach.mixer import render, render_all
 from coach.script import Options, build_script
 from coach.timeline import SOUND, SPEECH, Event, Timeline
 

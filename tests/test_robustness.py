@@ -26,7 +26,7 @@ from coach.catalog import builtin_sources, path_source
 from coach.errors import RoutineError
 from coach.routine import MAX_FILE, Routine, parse_routine
 from coach.script import Options, build_script
-from coach.speech import SpeechCache, synthesize_all
+from coach.speech.cache import SpeechCache, synthesize_all
 
 PSOAS = next(s for s in builtin_sources() if s.name == "psoas").read()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

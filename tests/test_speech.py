@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from coach.errors import SpeechError
-from coach.speech import SpeechCache, synthesize_all, trim
+from coach.speech.cache import SpeechCache, synthesize_all, trim
 
 
 def test_each_phrase_is_synthesized_once_and_then_read_from_the_cache(tmp_path, fake_engine):

@@ -42,7 +42,7 @@ def list_voices() -> None:
       coach voices
       coach psoas --side right --voice gmw/en-gb-x-rp
     """
-    from coach.speech import Pyttsx3Engine
+    from coach.speech.espeak import Pyttsx3Engine
 
     for voice in Pyttsx3Engine(cache_dir() / "scratch").voices():
         mark = "*" if voice.id == DEFAULT_VOICE else " "
@@ -74,7 +74,8 @@ def show(routine_name: str, voice: str, rate: int) -> None:
     from coach.routine import TEMPOS
     from coach.script import Options
     from coach.session import prepare
-    from coach.speech import Pyttsx3Engine, SpeechCache
+    from coach.speech.cache import SpeechCache
+    from coach.speech.espeak import Pyttsx3Engine
 
     routine = source_named(routine_name).load()
     engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())

@@ -57,7 +57,8 @@ def routine_command(source: RoutineSource) -> click.Command:
 def session_for(routine: Routine, options: Any, voice: str, rate: int) -> Any:
     """Prepare a session, with a progress bar while speech is synthesized."""
     from coach.session import prepare
-    from coach.speech import Pyttsx3Engine, SpeechCache
+    from coach.speech.cache import SpeechCache
+    from coach.speech.espeak import Pyttsx3Engine
 
     with progress("Preparing speech") as advance:
         engine = Pyttsx3Engine(cache_dir() / "scratch")
@@ -207,7 +208,8 @@ def play(source: RoutineSource, plan: ProgramPlan, session: Any, voice: str, rat
     from coach import report
     from coach.live import PROMPT_TEXTS, prompt_clips, run_live, terminal_keys
     from coach.output.playback import SimpleaudioBackend
-    from coach.speech import Pyttsx3Engine, SpeechCache, synthesize_all
+    from coach.speech.cache import SpeechCache, synthesize_all
+    from coach.speech.espeak import Pyttsx3Engine
 
     timeline = session.timeline
     engine = Pyttsx3Engine(cache_dir() / "scratch")

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from coach.atomic import atomic_path
+from coach.audio import Pcm
 from coach.defaults import DEFAULT_BITRATE
 from coach.errors import OutputFileError
-from coach.mixer import Pcm
 
 FORMATS = {
     ".mp3": ("MP3", "MPEG_LAYER_III"),

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from coach.mixer import Pcm
+from coach.audio import Pcm
 
 ENCODER_DELAY = 576  # what LAME puts in front of the first sample
 SAMPLES_PER_FRAME = 576  # MPEG-2 layer III (22050 Hz)

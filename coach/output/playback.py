@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from coach.audio import Pcm
 from coach.errors import AudioOutputError
-from coach.mixer import Pcm
 from coach.timeline import Timeline
 
 FIRST_SEGMENT_S = 4.0  # short, so sound starts soon

@@ -1,0 +1,142 @@
+"""The speech cache, one file per phrase, and `synthesize_all`, which fills a session's phrases from it (or from
+the engine, once, where the cache has none)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
+from coach.errors import SpeechError
+from coach.speech.engine import SpeechEngine
+
+CACHE_FORMAT = 2  # part of every cache key: bump it when the stored audio or its file changes
+
+SILENCE = 1e-3  # below this (about -60 dBFS) a sample counts as quiet when trimming
+EDGE_MS = 10  # quiet kept around trimmed speech, and the length of its fade in and out
+ATTEMPTS = 3  # espeak-ng very rarely returns silence for a phrase it speaks fine the next time
+
+
+def trim(pcm: Pcm, sample_rate: int) -> Pcm:
+    """Cut the quiet around speech, keeping EDGE_MS of it, with a short fade at each end so nothing clicks."""
+    loud = np.flatnonzero(np.abs(pcm.astype(np.float32)) > SILENCE * 32768)
+    if loud.size == 0:
+        return np.zeros(0, dtype=np.int16)
+    edge = sample_rate * EDGE_MS // 1000
+    out = pcm[max(0, loud[0] - edge) : loud[-1] + 1 + edge].astype(np.float32)
+    ramp = np.linspace(0.0, 1.0, min(edge, len(out) // 2), dtype=np.float32)
+    out[: len(ramp)] *= ramp
+    out[len(out) - len(ramp) :] *= ramp[::-1]
+    return np.rint(out).astype(np.int16)
+
+
+class SpeechCache:
+    """Synthesized phrases on disk, one file per (format, engine, voice, rate, text).
+
+    Each file holds a header (magic, sample rate, sample count, SHA-256 of the samples) and the 16-bit samples, so a
+    truncated or damaged entry is noticed and made again. An entry is written once: it is created whole under its
+    name (a hard link from a finished temp file), and a process that finds another's entry already there uses that
+    one, so processes sharing a cache all use the same audio.
+    """
+
+    MAGIC = b"COACHPCM"
+    HEADER = struct.Struct("<8sII32s")
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, engine: str, voice: str, rate: int, text: str) -> Path:
+        key = json.dumps([CACHE_FORMAT, engine, voice, rate, text], ensure_ascii=False)
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.directory / f"v{CACHE_FORMAT}" / digest[:2] / f"{digest}.pcm"
+
+    def get(self, engine: str, voice: str, rate: int, text: str, sample_rate: int) -> Pcm | None:
+        return self._read(self.path(engine, voice, rate, text), sample_rate)
+
+    def _read(self, path: Path, sample_rate: int) -> Pcm | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        size = self.HEADER.size
+        if len(data) < size:
+            return None
+        magic, rate_read, count, digest = self.HEADER.unpack(data[:size])
+        body = data[size:]
+        if magic != self.MAGIC or rate_read != sample_rate or len(body) != 2 * count:
+            return None
+        if hashlib.sha256(body).digest() != digest:
+            return None
+        return np.frombuffer(body, dtype="<i2").astype(np.int16)
+
+    def put(self, engine: str, voice: str, rate: int, text: str, pcm: Pcm, sample_rate: int) -> Pcm:
+        """Store a phrase unless a good entry is there already; returns the audio the cache now holds."""
+        path = self.path(engine, voice, rate, text)
+        body = pcm.astype("<i2").tobytes()
+        header = self.HEADER.pack(self.MAGIC, sample_rate, len(pcm), hashlib.sha256(body).digest())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(header + body)
+                try:
+                    os.link(name, path)  # there whole, at once, or not at all
+                except FileExistsError:
+                    existing = self._read(path, sample_rate)
+                    if existing is not None:
+                        return existing  # another process got there first: use its audio
+                    os.replace(name, path)  # a damaged entry: put the good one in its place
+            finally:
+                Path(name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise SpeechError(f"The speech cache in {self.directory} cannot be written ({exc.strerror}).") from exc
+        return pcm
+
+
+def check_voice(engine: SpeechEngine, voice: str) -> None:
+    if voice not in {v.id for v in engine.voices()}:
+        raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
+
+
+def _speak(engine: SpeechEngine, text: str, voice: str, rate: int) -> Pcm:
+    """One phrase, trimmed; silence is retried, since a cached silence would be kept for good."""
+    for _ in range(ATTEMPTS):
+        pcm = trim(engine.synthesize(text, voice, rate), SAMPLE_RATE)
+        if pcm.size:
+            return pcm
+    raise SpeechError(f"The speech engine gave silence for {text!r}, {ATTEMPTS} times.")
+
+
+def synthesize_all(
+    texts: Iterable[str],
+    engine: SpeechEngine,
+    cache: SpeechCache,
+    voice: str,
+    rate: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Clip]:
+    """Every distinct text as a trimmed clip at the session's rate, from the cache where it can be."""
+    if engine.sample_rate != SAMPLE_RATE:
+        raise SpeechError(f"The speech engine speaks at {engine.sample_rate} Hz; sessions are {SAMPLE_RATE} Hz.")
+    unique = list(dict.fromkeys(texts))
+    clips: dict[str, Clip] = {}
+    checked = False
+    for done, text in enumerate(unique, start=1):
+        pcm = cache.get(engine.name, voice, rate, text, SAMPLE_RATE)
+        if pcm is None:
+            if not checked:
+                check_voice(engine, voice)
+                checked = True
+            pcm = cache.put(engine.name, voice, rate, text, _speak(engine, text, voice, rate), SAMPLE_RATE)
+        clips[text] = to_float(pcm)
+        if progress is not None:
+            progress(done, len(unique))
+    return clips

@@ -1,0 +1,138 @@
+"""espeak-ng through pyttsx3 (22050 Hz mono). espeak-ng's library and voice data come from the espeakng-loader
+package, so no system espeak is needed. pyttsx3 is loaded on first use: a warm cache never starts it."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from coach.audio import Pcm, read_wav
+from coach.errors import SpeechError
+from coach.speech.engine import Voice
+
+
+class Pyttsx3Engine:
+    """pyttsx3 with its espeak-ng driver (22050 Hz mono)."""
+
+    name = "pyttsx3-espeak"
+    sample_rate = 22050
+
+    def __init__(self, scratch: Path) -> None:
+        self._scratch = scratch  # where the driver writes each phrase before it is read back
+        self._voices: list[Voice] | None = None
+
+    @property
+    def _engine(self) -> Any:  # pyttsx3's engine (the library has no types)
+        return _load_pyttsx3()  # loaded on first use: a warm cache never needs the engine
+
+    def voices(self) -> list[Voice]:
+        if self._voices is None:
+            found = []
+            for v in self._engine.getProperty("voices"):
+                languages = tuple(str(code) for code in (getattr(v, "languages", None) or ()))
+                found.append(Voice(str(v.id), str(v.name), languages))
+            self._voices = sorted(found, key=lambda v: v.id)
+        return self._voices
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Pcm:
+        self._scratch.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
+        os.close(fd)
+        try:
+            self._engine.setProperty("voice", voice)
+            self._engine.setProperty("rate", rate)
+            self._engine.save_to_file(text, name)
+            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+                self._engine.runAndWait()
+                _wait_until_written(self._engine)
+            pcm, rate_read = read_wav(Path(name))
+        except Exception as exc:  # the engine reports failures in many shapes
+            raise SpeechError(f"The speech engine could not say {text!r}: {exc}") from exc
+        finally:
+            Path(name).unlink(missing_ok=True)
+        if rate_read != self.sample_rate:
+            raise SpeechError(f"The speech engine gave {rate_read} Hz audio; {self.sample_rate} Hz was expected.")
+        return pcm
+
+
+_PYTTSX3: Any = None
+WRITE_TIMEOUT_S = 30.0
+
+
+def _wait_until_written(engine: object) -> None:
+    """Wait until espeak-ng's own thread has delivered the whole phrase and the driver has written its file.
+
+    pyttsx3 starts espeak-ng in its asynchronous (retrieval) mode, so `runAndWait` can return before the last of
+    the audio arrives; the driver clears its `_speaking` flag only after the file is complete.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    deadline = time.monotonic() + WRITE_TIMEOUT_S
+    while getattr(driver, "_speaking", False):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no audio after {WRITE_TIMEOUT_S:g} s")
+        time.sleep(0.002)
+
+
+class _QuickPolls:
+    """The time module, except that sleep waits at most half a millisecond."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(min(seconds, 0.0005))
+
+
+def _poll_faster(driver_module: ModuleType | None) -> None:
+    """pyttsx3's espeak driver checks for the end of each phrase every 10 ms, while espeak-ng takes about one: so
+    every phrase cost 11 ms, whatever its length, and a session's ~45 phrases most of a second. Its loop is made to
+    check every half millisecond instead (it still waits the same way; only the interval changes)."""
+    if driver_module is not None and getattr(driver_module, "time", None) is time:
+        driver_module.time = _QuickPolls()  # type: ignore[attr-defined]
+
+
+def _release_pyttsx3() -> None:
+    """Let pyttsx3 clean up while the interpreter is whole (its clean-up fails noisily during shutdown)."""
+    global _PYTTSX3
+    _PYTTSX3 = None
+
+
+def _load_pyttsx3() -> Any:
+    """Make espeak-ng from espeakng-loader visible to pyttsx3, then start pyttsx3's espeak driver.
+
+    espeak-ng can be initialized only once in a process, and pyttsx3 keeps one engine per driver in a weak
+    dictionary. If that engine were collected, its driver's clean-up could unhook the synthesis callback of a newer
+    engine, which then gives silence; so the one engine is held here for the life of the process.
+    """
+    global _PYTTSX3
+    if _PYTTSX3 is not None:
+        return _PYTTSX3
+    import ctypes
+
+    try:
+        import espeakng_loader
+
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak")
+        _poll_faster(sys.modules.get("pyttsx3.drivers.espeak"))
+        # A first, empty run settles the driver's queue. Without it, the first phrase's run ends as soon as it
+        # starts (its end-of-loop command is queued ahead of the speech), and its file may not be there yet.
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.runAndWait()
+        _PYTTSX3 = engine
+        atexit.register(_release_pyttsx3)
+        return _PYTTSX3
+    except Exception as exc:
+        raise SpeechError(f"The speech engine (espeak-ng through pyttsx3) could not start: {exc}") from exc
