@@ -10,8 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from coach.report import length, side_words
 from coach.script import ACCENT
+from coach.timefmt import length
 from coach.timeline import SPEECH, Timeline
 
 PLAYING, PAUSED, COUNTDOWN, ENDED = "playing", "paused", "countdown", "ended"
@@ -117,7 +117,7 @@ class Controller:
         s = self.timeline.script
         at = self.position(now)
         phase = next((p for p in reversed(self.timeline.phases) if p.start <= at), self.timeline.phases[0])
-        parts = [s.title, side_words(s.side), phase.title]
+        parts = [s.title, s.side.words, phase.title]
         accents = [a for a in self._accents if phase.start <= a < phase.end]
         if accents:
             parts.append(f"stroke {max(1, bisect_right(accents, at))} of {len(accents)}")

@@ -19,41 +19,44 @@ from pathlib import Path
 from coach import __version__
 from coach.atomic import write_text
 from coach.catalog import RoutineSource
+from coach.defaults import DEFAULT_BITRATE, DEFAULT_RATE, DEFAULT_VOICE
 from coach.errors import OutputFileError
-from coach.report import length
+from coach.kinds import Guidance, Side, Tempo
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, SpeechCache
 from coach.speech.espeak import Pyttsx3Engine
+from coach.timefmt import length
 
-SIDES = ("right", "left", "both")
 MANIFEST = ".coach-export.json"
 PLAYLIST = "coach.m3u"
 INDEX = "index.txt"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     strokes: int | None = None
-    tempo: str | None = None
+    tempo: Tempo | None = None
     bpm: int | None = None
-    guidance: str = "brief"
+    guidance: Guidance = Guidance.BRIEF
     intro: bool = True
-    voice: str = "gmw/en-us"
-    rate: int = 145
+    voice: str = DEFAULT_VOICE
+    rate: int = DEFAULT_RATE
     suffix: str = ".mp3"
     channels: int = 1
-    bitrate: int = 64
+    bitrate: int = DEFAULT_BITRATE
     lyrics: bool = False
     srt: bool = False
 
-    def options(self, side: str) -> Options:
-        return Options(side, self.strokes, self.tempo, self.bpm, self.guidance, self.intro)
+    def options(self, side: Side) -> Options:
+        return Options(
+            side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro
+        )
 
 
 @dataclass(frozen=True)
 class Job:
     source: RoutineSource
-    side: str
+    side: Side
     track: int
     tracks: int
     path: Path
@@ -77,7 +80,7 @@ def sounds_digest() -> str:
 def plan(sources: list[RoutineSource], settings: Settings, folder: Path, engine: str) -> list[Job]:
     """One job per routine and side, in playlist order, each with the key of what it is made from."""
     common = json.dumps([__version__, CACHE_FORMAT, engine, sounds_digest(), asdict(settings)], sort_keys=True)
-    pairs = [(source, side) for source in sorted(sources, key=lambda s: s.name) for side in SIDES]
+    pairs = [(source, side) for source in sorted(sources, key=lambda s: s.name) for side in Side]
     jobs = []
     for track, (source, side) in enumerate(pairs, start=1):
         text = source.read()

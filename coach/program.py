@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from coach.kinds import Side
 from coach.routine import Program
 
 FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
@@ -18,19 +19,23 @@ FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
 @dataclass(frozen=True)
 class Entry:
     routine: str
-    side: str  # right, left or both
+    side: Side
     started: datetime  # local time
     strokes_done: int
     strokes_planned: int
     status: str  # finished, stopped, started (the process died during it) or logged (tenderness noted later)
     tenderness: int | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "side", Side(self.side))  # the side's spelling, as the log stores it, is enough
+
     @property
     def is_session(self) -> bool:
         return self.status != LOGGED
 
-    def covers(self, side: str) -> bool:
-        return self.side in (side, "both")
+    def covers(self, side: Side) -> bool:
+        """Whether the session worked this single side."""
+        return side in self.side.sides
 
 
 @dataclass(frozen=True)
@@ -59,21 +64,19 @@ def sessions(entries: Iterable[Entry], routine: str, day: date | None = None) ->
     return [e for e in entries if e.routine == routine and e.is_session and (day is None or e.started.date() == day)]
 
 
-def count_today(entries: Iterable[Entry], routine: str, day: date, side: str) -> int:
+def count_today(entries: Iterable[Entry], routine: str, day: date, side: Side) -> int:
     return sum(e.covers(side) for e in sessions(entries, routine, day))
 
 
-def auto_side(entries: Sequence[Entry], routine: str, day: date) -> str:
+def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
     """The side with fewer sessions today (right on a tie)."""
-    right, left = (count_today(entries, routine, day, side) for side in ("right", "left"))
-    return "left" if left < right else "right"
+    right, left = (count_today(entries, routine, day, side) for side in Side.BOTH.sides)
+    return Side.LEFT if left < right else Side.RIGHT
 
 
-def standing(entries: Sequence[Entry], routine: str, program: Program, side: str, day: date) -> Standing:
-    if side == "both":
-        done = max(count_today(entries, routine, day, s) for s in ("right", "left"))
-    else:
-        done = count_today(entries, routine, day, side)
+def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
+    """Where this session stands: its number today (for both sides, the busier side's), and the program's day."""
+    done = max(count_today(entries, routine, day, single) for single in Side(side).sides)
     first = min((e.started.date() for e in sessions(entries, routine)), default=day)
     return Standing(done + 1, program.sessions_per_day, (day - first).days + 1, program.days, program.until)
 
@@ -96,8 +99,7 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
             done = [e for e in that_day if e.is_session]
             marks = [e.tenderness for e in that_day if e.tenderness is not None]
             tender = f"{sum(marks) / len(marks):.1f}" if marks else "-"
-            right = sum(e.covers("right") for e in done)
-            left = sum(e.covers("left") for e in done)
+            right, left = (sum(e.covers(side) for e in done) for side in Side.BOTH.sides)
             strokes = sum(e.strokes_done for e in done)
             number = (day - first).days + 1
             out.append(f"  {number:>3}  {day.isoformat():<10}  {right:>5}  {left:>4}  {strokes:>7}  {tender:>10}")

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from coach.errors import CoachError
+from coach.kinds import Side
 from coach.program import FINISHED, LOGGED, STARTED, STOPPED, Entry
 
 SCHEMA = """
@@ -62,7 +63,7 @@ class ProgramLog:
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
 
-    def begin(self, routine: str, side: str, planned: int, when: datetime) -> int:
+    def begin(self, routine: str, side: Side, planned: int, when: datetime) -> int:
         """Record a session as it starts; it stays 'started' (read as stopped) if the process dies."""
         return self._write(
             "INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES (?, ?, ?, ?, ?)",
@@ -81,7 +82,7 @@ class ProgramLog:
     def set_tenderness(self, session: int, value: int) -> None:
         self._write("UPDATE sessions SET tenderness = ? WHERE id = ?", (value, session))
 
-    def note_tenderness(self, routine: str, side: str, value: int, when: datetime) -> bool:
+    def note_tenderness(self, routine: str, side: Side, value: int, when: datetime) -> bool:
         """Put a tenderness on today's latest session of this routine and side that has none; otherwise record it
         on its own. Returns True when it went on a session."""
         row = self._db.execute(

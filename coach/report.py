@@ -4,37 +4,21 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from typing import Any
 
-from coach.routine import TEMPOS, Phase, Routine
+from coach.kinds import Side, Tempo
+from coach.routine import Phase, Routine
 from coach.script import CHIME
+from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
 
-
-def clock(seconds: float) -> str:
-    """mm:ss.s"""
-    tenths = round(seconds * 10)
-    return f"{tenths // 600:02d}:{tenths % 600 // 10:02d}.{tenths % 10}"
-
-
-def length(seconds: float) -> str:
-    """m:ss for a session's length, h:mm:ss from an hour."""
-    whole = round(seconds)
-    if whole >= 3600:
-        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def side_words(side: str) -> str:
-    """ "right side", "left side" or "both sides"."""
-    return "both sides" if side == "both" else f"{side} side"
+CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
 
 def summary(timeline: Timeline) -> str:
     s = timeline.script
     return (
-        f"{s.title}, {side_words(s.side)}: {s.strokes} strokes a side at {s.bpm} beats a minute"
-        f"{'' if s.tempo == 'custom' else f' ({s.tempo})'}, "
+        f"{s.title}, {s.side.words}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {length(timeline.seconds(timeline.length))} in all."
     )
 
@@ -60,13 +44,13 @@ def _seconds(timeline: Timeline, samples: int) -> float:
     return round(samples / timeline.sample_rate, 6)
 
 
-def script_json(timeline: Timeline) -> dict[str, Any]:
+def script_json(timeline: Timeline) -> dict[str, object]:
     s = timeline.script
     return {
         "routine": s.routine,
         "side": s.side,
         "strokes": s.strokes,
-        "tempo": s.tempo,
+        "tempo": CUSTOM if s.tempo is None else s.tempo,
         "bpm": s.bpm,
         "guidance": s.guidance,
         "sample_rate": timeline.sample_rate,
@@ -87,8 +71,8 @@ def script_json(timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def show_text(routine: Routine, lengths: Mapping[tuple[str, str], float]) -> str:
-    """A routine described: phases, strokes, tempos, and session lengths by (tempo, "right" or "both")."""
+def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float]) -> str:
+    """A routine described: phases, strokes, tempos, and session lengths by (tempo, Side.RIGHT or Side.BOTH)."""
     stroke = routine.stroke
     out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
     sided = [p for p in routine.phases if p.each_side]
@@ -105,12 +89,13 @@ def show_text(routine: Routine, lengths: Mapping[tuple[str, str], float]) -> str
     out.append("")
     low, high = stroke.recommended
     out.append(f"Strokes: {stroke.default} a side by default ({low}-{high} advised)")
-    tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in TEMPOS)
+    tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in Tempo)
     out.append(f"Tempo: {tempos} beats a minute")
     out.append("")
     out.append(f"Session length{'one side':>12}{'both sides':>12}")
-    for tempo in TEMPOS:
-        out.append(f"  {tempo:<12}{length(lengths[(tempo, 'right')]):>12}{length(lengths[(tempo, 'both')]):>12}")
+    for tempo in Tempo:
+        one, both = (length(lengths[(tempo, side)]) for side in (Side.RIGHT, Side.BOTH))
+        out.append(f"  {tempo:<12}{one:>12}{both:>12}")
     return "\n".join(out) + "\n"
 
 

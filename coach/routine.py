@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coach.errors import RoutineError
+from coach.kinds import Tempo
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-SIDES = ("right", "left")
-TEMPOS = ("slow", "medium", "fast")
 MAX_STROKES = 30
 MAX_TEXT = 400
 MAX_FILE = 256 * 1024  # characters
@@ -81,18 +80,18 @@ class Phase:
     steps: tuple[Step, ...] = ()  # for a strokes phase: the steps of each of its strokes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StrokePattern:
     steps: tuple[Step, ...]  # the steps of a stroke, for strokes phases that name none of their own
-    count: str
+    count: str  # what starts each stroke ("Stroke {n}."), then near the end and at the last one
     three_more: str
     last: str
-    default: int
+    default: int  # strokes a side
     recommended: tuple[int, int]
-    tempo: str
-    bpm: Mapping[str, int]
-    count_in: int
-    full_cues: int
+    tempo: Tempo  # the routine's own
+    bpm: Mapping[Tempo, int]  # beats a minute at each tempo
+    count_in: int  # ticks before the first stroke
+    full_cues: int  # strokes with full words at brief guidance
     check_in: str = ""
     check_in_every: int = 0
 
@@ -396,13 +395,13 @@ class _Validator:
             raise self.fail((*path, "range"), f"[{low}, {high}] is out of range (1 to {MAX_STROKES}, fewest first)")
         default = self.integer(data, path, "default", low, high)
         bpm_table = self.get(data, path, "bpm", dict)
-        self.table(bpm_table, (*path, "bpm"), TEMPOS)
-        bpm = {tempo: self.integer(bpm_table, (*path, "bpm"), tempo, *BPM_RANGE) for tempo in TEMPOS}
-        if not bpm["slow"] < bpm["medium"] < bpm["fast"]:
+        self.table(bpm_table, (*path, "bpm"), Tempo)
+        bpm = {tempo: self.integer(bpm_table, (*path, "bpm"), tempo, *BPM_RANGE) for tempo in Tempo}
+        if not bpm[Tempo.SLOW] < bpm[Tempo.MEDIUM] < bpm[Tempo.FAST]:
             raise self.fail((*path, "bpm"), "slow, medium and fast must each be faster than the one before")
-        tempo = self.get(data, path, "tempo", str, "medium")
-        if tempo not in TEMPOS:
-            raise self.fail((*path, "tempo"), f"{tempo!r} is not a tempo (expected one of: {', '.join(TEMPOS)})")
+        tempo = self.get(data, path, "tempo", str, Tempo.MEDIUM)
+        if tempo not in tuple(Tempo):
+            raise self.fail((*path, "tempo"), f"{tempo!r} is not a tempo (expected one of: {', '.join(Tempo)})")
         count = self.text(data, path, "count", COUNT_FIELDS)
         three_more = self.text(data, path, "three_more", COUNT_FIELDS)
         last = self.text(data, path, "last", COUNT_FIELDS)
@@ -414,18 +413,18 @@ class _Validator:
             raise self.fail((*path, "check_in_every"), "goes with check_in, which is missing")
         steps = self.steps(self.get(data, path, "steps", list), (*path, "steps"))
         return StrokePattern(
-            steps,
-            count,
-            three_more,
-            last,
-            default,
-            (low, high),
-            tempo,
-            bpm,
-            count_in,
-            full_cues,
-            check_in,
-            check_in_every,
+            steps=steps,
+            count=count,
+            three_more=three_more,
+            last=last,
+            default=default,
+            recommended=(low, high),
+            tempo=Tempo(tempo),
+            bpm=bpm,
+            count_in=count_in,
+            full_cues=full_cues,
+            check_in=check_in,
+            check_in_every=check_in_every,
         )
 
     def steps(self, raw_steps: list[Any], path: KeyPath) -> tuple[Step, ...]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.errors import CoachError
-from coach.routine import BPM_RANGE, SIDES, Line, Phase, Routine, Step, fill
+from coach.kinds import Guidance, Side, Tempo
+from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
@@ -21,17 +22,16 @@ STANDING_PAUSE_MS = 1500
 TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
 SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
 
-SIDE_CHOICES = (*SIDES, "both")
-GUIDANCE = ("full", "brief", "minimal")
+SIDES_SAID = {Side.RIGHT: "right side", Side.LEFT: "left side", Side.BOTH: "right side, then the left"}  # {sides}
 
 
 @dataclass(frozen=True)
 class Options:
-    side: str
+    side: Side
     strokes: int | None = None  # None: the routine's default
-    tempo: str | None = None  # None: the routine's default
+    tempo: Tempo | None = None  # None: the routine's default
     bpm: int | None = None  # overrides the tempo's beats a minute
-    guidance: str = "brief"  # full: every stroke's words; brief: full words first, then short ones; minimal: counts
+    guidance: Guidance = Guidance.BRIEF
     intro: bool = True  # False skips the phases marked intro (settling in, safety)
     short_intro: bool = False  # the safety lines give way to the program's one-line reminder
     standing: str | None = None  # where the user stands in the program, said first ("session 3 of 6 today...")
@@ -87,11 +87,11 @@ class ScriptPhase:
 class Script:
     routine: str
     title: str
-    side: str
+    side: Side
     strokes: int
-    tempo: str
+    tempo: Tempo | None  # None: a beats-a-minute of the user's own (--bpm)
     bpm: int
-    guidance: str
+    guidance: Guidance
     phases: tuple[ScriptPhase, ...]
 
     def texts(self) -> list[str]:
@@ -106,33 +106,27 @@ class Script:
         return out
 
 
-def other_side(side: str) -> str:
-    return SIDES[1 - SIDES.index(side)]
-
-
 def build_script(routine: Routine, options: Options) -> Script:
-    if options.side not in SIDE_CHOICES:
+    # Options may come from code that passes plain strings: each is checked, and becomes its enum
+    if options.side not in tuple(Side):
         raise CoachError(f"Unknown side {options.side!r}: choose right, left or both.")
-    if options.guidance not in GUIDANCE:
+    if options.guidance not in tuple(Guidance):
         raise CoachError(f"Unknown guidance {options.guidance!r}: choose full, brief or minimal.")
+    if options.tempo is not None and options.tempo not in tuple(Tempo):
+        raise CoachError(f"Unknown tempo {options.tempo!r}: choose slow, medium or fast.")
+    worked, guidance = Side(options.side), Guidance(options.guidance)
     pattern = routine.stroke
     strokes = pattern.default if options.strokes is None else options.strokes
-    tempo = pattern.tempo if options.tempo is None else options.tempo
-    if tempo not in pattern.bpm:
-        raise CoachError(f"Unknown tempo {tempo!r}: choose slow, medium or fast.")
-    bpm = pattern.bpm[tempo]
+    tempo: Tempo | None = pattern.tempo if options.tempo is None else Tempo(options.tempo)
+    bpm = pattern.bpm[pattern.tempo if tempo is None else tempo]
     if options.bpm is not None:
-        bpm, tempo = options.bpm, "custom"
+        bpm, tempo = options.bpm, None
     if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
         raise CoachError(f"{bpm} beats a minute is out of range ({BPM_RANGE[0]} to {BPM_RANGE[1]}).")
-    sides = list(SIDES) if options.side == "both" else [options.side]
-    session = {
-        "strokes": strokes,
-        "sides": {"right": "right side", "left": "left side", "both": "right side, then the left"}[options.side],
-    }
+    session = {"strokes": strokes, "sides": SIDES_SAID[worked]}
 
-    def values(side: str) -> dict[str, object]:
-        return {**session, "side": side, "other": other_side(side)}
+    def values(side: Side) -> dict[str, object]:
+        return {**session, "side": side, "other": side.other}
 
     kept = [p for p in routine.phases if options.intro or not p.intro]
     if options.short_intro and routine.program is not None:
@@ -140,21 +134,21 @@ def build_script(routine: Routine, options: Options) -> Script:
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
     phases: list[ScriptPhase] = [_talk(p, session) for p in before]
-    for index, side in enumerate(sides):
+    for index, side in enumerate(worked.sides):
         if index:
             phases.append(_talk(routine.switch, values(side)))
         for phase in during:
             talk = _talk(phase, values(side))
             if phase.strokes:
-                grid = _strokes(routine, phase.steps, strokes, bpm, options.guidance, values(side))
+                grid = _strokes(routine, phase.steps, strokes, bpm, guidance, values(side))
                 talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
     closing = [_talk(p, session) for p in after]
 
-    if options.side == "both":
+    if worked is Side.BOTH:
         summary = fill(routine.summary.both_sides, session)
     else:
-        summary = fill(routine.summary.one_side, values(options.side))
+        summary = fill(routine.summary.one_side, values(worked))
     if closing:
         first = closing[0]
         closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
@@ -167,7 +161,7 @@ def build_script(routine: Routine, options: Options) -> Script:
     standing: tuple[Cue, ...] = (Say(options.standing, STANDING_PAUSE_MS),) if options.standing else ()
     phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *standing, *first.cues))
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
-    return Script(routine.name, routine.title, options.side, strokes, tempo, bpm, options.guidance, tuple(phases))
+    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases))
 
 
 def _shortened(phase: Phase, reminder: str) -> Phase:
@@ -189,7 +183,7 @@ def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
 
 
 def _strokes(
-    routine: Routine, steps: tuple[Step, ...], strokes: int, bpm: int, guidance: str, values: dict[str, object]
+    routine: Routine, steps: tuple[Step, ...], strokes: int, bpm: int, guidance: Guidance, values: dict[str, object]
 ) -> Grid:
     """The stroke loop on the metronome grid: a count-in, then every stroke's steps, an accent on each first beat.
 
@@ -206,9 +200,9 @@ def _strokes(
         else:
             count = pattern.count
         for index, step in enumerate(steps):
-            if guidance == "minimal":
+            if guidance is Guidance.MINIMAL:
                 words = ""
-            elif guidance == "full" or n <= pattern.full_cues:
+            elif guidance is Guidance.FULL or n <= pattern.full_cues:
                 words = fill(step.cue, values)
             else:
                 words = fill(step.short, values)

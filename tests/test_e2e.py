@@ -234,7 +234,7 @@ def documented_lengths():
 
 def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
     from coach.catalog import builtin_sources
-    from coach.routine import TEMPOS
+    from coach.kinds import Tempo
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import SpeechCache
@@ -246,7 +246,7 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
     engine, cache = Pyttsx3Engine(tmp_path / "scratch"), SpeechCache(tmp_path / "cache")
     for source in sources:
         routine = source.load()
-        for tempo in TEMPOS:
+        for tempo in Tempo:
             for side, (low, high) in zip(("right", "both"), ranges[source.name], strict=True):
                 session = prepare(routine, Options(side, tempo=tempo), engine, cache, "gmw/en-us", 145)
                 minutes = session.timeline.length / RATE / 60

@@ -71,7 +71,7 @@ def show(routine_name: str, voice: str, rate: int) -> None:
       coach show ./my-routine.toml
     """
     from coach import report
-    from coach.routine import TEMPOS
+    from coach.kinds import Side, Tempo
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import SpeechCache
@@ -79,10 +79,10 @@ def show(routine_name: str, voice: str, rate: int) -> None:
 
     routine = source_named(routine_name).load()
     engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
-    lengths = {}
+    lengths: dict[tuple[Tempo, Side], float] = {}
     with progress("Preparing speech") as advance:
-        for tempo in TEMPOS:
-            for side in ("right", "both"):
+        for tempo in Tempo:
+            for side in (Side.RIGHT, Side.BOTH):
                 session = prepare(routine, Options(side, tempo=tempo), engine, cache, voice, rate, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
     click.echo(report.show_text(routine, lengths), nl=False)

@@ -59,14 +59,17 @@ def export(
       coach export ~/psoas-only --routine psoas --format ogg
     """
     from coach.catalog import all_sources
+    from coach.kinds import Guidance, Tempo
     from coach.library import INDEX, PLAYLIST, Settings, export_library
 
     check_tempo(tempo, bpm)
     if folder.exists() and not os.access(folder, os.W_OK):
         raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
     settings = Settings(
-        strokes, tempo, bpm, guidance, not no_intro, voice, rate, f".{fmt}", 1 if mono else 2, int(bitrate), lyrics, srt
-    )
+        strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm, guidance=Guidance(guidance),
+        intro=not no_intro, voice=voice, rate=rate, suffix=f".{fmt}", channels=1 if mono else 2,
+        bitrate=int(bitrate), lyrics=lyrics, srt=srt,
+    )  # fmt: skip
     if routines:
         sources = [source_named(name) for name in sorted(set(routines))]
     else:

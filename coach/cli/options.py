@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_RATE, DEFAULT_VOICE, MP3_BITRATES, RATE_RANGE
-from coach.routine import BPM_RANGE, TEMPOS
-from coach.script import GUIDANCE, SIDE_CHOICES
+from coach.kinds import AUTO, Guidance, Side, Tempo
+from coach.routine import BPM_RANGE
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -26,21 +26,26 @@ def stack(*decorators: Decorator) -> Decorator:
     return apply
 
 
+def choice(values: Iterable[str]) -> click.Choice[str]:
+    """A choice of the values' spellings (click would show an enum's member names instead of its values)."""
+    return click.Choice([str(value) for value in values])
+
+
 side_option = click.option(
     "--side",
-    type=click.Choice([*SIDE_CHOICES, "auto"]),
+    type=choice([*Side, AUTO]),
     help="The side to work (required): right or left names the muscle worked; both works right, then left; "
     "auto takes the side with fewer sessions today.",
 )
 
 session_options = stack(
     click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
-    click.option("--tempo", type=click.Choice(TEMPOS), help="Stroke tempo [default: the routine's]."),
+    click.option("--tempo", type=choice(Tempo), help="Stroke tempo [default: the routine's]."),
     click.option("--bpm", type=click.IntRange(*BPM_RANGE), help="Beats a minute, instead of a named tempo."),
     click.option(
         "--guidance",
-        type=click.Choice(GUIDANCE),
-        default="brief",
+        type=choice(Guidance),
+        default=Guidance.BRIEF.value,
         show_default=True,
         help="full: every stroke's words; brief: full words for the first strokes, then short ones; "
         "minimal: counts and sounds only.",

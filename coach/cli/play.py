@@ -17,6 +17,7 @@ from coach.catalog import RoutineSource
 from coach.cli.base import Stopped, progress
 from coach.cli.options import check_tempo, output_options, session_options, side_option, voice_options
 from coach.errors import AudioOutputError, CoachError
+from coach.kinds import AUTO, Guidance, Side, Tempo
 from coach.paths import cache_dir
 from coach.routine import Routine
 
@@ -106,8 +107,8 @@ def run_routine(
     # the log stays open for the live session, and is closed when the command ends, however it ends
     plan = click.get_current_context().with_resource(ProgramPlan.open(routine, side, use_log=not no_log, aware=live))
     options = Options(
-        plan.side, strokes, tempo, bpm, guidance, intro=not no_intro, short_intro=plan.short_intro,
-        standing=plan.standing,
+        plan.side, strokes, None if tempo is None else Tempo(tempo), bpm, Guidance(guidance), intro=not no_intro,
+        short_intro=plan.short_intro, standing=plan.standing,
     )  # fmt: skip
     session = session_for(routine, options, voice, rate)
     timeline = session.timeline
@@ -146,7 +147,7 @@ class ProgramPlan:
 
         self.routine, self.log, self.session_id, self.done = routine, log, None, 0
         today = datetime.now().date()
-        self.side = auto_side(entries, routine.name, today) if side == "auto" else side
+        self.side = auto_side(entries, routine.name, today) if side == AUTO else Side(side)
         self.standing: str | None = None
         self.short_intro = False
         if log is not None and routine.program is not None:

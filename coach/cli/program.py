@@ -9,13 +9,15 @@ import click
 
 from coach.cli.base import cli
 from coach.cli.commands import source_named
+from coach.cli.options import choice
 from coach.errors import CoachError
+from coach.kinds import Side
 from coach.paths import config_dir, log_path
 
 
 @cli.command("log")
 @click.argument("routine_name", metavar="ROUTINE")
-@click.option("--side", type=click.Choice(["right", "left", "both"]), required=True, help="The side it was.")
+@click.option("--side", type=choice(Side), required=True, help="The side it was.")
 @click.option("--tenderness", type=click.IntRange(0, 10), required=True, help="0 (none) to 10 (the most).")
 def log(routine_name: str, side: str, tenderness: int) -> None:
     """Record how tender the spot is, later than the session.
@@ -30,7 +32,7 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
 
     routine = source_named(routine_name).load()
     with ProgramLog(log_path()) as program_log:
-        on_session = program_log.note_tenderness(routine.name, side, tenderness, datetime.now())
+        on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, datetime.now())
     where = "today's last session" if on_session else "today, on its own"
     click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.report import clock, length, side_words
+from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
 
 ALBUM = "coach sessions"
@@ -41,12 +41,12 @@ def _ms(timeline: Timeline, samples: int) -> int:
 
 
 def session_title(timeline: Timeline) -> str:
-    return f"{timeline.script.title}, {side_words(timeline.script.side)}"
+    return f"{timeline.script.title}, {timeline.script.side.words}"
 
 
 def settings_comment(timeline: Timeline, voice: str, rate: int) -> str:
     s = timeline.script
-    tempo = f"{s.bpm} bpm" if s.tempo == "custom" else f"{s.tempo} ({s.bpm} bpm)"
+    tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
     return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, voice {voice}, rate {rate}"
 
 

@@ -1,0 +1,52 @@
+"""The named choices a session is made of: side, tempo and guidance (a leaf: it imports nothing of coach).
+
+Each is a `StrEnum` whose values are the spellings the command line takes and the JSON, the program log and the
+messages show, so a member is also the string it stands for.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    """The side a session works: right or left names the muscle worked; both works the right, then the left."""
+
+    RIGHT = "right"
+    LEFT = "left"
+    BOTH = "both"
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The single sides worked, in order."""
+        return (Side.RIGHT, Side.LEFT) if self is Side.BOTH else (self,)
+
+    @property
+    def other(self) -> Side:
+        """The other single side (right and left only)."""
+        if self is Side.BOTH:
+            raise ValueError("both sides have no other side")
+        return Side.LEFT if self is Side.RIGHT else Side.RIGHT
+
+    @property
+    def words(self) -> str:
+        """ "right side", "left side" or "both sides"."""
+        return "both sides" if self is Side.BOTH else f"{self} side"
+
+
+AUTO = "auto"  # --side auto: the side with fewer sessions today, as the program log has it
+
+
+class Tempo(StrEnum):
+    SLOW = "slow"
+    MEDIUM = "medium"
+    FAST = "fast"
+
+
+class Guidance(StrEnum):
+    """How much is said during the strokes: full, every step's words on every stroke; brief, full words for the
+    first strokes and then short ones; minimal, counts and sounds only."""
+
+    FULL = "full"
+    BRIEF = "brief"
+    MINIMAL = "minimal"
