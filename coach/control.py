@@ -64,6 +64,7 @@ class Controller:
     # -- what the runner asks -----------------------------------------------------------------------------------
 
     def start(self, now: float) -> list[Command]:
+        self._since = now  # nothing has played before the start, whatever the clock reads
         return self._play(0, now)
 
     def position(self, now: float) -> int:

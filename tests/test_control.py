@@ -30,6 +30,17 @@ def test_start_plays_from_the_beginning(timeline):
     assert (c.state, c.position(10.0), c.position(11.0)) == (PLAYING, 0, RATE)
 
 
+def test_strokes_count_from_the_start_on_a_realistic_clock(timeline):
+    # a monotonic clock reads large numbers: nothing may count as played before the session starts
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    assert (c.position(8_000_000.0), c.strokes_done(8_000_000.0)) == (0, 0)
+    assert c.strokes_done(8_000_000.0 + 226100 / RATE) == 0  # the first accent is starting
+    assert c.strokes_done(8_000_000.0 + 226101 / RATE) == 1
+    assert c.key("q", 8_000_000.0 + 12.0) == [Stop(), End(False)]
+    assert (c.strokes_done(8_000_000.0 + 99.0), c.strokes_planned) == (1, 2)
+
+
 def test_space_while_playing_pauses_and_resumes_at_the_start_of_the_interrupted_words(timeline):
     c = Controller(timeline)
     c.start(0.0)
