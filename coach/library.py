@@ -1,8 +1,9 @@
 """A library of sessions in one folder: every routine x side (right, left, both), an M3U playlist and an index.
 
 Speech is synthesized first, once, in this process; then the sessions are rendered in parallel worker processes
-that only read the speech cache, so the files are the same, byte for byte, whatever the number of workers. A file
-whose recorded key (routine text, side, settings, engine, sounds, version) is unchanged is left as it is.
+that only read the speech cache, so the files are the same, byte for byte, whatever the number of workers. Each
+worker builds its own engine from the factory it is handed (only to read the cache under the engine's name). A
+file whose recorded key (routine text, side, settings, engine, sounds, version) is unchanged is left as it is.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from coach.errors import OutputFileError
 from coach.kinds import Guidance, Side, Tempo
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, SpeechCache
-from coach.speech.espeak import Pyttsx3Engine
+from coach.speech.engine import EngineFactory, SpeechEngine
 from coach.timefmt import length
 
 MANIFEST = ".coach-export.json"
@@ -103,7 +104,7 @@ def stale(jobs: list[Job], manifest: dict[str, dict[str, object]]) -> list[Job]:
     return [j for j in jobs if not j.path.exists() or manifest.get(j.path.name, {}).get("key") != j.key]
 
 
-def render_job(job: Job, settings: Settings, cache: Path) -> Done:
+def render_job(job: Job, settings: Settings, engine: EngineFactory, cache: Path) -> Done:
     """Render and write one session (in a worker process: speech comes from the cache)."""
     from coach.output.export import export_session
     from coach.output.files import Encoding
@@ -111,8 +112,8 @@ def render_job(job: Job, settings: Settings, cache: Path) -> Done:
     from coach.session import prepare
 
     routine = job.source.load()
-    engine = Pyttsx3Engine(cache / "scratch")
-    session = prepare(routine, settings.options(job.side), engine, SpeechCache(cache), settings.voice, settings.rate)
+    options = settings.options(job.side)
+    session = prepare(routine, options, engine.build(), SpeechCache(cache), settings.voice, settings.rate)
     encoding = Encoding(settings.channels, settings.bitrate)
     export_session(
         session, job.path, settings.voice, settings.rate, encoding, settings.lyrics, settings.srt, job.track, job.tracks
@@ -124,6 +125,7 @@ def export_library(
     sources: list[RoutineSource],
     folder: Path,
     settings: Settings,
+    engine: EngineFactory,
     cache: Path,
     workers: int,
     on_speech: Callable[[int, int], None] | None = None,
@@ -131,15 +133,15 @@ def export_library(
 ) -> tuple[list[Job], list[Job]]:
     """Bring the folder up to date; returns (all jobs, the jobs that were written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    engine = Pyttsx3Engine(cache / "scratch")
-    jobs = plan(sources, settings, folder, engine.name)
+    speaker = engine.build()
+    jobs = plan(sources, settings, folder, speaker.name)
     for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
         for leftover in folder.glob(f".{job.path.name}.*.part"):
             leftover.unlink(missing_ok=True)
     manifest = read_manifest(folder)
     todo = stale(jobs, manifest)
     if todo:
-        _synthesize(todo, settings, engine, SpeechCache(cache), on_speech)
+        _synthesize(todo, settings, speaker, SpeechCache(cache), on_speech)
 
     def record(done: Done, count: int) -> None:
         job = next(j for j in todo if j.path.name == done.name)
@@ -150,9 +152,9 @@ def export_library(
 
     if workers <= 1 or len(todo) <= 1:
         for count, job in enumerate(todo, start=1):
-            record(render_job(job, settings, cache), count)
+            record(render_job(job, settings, engine, cache), count)
     else:
-        _in_parallel(todo, settings, cache, workers, record)
+        _in_parallel(todo, settings, engine, cache, workers, record)
     _write_lists(folder, jobs, manifest, settings)
     return jobs, todo
 
@@ -160,7 +162,7 @@ def export_library(
 def _synthesize(
     jobs: list[Job],
     settings: Settings,
-    engine: Pyttsx3Engine,
+    engine: SpeechEngine,
     cache: SpeechCache,
     progress: Callable[[int, int], None] | None,
 ) -> None:
@@ -174,11 +176,16 @@ def _synthesize(
 
 
 def _in_parallel(
-    jobs: list[Job], settings: Settings, cache: Path, workers: int, record: Callable[[Done, int], None]
+    jobs: list[Job],
+    settings: Settings,
+    engine: EngineFactory,
+    cache: Path,
+    workers: int,
+    record: Callable[[Done, int], None],
 ) -> None:
     context = multiprocessing.get_context("spawn")  # no fork of a process that has espeak-ng's thread running
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        pending: set[Future[Done]] = {pool.submit(render_job, job, settings, cache) for job in jobs}
+        pending: set[Future[Done]] = {pool.submit(render_job, job, settings, engine, cache) for job in jobs}
         count = 0
         try:
             while pending:

@@ -6,7 +6,6 @@ import contextlib
 import os
 import select
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -89,12 +88,13 @@ def run_live(
     prompts: Mapping[str, Pcm],
     backend: Backend,
     keys: Keys,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
     status: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
+    `clock` is monotonic seconds, and `sleep` waits by it.
 
     `progress` hears (strokes done, strokes planned): 0 done once the sound has started, then each time the count
     goes up.

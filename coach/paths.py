@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    return Path(value) if value else Path.home() / fallback
+@dataclass(frozen=True)
+class Dirs:
+    cache: Path  # synthesized speech: $COACH_CACHE_DIR, else $XDG_CACHE_HOME/coach (~/.cache/coach)
+    config: Path  # the user's routines, in routines/: $COACH_CONFIG_DIR, else $XDG_CONFIG_HOME/coach
+    data: Path  # the program log: $COACH_DATA_DIR, else $XDG_DATA_HOME/coach (~/.local/share/coach)
 
+    @property
+    def log(self) -> Path:
+        return self.data / "log.sqlite3"
 
-def cache_dir() -> Path:
-    """Where synthesized speech is kept: $COACH_CACHE_DIR, else $XDG_CACHE_HOME/coach."""
-    override = os.environ.get("COACH_CACHE_DIR")
-    return Path(override) if override else _xdg("XDG_CACHE_HOME", ".cache") / "coach"
+    @property
+    def scratch(self) -> Path:
+        """Where a speech engine may write the files it makes on the way (it removes them)."""
+        return self.cache / "scratch"
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Dirs:
+        home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
 
-def data_dir() -> Path:
-    """Where the program log lives: $COACH_DATA_DIR, else $XDG_DATA_HOME/coach."""
-    override = os.environ.get("COACH_DATA_DIR")
-    return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "coach"
+        def place(override: str, xdg: str, fallback: str) -> Path:
+            if environ.get(override):
+                return Path(environ[override])
+            return (Path(environ[xdg]) if environ.get(xdg) else home / fallback) / "coach"
 
-
-def log_path() -> Path:
-    return data_dir() / "log.sqlite3"
-
-
-def config_dir() -> Path:
-    """Where user routines live (in routines/): $COACH_CONFIG_DIR, else $XDG_CONFIG_HOME/coach."""
-    override = os.environ.get("COACH_CONFIG_DIR")
-    return Path(override) if override else _xdg("XDG_CONFIG_HOME", ".config") / "coach"
+        return cls(
+            cache=place("COACH_CACHE_DIR", "XDG_CACHE_HOME", ".cache"),
+            config=place("COACH_CONFIG_DIR", "XDG_CONFIG_HOME", ".config"),
+            data=place("COACH_DATA_DIR", "XDG_DATA_HOME", ".local/share"),
+        )

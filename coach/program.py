@@ -1,7 +1,8 @@
 """The program (pure): where a user stands in a routine's program, which side is due, and the history by day.
 
 The seed prescribes a program, not a single session: a few strokes, several sessions a day, for about two weeks,
-until the muscle is no longer tender. These functions read the log's entries; they never touch the database.
+until the muscle is no longer tender. These functions read the log's entries and take today's date as a value;
+they never touch the database or the clock.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from coach.kinds import Side
-from coach.routine import Program
+from coach.kinds import AUTO, Side
+from coach.routine import Program, Routine
 
 FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
 
@@ -79,6 +80,26 @@ def standing(entries: Sequence[Entry], routine: str, program: Program, side: Sid
     done = max(count_today(entries, routine, day, single) for single in Side(side).sides)
     first = min((e.started.date() for e in sessions(entries, routine)), default=day)
     return Standing(done + 1, program.sessions_per_day, (day - first).days + 1, program.days, program.until)
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What the program log decides about a session before it starts."""
+
+    side: Side  # the side to work (--side auto: the one with fewer sessions today)
+    standing: str | None = None  # where the user stands, said first; only for a live session that is logged
+    short_intro: bool = False  # after the first session of the day the safety lines give way to the reminder
+
+
+def plan_session(entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool) -> SessionPlan:
+    """Plan a session from the log's entries: `side` is right, left, both or auto. With `announce` (a live session
+    that is logged) it says where the user stands; files and scripts do not, so they are the same whenever they
+    are made."""
+    chosen = auto_side(entries, routine.name, today) if side == AUTO else Side(side)
+    if not announce or routine.program is None:
+        return SessionPlan(chosen)
+    where = standing(entries, routine.name, routine.program, chosen, today)
+    return SessionPlan(chosen, where.text(), short_intro=not where.first_today)
 
 
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:

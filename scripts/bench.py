@@ -72,7 +72,7 @@ def long_routine(folder: Path, minutes: float, ten_json: dict[str, object]) -> N
 
 FIRST_AUDIO = """
 import sys, time
-import coach.output.playback as playback
+from dataclasses import replace
 stamp = sys.argv.pop(1)
 class First:
     def play(self, pcm, rate):
@@ -80,10 +80,9 @@ class First:
             f.write(repr(time.time()))
         import os
         os._exit(0)
-playback.SimpleaudioBackend = First
-from coach.cli import main
-sys.argv = ["coach", *sys.argv[1:]]
-main()
+from coach.cli import cli
+from coach.cli.deps import Deps
+cli(sys.argv[1:], prog_name="coach", obj=replace(Deps.from_environment(), audio=First))
 """
 
 
@@ -101,13 +100,13 @@ def floor_encode(env: dict[str, str], routine: str, args: list[str]) -> tuple[fl
 import sys, time, json, lameenc
 from coach.catalog import all_sources
 from coach.mixer import render_all
-from coach.paths import cache_dir, config_dir
+from coach.cli.deps import Deps
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import SpeechCache
-from coach.speech.espeak import Pyttsx3Engine
-routine = all_sources(config_dir())[{routine!r}].load()
-engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
+deps = Deps.from_environment()
+routine = all_sources(deps.dirs.config)[{routine!r}].load()
+engine, cache = deps.engine.build(), SpeechCache(deps.dirs.cache)
 session = prepare(routine, Options("both", 12, "slow"), engine, cache, "gmw/en-us", 145)
 pcm = render_all(session.timeline, session.clips).tobytes()
 best = None

@@ -19,14 +19,14 @@ import numpy as np
 import soundfile
 
 from coach.catalog import builtin_sources
+from coach.cli.deps import Deps
 from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+from coach.kinds import Side, Tempo
 from coach.mixer import render, render_all
 from coach.output.files import Encoding, write_file
-from coach.paths import cache_dir
 from coach.script import Options
 from coach.session import load_sounds, prepare
 from coach.speech.cache import SpeechCache
-from coach.speech.espeak import Pyttsx3Engine
 
 
 def onset_offsets_ms(decoded: np.ndarray, session, template: np.ndarray) -> list[float]:
@@ -43,11 +43,12 @@ def onset_offsets_ms(decoded: np.ndarray, session, template: np.ndarray) -> list
 
 def main() -> None:
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
+    deps = Deps.from_environment()
     session = prepare(
         routine,
-        Options("both", strokes=12, tempo="slow"),
-        Pyttsx3Engine(cache_dir() / "scratch"),
-        SpeechCache(cache_dir()),
+        Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW),
+        deps.engine.build(),
+        SpeechCache(deps.dirs.cache),
         DEFAULT_VOICE,
         DEFAULT_RATE,
     )

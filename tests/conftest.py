@@ -1,14 +1,20 @@
-"""Shared fixtures. Every test runs with its own cache and config dirs, so nothing touches the user's."""
+"""Shared fixtures and fakes. Every test runs with its own cache, config and data dirs, so nothing touches the
+user's; a test that needs a fake part (speech engine, audio output, keys, clock) builds its own dependencies with
+`deps()` and passes them to `run_cli`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from coach.catalog import builtin_sources
+from coach.cli.deps import Clock, Deps
+from coach.defaults import DEFAULT_VOICE
 from coach.routine import Routine, parse_routine
 from coach.speech.cache import SpeechCache
 from coach.speech.engine import Voice
@@ -34,7 +40,7 @@ class FakeEngine:
         self.spoken: list[str] = []
 
     def voices(self) -> list[Voice]:
-        return [Voice("fake/one", "One", ("en",))]
+        return [Voice("fake/one", "One", ("en",)), Voice(DEFAULT_VOICE, "The default", ("en",))]
 
     def synthesize(self, text: str, voice: str, rate: int) -> np.ndarray:
         self.spoken.append(text)
@@ -45,6 +51,56 @@ class FakeEngine:
 @pytest.fixture
 def fake_engine() -> FakeEngine:
     return FakeEngine()
+
+
+@dataclass(frozen=True)
+class FakeEngines:
+    """An engine factory that hands out one fake engine, so a test can hear what it was asked to say."""
+
+    engine: FakeEngine
+
+    def build(self) -> FakeEngine:
+        return self.engine
+
+
+class FakeClock:
+    """Time that moves only when slept: monotonic seconds start at a realistic 8_000_000, and the wall clock at
+    9:30 on 21 November 2026, moving with them."""
+
+    def __init__(self, wall: datetime = datetime(2026, 11, 21, 9, 30)) -> None:
+        self.wall = wall
+        self.start = self.seconds = 8_000_000.0
+
+    def now(self) -> datetime:
+        return self.wall + timedelta(seconds=self.seconds - self.start)
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+
+    def clock(self) -> Clock:
+        return Clock(now=self.now, monotonic=self.monotonic, sleep=self.sleep)
+
+
+class InstantOutput:
+    """An audio output that has played each buffer as soon as it is handed over."""
+
+    def play(self, pcm: np.ndarray, sample_rate: int) -> InstantOutput:
+        return self
+
+    def is_playing(self) -> bool:
+        return False
+
+    def stop(self) -> None:
+        pass
+
+
+def deps(**fakes: object) -> Deps:
+    """This test's dependencies: its own directories, as the hermetic environment sets them, and the real parts
+    except those given (dirs, engine, audio, keys, clock)."""
+    return replace(Deps.from_environment(), **fakes)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -141,9 +197,10 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
     return routine
 
 
-def run_cli(*args: str):  # type: ignore[no-untyped-def]
+def run_cli(*args: str, deps: Deps | None = None):  # type: ignore[no-untyped-def]
+    """Run the command line in this process; `deps` replaces the dependencies it would build for itself."""
     from click.testing import CliRunner
 
     from coach.cli import cli
 
-    return CliRunner().invoke(cli, list(args), prog_name="coach")
+    return CliRunner().invoke(cli, list(args), prog_name="coach", obj=deps)

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import MINI, fill_cache, install_routine, run_cli
+from conftest import MINI, deps, fill_cache, install_routine, run_cli
 
 from coach.routine import parse_routine
 from coach.script import Options, build_script
@@ -225,9 +225,7 @@ def test_help_imports_no_audio_or_speech_stack():
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli, monkeypatch):
-    import coach.output.playback as playback
-
+def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli):
     played = []
 
     class Output:
@@ -235,8 +233,7 @@ def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli, monkeypatch
             played.append(len(pcm))
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(playback, "SimpleaudioBackend", Output)
-    result = run("mini", "--side", "right")
+    result = run("mini", "--side", "right", deps=deps(audio=Output))
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     assert played == [67950]  # the first segment only: up to the chime, the last quiet point within 4 s
 

@@ -6,17 +6,22 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from contextlib import closing
+from contextlib import closing, nullcontext
+from dataclasses import replace
 from datetime import date, datetime
 
 import numpy as np
 import pytest
-from conftest import MINI, fill_cache, install_routine, run_cli
+from conftest import MINI, FakeClock, FakeEngine, FakeEngines, InstantOutput, deps, fill_cache, install_routine, run_cli
 
-from coach.program import Entry, Standing, auto_side, history_text, standing
+from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+from coach.kinds import Side
+from coach.program import Entry, SessionPlan, Standing, auto_side, history_text, plan_session, standing
 from coach.programlog import ProgramLog
-from coach.routine import Program
-from coach.script import Options, build_script
+from coach.routine import Program, parse_routine
+from coach.script import ACCENT, Options, build_script
+from coach.session import prepare
+from coach.speech.cache import SpeechCache
 
 PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
 DAY = date(2026, 11, 20)
@@ -60,6 +65,19 @@ def test_standing_past_the_program():
         "longer tender."
     )
     assert Standing(1, 6, 1, 14, "x").first_today and not Standing(2, 6, 1, 14, "x").first_today
+
+
+def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user_stands(mini):
+    routine = replace(mini, program=PROGRAM)
+    log = [entry("right", routine="mini"), entry("left", routine="mini"), entry("right", routine="mini")]
+    assert plan_session(log, routine, "auto", DAY, announce=True) == SessionPlan(
+        Side.LEFT, "This is session 2 of 6 today, on day 1 of 14.", short_intro=True
+    )
+    assert plan_session([], routine, "both", DAY, announce=True) == SessionPlan(
+        Side.BOTH, "This is session 1 of 6 today, on day 1 of 14.", short_intro=False
+    )
+    assert plan_session(log, routine, "auto", DAY, announce=False) == SessionPlan(Side.LEFT)  # a script or a file
+    assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(Side.RIGHT)  # no program: nothing to say
 
 
 HISTORY = [
@@ -161,13 +179,21 @@ def test_an_unreadable_log_is_one_clean_sentence(tmp_path):
 
 # -- through the command line ------------------------------------------------------------------------------------
 
+PROGRAM_TOML = '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'
+# the first phase is an intro with a safety line, so the short reminder can be heard taking its place
+MINI_PROGRAM = (
+    MINI.replace('title = "Start"', 'title = "Start"\nintro = true').replace(
+        'lines = ["Hello, {sides}."]', 'lines = ["Hello, {sides}.", { text = "Careful now.", safety = true }]'
+    )
+    + PROGRAM_TOML
+)
+
 
 @pytest.fixture
-def mini_home(tmp_path, monkeypatch):
-    """The mini routine (with a program) in the config dir, its speech cached, and an audio output that plays at
-    once, so live sessions run through the real controller and log without a sound card."""
-    text = MINI + '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'
-    routine = install_routine(tmp_path, text)
+def mini_home(tmp_path):
+    """The mini routine (with a program) in the config dir, and its speech cached, so live sessions run through
+    the real controller and log; `run` gives them an audio output that plays at once, and a fake clock."""
+    routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
     for side in ("right", "left", "both"):
         for n in range(1, 5):
@@ -177,25 +203,13 @@ def mini_home(tmp_path, monkeypatch):
             for short in (False, True):
                 texts += build_script(routine, Options(side, short_intro=short, standing=standing_line)).texts()
     fill_cache(tmp_path / "cache", texts)
-
-    import coach.output.playback as playback
-
-    class Instant:
-        def play(self, pcm, rate):
-            class Done:
-                def is_playing(self):
-                    return False
-
-                def stop(self):
-                    pass
-
-            return Done()
-
-    monkeypatch.setattr(playback, "SimpleaudioBackend", Instant)
     return tmp_path
 
 
-run = run_cli
+def run(*args, **fakes):
+    """The command line with an audio output that plays at once and a fake clock, unless others are given."""
+    parts = {"audio": InstantOutput, "clock": FakeClock().clock(), **fakes}
+    return run_cli(*args, deps=deps(**parts))
 
 
 def rows(home):
@@ -219,38 +233,73 @@ def test_no_log_records_nothing(mini_home):
     assert not (mini_home / "data" / "log.sqlite3").exists()
 
 
-def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_home, monkeypatch):
-    import coach.live
+class ClockedOutput:
+    """An audio output whose buffers play for their length by the fake clock."""
 
-    real = coach.live.run_live
+    def __init__(self, clock):
+        self.clock = clock
 
-    def stop_after_the_first_stroke(session, prompts, backend, keys, **kwargs):
-        kwargs["progress"](0, 2)
-        kwargs["progress"](1, 2)
-        raise KeyboardInterrupt
+    def play(self, pcm, rate):
+        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / rate
 
-    monkeypatch.setattr(coach.live, "run_live", stop_after_the_first_stroke)
-    result = run("mini", "--side", "left")
+        class Handle:
+            def is_playing(self):
+                return clock.monotonic() < ends
+
+            def stop(self):
+                pass
+
+        return Handle()
+
+
+class CtrlCAt:
+    """Keys that give Ctrl-C once the fake clock reaches a moment."""
+
+    def __init__(self, clock, at):
+        self.clock, self.at = clock, at
+
+    def read(self):
+        if self.clock.monotonic() >= self.at:
+            raise KeyboardInterrupt
+        return ""
+
+
+def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_home):
+    # Ctrl-C halfway between the first and the second stroke's accent, as the session plays by the fake clock
+    session = prepare(
+        parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
+        Options("left", standing="This is session 1 of 2 today, on day 1 of 3."),
+        deps().engine.build(),
+        SpeechCache(mini_home / "cache"),
+        DEFAULT_VOICE,
+        DEFAULT_RATE,
+    )
+    first, second = [e.start for e in session.timeline.events if e.name == ACCENT]
+    clock = FakeClock()
+    keys = CtrlCAt(clock, clock.monotonic() + (first + second) / 2 / session.timeline.sample_rate)
+    result = run("mini", "--side", "left", audio=lambda: ClockedOutput(clock), keys=lambda: nullcontext(keys),
+                 clock=clock.clock())  # fmt: skip
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     assert rows(mini_home) == [("mini", "left", 1, 2, "stopped", None)]
-    monkeypatch.setattr(coach.live, "run_live", real)
 
 
-def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_home, monkeypatch):
-    import coach.cli.play as play
-
-    seen = []
-    real = play.session_for
-
-    def spy(routine, options, voice, rate):
-        seen.append(options)
-        return real(routine, options, voice, rate)
-
-    monkeypatch.setattr(play, "session_for", spy)
-    run("mini", "--side", "right")
-    run("mini", "--side", "right")
-    run("mini", "--side", "right", "--script")  # a script or a file carries no program line
-    assert [(o.standing, o.short_intro) for o in seen] == [
+def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_home):
+    heard = []
+    clock = FakeClock()
+    for n, extra in enumerate([(), (), ("--script",)]):  # a script or a file carries no program line
+        engine = FakeEngine()  # with a cache of its own: it hears every line of the session
+        dirs = replace(deps().dirs, cache=mini_home / f"cache-{n}")
+        result = run("mini", "--side", "right", *extra, engine=FakeEngines(engine), dirs=dirs, clock=clock.clock())
+        assert result.exit_code == 0, result.output
+        heard.append(engine.spoken)
+    # every session says the safety line or, after the first session of the day, the reminder in its place
+    assert [("Careful now." in spoken, "Be gentle." in spoken) for spoken in heard] == [
+        (True, False),
+        (False, True),
+    ] * 1 + [(True, False)]
+    standing = [next((text for text in spoken if text.startswith("This is session")), None) for spoken in heard]
+    short = ["Be gentle." in spoken for spoken in heard]
+    assert list(zip(standing, short, strict=True)) == [
         ("This is session 1 of 2 today, on day 1 of 3.", False),
         ("This is session 2 of 2 today, on day 1 of 3.", True),
         (None, False),
@@ -262,11 +311,12 @@ def test_log_and_history_commands(mini_home):
         for hour, side in [(8, "right"), (9, "left")]:
             session = log.begin("mini", side, 2, datetime(2026, 11, 18, hour))
             log.end(session, True, 2, datetime(2026, 11, 18, hour, 1))
-    result = run("log", "mini", "--side", "left", "--tenderness", "3")
+    clock = FakeClock()
+    result = run("log", "mini", "--side", "left", "--tenderness", "3", clock=clock.clock())
     assert result.stdout == "Recorded tenderness 3 for mini, left side (today, on its own).\n"
-    history = run("history", "mini")
-    today = date.today().isoformat()
-    days = (date.today() - date(2026, 11, 18)).days + 1
+    history = run("history", "mini", clock=clock.clock())
+    today = clock.now().date().isoformat()
+    days = (clock.now().date() - date(2026, 11, 18)).days + 1
     assert history.stdout == (
         "mini: 2 sessions a day for 3 days, until it is fine\n"
         "  day  date        right  left  strokes  tenderness\n"

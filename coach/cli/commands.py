@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from coach.catalog import RoutineSource, all_sources
-from coach.cli.base import cli, find_source, progress, routine_names
+from coach.catalog import all_sources
 from coach.cli.options import voice_options
+from coach.cli.shared import current_deps, progress, source_named
 from coach.defaults import DEFAULT_VOICE
 from coach.errors import CoachError
-from coach.paths import cache_dir, config_dir
 
 
-@cli.command("list")
+@click.command("list")
 def list_routines() -> None:
     """List the routines, one line each.
 
@@ -22,7 +21,7 @@ def list_routines() -> None:
     Example:
       coach list
     """
-    for name, source in sorted(all_sources(config_dir()).items()):
+    for name, source in sorted(all_sources(current_deps().dirs.config).items()):
         try:
             routine = source.load()
         except CoachError as exc:
@@ -33,7 +32,7 @@ def list_routines() -> None:
         click.echo(f"{name:<16}{routine.title} ({stroke.default} strokes a side, {low}-{high} advised)")
 
 
-@cli.command("voices")
+@click.command("voices")
 def list_voices() -> None:
     """List the voices the speech engine offers (use one with --voice).
 
@@ -42,22 +41,13 @@ def list_voices() -> None:
       coach voices
       coach psoas --side right --voice gmw/en-gb-x-rp
     """
-    from coach.speech.espeak import Pyttsx3Engine
-
-    for voice in Pyttsx3Engine(cache_dir() / "scratch").voices():
+    for voice in current_deps().engine.build().voices():
         mark = "*" if voice.id == DEFAULT_VOICE else " "
         click.echo(f"{mark} {voice.id:<24}{voice.name}")
     click.echo("(* the default voice)")
 
 
-def source_named(name: str) -> RoutineSource:
-    source = find_source(name)
-    if source is None:
-        raise click.UsageError(f"No routine named {name!r}. Routines: {routine_names()}.")
-    return source
-
-
-@cli.command("show")
+@click.command("show")
 @click.argument("routine_name", metavar="ROUTINE")
 @voice_options
 def show(routine_name: str, voice: str, rate: int) -> None:
@@ -75,10 +65,10 @@ def show(routine_name: str, voice: str, rate: int) -> None:
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import SpeechCache
-    from coach.speech.espeak import Pyttsx3Engine
 
-    routine = source_named(routine_name).load()
-    engine, cache = Pyttsx3Engine(cache_dir() / "scratch"), SpeechCache(cache_dir())
+    deps = current_deps()
+    routine = source_named(routine_name, deps).load()
+    engine, cache = deps.engine.build(), SpeechCache(deps.dirs.cache)
     lengths: dict[tuple[Tempo, Side], float] = {}
     with progress("Preparing speech") as advance:
         for tempo in Tempo:
@@ -88,7 +78,7 @@ def show(routine_name: str, voice: str, rate: int) -> None:
     click.echo(report.show_text(routine, lengths), nl=False)
 
 
-@cli.command("info")
+@click.command("info")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def info(file: Path) -> None:
     """Show an audio file's length, tags and chapters.

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import click
 
-from coach.cli.base import Stopped, cli, progress
-from coach.cli.commands import source_named
 from coach.cli.options import check_tempo, file_options, session_options, voice_options
-from coach.paths import cache_dir, config_dir
+from coach.cli.shared import Stopped, current_deps, progress, source_named
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @session_options
 @voice_options
@@ -62,6 +60,7 @@ def export(
     from coach.kinds import Guidance, Tempo
     from coach.library import INDEX, PLAYLIST, Settings, export_library
 
+    deps = current_deps()
     check_tempo(tempo, bpm)
     if folder.exists() and not os.access(folder, os.W_OK):
         raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
@@ -71,13 +70,13 @@ def export(
         bitrate=int(bitrate), lyrics=lyrics, srt=srt,
     )  # fmt: skip
     if routines:
-        sources = [source_named(name) for name in sorted(set(routines))]
+        sources = [source_named(name, deps) for name in sorted(set(routines))]
     else:
-        sources = list(all_sources(config_dir()).values())
+        sources = list(all_sources(deps.dirs.config).values())
     try:
         with progress("Preparing speech") as speech, progress("Writing sessions") as sessions:
             jobs, written = export_library(
-                sources, folder, settings, cache_dir(), workers, speech,
+                sources, folder, settings, deps.engine, deps.dirs.cache, workers, speech,
                 lambda done, count, total: sessions(count, total),
             )  # fmt: skip
     except KeyboardInterrupt:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from coach.cli.base import cli
-from coach.cli.commands import source_named
 from coach.cli.options import choice
+from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
 from coach.kinds import Side
-from coach.paths import config_dir, log_path
 
 
-@cli.command("log")
+@click.command("log")
 @click.argument("routine_name", metavar="ROUTINE")
 @click.option("--side", type=choice(Side), required=True, help="The side it was.")
 @click.option("--tenderness", type=click.IntRange(0, 10), required=True, help="0 (none) to 10 (the most).")
@@ -30,14 +27,15 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
     """
     from coach.programlog import ProgramLog
 
-    routine = source_named(routine_name).load()
-    with ProgramLog(log_path()) as program_log:
-        on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, datetime.now())
+    deps = current_deps()
+    routine = source_named(routine_name, deps).load()
+    with ProgramLog(deps.dirs.log) as program_log:
+        on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, deps.clock.now())
     where = "today's last session" if on_session else "today, on its own"
     click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
 
 
-@cli.command("history")
+@click.command("history")
 @click.argument("routine_name", metavar="[ROUTINE]", required=False)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw it to FILE.png.")
 def history(routine_name: str | None, plot: Path | None) -> None:
@@ -52,13 +50,14 @@ def history(routine_name: str | None, plot: Path | None) -> None:
     from coach.program import history_text
     from coach.programlog import ProgramLog
 
-    with ProgramLog(log_path()) as program_log:
+    deps = current_deps()
+    with ProgramLog(deps.dirs.log) as program_log:
         entries = program_log.entries()
     if routine_name is not None:
-        routine_name = source_named(routine_name).name
+        routine_name = source_named(routine_name, deps).name
         entries = [e for e in entries if e.routine == routine_name]
     programs = {}
-    for name, source in all_sources(config_dir()).items():
+    for name, source in all_sources(deps.dirs.config).items():
         try:
             programs[name] = source.load().program
         except CoachError:

@@ -7,9 +7,8 @@ nothing sounds, so the short hand-over between two buffers falls in a quiet mome
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -55,7 +54,7 @@ def _reason(exc: Exception) -> str:
     return text.strip().rstrip(".") or type(exc).__name__
 
 
-_ALSA_HANDLER: Any = None
+_ALSA_HANDLER: object = None  # the ctypes callback, kept alive while ALSA holds it
 
 
 def _quiet_alsa() -> None:
@@ -110,11 +109,7 @@ class Player:
     """
 
     def __init__(
-        self,
-        backend: Backend,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        poll_s: float = 0.002,
+        self, backend: Backend, clock: Callable[[], float], sleep: Callable[[float], None], poll_s: float = 0.002
     ) -> None:
         self.backend = backend
         self.clock = clock

@@ -1,0 +1,75 @@
+"""The coach command group: the built-in commands, listed here, and one command per routine (shipped, in the
+config dir, or a .toml path). Errors become one sentence and an exit status here, and nowhere else."""
+
+from __future__ import annotations
+
+import click
+
+from coach import __version__
+from coach.catalog import all_sources
+from coach.cli.commands import info, list_routines, list_voices, show
+from coach.cli.export import export
+from coach.cli.play import routine_command
+from coach.cli.program import history, log
+from coach.cli.shared import Stopped, deps_of, failure, find_source, routine_names
+from coach.errors import CoachError
+
+COMMANDS = (list_routines, list_voices, show, info, export, log, history)
+
+
+class CoachGroup(click.Group):
+    """The built-in commands plus one command per routine."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *sorted(all_sources(deps_of(ctx).dirs.config))]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        source = find_source(name, deps_of(ctx))
+        return routine_command(source) if source else None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise click.UsageError(
+                f"No routine or command named {name!r}. Routines: {routine_names(deps_of(ctx))}. See 'coach list'."
+            )
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CoachError as exc:
+            raise failure(exc) from None
+        except KeyboardInterrupt:
+            raise Stopped("Stopped.") from None
+        except OSError as exc:  # the last net for a file system fault not met more precisely where it happened
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise failure(CoachError(f"{where}{exc.strerror or exc}.")) from None
+
+
+@click.group(
+    cls=CoachGroup,
+    commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="coach")
+def cli() -> None:
+    """A voice-guided coach for self-massage routines, made to follow lying down with your eyes closed.
+
+    Each routine is a command. It talks you into position, helps you find the muscle, and paces every stroke
+    with spoken cues and soft metronome ticks. Play it through your headphones, or write it to an MP3.
+
+    \b
+    Examples:
+      coach psoas --side right                     play a session
+      coach psoas --side both --strokes 10         right side, then left
+      coach psoas --side left -o psoas-left.mp3    write a session to play later
+      coach psoas --side right --script            read the session as timed text
+      coach export ~/coach-sessions                every routine and side, for a phone
+      coach list                                   the routines
+    """

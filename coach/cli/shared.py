@@ -1,0 +1,93 @@
+"""What the command modules share: the dependencies of this run, finding routines by name, errors on their way
+out, and progress bars. It imports no other command module, so every one of them can import it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from coach.catalog import RoutineSource, all_sources, path_source
+from coach.cli.deps import Deps
+from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+
+def deps_of(ctx: click.Context) -> Deps:
+    """This run's dependencies: the root context's obj, built from the environment the first time one is needed
+    (tests pass their own, with fakes, as `obj`)."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Deps.from_environment()
+    if not isinstance(root.obj, Deps):
+        raise TypeError(f"the command line's obj must be a Deps, not {type(root.obj).__name__}")
+    return root.obj
+
+
+def current_deps() -> Deps:
+    return deps_of(click.get_current_context())
+
+
+class Stopped(click.ClickException):
+    """Ctrl-C: a short message and exit status 130."""
+
+    exit_code = 130
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def failure(exc: CoachError) -> click.ClickException:
+    """A CoachError on its way out: 'Error: ' and its message, with its own exit status."""
+
+    class Failure(click.ClickException):
+        exit_code = exc.exit_code
+
+    return Failure(str(exc))
+
+
+def find_source(name: str, deps: Deps) -> RoutineSource | None:
+    """A routine by command name (shipped or the user's) or by the path of its .toml file."""
+    if name.endswith(".toml"):
+        return path_source(Path(name))
+    return all_sources(deps.dirs.config).get(name)
+
+
+def routine_names(deps: Deps) -> str:
+    return ", ".join(sorted(all_sources(deps.dirs.config)))
+
+
+def source_named(name: str, deps: Deps) -> RoutineSource:
+    source = find_source(name, deps)
+    if source is None:
+        raise click.UsageError(f"No routine named {name!r}. Routines: {routine_names(deps)}.")
+    return source
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr when it is a terminal, silent otherwise; gives `advance(done, total)`."""
+    bar: ProgressBar[int] | None = None  # made once there is something to show
+    shown = 0
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar, shown
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
