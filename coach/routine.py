@@ -11,7 +11,7 @@ import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from coach.errors import RoutineError
 from coach.kinds import Tempo
@@ -143,6 +143,8 @@ def fill(text: str, values: Mapping[str, object]) -> str:
 
 
 KeyPath = tuple[str | int, ...]
+Table = Mapping[str, object]  # a TOML table, as tomllib reads it
+T = TypeVar("T")
 
 
 def key_lines(text: str) -> dict[KeyPath, int]:
@@ -253,7 +255,7 @@ class _Validator:
 
     # -- typed getters --------------------------------------------------------------------------------------
 
-    def table(self, data: Mapping[str, Any], path: KeyPath, allowed: Iterable[str]) -> None:
+    def table(self, data: Table, path: KeyPath, allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         for key in data:
             if key not in allowed:
@@ -261,12 +263,14 @@ class _Validator:
 
     def get(
         self,
-        data: Mapping[str, Any],
+        data: Table,
         path: KeyPath,
         key: str,
-        kind: type | tuple[type, ...],
-        default: Any = None,
-    ) -> Any:
+        kind: type[T] | tuple[type[T], ...],
+        default: T | None = None,
+    ) -> T:
+        """The value at `key`, which must be of `kind` (true and false are not numbers); required unless there is a
+        default."""
         where = (*path, key)
         if key not in data:
             if default is None:
@@ -281,19 +285,19 @@ class _Validator:
 
     def integer(
         self,
-        data: Mapping[str, Any],
+        data: Table,
         path: KeyPath,
         key: str,
         low: int,
         high: int,
         default: int | None = None,
     ) -> int:
-        value: int = self.get(data, path, key, int, default)
+        value = self.get(data, path, key, int, default)
         if not low <= value <= high:
             raise self.fail((*path, key), f"{value} is out of range ({low} to {high})")
         return value
 
-    def seconds(self, data: Mapping[str, Any], path: KeyPath, key: str, default: float, most: int = 60) -> float:
+    def seconds(self, data: Table, path: KeyPath, key: str, default: float, most: int = 60) -> float:
         value = float(self.get(data, path, key, (int, float), default))
         if not 0 <= value <= most:
             raise self.fail((*path, key), f"{value:g} is out of range (0 to {most} seconds)")
@@ -301,7 +305,7 @@ class _Validator:
 
     def text(
         self,
-        data: Mapping[str, Any],
+        data: Table,
         path: KeyPath,
         key: str,
         fields: frozenset[str],
@@ -331,7 +335,7 @@ class _Validator:
 
     # -- the routine ------------------------------------------------------------------------------------------
 
-    def routine(self, data: Mapping[str, Any], default_name: str) -> Routine:
+    def routine(self, data: Table, default_name: str) -> Routine:
         self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary", "program"))
         name = default_name
         if not _NAME.match(name):
@@ -355,7 +359,7 @@ class _Validator:
         program = self.program(data["program"]) if "program" in data else None
         return Routine(name, title, description, phases, stroke, switch, summary, source, program)
 
-    def program(self, raw: Any) -> Program:
+    def program(self, raw: object) -> Program:
         path: KeyPath = ("program",)
         if not isinstance(raw, dict):
             raise self.fail(path, f"expected a table, found {_type_name(type(raw))}")
@@ -367,7 +371,7 @@ class _Validator:
             reminder=self.text(raw, path, "reminder", SESSION_FIELDS),
         )
 
-    def stroke(self, data: Mapping[str, Any]) -> StrokePattern:
+    def stroke(self, data: Table) -> StrokePattern:
         path: KeyPath = ("strokes",)
         self.table(
             data,
@@ -427,7 +431,7 @@ class _Validator:
             check_in_every=check_in_every,
         )
 
-    def steps(self, raw_steps: list[Any], path: KeyPath) -> tuple[Step, ...]:
+    def steps(self, raw_steps: list[object], path: KeyPath) -> tuple[Step, ...]:
         if not 1 <= len(raw_steps) <= 8:
             raise self.fail(path, f"a stroke needs 1 to 8 steps, found {len(raw_steps)}")
         steps = []
@@ -447,7 +451,7 @@ class _Validator:
             )
         return tuple(steps)
 
-    def phases(self, raw_phases: list[Any], steps: tuple[Step, ...]) -> tuple[Phase, ...]:
+    def phases(self, raw_phases: list[object], steps: tuple[Step, ...]) -> tuple[Phase, ...]:
         if not 1 <= len(raw_phases) <= 20:
             raise self.fail(("phases",), f"a routine needs 1 to 20 phases, found {len(raw_phases)}")
         phases = []
@@ -469,7 +473,7 @@ class _Validator:
             raise self.fail(("phases",), "the phases with each_side = true must follow one another")
         return tuple(phases)
 
-    def phase(self, raw: Mapping[str, Any], path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
+    def phase(self, raw: Table, path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
         keys: tuple[str, ...] = ("title", "lines", "pause")
         if not switch:
             keys += ("each_side", "strokes", "intro", "steps")
