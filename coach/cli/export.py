@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coach.cli.options import check_tempo, file_options, session_options, voice_options
+from coach.cli.options import SessionChoices, check_tempo, file_options, session_options, voice_options
 from coach.cli.shared import Stopped, current_deps, progress, source_named
 
 
@@ -30,11 +30,7 @@ from coach.cli.shared import Stopped, current_deps, progress, source_named
 )  # fmt: skip
 def export(
     folder: Path,
-    strokes: int | None,
-    tempo: str | None,
-    bpm: int | None,
-    guidance: str,
-    no_intro: bool,
+    session: SessionChoices,
     voice: str,
     rate: int,
     fmt: str,
@@ -57,16 +53,15 @@ def export(
       coach export ~/psoas-only --routine psoas --format ogg
     """
     from coach.catalog import all_sources
-    from coach.kinds import Guidance, Tempo
     from coach.library import INDEX, PLAYLIST, Settings, export_library
 
     deps = current_deps()
-    check_tempo(tempo, bpm)
+    check_tempo(session)
     if folder.exists() and not os.access(folder, os.W_OK):
         raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
     settings = Settings(
-        strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm, guidance=Guidance(guidance),
-        intro=not no_intro, voice=voice, rate=rate, suffix=f".{fmt}", channels=1 if mono else 2,
+        strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
+        intro=session.intro, voice=voice, rate=rate, suffix=f".{fmt}", channels=1 if mono else 2,
         bitrate=int(bitrate), lyrics=lyrics, srt=srt,
     )  # fmt: skip
     if routines:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,36 @@ side_option = click.option(
     "auto takes the side with fewer sessions today.",
 )
 
-session_options = stack(
+
+@dataclass(frozen=True, kw_only=True)
+class SessionChoices:
+    """The session options as the pipeline takes them: named tempo and guidance as enums, --no-intro turned round."""
+
+    strokes: int | None  # None: the routine's
+    tempo: Tempo | None  # None: the routine's, or --bpm's
+    bpm: int | None
+    guidance: Guidance
+    intro: bool
+
+
+def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--strokes, --tempo, --bpm, --guidance and --no-intro, handed to the command as one value, `session`."""
+
+    @functools.wraps(command)
+    def with_session(
+        *args: object, strokes: int | None, tempo: str | None, bpm: int | None, guidance: str, no_intro: bool,
+        **kwargs: object,
+    ) -> object:  # fmt: skip
+        session = SessionChoices(
+            strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm, guidance=Guidance(guidance),
+            intro=not no_intro,
+        )  # fmt: skip
+        return command(*args, session=session, **kwargs)
+
+    return _session_option_stack(with_session)
+
+
+_session_option_stack = stack(
     click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
     click.option("--tempo", type=choice(Tempo), help="Stroke tempo [default: the routine's]."),
     click.option("--bpm", type=click.IntRange(*BPM_RANGE), help="Beats a minute, instead of a named tempo."),
@@ -90,6 +121,6 @@ output_options = stack(
 )
 
 
-def check_tempo(tempo: str | None, bpm: int | None) -> None:
-    if tempo is not None and bpm is not None:
+def check_tempo(session: SessionChoices) -> None:
+    if session.tempo is not None and session.bpm is not None:
         raise click.UsageError("Give --tempo or --bpm, not both.")

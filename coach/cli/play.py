@@ -17,10 +17,10 @@ import click
 
 from coach.catalog import RoutineSource
 from coach.cli.deps import Deps
-from coach.cli.options import check_tempo, output_options, session_options, side_option, voice_options
+from coach.cli.options import SessionChoices, check_tempo, output_options, session_options, side_option, voice_options
 from coach.cli.shared import Stopped, current_deps, progress
 from coach.errors import AudioOutputError, CoachError
-from coach.kinds import AUTO, Guidance, Side, Tempo
+from coach.kinds import AUTO, Side
 from coach.program import SessionPlan, plan_session
 from coach.routine import Routine
 from coach.script import Options
@@ -61,11 +61,7 @@ def routine_command(source: RoutineSource) -> click.Command:
     @output_options
     def command(
         side: str | None,
-        strokes: int | None,
-        tempo: str | None,
-        bpm: int | None,
-        guidance: str,
-        no_intro: bool,
+        session: SessionChoices,
         voice: str,
         rate: int,
         no_log: bool,
@@ -85,15 +81,12 @@ def routine_command(source: RoutineSource) -> click.Command:
             raise click.UsageError("--script prints the session; it cannot be combined with -o.")
         if (lyrics or srt) and output is None:
             raise click.UsageError("--lyrics and --srt go with -o FILE.")
-        check_tempo(tempo, bpm)
+        check_tempo(session)
         if output is not None:
             from coach.output.files import check_target
 
             check_target(output)
-        request = Request(
-            routine=source.load(), side=side, strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm,
-            guidance=Guidance(guidance), intro=not no_intro, voice=voice, rate=rate, logged=not no_log,
-        )  # fmt: skip
+        request = Request(routine=source.load(), side=side, session=session, voice=voice, rate=rate, logged=not no_log)
         deps = current_deps()
         if as_script:
             print_script(deps, request, as_json)
@@ -113,19 +106,16 @@ class Request:
 
     routine: Routine
     side: str  # right, left, both or auto
-    strokes: int | None
-    tempo: Tempo | None
-    bpm: int | None
-    guidance: Guidance
-    intro: bool
+    session: SessionChoices
     voice: str
     rate: int
     logged: bool  # False with --no-log: the log is neither read nor written
 
     def options(self, plan: SessionPlan) -> Options:
+        s = self.session
         return Options(
-            plan.side, self.strokes, self.tempo, self.bpm, self.guidance, self.intro,
-            short_intro=plan.short_intro, standing=plan.standing,
+            plan.side, s.strokes, s.tempo, s.bpm, s.guidance, s.intro, short_intro=plan.short_intro,
+            standing=plan.standing,
         )  # fmt: skip
 
 
