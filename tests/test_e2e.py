@@ -275,7 +275,7 @@ timeline = session.timeline
 
 
 class Clock:
-    now = 0.0
+    now = START = 8_000_000.0  # a monotonic clock reads large numbers
 
     def __call__(self):
         return self.now
@@ -317,7 +317,8 @@ class Keys:
         return keys
 
 
-outcome = run_live(session, prompts, OnTheClock(), Keys({5.0: " ", 9.0: " "}), clock, clock.sleep)
+keys = Keys({Clock.START + 5: " ", Clock.START + 9: " "})
+outcome = run_live(session, prompts, OnTheClock(), keys, clock, clock.sleep)
 first, second = segments(timeline, 0, timeline.length)[:2]
 welcome = next(e for e in timeline.events if e.kind == "speech")
 expected = np.concatenate([
