@@ -31,9 +31,13 @@ def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
 
 
 def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
     try:
         with atomic_path(path) as temp:
-            temp.write_text(text, encoding="utf-8")
+            temp.write_bytes(data)
     except OSError as exc:
         raise OutputFileError(f"Could not write {path}: {exc.strerror or exc}.") from exc
 

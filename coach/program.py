@@ -75,10 +75,21 @@ def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
     return Side.LEFT if left < right else Side.RIGHT
 
 
+def first_day(entries: Iterable[Entry], routine: str, today: date) -> date:
+    """The program's first day: the day of the routine's first logged session, or today when there is none."""
+    return min((e.started.date() for e in sessions(entries, routine)), default=today)
+
+
+def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side, ...]:
+    """The single sides whose program still goes on: every side, for now. (Reminders ask this; when a side's
+    program can end, as the log tells it, this is where it stops being due.)"""
+    return Side.BOTH.sides
+
+
 def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
     """Where this session stands: its number today (for both sides, the busier side's), and the program's day."""
     done = max(count_today(entries, routine, day, single) for single in Side(side).sides)
-    first = min((e.started.date() for e in sessions(entries, routine)), default=day)
+    first = first_day(entries, routine, day)
     return Standing(done + 1, program.sessions_per_day, (day - first).days + 1, program.days, program.until)
 
 
