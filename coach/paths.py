@@ -12,6 +12,7 @@ class Dirs:
     cache: Path  # synthesized speech: $COACH_CACHE_DIR, else $XDG_CACHE_HOME/coach (~/.cache/coach)
     config: Path  # the user's routines, in routines/: $COACH_CONFIG_DIR, else $XDG_CONFIG_HOME/coach
     data: Path  # the program log: $COACH_DATA_DIR, else $XDG_DATA_HOME/coach (~/.local/share/coach)
+    units: Path  # the user's systemd units, for reminders: $XDG_CONFIG_HOME/systemd/user (~/.config/systemd/user)
 
     @property
     def log(self) -> Path:
@@ -26,13 +27,15 @@ class Dirs:
     def from_environment(cls, environ: Mapping[str, str]) -> Dirs:
         home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
 
-        def place(override: str, xdg: str, fallback: str) -> Path:
-            if environ.get(override):
-                return Path(environ[override])
-            return (Path(environ[xdg]) if environ.get(xdg) else home / fallback) / "coach"
+        def xdg(name: str, fallback: str) -> Path:
+            return Path(environ[name]) if environ.get(name) else home / fallback
+
+        def place(override: str, name: str, fallback: str) -> Path:
+            return Path(environ[override]) if environ.get(override) else xdg(name, fallback) / "coach"
 
         return cls(
             cache=place("COACH_CACHE_DIR", "XDG_CACHE_HOME", ".cache"),
             config=place("COACH_CONFIG_DIR", "XDG_CONFIG_HOME", ".config"),
             data=place("COACH_DATA_DIR", "XDG_DATA_HOME", ".local/share"),
+            units=xdg("XDG_CONFIG_HOME", ".config") / "systemd" / "user",
         )

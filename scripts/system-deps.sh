@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the few system packages the project needs, only where they are missing:
-#   the ALSA headers (simpleaudio is compiled against them), a C compiler, the Python headers, venv support.
+#   the ALSA headers (simpleaudio is compiled against them), a C compiler, the Python headers, venv support;
+#   for the reminders' tests, dbus-daemon (a private session bus) and systemd-analyze (checks the unit files).
 # As root it runs apt-get; with password-less sudo it uses sudo; otherwise it prints the exact command and stops.
 set -eu
 python=${1:-python3}
@@ -11,6 +12,8 @@ command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 "$python" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
     || missing="$missing python3-dev"
 "$python" -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
+command -v dbus-daemon >/dev/null 2>&1 || missing="$missing dbus"
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 
 [ -z "$missing" ] && exit 0
 

@@ -27,6 +27,8 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # where systemd user units go
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # a test that wants a bus starts its own
     yield
 
 
@@ -99,7 +101,7 @@ class InstantOutput:
 
 def deps(**fakes: object) -> Deps:
     """This test's dependencies: its own directories, as the hermetic environment sets them, and the real parts
-    except those given (dirs, engine, audio, keys, clock)."""
+    except those given (dirs, engine, audio, keys, clock, bus, run, coach)."""
     return replace(Deps.from_environment(), **fakes)  # type: ignore[arg-type]
 
 

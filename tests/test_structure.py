@@ -105,10 +105,13 @@ REACHING = {
     ("time", "perf_counter"),
     ("time", "sleep"),
     ("sqlite3", "connect"),
+    ("subprocess", "run"),
+    ("subprocess", "Popen"),
 }
-BUILDERS = {"ProgramLog", "Pyttsx3Engine", "SimpleaudioBackend"}
+BUILDERS = {"ProgramLog", "Pyttsx3Engine", "SimpleaudioBackend", "MessageBus"}
 EDGES = {
     "coach.programlog": "the log's database",
+    "coach.desktop.bus": "connects to the session bus",
     "coach.speech.espeak": "the engine waits for its own output",
     "coach.speech.factory": "builds the engine it names",
 }
@@ -120,7 +123,7 @@ def reaches(name: str) -> set[str]:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             if (node.value.id, node.attr) in REACHING:
                 found.add(f"{node.value.id}.{node.attr}")
-        elif isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime", "sqlite3"):
+        elif isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime", "sqlite3", "subprocess"):
             found.update(f"{node.module}.{a.name}" for a in node.names if (node.module, a.name) in REACHING)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILDERS:
             found.add(f"{node.func.id}()")
@@ -131,6 +134,13 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
     reaching = {name: sorted(reaches(name)) for name in MODULES if reaches(name)}
     assert reaching["coach.programlog"] == ["sqlite3.connect"]  # the walk finds what it looks for
     assert {name for name in reaching if not name.startswith("coach.cli")} == set(EDGES)
-    # the one real clock and audio output; the commands open the log for as long as they need it
-    assert reaching["coach.cli.deps"] == ["SimpleaudioBackend()", "datetime.now", "time.monotonic", "time.sleep"]
+    # the one real clock, audio output and way to run another program; the commands open the log for as long as
+    # they need it
+    assert reaching["coach.cli.deps"] == [
+        "SimpleaudioBackend()",
+        "datetime.now",
+        "subprocess.run",
+        "time.monotonic",
+        "time.sleep",
+    ]
     assert set(reaching) == {*EDGES, "coach.cli.deps", "coach.cli.program", "coach.cli.play"}

@@ -1,5 +1,6 @@
 """The dependencies, built in one place at the command line's edge and handed down: where files live, the speech
-engine (as a factory that can cross to worker processes), the audio output, the keyboard and the clock.
+engine (as a factory that can cross to worker processes), the audio output, the keyboard, the clock (with the local
+time zone's name), the session bus, and how other programs (systemctl) are run.
 
 Nothing below the command line builds an engine, opens the program log or reads the clock for itself; tests build
 a `Deps` of their own with fakes and pass it as click's `obj`.
@@ -8,13 +9,20 @@ a `Deps` of their own with fakes and pass it as click's `obj`.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Mapping
+import warnings
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coach.desktop.bus import session_bus_address
+from coach.desktop.systemd import Completed, Runner
 from coach.paths import Dirs
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import ESPEAK, EngineSpec
@@ -24,14 +32,62 @@ if TYPE_CHECKING:
     from coach.output.playback import Backend
 
 
+def local_zone() -> str | None:
+    """The local time zone's IANA name (Europe/Berlin), or None where it has none: $TZ when it names a zone (as
+    TZ=Europe/Berlin or TZ=:Europe/Berlin), else the system's setting as tzlocal finds it (/etc/localtime's link,
+    /etc/timezone, timedatectl)."""
+    tz = os.environ.get("TZ", "").removeprefix(":")
+    if tz:
+        name = tz.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in tz else tz
+        return name if _is_zone(name) else None  # a POSIX rule such as CET-1CEST names no zone
+    import tzlocal
+
+    try:
+        with warnings.catch_warnings():  # conflicting system settings: tzlocal warns, or gives up
+            warnings.simplefilter("ignore")
+            name = tzlocal.get_localzone_name()
+    except (LookupError, OSError, ValueError):
+        return None
+    return name if name and _is_zone(name) else None
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Clock:
     now: Callable[[], datetime]  # local time, for the program log and for "today"
     monotonic: Callable[[], float]  # seconds, for pacing a live session
     sleep: Callable[[float], None]
+    zone: Callable[[], str | None] = local_zone  # the local time zone's name, for a calendar file
 
 
 SYSTEM_CLOCK = Clock(now=datetime.now, monotonic=time.monotonic, sleep=time.sleep)
+
+
+def run_command(args: Sequence[str]) -> Completed:
+    """Run another program (systemctl) to its end, with no input; FileNotFoundError when it is not installed."""
+    try:
+        done = subprocess.run(
+            list(args), stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace", timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        return Completed(124, "", f"{args[0]} did not finish within 60 s")
+    return Completed(done.returncode, done.stdout, done.stderr)
+
+
+def coach_command() -> tuple[str, ...]:
+    """How another process runs this coach: the `coach` script that is running, by its absolute path, else this
+    Python with -m coach (as under a test runner)."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "coach" and script.is_file() and os.access(script, os.X_OK):
+        return (os.path.abspath(script),)
+    return (os.path.abspath(sys.executable), "-m", "coach")
 
 
 def open_simpleaudio() -> Backend:
@@ -55,14 +111,21 @@ class Deps:
     audio: Callable[[], Backend]  # opens the audio output; AudioOutputError when there is none
     keys: Callable[[], AbstractContextManager[Keys]]
     clock: Clock
+    bus: str | None = None  # the session bus's address; None where there is none
+    run: Runner = run_command  # runs another program: systemctl, for reminders
+    coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Deps:
-        dirs = Dirs.from_environment(os.environ if environ is None else environ)
+        environ = os.environ if environ is None else environ
+        dirs = Dirs.from_environment(environ)
         return cls(
             dirs=dirs,
             engine=EngineSpec(ESPEAK, dirs.scratch),
             audio=open_simpleaudio,
             keys=terminal_keys,
             clock=SYSTEM_CLOCK,
+            bus=session_bus_address(environ),
+            run=run_command,
+            coach=coach_command(),
         )

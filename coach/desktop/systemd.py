@@ -1,0 +1,184 @@
+"""Desktop reminders through the user's service manager, systemd: a timer with the day's times and the service it
+starts, which runs `coach remind --notify ROUTINE`. The desktop's own scheduler keeps them across reboots; nothing
+of coach's runs in the background.
+
+The unit files go in the user's systemd config dir ($XDG_CONFIG_HOME/systemd/user). systemctl is run through a
+`Runner` handed in, so everything here can be tested without a running systemd.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+from coach.atomic import atomic_path
+from coach.errors import CoachError, OutputFileError
+
+PREFIX = "coach-remind-"
+WANTS = "timers.target.wants"
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a command did: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[Sequence[str]], Completed]
+
+
+class Unreachable(CoachError):
+    """No systemd user instance to run reminders, or none with a session bus to show them on."""
+
+
+def timer_name(routine: str) -> str:
+    return f"{PREFIX}{routine}.timer"
+
+
+def service_name(routine: str) -> str:
+    return f"{PREFIX}{routine}.service"
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9_@%$+=:,./-]+$")
+
+
+def quote(word: str) -> str:
+    """One word of a unit file's command line or Environment=, as systemd reads it: % and $ doubled (no specifier
+    or variable is meant), and in double quotes, with backslash escapes, unless it is plain."""
+    word = word.replace("%", "%%").replace("$", "$$")
+    if _PLAIN.match(word):
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def header(routine: str) -> str:
+    return (
+        f"# Written by coach remind {routine} --install; coach remind {routine} --uninstall removes it.\n"
+        f"# To change the times, run coach remind {routine} --install again with --from, --to or --per-day.\n"
+    )
+
+
+def timer_text(routine: str, description: str, times: Sequence[time]) -> str:
+    """The timer: an OnCalendar= for each time of the day, in local time. Persistent=false: a time missed while the
+    machine was off is not shown late."""
+    calendar = "".join(f"OnCalendar=*-*-* {at:%H:%M}:00\n" for at in times)
+    return (
+        f"{header(routine)}\n[Unit]\nDescription={description}\n\n[Timer]\n{calendar}Persistent=false\n"
+        f"AccuracySec=1min\nUnit={service_name(routine)}\n\n[Install]\nWantedBy=timers.target\n"
+    )
+
+
+def service_text(routine: str, description: str, command: Sequence[str], environment: Mapping[str, str]) -> str:
+    """The service the timer starts: the command once, with the environment it needs (where coach's files are)."""
+    env = "".join(f"Environment={quote(f'{key}={value}')}\n" for key, value in environment.items())
+    run = " ".join(quote(word) for word in command)
+    return f"{header(routine)}\n[Unit]\nDescription={description}\n\n[Service]\nType=oneshot\n{env}ExecStart={run}\n"
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A routine's reminders as its unit files stand."""
+
+    routine: str
+    times: tuple[time, ...]
+    timer: Path
+    enabled: bool  # the timer is linked into timers.target, as `systemctl --user enable` does
+
+
+def installed(units: Path) -> list[Installed]:
+    """The reminders installed in the units dir, by routine name, read from their timers."""
+    found = []
+    for timer in sorted(units.glob(f"{PREFIX}*.timer")):
+        routine = timer.name[len(PREFIX) : -len(".timer")]
+        try:
+            text = timer.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        times = tuple(
+            time(int(h), int(m)) for h, m in re.findall(r"^OnCalendar=\*-\*-\* (\d\d):(\d\d):00$", text, re.M)
+        )
+        found.append(Installed(routine, times, timer, (units / WANTS / timer.name).is_symlink()))
+    return found
+
+
+def manager_environment(run: Runner) -> dict[str, str]:
+    """The systemd user instance's environment; Unreachable when no instance answers."""
+    try:
+        result = run(["systemctl", "--user", "show-environment"])
+    except FileNotFoundError:
+        raise Unreachable("there is no systemctl here (systemd is not installed)") from None
+    if result.returncode != 0:
+        reason = _first_line(result.stderr) or f"systemctl exited with status {result.returncode}"
+        raise Unreachable(f"no systemd user instance is reachable ({reason})")
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+
+def check_manager(run: Runner) -> None:
+    """Unreachable unless a systemd user instance answers and has a session bus for notifications."""
+    environment = manager_environment(run)
+    runtime = environment.get("XDG_RUNTIME_DIR")
+    if not environment.get("DBUS_SESSION_BUS_ADDRESS") and not (runtime and Path(runtime, "bus").exists()):
+        raise Unreachable("the systemd user instance has no session bus to show a notification on")
+
+
+def install(units: Path, routine: str, timer: str, service: str, run: Runner) -> bool:
+    """Write the routine's timer and service, then have systemd reload and start the timer, now and at every
+    login. Returns whether they replaced an earlier install. After a failure nothing of this install is left."""
+    check_manager(run)
+    timer_path, service_path = units / timer_name(routine), units / service_name(routine)
+    replacing = timer_path.exists()
+    try:
+        with atomic_path(service_path) as service_temp, atomic_path(timer_path) as timer_temp:
+            service_temp.write_text(service, encoding="utf-8")
+            timer_temp.write_text(timer, encoding="utf-8")
+    except OSError as exc:
+        raise OutputFileError(f"Could not write the reminders into {units}: {exc.strerror or exc}.") from None
+    steps = [["daemon-reload"], ["enable", "--now", timer_name(routine)]]
+    if replacing:
+        steps.append(["restart", timer_name(routine)])  # so that the new times count from now
+    for step in steps:
+        result = _systemctl(run, step)
+        if result.returncode != 0:
+            remove(units, routine, run)
+            reason = _first_line(result.stderr) or f"exit status {result.returncode}"
+            raise CoachError(f"systemctl --user {' '.join(step)} failed ({reason}); the reminders were removed.")
+    return replacing
+
+
+def remove(units: Path, routine: str, run: Runner) -> list[Path]:
+    """Undo an install: stop and disable the timer (with systemctl where a user instance answers, else by removing
+    its link), delete both unit files and the folders this leaves empty, and reload. Returns the files deleted."""
+    timer_path, service_path = units / timer_name(routine), units / service_name(routine)
+    link = units / WANTS / timer_name(routine)
+    try:
+        manager_environment(run)
+        reachable = True
+    except Unreachable:
+        reachable = False
+    if reachable and timer_path.exists():
+        _systemctl(run, ["disable", "--now", timer_name(routine)])
+    if link.is_symlink() and link.resolve() == timer_path.resolve():
+        link.unlink()
+    removed = [path for path in (timer_path, service_path) if path.exists() or path.is_symlink()]
+    for path in removed:
+        path.unlink()
+    for folder in (units / WANTS, units, units.parent):  # systemd/user/timers.target.wants, systemd/user, systemd
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    if reachable and removed:
+        _systemctl(run, ["daemon-reload"])
+    return removed
+
+
+def _systemctl(run: Runner, args: Sequence[str]) -> Completed:
+    return run(["systemctl", "--user", *args])
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,130 @@
+"""A private session bus for tests, and a notification service on it that records what it is asked to show.
+
+(No `from __future__ import annotations` here: dbus-fast reads the annotations of an exported interface's methods
+as values, and strings would not do.)"""
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import pytest
+from dbus_fast import Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusInt32, DBusSignature, DBusStr, DBusUInt32
+from dbus_fast.service import ServiceInterface, dbus_method
+
+from coach.desktop.notify import NAME, PATH
+
+
+@contextlib.contextmanager
+def private_bus() -> Iterator[str]:
+    """A dbus-daemon of the test's own, as a child process: yields its address, and ends it afterwards."""
+    if shutil.which("dbus-daemon") is None:
+        pytest.skip("dbus-daemon is not installed (Debian's dbus package; make installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="coach-bus-"))
+    daemon = subprocess.Popen(
+        [
+            "dbus-daemon",
+            "--session",
+            "--nofork",
+            "--nopidfile",
+            "--print-address=1",
+            f"--address=unix:path={folder}/bus",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert daemon.stdout is not None
+        address = daemon.stdout.readline().strip()  # printed once the socket listens
+        assert address, daemon.stderr.read() if daemon.stderr else "dbus-daemon did not start"
+        yield address
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+        for stream in (daemon.stdout, daemon.stderr):
+            if stream is not None:
+                stream.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Notifications(ServiceInterface):
+    """org.freedesktop.Notifications as a desktop offers it, keeping every notification it is sent."""
+
+    def __init__(self) -> None:
+        super().__init__(NAME)
+        self.received: list[dict[str, Any]] = []
+
+    @dbus_method()
+    def Notify(  # D-Bus names
+        self,
+        app_name: DBusStr,
+        replaces_id: DBusUInt32,
+        app_icon: DBusStr,
+        summary: DBusStr,
+        body: DBusStr,
+        actions: Annotated[list[str], DBusSignature("as")],
+        hints: Annotated[dict[str, Variant], DBusSignature("a{sv}")],
+        expire_timeout: DBusInt32,
+    ) -> DBusUInt32:
+        self.received.append(
+            {
+                "app": app_name,
+                "replaces": replaces_id,
+                "icon": app_icon,
+                "summary": summary,
+                "body": body,
+                "actions": actions,
+                "hints": {key: value.value for key, value in hints.items()},
+                "expire": expire_timeout,
+            }
+        )
+        return len(self.received)
+
+    @dbus_method()
+    def GetCapabilities(self) -> Annotated[list[str], DBusSignature("as")]:
+        return ["body"]
+
+    @dbus_method()
+    def CloseNotification(self, notification: DBusUInt32) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def notification_service(address: str) -> Iterator[Notifications]:
+    """Own org.freedesktop.Notifications on the bus at `address`, from a thread of its own, while the block runs."""
+    service = Notifications()
+    ready, stop = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    async def serve() -> None:
+        bus = await MessageBus(bus_address=address).connect()
+        bus.export(PATH, service)
+        await bus.request_name(NAME)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+        bus.disconnect()
+
+    def run() -> None:
+        try:
+            asyncio.run(serve())
+        except BaseException as exc:  # shown by the test, not lost in the thread
+            failed.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10) and not failed, failed
+    try:
+        yield service
+    finally:
+        stop.set()
+        thread.join(10)
