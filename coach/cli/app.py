@@ -11,10 +11,11 @@ from coach.cli.commands import info, list_routines, list_voices, show
 from coach.cli.export import export
 from coach.cli.play import routine_command
 from coach.cli.program import history, log
+from coach.cli.remind import remind
 from coach.cli.shared import Stopped, deps_of, failure, find_source, routine_names
 from coach.errors import CoachError
 
-COMMANDS = (list_routines, list_voices, show, info, export, log, history)
+COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind)
 
 
 class CoachGroup(click.Group):
@@ -71,5 +72,6 @@ def cli() -> None:
       coach psoas --side left -o psoas-left.mp3    write a session to play later
       coach psoas --side right --script            read the session as timed text
       coach export ~/coach-sessions                every routine and side, for a phone
+      coach remind psoas --install                 reminders through the day, on this desktop
       coach list                                   the routines
     """
