@@ -249,7 +249,8 @@ def test_uninstall_without_a_user_instance_unlinks_the_timer_itself(tmp_path):
     assert gone.calls == [("systemctl", "--user", "show-environment")]
 
 
-def test_list_shows_what_is_installed(tmp_path):
+def test_list_shows_what_is_installed(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # paths under the home folder are shown from ~
     units = tmp_path / "xdg-config" / "systemd" / "user"
     assert run_cli("remind", "--list").output == (
         "No reminders are installed on this desktop. Install some with: coach remind ROUTINE --install\n"
@@ -260,8 +261,9 @@ def test_list_shows_what_is_installed(tmp_path):
     assert result.exit_code == 0
     (units / "timers.target.wants" / "coach-remind-iliacus.timer").unlink()
     assert run_cli("remind", "--list").output == (
-        f"iliacus         08:00 21:00  not enabled  ({units}/coach-remind-iliacus.timer)\n"
-        f"psoas           08:00 10:36 13:12 15:48 18:24 21:00  enabled  ({units}/coach-remind-psoas.timer)\n"
+        "iliacus         08:00 21:00  not enabled  (~/xdg-config/systemd/user/coach-remind-iliacus.timer)\n"
+        "psoas           08:00 10:36 13:12 15:48 18:24 21:00  enabled  "
+        "(~/xdg-config/systemd/user/coach-remind-psoas.timer)\n"
     )
 
 

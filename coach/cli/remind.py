@@ -171,6 +171,14 @@ def write_ics(deps: Deps, plan: ReminderPlan, path: Path) -> None:
     )
 
 
+def _shown(path: Path) -> str:
+    """A path as a user reads it: under the home folder, from ~."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
 def _times(plan: ReminderPlan) -> str:
     times = [f"{r.at:%H:%M}" for r in plan.reminders]
     return times[0] if len(times) == 1 else f"{', '.join(times[:-1])} and {times[-1]}"
@@ -197,7 +205,7 @@ def install_reminders(deps: Deps, plan: ReminderPlan, name: str) -> None:
         ) from None
     verb = "Replaced" if replaced else "Installed"
     click.echo(f"{verb} the {name} reminders on this desktop: daily at {_times(plan)}.")
-    click.echo(f"Their units: {deps.dirs.units / systemd.timer_name(name)} and .service")
+    click.echo(f"Their units: {_shown(deps.dirs.units / systemd.timer_name(name))} and .service")
     click.echo(f"Remove them with: coach remind {name} --uninstall")
 
 
@@ -221,7 +229,7 @@ def list_reminders(deps: Deps) -> None:
     for each in found:
         times = " ".join(f"{at:%H:%M}" for at in each.times)
         state = "enabled" if each.enabled else "not enabled"
-        click.echo(f"{each.routine:<16}{times}  {state}  ({each.timer})")
+        click.echo(f"{each.routine:<16}{times}  {state}  ({_shown(each.timer)})")
 
 
 def notify_now(deps: Deps, plan: ReminderPlan, entries: list[Entry]) -> None:
