@@ -29,6 +29,7 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # where systemd user units go
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # a test that wants a bus starts its own
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "runtime"))  # no desktop's bus or user systemd either
     yield
 
 
