@@ -56,10 +56,14 @@ class Controller:
         self._since = 0.0  # clock when it began
         self._resume = 0  # where a pause will resume
         self._until = 0.0  # end of the countdown
+        self._done: set[int] = set()  # accents (strokes) that have been played through
+        self._index(timeline)
+
+    def _index(self, timeline: Timeline) -> None:
+        self.timeline = timeline
         self._speech = [e for e in timeline.events if e.kind == SPEECH]
         self._speech_starts = [e.start for e in self._speech]
         self._accents = [e.start for e in timeline.events if e.name == ACCENT]
-        self._done: set[int] = set()  # accents (strokes) that have been played through
 
     # -- what the runner asks -----------------------------------------------------------------------------------
 
@@ -102,6 +106,29 @@ class Controller:
                 return self._play(following[0], now)
             self._resume = following[0]
         return []
+
+    def replace(self, timeline: Timeline) -> list[Command]:
+        """The same session known further (its speech is still being made): nothing before the old horizon moves.
+        A phase start the user skipped to beyond it was an estimate, and moves with its phase."""
+        old = self.timeline
+        starts = {p.start: i for i, p in enumerate(old.phases) if p.start >= old.known}
+
+        def moved(at: int) -> int:
+            return timeline.phases[starts[at]].start if at in starts else at
+
+        self._index(timeline)
+        commands: list[Command] = []
+        if self.state == PLAYING and moved(self._from) != self._from:
+            self._from = moved(self._from)
+            commands.append(Play(self._from))
+        self._resume = moved(self._resume)
+        return commands
+
+    def hold(self, at: int, now: float) -> None:
+        """The player waits in silence at `at` for speech still being made: the position stays there."""
+        if self.state == PLAYING:
+            self._done.update(a for a in self._accents if self._from <= a < at)
+            self._from, self._since = at, now
 
     def tick(self, now: float, sounding: bool) -> list[Command]:
         """Called often; `sounding` says whether the player still has sound going."""

@@ -1,9 +1,10 @@
 """A library of sessions in one folder: every routine x side (right, left, both), an M3U playlist and an index.
 
-Speech is synthesized first, once, in this process; then the sessions are rendered in parallel worker processes
-that only read the speech cache, so the files are the same, byte for byte, whatever the number of workers. Each
-worker builds its own engine from the factory it is handed (only to read the cache under the engine's name). A
-file whose recorded key (routine text, side, settings, engine, sounds, version) is unchanged is left as it is.
+Speech is synthesized first: every distinct line of the library once, on all cores (spawned worker processes, each
+building the engine from the factory it is handed, with one thread), into the speech cache. Then the sessions are
+rendered in parallel worker processes that only read the cache, so the files are the same, byte for byte, whatever
+the number of workers: whoever made a line, the cache holds one version of it. A file whose recorded key (routine
+text, side, settings, engine, sounds, version) is unchanged is left as it is.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from pathlib import Path
 from coach import __version__
 from coach.atomic import write_text
 from coach.catalog import RoutineSource
-from coach.defaults import DEFAULT_BITRATE, DEFAULT_RATE, DEFAULT_VOICE
+from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import OutputFileError
 from coach.kinds import Guidance, Side, Tempo
 from coach.script import SOUNDS, Options
-from coach.speech.cache import CACHE_FORMAT, SpeechCache
-from coach.speech.engine import EngineFactory, SpeechEngine
+from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
+from coach.speech.engine import EngineFactory
+from coach.speech.factory import speech_label
 from coach.timefmt import length
 
 MANIFEST = ".coach-export.json"
@@ -40,8 +42,9 @@ class Settings:
     bpm: int | None = None
     guidance: Guidance = Guidance.BRIEF
     intro: bool = True
+    engine: str = DEFAULT_ENGINE
     voice: str = DEFAULT_VOICE
-    rate: int = DEFAULT_RATE
+    pace: float = DEFAULT_PACE
     suffix: str = ".mp3"
     channels: int = 1
     bitrate: int = DEFAULT_BITRATE
@@ -52,6 +55,13 @@ class Settings:
         return Options(
             side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro
         )
+
+    def speaker(self, engine: EngineFactory, cache: Path, threads: int = 0) -> Speaker:
+        return Speaker(engine, self.voice, self.pace, SpeechCache(cache), threads)
+
+    @property
+    def speech(self) -> str:
+        return speech_label(self.engine, self.voice, self.pace)
 
 
 @dataclass(frozen=True)
@@ -78,9 +88,10 @@ def sounds_digest() -> str:
     return digest.hexdigest()
 
 
-def plan(sources: list[RoutineSource], settings: Settings, folder: Path, engine: str) -> list[Job]:
-    """One job per routine and side, in playlist order, each with the key of what it is made from."""
-    common = json.dumps([__version__, CACHE_FORMAT, engine, sounds_digest(), asdict(settings)], sort_keys=True)
+def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech: list[str]) -> list[Job]:
+    """One job per routine and side, in playlist order, each with the key of what it is made from (`speech`: the
+    engine's name and the voice's key, its files' digest for a Piper voice)."""
+    common = json.dumps([__version__, CACHE_FORMAT, speech, sounds_digest(), asdict(settings)], sort_keys=True)
     pairs = [(source, side) for source in sorted(sources, key=lambda s: s.name) for side in Side]
     jobs = []
     for track, (source, side) in enumerate(pairs, start=1):
@@ -112,12 +123,9 @@ def render_job(job: Job, settings: Settings, engine: EngineFactory, cache: Path)
     from coach.session import prepare
 
     routine = job.source.load()
-    options = settings.options(job.side)
-    session = prepare(routine, options, engine.build(), SpeechCache(cache), settings.voice, settings.rate)
+    session = prepare(routine, settings.options(job.side), settings.speaker(engine, cache))
     encoding = Encoding(settings.channels, settings.bitrate)
-    export_session(
-        session, job.path, settings.voice, settings.rate, encoding, settings.lyrics, settings.srt, job.track, job.tracks
-    )
+    export_session(session, job.path, settings.speech, encoding, settings.lyrics, settings.srt, job.track, job.tracks)
     return Done(job.path.name, session_title(session.timeline), session.timeline.seconds(session.timeline.length))
 
 
@@ -133,15 +141,15 @@ def export_library(
 ) -> tuple[list[Job], list[Job]]:
     """Bring the folder up to date; returns (all jobs, the jobs that were written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    speaker = engine.build()
-    jobs = plan(sources, settings, folder, speaker.name)
+    speaker = settings.speaker(engine, cache)  # a voice that cannot be used is refused here
+    jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
     for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
         for leftover in folder.glob(f".{job.path.name}.*.part"):
             leftover.unlink(missing_ok=True)
     manifest = read_manifest(folder)
     todo = stale(jobs, manifest)
     if todo:
-        _synthesize(todo, settings, speaker, SpeechCache(cache), on_speech)
+        _synthesize(todo, settings, speaker, workers, on_speech)
 
     def record(done: Done, count: int) -> None:
         job = next(j for j in todo if j.path.name == done.name)
@@ -159,20 +167,62 @@ def export_library(
     return jobs, todo
 
 
-def _synthesize(
-    jobs: list[Job],
-    settings: Settings,
-    engine: SpeechEngine,
-    cache: SpeechCache,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    from coach.script import build_script
-    from coach.speech.cache import synthesize_all
+PARALLEL_LINES = 8  # fewer lines than this to make are made in this process (starting workers costs a second)
 
-    texts: list[str] = []
+
+def _synthesize(
+    jobs: list[Job], settings: Settings, speaker: Speaker, workers: int, progress: Callable[[int, int], None] | None
+) -> None:
+    """Every distinct line of the jobs' sessions into the cache, once: the missing ones on `workers` processes."""
+    from coach.script import build_script
+
+    lines: dict[tuple[str, bool], None] = {}
     for job in jobs:
-        texts.extend(build_script(job.source.load(), settings.options(job.side)).texts())
-    synthesize_all(texts, engine, cache, settings.voice, settings.rate, progress)
+        script = build_script(job.source.load(), settings.options(job.side))
+        beats = script.beat_texts()
+        lines.update(dict.fromkeys((text, text in beats) for text in script.texts()))
+    missing = [line for line in lines if speaker.cached(*line) is None]
+    done = len(lines) - len(missing)
+    if progress is not None:
+        progress(done, len(lines))
+    if workers <= 1 or len(missing) < PARALLEL_LINES:
+        for text, beat in missing:
+            speaker.make(text, beat)
+            done += 1
+            if progress is not None:
+                progress(done, len(lines))
+        return
+    context = multiprocessing.get_context("spawn")
+    longest_first = sorted(missing, key=lambda line: -len(line[0]))
+    start = (speaker.factory, speaker.voice, speaker.pace, speaker.cache.directory)
+    count = min(workers, len(missing))
+    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_speaker, initargs=start) as pool:
+        pending = {pool.submit(_make_line, text, beat) for text, beat in longest_first}
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(lines))
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+_SPEAKER: Speaker | None = None  # a synthesis worker's own speaker (one per worker process, made at its start)
+
+
+def _start_speaker(engine: EngineFactory, voice: str, pace: float, cache: Path) -> None:
+    global _SPEAKER
+    _SPEAKER = Speaker(engine, voice, pace, SpeechCache(cache), threads=1)
+
+
+def _make_line(text: str, beat: bool) -> None:
+    assert _SPEAKER is not None, "the worker's speaker is made when the worker starts"
+    _SPEAKER.make(text, beat)
 
 
 def _in_parallel(
@@ -233,5 +283,4 @@ def describe(settings: Settings) -> str:
         sound += f" {settings.bitrate} kbps"
     sound += " mono" if settings.channels == 1 else " stereo"
     intro = "" if settings.intro else ", no intro"
-    voice = f"voice {settings.voice}, rate {settings.rate}"
-    return f"{strokes}, {tempo}, {settings.guidance} guidance{intro}, {voice}, {sound}"
+    return f"{strokes}, {tempo}, {settings.guidance} guidance{intro}, {settings.speech}, {sound}"

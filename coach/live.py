@@ -12,11 +12,14 @@ from typing import Protocol
 
 import numpy as np
 
-from coach.audio import Clip, Pcm, to_pcm
+from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float, to_pcm
 from coach.control import ENDED, Controller, End, Play, Prompt, Stop
 from coach.mixer import render_all
 from coach.output.playback import Backend, Player
-from coach.session import Session
+from coach.script import Script
+from coach.session import Session, assemble, load_sounds
+from coach.speech.ahead import Ahead
+from coach.speech.cache import Speaker
 
 PAUSED_TEXT = "Paused."
 COUNTDOWN_TEXTS = ("Three.", "Two.", "One.")
@@ -67,12 +70,54 @@ def terminal_keys() -> Iterator[Keys]:
 
 
 def prompt_clips(speech: Mapping[str, Clip], sample_rate: int) -> dict[str, Pcm]:
-    """The spoken prompts: "paused", and a countdown with one word a second for three seconds."""
+    """The spoken prompts: "paused", and a countdown with one word a second for three seconds. A word not made yet
+    (its speech is still being made) is a moment of quiet instead."""
     countdown = np.zeros(sample_rate * len(COUNTDOWN_TEXTS), dtype=np.float32)
     for second, text in enumerate(COUNTDOWN_TEXTS):
-        clip = speech[text][:sample_rate]
+        clip = speech.get(text, np.zeros(0, dtype=np.float32))[:sample_rate]
         countdown[second * sample_rate : second * sample_rate + len(clip)] += clip
-    return {"paused": to_pcm(speech[PAUSED_TEXT]), "countdown": to_pcm(countdown)}
+    paused = speech.get(PAUSED_TEXT, np.zeros(sample_rate // 2, dtype=np.float32))
+    return {"paused": to_pcm(paused), "countdown": to_pcm(countdown)}
+
+
+Update = Callable[[], tuple[Session, Mapping[str, Pcm]] | None]
+
+
+class LiveSpeech:
+    """A live session's speech: the lines the cache has at once, and the rest made ahead of the playhead, in the
+    order they are said (the prompts right after the first of them). With every line cached no engine is built."""
+
+    def __init__(self, script: Script, speaker: Speaker) -> None:
+        self.script = script
+        self.sounds = load_sounds()
+        beat = script.beat_texts()
+        texts = list(dict.fromkeys(script.texts()))
+        self.speech: dict[str, Clip] = {}
+        for text in [*texts, *PROMPT_TEXTS]:
+            pcm = speaker.cached(text, text in beat)
+            if pcm is not None:
+                self.speech[text] = to_float(pcm)
+        missing = [text for text in texts if text not in self.speech]
+        prompts = [text for text in PROMPT_TEXTS if text not in self.speech and text not in missing]
+        order = [*missing[:1], *prompts, *missing[1:]]
+        self.ahead = Ahead(speaker, [(text, text in beat) for text in order]).start()
+
+    def session(self) -> Session:
+        return assemble(self.script, self.speech, self.sounds)
+
+    def prompts(self) -> dict[str, Pcm]:
+        return prompt_clips(self.speech, SAMPLE_RATE)
+
+    def more(self) -> tuple[Session, Mapping[str, Pcm]] | None:
+        """The session known further, with the prompts, when lines have come since the last call."""
+        made = self.ahead.take()
+        if not made:
+            return None
+        self.speech.update({text: to_float(pcm) for text, pcm in made.items()})
+        return self.session(), self.prompts()
+
+    def close(self) -> None:
+        self.ahead.close()
 
 
 @dataclass(frozen=True)
@@ -92,28 +137,30 @@ def run_live(
     sleep: Callable[[float], None],
     status: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    more: Update | None = None,
 ) -> Outcome:
     """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
     `clock` is monotonic seconds, and `sleep` waits by it.
 
     `progress` hears (strokes done, strokes planned): 0 done once the sound has started, then each time the count
-    goes up.
+    goes up. While the session's speech is still being made, `more` gives the session known further, with the
+    prompts, whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
     """
-    timeline = session.timeline
-    controller = Controller(timeline)
+    current = session
+    controller = Controller(session.timeline)
     player = Player(backend, clock, sleep)
 
     def render(start: int, end: int) -> Pcm:
-        return render_all(timeline, session.clips, start, end)
+        return render_all(current.timeline, current.clips, start, end)
 
     def execute(commands: list[Play | Stop | Prompt | End]) -> None:
         for command in commands:
             if isinstance(command, Play):
-                player.start(timeline, render, command.at)
+                player.start(current.timeline, render, command.at)
             elif isinstance(command, Stop):
                 player.stop()
             elif isinstance(command, Prompt):
-                player.start_clip(prompts[command.name], timeline.sample_rate)
+                player.start_clip(prompts[command.name], current.timeline.sample_rate)
 
     reported = -1
 
@@ -128,9 +175,17 @@ def run_live(
         execute(controller.start(clock()))
         report()
         while True:
+            update = more() if more is not None else None
+            if update is not None:
+                current, prompts = update
+                player.extend(current.timeline, render)
+                execute(controller.replace(current.timeline))
             for key in keys.read():
                 execute(controller.key(key.lower(), clock()))
-            execute(controller.tick(clock(), player.poll()))
+            sounding = player.poll()
+            if player.waiting:
+                controller.hold(player.position, clock())
+            execute(controller.tick(clock(), sounding))
             report()
             if controller.state == ENDED:
                 break

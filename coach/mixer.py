@@ -33,7 +33,8 @@ def render(
         last = min(first + block, end)
         while index < len(events) and events[index].start < last:
             event = events[index]
-            active.append((event.start, clips[event.key]))
+            clip = clips[event.key]
+            active.append((event.start, clip if event.gain == 1.0 else clip * np.float32(event.gain)))
             index += 1
         active = [(at, clip) for at, clip in active if at + len(clip) > first]
         mix = np.zeros(last - first, dtype=np.float32)

@@ -19,6 +19,11 @@ class Dirs:
         return self.data / "log.sqlite3"
 
     @property
+    def voices(self) -> Path:
+        """The user's own Piper voices: NAME.onnx with NAME.onnx.json beside it."""
+        return self.data / "voices"
+
+    @property
     def scratch(self) -> Path:
         """Where a speech engine may write the files it makes on the way (it removes them)."""
         return self.cache / "scratch"

@@ -14,12 +14,13 @@ from coach.timeline import SPEECH, Timeline
 CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
 
-def summary(timeline: Timeline) -> str:
+def summary(timeline: Timeline, about: str = "") -> str:
+    """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
     return (
         f"{s.title}, {s.side.words}: {s.strokes} strokes a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
-        f"{s.guidance} guidance, {length(timeline.seconds(timeline.length))} in all."
+        f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
 
 
@@ -65,6 +66,7 @@ def script_json(timeline: Timeline) -> dict[str, object]:
                 "duration": _seconds(timeline, e.length),
                 "kind": e.kind,
                 ("text" if e.kind == SPEECH else "sound"): e.name,
+                **({} if e.gain == 1.0 else {"gain": e.gain}),
             }
             for e in timeline.events
         ],

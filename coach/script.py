@@ -105,6 +105,17 @@ class Script:
                     out.extend(beat.say for beat in cue.beats if beat.say)
         return out
 
+    def beat_texts(self) -> frozenset[str]:
+        """The texts said on a metronome beat (counts, "Press.", "Slide."...): speech makes them a little quicker."""
+        return frozenset(
+            beat.say
+            for phase in self.phases
+            for cue in phase.cues
+            if isinstance(cue, Grid)
+            for beat in cue.beats
+            if beat.say
+        )
+
 
 def build_script(routine: Routine, options: Options) -> Script:
     # Options may come from code that passes plain strings: each is checked, and becomes its enum

@@ -1,17 +1,24 @@
-"""The pipeline in one call: routine + options -> script -> speech clips -> timeline, ready to render."""
+"""The pipeline in one call: routine + options -> script -> speech clips -> timeline, ready to render; and a session
+put together from the speech made so far, for a live session that starts before all of it is made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
 
 from coach.audio import SAMPLE_RATE, Clip, read_wav, to_float
 from coach.routine import Routine
-from coach.script import SOUNDS, Options, build_script
-from coach.speech.cache import SpeechCache, synthesize_all
-from coach.speech.engine import SpeechEngine
+from coach.script import SOUNDS, Options, Script, build_script
+from coach.speech.cache import Speaker, synthesize_all
 from coach.timeline import SOUND, SPEECH, ClipKey, Timeline, build_timeline
+
+ESTIMATE_S_PER_CHAR = 0.075  # a line not made yet is taken to last this long a character, until one is known
 
 
 @dataclass(frozen=True)
@@ -33,17 +40,55 @@ def load_sounds() -> dict[str, Clip]:
 
 
 def prepare(
-    routine: Routine,
-    options: Options,
-    engine: SpeechEngine,
-    cache: SpeechCache,
-    voice: str,
-    rate: int,
-    progress: Callable[[int, int], None] | None = None,
+    routine: Routine, options: Options, speaker: Speaker, progress: Callable[[int, int], None] | None = None
 ) -> Session:
+    """The whole session, every line synthesized (or read from the cache) first."""
     script = build_script(routine, options)
-    speech = synthesize_all(script.texts(), engine, cache, voice, rate, progress)
+    return assemble(script, synthesize_all(script.texts(), speaker, script.beat_texts(), progress), load_sounds())
+
+
+def assemble(script: Script, speech: Mapping[str, Clip], sounds: Mapping[str, Clip]) -> Session:
+    """The session from the speech made so far. Lines not made yet get a length estimated from those made (their
+    characters at the same speed), and the timeline says up to where it is exact (`Timeline.horizon`)."""
+    unknown = {text for text in script.texts() if text not in speech}
+    known_chars = sum(len(text) for text in speech)
+    per_char = sum(len(clip) for clip in speech.values()) / known_chars if known_chars else 0.0
+    per_char = per_char or ESTIMATE_S_PER_CHAR * SAMPLE_RATE
     clips: dict[ClipKey, Clip] = {(SPEECH, text): clip for text, clip in speech.items()}
-    clips.update({(SOUND, name): clip for name, clip in load_sounds().items()})
-    timeline = build_timeline(script, {key: len(clip) for key, clip in clips.items()}, SAMPLE_RATE)
-    return Session(timeline, clips)
+    clips.update({(SOUND, name): clip for name, clip in sounds.items()})
+    lengths = {key: len(clip) for key, clip in clips.items()}
+    lengths.update({(SPEECH, text): round(len(text) * per_char) for text in unknown})
+    timeline = build_timeline(script, lengths, SAMPLE_RATE, unknown)
+    return Session(duck(timeline, clips), clips)
+
+
+def duck(timeline: Timeline, clips: Mapping[ClipKey, Clip]) -> Timeline:
+    """The timeline with each metronome sound that falls on speech turned down just enough that the two together
+    stay under the speech's own true-peak ceiling (the sum of two true-peak envelopes bounds the true peak of the
+    sum). Elsewhere, and wherever there is room, a sound keeps its level: this touches a few ticks a session."""
+    from coach.speech.level import CEILING_DBTP, peak_envelope
+
+    ceiling = 10 ** ((CEILING_DBTP - 0.1) / 20)
+    speech = [e for e in timeline.events if e.kind == SPEECH and e.key in clips]  # one at a time: never overlapping
+    starts, ends = [e.start for e in speech], [e.end for e in speech]
+    sound_envelopes: dict[str, npt.NDArray[np.float64]] = {}
+    events = []
+    for event in timeline.events:
+        over = speech[bisect_right(ends, event.start) : bisect_left(starts, event.end)] if event.kind == SOUND else []
+        if over and event.key in clips:
+            if event.name not in sound_envelopes:
+                sound_envelopes[event.name] = peak_envelope(clips[event.key].astype(np.float64))
+            sound = sound_envelopes[event.name]
+            room = np.full(event.length, ceiling)
+            for s in over:
+                a, b = max(s.start, event.start), min(s.end, event.end)
+                margin = 16  # the interpolator's reach: the envelope of a slice is exact away from its edges
+                lo, hi = max(a - margin, s.start), min(b + margin, s.end)
+                envelope = peak_envelope(clips[s.key][lo - s.start : hi - s.start].astype(np.float64))
+                room[a - event.start : b - event.start] -= envelope[a - lo : b - lo]
+            loud = sound > 1e-6
+            gain = float(np.clip(np.min(room[loud] / sound[loud]), 0.0, 1.0)) if loud.any() else 1.0
+            if gain < 1.0:
+                event = replace(event, gain=math.floor(gain * 10_000) / 10_000)
+        events.append(event)
+    return replace(timeline, events=tuple(events))

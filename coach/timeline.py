@@ -9,7 +9,7 @@ Rules it keeps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from coach.script import TICK, Grid, Rest, Say, Script, Sound
@@ -26,6 +26,7 @@ class Event:
     length: int  # in samples
     kind: str  # SPEECH or SOUND
     name: str  # the text spoken, or the sound's name
+    gain: float = 1.0  # a metronome sound is turned down where, on top of speech, it would pass the peak ceiling
 
     @property
     def end(self) -> int:
@@ -50,6 +51,14 @@ class Timeline:
     length: int  # samples in the whole session
     events: tuple[Event, ...]  # ordered by start
     phases: tuple[PhaseSpan, ...]
+    # While speech is still being made: the timeline is exact, and every clip known, before this sample; after it
+    # positions rest on estimated lengths. None: every clip is known.
+    horizon: int | None = None
+
+    @property
+    def known(self) -> int:
+        """The sample before which everything is exact and can be played."""
+        return self.length if self.horizon is None else self.horizon
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
@@ -60,8 +69,15 @@ def beat_offset(beat: int, bpm: int, sample_rate: int) -> int:
     return (2 * beat * 60 * sample_rate + bpm) // (2 * bpm)
 
 
-def build_timeline(script: Script, lengths: Mapping[ClipKey, int], sample_rate: int) -> Timeline:
-    """Place every cue of the script. `lengths` gives each clip's length in samples, by (kind, name)."""
+def build_timeline(
+    script: Script, lengths: Mapping[ClipKey, int], sample_rate: int, unknown: Collection[str] = ()
+) -> Timeline:
+    """Place every cue of the script. `lengths` gives each clip's length in samples, by (kind, name).
+
+    `unknown` names the texts whose speech is not made yet (their lengths are estimates). Every position depends
+    only on the clips before it, so the timeline is exact up to the first cue whose clip is unknown, or up to the
+    start of a metronome grid holding one (a grid is played whole, never stopped between its beats): its horizon.
+    """
 
     def samples(ms: int) -> int:
         return (ms * sample_rate + 500) // 1000
@@ -71,6 +87,7 @@ def build_timeline(script: Script, lengths: Mapping[ClipKey, int], sample_rate: 
     spans: list[tuple[str, int]] = []
     t = 0  # where the next cue goes
     free = 0  # where the last speech ends
+    horizon: int | None = None
 
     def add(start: int, kind: str, name: str) -> int:
         length = lengths[(kind, name)]
@@ -80,6 +97,8 @@ def build_timeline(script: Script, lengths: Mapping[ClipKey, int], sample_rate: 
     for phase in script.phases:
         spans.append((phase.title, t))
         for cue in phase.cues:
+            if horizon is None and _waits_for(cue, unknown):
+                horizon = max(t, free) if isinstance(cue, Say) else t
             if isinstance(cue, Say):
                 free = add(max(t, free), SPEECH, cue.text)
                 t = free + samples(cue.pause_ms)
@@ -96,7 +115,13 @@ def build_timeline(script: Script, lengths: Mapping[ClipKey, int], sample_rate: 
     ends = [*starts[1:], length]
     phases = tuple(PhaseSpan(title, start, end) for (title, start), end in zip(spans, ends, strict=True))
     events.sort(key=lambda e: (e.start, e.kind, e.name))
-    return Timeline(script, sample_rate, length, tuple(events), phases)
+    return Timeline(script, sample_rate, length, tuple(events), phases, horizon)
+
+
+def _waits_for(cue: Say | Sound | Rest | Grid, unknown: Collection[str]) -> bool:
+    if isinstance(cue, Say):
+        return cue.text in unknown
+    return isinstance(cue, Grid) and any(beat.say in unknown for beat in cue.beats if beat.say)
 
 
 def _place_grid(

@@ -20,13 +20,13 @@ import soundfile
 
 from coach.catalog import builtin_sources
 from coach.cli.deps import Deps
-from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.kinds import Side, Tempo
 from coach.mixer import render, render_all
 from coach.output.files import Encoding, write_file
 from coach.script import Options
 from coach.session import load_sounds, prepare
-from coach.speech.cache import SpeechCache
+from coach.speech.cache import Speaker, SpeechCache
 
 
 def onset_offsets_ms(decoded: np.ndarray, session, template: np.ndarray) -> list[float]:
@@ -47,10 +47,7 @@ def main() -> None:
     session = prepare(
         routine,
         Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW),
-        deps.engine.build(),
-        SpeechCache(deps.dirs.cache),
-        DEFAULT_VOICE,
-        DEFAULT_RATE,
+        Speaker(deps.engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(deps.dirs.cache)),
     )
     timeline = session.timeline
     seconds = timeline.length / timeline.sample_rate

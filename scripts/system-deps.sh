@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the few system packages the project needs, only where they are missing:
 #   the ALSA headers (simpleaudio is compiled against them), a C compiler, the Python headers, venv support;
-#   for the reminders' tests, dbus-daemon (a private session bus) and systemd-analyze (checks the unit files).
+#   for the reminders' tests, dbus-daemon (a private session bus) and systemd-analyze (checks the unit files);
+#   ffmpeg (the tests measure the loudness of decoded MP3s with its ebur128 filter; coach itself does not use it).
 # As root it runs apt-get; with password-less sudo it uses sudo; otherwise it prints the exact command and stops.
 set -eu
 python=${1:-python3}
@@ -14,10 +15,11 @@ command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 "$python" -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
 command -v dbus-daemon >/dev/null 2>&1 || missing="$missing dbus"
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
 
 [ -z "$missing" ] && exit 0
 
-command="apt-get install -y$missing"
+command="apt-get install -y --no-install-recommends$missing"
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "coach needs these system packages (Debian names):$missing. Install them with your package manager, then run make again." >&2
     exit 1

@@ -5,7 +5,7 @@ user's; a test that needs a fake part (speech engine, audio output, keys, clock)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,10 +14,12 @@ import pytest
 
 from coach.catalog import builtin_sources
 from coach.cli.deps import Clock, Deps
-from coach.defaults import DEFAULT_VOICE
+from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
+from coach.errors import SpeechError
 from coach.routine import Routine, parse_routine
-from coach.speech.cache import SpeechCache
+from coach.speech.cache import BEAT_PACE, Speaker, SpeechCache
 from coach.speech.engine import Voice
+from coach.speech.factory import EngineSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +47,7 @@ class FakeEngine:
     def voices(self) -> list[Voice]:
         return [Voice("fake/one", "One", ("en",)), Voice(DEFAULT_VOICE, "The default", ("en",))]
 
-    def synthesize(self, text: str, voice: str, rate: int) -> np.ndarray:
+    def synthesize(self, text: str, voice: str, pace: float) -> np.ndarray:
         self.spoken.append(text)
         n = 100 * len(text)
         return np.full(n, 8000, dtype=np.int16)
@@ -58,12 +60,27 @@ def fake_engine() -> FakeEngine:
 
 @dataclass(frozen=True)
 class FakeEngines:
-    """An engine factory that hands out one fake engine, so a test can hear what it was asked to say."""
+    """An engine factory that hands out one fake engine, so a test can hear what it was asked to say; as `Deps`'
+    engines, it stands for every kind. `built` counts the engines handed out."""
 
     engine: FakeEngine
+    built: list[int] = field(default_factory=list)
 
-    def build(self) -> FakeEngine:
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    def voice_key(self, voice: str) -> str:
+        if voice not in {v.id for v in self.engine.voices()}:
+            raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
+        return voice
+
+    def build(self, threads: int = 0) -> FakeEngine:
+        self.built.append(threads)
         return self.engine
+
+    def __call__(self, kind: str) -> FakeEngines:
+        return self
 
 
 class FakeClock:
@@ -98,6 +115,27 @@ class InstantOutput:
 
     def stop(self) -> None:
         pass
+
+
+class ClockedOutput:
+    """An audio output whose buffers play for their length by the fake clock; `handed` keeps (clock, buffer)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.handed: list[tuple[float, np.ndarray]] = []
+
+    def play(self, pcm: np.ndarray, rate: int) -> object:
+        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / rate
+        self.handed.append((clock.monotonic(), pcm))
+
+        class Handle:
+            def is_playing(self) -> bool:
+                return clock.monotonic() < ends
+
+            def stop(self) -> None:
+                pass
+
+        return Handle()
 
 
 def deps(**fakes: object) -> Deps:
@@ -173,13 +211,23 @@ def mini() -> Routine:
     return parse_routine(MINI, "mini.toml", "mini")
 
 
-def fill_cache(cache_dir: Path, texts: list[str], engine_name: str = "pyttsx3-espeak") -> None:
-    """Put a fake clip for each text into the speech cache, so the CLI runs the real pipeline without espeak."""
-    from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+def fill_cache(cache_dir: Path, texts: list[str], kind: str = DEFAULT_ENGINE, voice: str | None = None) -> None:
+    """Put a fake clip for each text into the speech cache, under the real engine's name and voice key (for Piper,
+    the voice's digest), at the default pace and the beat words' pace, so the CLI runs the real pipeline without
+    synthesizing anything."""
+    from coach.defaults import DEFAULT_VOICES
 
+    spec = EngineSpec(kind, cache_dir, cache_dir / "no-voices")
     cache = SpeechCache(cache_dir)
+    key = spec.voice_key(DEFAULT_VOICES[kind] if voice is None else voice)
     for text in texts:
-        cache.put(engine_name, DEFAULT_VOICE, DEFAULT_RATE, text, np.full(100 * len(text), 8000, np.int16), 22050)
+        for pace in (DEFAULT_PACE, DEFAULT_PACE * BEAT_PACE):
+            cache.put(spec.name, key, pace, text, np.full(100 * len(text), 8000, np.int16), 22050)
+
+
+def fake_speaker(engine: FakeEngine, cache: Path, voice: str = "fake/one", pace: float = 1.0) -> Speaker:
+    """A speaker over the fake engine and a cache folder."""
+    return Speaker(FakeEngines(engine), voice, pace, SpeechCache(cache))
 
 
 def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tuple[str, ...] = ()) -> Routine:
@@ -200,10 +248,11 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
     return routine
 
 
-def run_cli(*args: str, deps: Deps | None = None):  # type: ignore[no-untyped-def]
-    """Run the command line in this process; `deps` replaces the dependencies it would build for itself."""
+def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Run the command line in this process; `deps` replaces the dependencies it would build for itself, `env`
+    sets environment variables for the run."""
     from click.testing import CliRunner
 
     from coach.cli import cli
 
-    return CliRunner().invoke(cli, list(args), prog_name="coach", obj=deps)
+    return CliRunner().invoke(cli, list(args), prog_name="coach", obj=deps, env=env)

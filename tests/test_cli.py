@@ -297,3 +297,13 @@ def test_no_intro_minimal_guidance_and_bpm_reach_the_script(mini_cli):
 def test_tempo_and_bpm_together_are_refused(mini_cli):
     result = run("mini", "--side", "right", "--tempo", "slow", "--bpm", "50")
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, "Error: Give --tempo or --bpm, not both.")
+
+
+def test_rate_was_replaced_by_pace(mini_cli):
+    result = run("mini", "--side", "right", "--rate", "130", "--script")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        "Error: --rate was replaced by --pace: 1.0 is the calm default, 0.9 a little slower, 1.1 a little quicker.",
+    )
+    slow = run("mini", "--side", "right", "--pace", "0.4", "--script")
+    assert slow.exit_code == 2 and "0.4 is not in the range 0.5<=x<=2.0" in slow.stderr

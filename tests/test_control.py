@@ -208,3 +208,28 @@ def test_the_terminal_is_restored_on_every_way_out(monkeypatch):
                 pass
             assert termios.tcgetattr(follower) == before
     os.close(leader)
+
+
+def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_counts(timeline):
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    c.hold(44100, 8_000_010.0)  # waiting at the first words, 8 s after they were due
+    assert c.position(8_000_010.0) == 44100
+    assert c.position(8_000_011.0) == 44100 + RATE
+    c.hold(226100, 8_000_030.0)  # waiting at the first stroke's accent: it has not played yet
+    assert c.strokes_done(8_000_030.0) == 0
+    assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 1
+
+
+def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_further(mini):
+    script = build_script(mini, Options("right"))
+    knees = "Knees to your left, for your right."
+    estimate = lengths_for(script, overrides={(SPEECH, knees): 9999})
+    guess = build_timeline(script, estimate, RATE, {knees})
+    c = Controller(guess)
+    c.start(0.0)
+    c.key("n", 1.0)
+    skipped = c.key("n", 1.0)
+    assert skipped == [Play(guess.phases[2].start)] and guess.phases[2].start != 170675
+    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == [Play(170675)]
+    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == []  # nothing moved this time

@@ -44,7 +44,10 @@ def test_mp3_tags_and_chapters_read_back_exactly(mini_home):
     assert str(tags["TPE1"]) == "coach"
     assert str(tags["TRCK"]) == "1/1"
     assert str(tags["TLEN"]) == str(round(data["duration"] * 1000))
-    assert str(tags.getall("COMM")[0]) == "strokes 2, tempo medium (60 bpm), guidance brief, voice gmw/en-us, rate 145"
+    assert (
+        str(tags.getall("COMM")[0])
+        == "strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1"
+    )
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     assert [(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters] == [
         (p["title"], round(p["start"] * 1000), round(p["end"] * 1000)) for p in data["phases"]
@@ -147,7 +150,7 @@ def test_info_lists_tags_and_chapters(mini_home):
         "Artist:   coach\n"
         "Track:    1/1\n"
         "Length:   0:25\n"
-        "Comment:  strokes 2, tempo medium (60 bpm), guidance brief, voice gmw/en-us, rate 145\n"
+        "Comment:  strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1\n"
         "Chapters:\n"
         "  00:00.0  Start\n"
         "  00:05.1  Place, right\n"
@@ -194,7 +197,7 @@ def test_library_with_one_and_two_workers_is_identical_and_a_second_run_writes_n
     )
     assert (one / "index.txt").read_text() == (
         "coach sessions: 3 files, 1:33 in all\n"
-        "Settings: the routine's strokes, the routine's tempo, brief guidance, voice gmw/en-us, rate 145, "
+        "Settings: the routine's strokes, the routine's tempo, brief guidance, voice en_US-joe-medium (piper), pace 1, "
         "mp3 64 kbps mono\n"
         "\n"
         "  1  mini-right.mp3  Mini, right side    0:25\n"

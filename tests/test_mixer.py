@@ -49,3 +49,21 @@ def test_loud_sums_are_clipped_not_wrapped(mini):
 def test_int16_round_trip_is_exact():
     pcm = np.array([-32768, -1, 0, 1, 12345, 32767], dtype=np.int16)
     assert to_pcm(to_float(pcm)).tolist() == pcm.tolist()
+
+
+def test_a_tick_on_loud_speech_is_turned_down_just_enough_and_others_keep_their_level(mini):
+    from coach.session import duck, load_sounds
+    from coach.speech.level import true_peak
+
+    t = np.arange(22050) / 22050
+    speech = (0.65 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)  # true peak 0.65 (-3.7 dBTP)
+    tick = load_sounds()["tick"]  # peak 0.18
+    clips = {(SPEECH, "a"): speech, (SOUND, "tick"): tick}
+    events = [Event(1000, 22050, SPEECH, "a"), Event(5000, len(tick), SOUND, "tick"),
+              Event(30000, len(tick), SOUND, "tick")]  # fmt: skip
+    ducked = duck(small_timeline(mini, events, 40000), clips)
+    on, off = ducked.events[1].gain, ducked.events[2].gain
+    assert 0.0 < on < 0.5 and off == 1.0
+    mixed = render_all(ducked, clips).astype(np.float64) / 32768
+    assert 20 * np.log10(true_peak(mixed[:25000])) <= -3.1 + 0.05  # the speech's own ceiling, with the tick on it
+    assert np.allclose(mixed[30000 : 30000 + len(tick)], tick, atol=1 / 32768)  # the tick alone: its full level

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import time
 
+import conftest
 import numpy as np
 import pytest
+from conftest import ClockedOutput, FakeEngine, fake_speaker
 
+from coach.defaults import DEFAULT_VOICE
+from coach.live import LiveSpeech, NoKeys, run_live
 from coach.mixer import render_all
 from coach.output.playback import Player, segments
 from coach.script import ACCENT, CHIME, LEAD_IN, TICK, Options, build_script
@@ -109,3 +114,44 @@ def test_sounds_are_the_shipped_ones(session):
     sounds = load_sounds()
     assert sorted(sounds) == sorted([TICK, ACCENT, CHIME, LEAD_IN])
     assert [len(sounds[n]) for n in (TICK, ACCENT, CHIME, LEAD_IN)] == [2646, 4851, 44100, 44100]
+
+
+class SlowEngine(FakeEngine):
+    """The fake engine, taking real time for each line: the player outruns it."""
+
+    def synthesize(self, text, voice, pace):
+        time.sleep(0.02)
+        return super().synthesize(text, voice, pace)
+
+
+def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word(tmp_path, mini):
+    """Nothing cached and an engine slower than playback: the session starts at once (the lead-in needs no
+    speech), plays what is known, and waits in silence where the next line starts (or a metronome grid starts)
+    until it is made. Put together, what was played is the whole session, sample for sample."""
+    script = build_script(mini, Options("right"))
+    speech = LiveSpeech(script, fake_speaker(SlowEngine(), tmp_path, DEFAULT_VOICE))
+    clock = conftest.FakeClock()
+    output = ClockedOutput(clock)
+    first = speech.session().timeline
+    assert first.horizon == 44100  # the lead-in can play before any line is made
+    outcome = run_live(speech.session(), speech.prompts(), output, NoKeys(), clock.monotonic, clock.sleep,
+                       more=speech.more)  # fmt: skip
+    speech.close()
+    assert (outcome.finished, outcome.strokes_done, outcome.strokes_planned) == (True, 2, 2)
+    final = speech.session()
+    assert final.timeline.horizon is None
+    played = np.concatenate([pcm for _, pcm in output.handed])
+    assert np.array_equal(played, render_all(final.timeline, final.clips))
+    # where the sound stopped for longer than the loop's step, and what may be there: a line's or the grid's start
+    waits, at = [], 0
+    for (begun, pcm), (next_begun, _) in itertools.pairwise(output.handed):
+        at += len(pcm)
+        if next_begun > begun + len(pcm) / 22050 + 0.02:
+            waits.append(at)
+    assert waits, "the slow engine should have kept the player waiting"
+    speech_events = [e for e in final.timeline.events if e.kind == SPEECH]
+    lengths = {key: len(clip) for key, clip in final.clips.items()}
+    grid_start = build_timeline(script, lengths, 22050, script.beat_texts()).horizon
+    allowed = {e.start for e in speech_events} | {grid_start}
+    assert set(waits) <= allowed, (waits, sorted(allowed))
+    assert not any(e.start < w < e.end for e in speech_events for w in waits)

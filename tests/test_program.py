@@ -12,16 +12,27 @@ from datetime import date, datetime
 
 import numpy as np
 import pytest
-from conftest import MINI, FakeClock, FakeEngine, FakeEngines, InstantOutput, deps, fill_cache, install_routine, run_cli
+from conftest import (
+    MINI,
+    ClockedOutput,
+    FakeClock,
+    FakeEngine,
+    FakeEngines,
+    InstantOutput,
+    deps,
+    fill_cache,
+    install_routine,
+    run_cli,
+)
 
-from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.kinds import Side
 from coach.program import Entry, SessionPlan, Standing, auto_side, history_text, plan_session, standing
 from coach.programlog import ProgramLog
 from coach.routine import Program, parse_routine
 from coach.script import ACCENT, Options, build_script
 from coach.session import prepare
-from coach.speech.cache import SpeechCache
+from coach.speech.cache import Speaker, SpeechCache
 
 PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
 DAY = date(2026, 11, 20)
@@ -233,25 +244,6 @@ def test_no_log_records_nothing(mini_home):
     assert not (mini_home / "data" / "log.sqlite3").exists()
 
 
-class ClockedOutput:
-    """An audio output whose buffers play for their length by the fake clock."""
-
-    def __init__(self, clock):
-        self.clock = clock
-
-    def play(self, pcm, rate):
-        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / rate
-
-        class Handle:
-            def is_playing(self):
-                return clock.monotonic() < ends
-
-            def stop(self):
-                pass
-
-        return Handle()
-
-
 class CtrlCAt:
     """Keys that give Ctrl-C once the fake clock reaches a moment."""
 
@@ -269,10 +261,7 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
         Options("left", standing="This is session 1 of 2 today, on day 1 of 3."),
-        deps().engine.build(),
-        SpeechCache(mini_home / "cache"),
-        DEFAULT_VOICE,
-        DEFAULT_RATE,
+        Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
     first, second = [e.start for e in session.timeline.events if e.name == ACCENT]
     clock = FakeClock()
@@ -289,7 +278,7 @@ def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_ho
     for n, extra in enumerate([(), (), ("--script",)]):  # a script or a file carries no program line
         engine = FakeEngine()  # with a cache of its own: it hears every line of the session
         dirs = replace(deps().dirs, cache=mini_home / f"cache-{n}")
-        result = run("mini", "--side", "right", *extra, engine=FakeEngines(engine), dirs=dirs, clock=clock.clock())
+        result = run("mini", "--side", "right", *extra, engines=FakeEngines(engine), dirs=dirs, clock=clock.clock())
         assert result.exit_code == 0, result.output
         heard.append(engine.spoken)
     # every session says the safety line or, after the first session of the day, the reminder in its place

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 import tomli_w
-from conftest import MINI, fill_cache
+from conftest import MINI, fake_speaker, fill_cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -170,10 +170,10 @@ def test_a_folder_is_not_a_routine(tmp_path):
 @pytest.mark.parametrize("damage", ["truncate body", "flip a sample", "flip the checksum", "wrong magic", "empty"])
 def test_a_damaged_cache_entry_is_made_again_and_the_audio_equals_a_clean_runs(tmp_path, fake_engine, damage):
     texts = ["Press down and in.", "Slide.", "Release."]
-    clean = synthesize_all(texts, fake_engine, SpeechCache(tmp_path / "clean"), "fake/one", 145)
+    clean = synthesize_all(texts, fake_speaker(fake_engine, tmp_path / "clean", "fake/one"))
     cache = SpeechCache(tmp_path / "cache")
-    synthesize_all(texts, fake_engine, cache, "fake/one", 145)
-    path = cache.path("fake", "fake/one", 145, "Slide.")
+    synthesize_all(texts, fake_speaker(fake_engine, cache.directory, "fake/one"))
+    path = cache.path("fake", "fake/one", 1.0, "Slide.")
     data = bytearray(path.read_bytes())
     if damage == "truncate body":
         data = data[:-10]
@@ -187,11 +187,12 @@ def test_a_damaged_cache_entry_is_made_again_and_the_audio_equals_a_clean_runs(t
         data = bytearray()
     path.write_bytes(bytes(data))
     fake_engine.spoken.clear()
-    again = synthesize_all(texts, fake_engine, cache, "fake/one", 145)
+    again = synthesize_all(texts, fake_speaker(fake_engine, cache.directory, "fake/one"))
     assert fake_engine.spoken == ["Slide."]  # only the damaged one is made again
     assert all(np.array_equal(again[t], clean[t]) for t in texts)
     assert (
-        synthesize_all(["Slide."], fake_engine, cache, "fake/one", 145)["Slide."].tolist() == clean["Slide."].tolist()
+        synthesize_all(["Slide."], fake_speaker(fake_engine, cache.directory, "fake/one"))["Slide."].tolist()
+        == clean["Slide."].tolist()
     )
 
 
@@ -226,18 +227,17 @@ def coach(*args: str) -> list[str]:
 
 
 def test_four_exports_in_parallel_sharing_one_cache_match_a_serial_run(tmp_path, mini_env):
-    """The cache starts empty: four processes synthesize with the real engine at once, then a fifth runs alone."""
+    """The cache starts empty: four processes synthesize with a real engine at once, then a fifth runs alone.
+    (espeak-ng: four neural voices loading at once would cost 20 s of the suite; the cache is shared the same way.)"""
     outputs = [tmp_path / f"parallel-{n}.wav" for n in range(4)]
-    running = [
-        subprocess.Popen(coach("mini", "--side", "both", "-o", str(out)), env=mini_env, stderr=subprocess.PIPE)
-        for out in outputs
-    ]
+    args = ["mini", "--side", "both", "--engine", "espeak"]
+    running = [subprocess.Popen(coach(*args, "-o", str(out)), env=mini_env, stderr=subprocess.PIPE) for out in outputs]
     for process in running:
         assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
         if process.stderr:
             process.stderr.close()
     serial = tmp_path / "serial.wav"
-    done = subprocess.run(coach("mini", "--side", "both", "-o", str(serial)), env=mini_env, capture_output=True)
+    done = subprocess.run(coach(*args, "-o", str(serial)), env=mini_env, capture_output=True)
     assert done.returncode == 0
     expected = soundfile.read(serial, dtype="int16")[0]
     assert len(expected) > 30 * 22050

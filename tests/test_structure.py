@@ -80,6 +80,7 @@ def test_the_import_walk_sees_top_level_lazy_and_type_checking_imports():
     assert "coach.audio" in GRAPH["coach.mixer"]  # at the top
     assert "coach.live" in GRAPH["coach.cli.play"]  # inside a function
     assert "coach.speech.espeak" in GRAPH["coach.speech.factory"]  # inside a method
+    assert "coach.speech.piper" in GRAPH["coach.speech.factory"]
     assert "coach.output.playback" in GRAPH["coach.cli.deps"]  # for type checking only
     assert "coach.cli.play" in GRAPH["coach.cli.app"]  # `from coach.cli.play import ...`
 
@@ -108,7 +109,7 @@ REACHING = {
     ("subprocess", "run"),
     ("subprocess", "Popen"),
 }
-BUILDERS = {"ProgramLog", "Pyttsx3Engine", "SimpleaudioBackend", "MessageBus"}
+BUILDERS = {"ProgramLog", "Pyttsx3Engine", "PiperEngine", "SimpleaudioBackend", "MessageBus"}
 EDGES = {
     "coach.programlog": "the log's database",
     "coach.desktop.bus": "connects to the session bus",

@@ -105,3 +105,17 @@ def test_phases_cover_the_session_without_gaps(psoas):
     for before, after in zip(timeline.phases, timeline.phases[1:], strict=False):
         assert before.end == after.start
     assert all(e.end <= timeline.length for e in timeline.events)
+
+
+def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
+    script = build_script(mini, Options("right"))
+    full = build_timeline(script, lengths_for(script), RATE)
+    assert (full.horizon, full.known) == (None, full.length)
+    knees = "Knees to your left, for your right."
+    guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees})
+    assert guess.horizon == guess.known == 112050  # where the unknown line starts
+    assert [e for e in guess.events if e.start < 112050] == [e for e in full.events if e.start < 112050]
+    assert guess.length != full.length  # after it, positions rest on the estimate
+    # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
+    slide = build_timeline(script, lengths_for(script), RATE, {"Slide away."})
+    assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)

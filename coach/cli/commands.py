@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from coach.catalog import all_sources
-from coach.cli.options import voice_options
+from coach.cli.options import SpeechChoices, voice_options
 from coach.cli.shared import current_deps, progress, source_named
-from coach.defaults import DEFAULT_VOICE
+from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
 
 
@@ -34,23 +34,32 @@ def list_routines() -> None:
 
 @click.command("voices")
 def list_voices() -> None:
-    """List the voices the speech engine offers (use one with --voice).
+    """List every engine's voices (use one with --voice, and --engine for espeak-ng's).
 
     \b
     Examples:
       coach voices
-      coach psoas --side right --voice gmw/en-gb-x-rp
+      coach psoas --side right --voice ~/voices/en_GB-alba-medium.onnx
+      coach psoas --side right --engine espeak --voice gmw/en-gb-x-rp
     """
-    for voice in current_deps().engine.build().voices():
-        mark = "*" if voice.id == DEFAULT_VOICE else " "
-        click.echo(f"{mark} {voice.id:<24}{voice.name}")
-    click.echo("(* the default voice)")
+    deps = current_deps()
+    for kind, title in (
+        (PIPER, "Piper voices (--engine piper, the default)"),
+        (ESPEAK, "espeak-ng voices (--engine espeak)"),
+    ):
+        click.echo(f"{title}:")
+        for voice in deps.engines(kind).build().voices():
+            mark = "*" if voice.id == DEFAULT_VOICES[kind] else " "
+            click.echo(f"{mark} {voice.id:<24}{voice.name}")
+    click.echo("(* each engine's default voice)")
+    click.echo(f"A Piper voice of your own: put NAME.onnx and NAME.onnx.json in {deps.dirs.voices}, "
+               "or give --voice the path of its .onnx file.")  # fmt: skip
 
 
 @click.command("show")
 @click.argument("routine_name", metavar="ROUTINE")
 @voice_options
-def show(routine_name: str, voice: str, rate: int) -> None:
+def show(routine_name: str, speech: SpeechChoices) -> None:
     """Describe a routine: its phases, strokes, tempos, and how long a session lasts.
 
     Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both.
@@ -64,16 +73,16 @@ def show(routine_name: str, voice: str, rate: int) -> None:
     from coach.kinds import Side, Tempo
     from coach.script import Options
     from coach.session import prepare
-    from coach.speech.cache import SpeechCache
+    from coach.speech.cache import Speaker, SpeechCache
 
     deps = current_deps()
     routine = source_named(routine_name, deps).load()
-    engine, cache = deps.engine.build(), SpeechCache(deps.dirs.cache)
+    speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
     with progress("Preparing speech") as advance:
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
-                session = prepare(routine, Options(side, tempo=tempo), engine, cache, voice, rate, advance)
+                session = prepare(routine, Options(side, tempo=tempo), speaker, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
     click.echo(report.show_text(routine, lengths), nl=False)
 

@@ -1,6 +1,6 @@
 """The dependencies, built in one place at the command line's edge and handed down: where files live, the speech
-engine (as a factory that can cross to worker processes), the audio output, the keyboard, the clock (with the local
-time zone's name), the session bus, and how other programs (systemctl) are run.
+engines (as factories that can cross to worker processes), the audio output, the keyboard, the clock (with the
+local time zone's name), the session bus, and how other programs (systemctl) are run.
 
 Nothing below the command line builds an engine, opens the program log or reads the clock for itself; tests build
 a `Deps` of their own with fakes and pass it as click's `obj`.
@@ -25,7 +25,7 @@ from coach.desktop.bus import session_bus_address
 from coach.desktop.systemd import Completed, Runner
 from coach.paths import Dirs
 from coach.speech.engine import EngineFactory
-from coach.speech.factory import ESPEAK, EngineSpec
+from coach.speech.factory import EngineSpec
 
 if TYPE_CHECKING:
     from coach.live import Keys
@@ -105,9 +105,19 @@ def terminal_keys() -> AbstractContextManager[Keys]:
 
 
 @dataclass(frozen=True)
+class Engines:
+    """The speech engines by kind (piper, espeak), each as a factory that builds it here or in a worker process."""
+
+    dirs: Dirs
+
+    def __call__(self, kind: str) -> EngineFactory:
+        return EngineSpec(kind, self.dirs.cache, self.dirs.voices)
+
+
+@dataclass(frozen=True)
 class Deps:
     dirs: Dirs
-    engine: EngineFactory  # builds the speech engine, here or in a worker process
+    engines: Callable[[str], EngineFactory]  # the speech engine of a kind, as a factory
     audio: Callable[[], Backend]  # opens the audio output; AudioOutputError when there is none
     keys: Callable[[], AbstractContextManager[Keys]]
     clock: Clock
@@ -121,7 +131,7 @@ class Deps:
         dirs = Dirs.from_environment(environ)
         return cls(
             dirs=dirs,
-            engine=EngineSpec(ESPEAK, dirs.scratch),
+            engines=Engines(dirs),
             audio=open_simpleaudio,
             keys=terminal_keys,
             clock=SYSTEM_CLOCK,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coach.cli.options import SessionChoices, check_tempo, file_options, session_options, voice_options
+from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
 from coach.cli.shared import Stopped, current_deps, progress, source_named
 
 
@@ -26,13 +26,12 @@ from coach.cli.shared import Stopped, current_deps, progress, source_named
 )  # fmt: skip
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="all cores",
-    help="Sessions rendered at once.",
+    help="Processes at work at once (making speech, then rendering sessions).",
 )  # fmt: skip
 def export(
     folder: Path,
     session: SessionChoices,
-    voice: str,
-    rate: int,
+    speech: SpeechChoices,
     fmt: str,
     bitrate: str,
     mono: bool,
@@ -61,17 +60,17 @@ def export(
         raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
     settings = Settings(
         strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
-        intro=session.intro, voice=voice, rate=rate, suffix=f".{fmt}", channels=1 if mono else 2,
-        bitrate=int(bitrate), lyrics=lyrics, srt=srt,
+        intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
+        channels=1 if mono else 2, bitrate=int(bitrate), lyrics=lyrics, srt=srt,
     )  # fmt: skip
     if routines:
         sources = [source_named(name, deps) for name in sorted(set(routines))]
     else:
         sources = list(all_sources(deps.dirs.config).values())
     try:
-        with progress("Preparing speech") as speech, progress("Writing sessions") as sessions:
+        with progress("Preparing speech") as lines, progress("Writing sessions") as sessions:
             jobs, written = export_library(
-                sources, folder, settings, deps.engine, deps.dirs.cache, workers, speech,
+                sources, folder, settings, deps.engines(speech.engine), deps.dirs.cache, workers, lines,
                 lambda done, count, total: sessions(count, total),
             )  # fmt: skip
     except KeyboardInterrupt:

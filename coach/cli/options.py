@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from coach.defaults import DEFAULT_BITRATE, DEFAULT_RATE, DEFAULT_VOICE, MP3_BITRATES, RATE_RANGE
+from coach.defaults import (
+    DEFAULT_BITRATE,
+    DEFAULT_ENGINE,
+    DEFAULT_PACE,
+    DEFAULT_VOICES,
+    ENGINES,
+    MP3_BITRATES,
+    PACE_RANGE,
+)
 from coach.kinds import AUTO, Guidance, Side, Tempo
 from coach.routine import BPM_RANGE
 
@@ -84,16 +92,57 @@ _session_option_stack = stack(
     click.option("--no-intro", is_flag=True, help="Skip settling in and the safety words (you know the routine)."),
 )
 
-voice_options = stack(
-    click.option("--voice", default=DEFAULT_VOICE, show_default=True, help="Voice id (see 'coach voices')."),
+
+@dataclass(frozen=True, kw_only=True)
+class SpeechChoices:
+    """How the session is spoken: the engine (by kind), its voice, and the pace."""
+
+    engine: str
+    voice: str
+    pace: float
+
+    @property
+    def label(self) -> str:
+        """For the MP3 comment: the voice by its name, the engine and the pace."""
+        from coach.speech.factory import speech_label
+
+        return speech_label(self.engine, self.voice, self.pace)
+
+
+def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--engine, --voice and --pace, handed to the command as one value, `speech` (--rate, replaced by --pace, is
+    kept hidden, to say so)."""
+
+    @functools.wraps(command)
+    def with_speech(
+        *args: object, engine: str, voice: str | None, pace: float, rate: int | None, **kwargs: object
+    ) -> object:
+        if rate is not None:
+            raise click.UsageError(
+                "--rate was replaced by --pace: 1.0 is the calm default, 0.9 a little slower, 1.1 a little quicker."
+            )
+        speech = SpeechChoices(engine=engine, voice=DEFAULT_VOICES[engine] if voice is None else voice, pace=pace)
+        return command(*args, speech=speech, **kwargs)
+
+    return _voice_option_stack(with_speech)
+
+
+_voice_option_stack = stack(
     click.option(
-        "--rate",
-        type=click.IntRange(*RATE_RANGE),
-        default=DEFAULT_RATE,
-        show_default=True,
-        help="Speaking rate, in words a minute.",
+        "--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE, show_default=True,
+        help="piper: the natural neural voice; espeak: espeak-ng (quick, many languages).",
     ),
-)
+    click.option(
+        "--voice", metavar="VOICE",
+        help=f"A Piper voice's name or the path of its .onnx file; with --engine espeak, an espeak-ng voice id (see "
+        f"'coach voices') [default: {DEFAULT_VOICES[DEFAULT_ENGINE]}; espeak: {DEFAULT_VOICES['espeak']}].",
+    ),
+    click.option(
+        "--pace", type=click.FloatRange(*PACE_RANGE), default=DEFAULT_PACE, show_default=True,
+        help="How quickly the coach speaks: 1.0 is calm, 0.9 a little slower, 1.1 a little quicker.",
+    ),
+    click.option("--rate", type=int, hidden=True),
+)  # fmt: skip
 
 file_options = stack(
     click.option(

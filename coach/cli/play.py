@@ -17,7 +17,15 @@ import click
 
 from coach.catalog import RoutineSource
 from coach.cli.deps import Deps
-from coach.cli.options import SessionChoices, check_tempo, output_options, session_options, side_option, voice_options
+from coach.cli.options import (
+    SessionChoices,
+    SpeechChoices,
+    check_tempo,
+    output_options,
+    session_options,
+    side_option,
+    voice_options,
+)
 from coach.cli.shared import Stopped, current_deps, progress
 from coach.errors import AudioOutputError, CoachError
 from coach.kinds import AUTO, Side
@@ -29,7 +37,7 @@ if TYPE_CHECKING:
     from coach.output.files import Encoding
     from coach.programlog import ProgramLog
     from coach.session import Session
-    from coach.speech.engine import SpeechEngine
+    from coach.speech.cache import Speaker
 
 
 def routine_command(source: RoutineSource) -> click.Command:
@@ -62,8 +70,7 @@ def routine_command(source: RoutineSource) -> click.Command:
     def command(
         side: str | None,
         session: SessionChoices,
-        voice: str,
-        rate: int,
+        speech: SpeechChoices,
         no_log: bool,
         output: Path | None,
         bitrate: str,
@@ -86,7 +93,7 @@ def routine_command(source: RoutineSource) -> click.Command:
             from coach.output.files import check_target
 
             check_target(output)
-        request = Request(routine=source.load(), side=side, session=session, voice=voice, rate=rate, logged=not no_log)
+        request = Request(routine=source.load(), side=side, session=session, speech=speech, logged=not no_log)
         deps = current_deps()
         if as_script:
             print_script(deps, request, as_json)
@@ -107,8 +114,7 @@ class Request:
     routine: Routine
     side: str  # right, left, both or auto
     session: SessionChoices
-    voice: str
-    rate: int
+    speech: SpeechChoices
     logged: bool  # False with --no-log: the log is neither read nor written
 
     def options(self, plan: SessionPlan) -> Options:
@@ -119,14 +125,20 @@ class Request:
         )  # fmt: skip
 
 
-def prepare_session(deps: Deps, request: Request, plan: SessionPlan, engine: SpeechEngine) -> Session:
-    """The session, with a progress bar while speech is synthesized."""
+def speaker(deps: Deps, request: Request, threads: int = 0) -> Speaker:
+    """The session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
+    from coach.speech.cache import Speaker, SpeechCache
+
+    speech = request.speech
+    return Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache), threads)
+
+
+def prepare_session(deps: Deps, request: Request, plan: SessionPlan) -> Session:
+    """The session, every line made first, with a progress bar while speech is synthesized."""
     from coach.session import prepare
-    from coach.speech.cache import SpeechCache
 
     with progress("Preparing speech") as advance:
-        cache = SpeechCache(deps.dirs.cache)
-        return prepare(request.routine, request.options(plan), engine, cache, request.voice, request.rate, advance)
+        return prepare(request.routine, request.options(plan), speaker(deps, request), advance)
 
 
 def plan_unannounced(deps: Deps, request: Request) -> SessionPlan:
@@ -145,7 +157,7 @@ def print_script(deps: Deps, request: Request, as_json: bool) -> None:
     from coach import report
 
     plan = plan_unannounced(deps, request)
-    timeline = prepare_session(deps, request, plan, deps.engine.build()).timeline
+    timeline = prepare_session(deps, request, plan).timeline
     if as_json:
         click.echo(json.dumps(report.script_json(timeline), indent=1))
     else:
@@ -156,12 +168,12 @@ def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, l
     from coach import report
     from coach.output.export import export_session
 
-    session = prepare_session(deps, request, plan_unannounced(deps, request), deps.engine.build())
+    session = prepare_session(deps, request, plan_unannounced(deps, request))
     timeline = session.timeline
     try:
         with progress(f"Writing {output.name}") as advance:
             written = export_session(
-                session, output, request.voice, request.rate, encoding, lyrics, srt,
+                session, output, request.speech.label, encoding, lyrics, srt,
                 progress=lambda done: advance(done, timeline.length),
             )  # fmt: skip
     except KeyboardInterrupt:
@@ -171,33 +183,34 @@ def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, l
 
 
 def play_live(deps: Deps, request: Request) -> None:
-    """Play a session under keyboard control, recording it in the program log (unless --no-log)."""
+    """Play a session under keyboard control, recording it in the program log (unless --no-log). It starts at
+    once: lines not in the cache are made in the background while the lead-in and the first lines play."""
     from coach import report
-    from coach.live import PROMPT_TEXTS, prompt_clips, run_live
+    from coach.live import LiveSpeech, run_live
     from coach.programlog import ProgramLog
-    from coach.speech.cache import SpeechCache, synthesize_all
+    from coach.script import build_script
 
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if request.logged else nullcontext()
     with opened as log:
         entries = log.entries() if log is not None else []
         today = deps.clock.now().date()
         plan = plan_session(entries, request.routine, request.side, today, announce=log is not None)
-        engine = deps.engine.build()
-        session = prepare_session(deps, request, plan, engine)
-        timeline = session.timeline
-        speech = synthesize_all(PROMPT_TEXTS, engine, SpeechCache(deps.dirs.cache), request.voice, request.rate)
-        prompts = prompt_clips(speech, timeline.sample_rate)
+        script = build_script(request.routine, request.options(plan))
+        speech = LiveSpeech(script, speaker(deps, request, threads=1))
         record = Record(log, request.routine.name, plan.side, deps.clock.now)
-        click.echo(f"Playing {report.summary(timeline)} Ctrl-C stops.", err=True)
-        if sys.stdin.isatty():
-            click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
-        status = status_line(deps.clock.monotonic)
         try:
+            session = speech.session()
+            about = "" if session.timeline.horizon is None else "about "
+            click.echo(f"Playing {report.summary(session.timeline, about)} Ctrl-C stops.", err=True)
+            if sys.stdin.isatty():
+                click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
+            status = status_line(deps.clock.monotonic)
             with deps.keys() as keys:
                 clock = deps.clock
                 outcome = run_live(
-                    session, prompts, deps.audio(), keys, clock.monotonic, clock.sleep, status, record.progress
-                )
+                    session, speech.prompts(), deps.audio(), keys, clock.monotonic, clock.sleep, status,
+                    record.progress, speech.more,
+                )  # fmt: skip
         except AudioOutputError as exc:
             name = request.routine.name
             raise AudioOutputError(
@@ -208,6 +221,12 @@ def play_live(deps: Deps, request: Request) -> None:
             clear_status()
             record.end(finished=False)
             raise Stopped("Stopped.") from None
+        except CoachError:
+            clear_status()
+            record.end(finished=False)
+            raise
+        finally:
+            speech.close()
         clear_status()
         record.end(outcome.finished)
         click.echo("Session complete." if outcome.finished else "Stopped.", err=True)

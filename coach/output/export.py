@@ -19,8 +19,7 @@ MONO = Encoding()
 def export_session(
     session: Session,
     path: Path,
-    voice: str,
-    rate: int,
+    speech: str,
     encoding: Encoding = MONO,
     lyrics: bool = False,
     srt: bool = False,
@@ -28,11 +27,12 @@ def export_session(
     tracks: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Write the session to `path` (format by suffix) and the sidecar files asked for; returns every file written."""
+    """Write the session to `path` (format by suffix) and the sidecar files asked for; returns every file written.
+    `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's comment."""
     timeline = session.timeline
     finish = None
     if path.suffix.lower() == ".mp3":
-        finish = partial(write_id3, tags=session_tags(timeline, voice, rate, track, tracks, lyrics))
+        finish = partial(write_id3, tags=session_tags(timeline, speech, track, tracks, lyrics))
     write_file(path, render(timeline, session.clips), timeline.sample_rate, encoding, progress, finish)
     written = [path]
     if lyrics:

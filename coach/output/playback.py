@@ -106,6 +106,10 @@ def _quiet_points(timeline: Timeline, start: int, end: int) -> list[int]:
 class Player:
     """Plays a session from any sample position, segment by segment, without blocking: `start`, then `poll` until
     it says the sound is over (or `play` to do both). `stop` silences it at once; `position` tells where it got to.
+
+    While a session's speech is still being made, its timeline is exact only up to its horizon
+    (`Timeline.known`): the player plays up to there and then waits in silence (`waiting`) until `extend` hands it
+    a timeline that reaches further. The horizon always falls at the start of a cue, so a wait never cuts a word.
     """
 
     def __init__(
@@ -118,10 +122,13 @@ class Player:
         self._position = 0
         self._handle: PlayHandle | None = None
         self._playing: tuple[int, int, float] = (0, 0, 0.0)  # first sample, end sample, clock at its start
-        self._parts: list[tuple[int, int]] = []
+        self._parts: list[tuple[int, int]] = []  # segments still to hand over, the first of them rendered
         self._next: Pcm | None = None
         self._render: Callable[[int, int], Pcm] = lambda a, b: np.zeros(0, dtype=np.int16)
         self._rate = 22050
+        self._end = 0  # where the session (or the stretch asked for) ends
+        self._queued = 0  # where the segments handed over or queued reach
+        self._timeline: Timeline | None = None
 
     @property
     def position(self) -> int:
@@ -130,21 +137,50 @@ class Player:
         first, last, begun = self._playing
         return min(first + max(round((self.clock() - begun) * self._rate), 0), last)
 
+    @property
+    def waiting(self) -> bool:
+        """True while it has played all it can and waits in silence for more of the session to be known."""
+        return self._handle is None and self._timeline is not None and self._position < self._end
+
     def start(
         self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
     ) -> None:
         """Start playing [start, end) of the session. Each segment is rendered while the one before it plays."""
         self.stop()
-        self._rate, self._render = timeline.sample_rate, render
-        self._parts = segments(timeline, start, timeline.length if end is None else end)
-        self._position = start
-        self._next = render(*self._parts[0]) if self._parts else None
+        self._rate, self._render, self._timeline = timeline.sample_rate, render, timeline
+        self._end = timeline.length if end is None else end
+        self._position = self._queued = start
+        self._queue(timeline, first=True)
         self._advance()
+
+    def extend(self, timeline: Timeline, render: Callable[[int, int], Pcm]) -> None:
+        """The same session, known further (or to its end): play on past the old horizon. The segments not yet
+        handed over are cut again, so the old horizon does not stay a seam."""
+        if self._timeline is None:
+            return
+        if self._end == self._timeline.length:
+            self._end = timeline.length  # the session's end, not a stretch asked for
+        self._render, self._timeline = render, timeline
+        if self._parts:
+            self._queued = self._parts[0][0]
+            self._parts, self._next = [], None
+        self._queue(timeline, first=self._handle is None)
+        if self._handle is None:
+            self._advance()
+
+    def _queue(self, timeline: Timeline, first: bool) -> None:
+        """Queue segments from where the queue reaches to the horizon, rendering the first of them."""
+        until = min(self._end, timeline.known)
+        if until > self._queued:
+            self._parts += segments(timeline, self._queued, until, FIRST_SEGMENT_S if first else SEGMENT_S)
+            self._queued = until
+        if self._parts and self._next is None:
+            self._next = self._render(*self._parts[0])
 
     def start_clip(self, pcm: Pcm, sample_rate: int) -> None:
         """Play a short clip on its own (a spoken prompt), in place of anything playing."""
         self.stop()
-        self._rate, self._parts, self._next = sample_rate, [(0, len(pcm))], pcm
+        self._rate, self._parts, self._next, self._timeline = sample_rate, [(0, len(pcm))], pcm, None
         self._advance()
 
     def _advance(self) -> None:
@@ -156,14 +192,14 @@ class Player:
         self._next = self._render(*self._parts[0]) if self._parts else None
 
     def poll(self) -> bool:
-        """Hand the next segment over when one ends; False once everything has been played."""
-        if self._handle is None:
-            return False
-        if self._handle.is_playing():
-            return True
-        self._position, self._handle = self._playing[1], None
-        self._advance()
-        return self._handle is not None
+        """Hand the next segment over when one ends; False once everything has been played (while it waits for
+        more of the session to be known, True)."""
+        if self._handle is not None:
+            if self._handle.is_playing():
+                return True
+            self._position, self._handle = self._playing[1], None
+            self._advance()
+        return self._handle is not None or self.waiting
 
     def stop(self) -> None:
         """Silence at once; `position` keeps where it got to."""
@@ -171,7 +207,7 @@ class Player:
             self._position = self.position
             self._handle.stop()
             self._handle = None
-        self._parts, self._next = [], None
+        self._parts, self._next, self._timeline = [], None, None
 
     def play(
         self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None

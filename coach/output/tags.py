@@ -44,15 +44,13 @@ def session_title(timeline: Timeline) -> str:
     return f"{timeline.script.title}, {timeline.script.side.words}"
 
 
-def settings_comment(timeline: Timeline, voice: str, rate: int) -> str:
+def settings_comment(timeline: Timeline, speech: str) -> str:
     s = timeline.script
     tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
-    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, voice {voice}, rate {rate}"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, {speech}"
 
 
-def session_tags(
-    timeline: Timeline, voice: str, rate: int, track: int = 1, tracks: int = 1, lyrics: bool = False
-) -> Tags:
+def session_tags(timeline: Timeline, speech: str, track: int = 1, tracks: int = 1, lyrics: bool = False) -> Tags:
     chapters = tuple(Chapter(p.title, _ms(timeline, p.start), _ms(timeline, p.end)) for p in timeline.phases)
     spoken = tuple((_ms(timeline, e.start), e.name) for e in timeline.events if e.kind == SPEECH) if lyrics else ()
     return Tags(
@@ -61,7 +59,7 @@ def session_tags(
         artist=ARTIST,
         track=track,
         tracks=tracks,
-        comment=settings_comment(timeline, voice, rate),
+        comment=settings_comment(timeline, speech),
         length_ms=_ms(timeline, timeline.length),
         chapters=chapters,
         lyrics=spoken,

@@ -1,5 +1,5 @@
-"""The speech cache, one file per phrase, and `synthesize_all`, which fills a session's phrases from it (or from
-the engine, once, where the cache has none)."""
+"""The speech cache, one file per phrase; `Speaker`, a session's speech (engine, voice, pace) over the cache; and
+`synthesize_all`, which fills a session's phrases from the cache (or from the engine, once, where it has none)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ import json
 import os
 import struct
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
 from coach.errors import SpeechError
-from coach.speech.engine import SpeechEngine
+from coach.speech.engine import EngineFactory, SpeechEngine
+from coach.speech.level import SETTINGS as LOUDNESS
 
-CACHE_FORMAT = 2  # part of every cache key: bump it when the stored audio or its file changes
+CACHE_FORMAT = 3  # part of every cache key: bump it when the stored audio or its file changes
 
 SILENCE = 1e-3  # below this (about -60 dBFS) a sample counts as quiet when trimming
 EDGE_MS = 10  # quiet kept around trimmed speech, and the length of its fade in and out
@@ -38,7 +39,7 @@ def trim(pcm: Pcm, sample_rate: int) -> Pcm:
 
 
 class SpeechCache:
-    """Synthesized phrases on disk, one file per (format, engine, voice, rate, text).
+    """Synthesized phrases on disk, one file per (format, engine, voice, pace, loudness settings, text).
 
     Each file holds a header (magic, sample rate, sample count, SHA-256 of the samples) and the 16-bit samples, so a
     truncated or damaged entry is noticed and made again. An entry is written once: it is created whole under its
@@ -52,13 +53,14 @@ class SpeechCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def path(self, engine: str, voice: str, rate: int, text: str) -> Path:
-        key = json.dumps([CACHE_FORMAT, engine, voice, rate, text], ensure_ascii=False)
+    def path(self, engine: str, voice: str, pace: float, text: str) -> Path:
+        """`voice` is the engine's key for the voice (for Piper, its files' digest), `pace` the line's own."""
+        key = json.dumps([CACHE_FORMAT, engine, voice, pace, LOUDNESS, text], ensure_ascii=False)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.directory / f"v{CACHE_FORMAT}" / digest[:2] / f"{digest}.pcm"
 
-    def get(self, engine: str, voice: str, rate: int, text: str, sample_rate: int) -> Pcm | None:
-        return self._read(self.path(engine, voice, rate, text), sample_rate)
+    def get(self, engine: str, voice: str, pace: float, text: str, sample_rate: int) -> Pcm | None:
+        return self._read(self.path(engine, voice, pace, text), sample_rate)
 
     def _read(self, path: Path, sample_rate: int) -> Pcm | None:
         try:
@@ -76,9 +78,9 @@ class SpeechCache:
             return None
         return np.frombuffer(body, dtype="<i2").astype(np.int16)
 
-    def put(self, engine: str, voice: str, rate: int, text: str, pcm: Pcm, sample_rate: int) -> Pcm:
+    def put(self, engine: str, voice: str, pace: float, text: str, pcm: Pcm, sample_rate: int) -> Pcm:
         """Store a phrase unless a good entry is there already; returns the audio the cache now holds."""
-        path = self.path(engine, voice, rate, text)
+        path = self.path(engine, voice, pace, text)
         body = pcm.astype("<i2").tobytes()
         header = self.HEADER.pack(self.MAGIC, sample_rate, len(pcm), hashlib.sha256(body).digest())
         try:
@@ -101,42 +103,79 @@ class SpeechCache:
         return pcm
 
 
-def check_voice(engine: SpeechEngine, voice: str) -> None:
-    if voice not in {v.id for v in engine.voices()}:
-        raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
+BEAT_PACE = 1.25  # words said on a metronome beat are said this much quicker, so they are crisp and fit the beat
 
 
-def _speak(engine: SpeechEngine, text: str, voice: str, rate: int) -> Pcm:
-    """One phrase, trimmed; silence is retried, since a cached silence would be kept for good."""
+def line_pace(pace: float, beat: bool) -> float:
+    """The pace a line is said at: the session's, or quicker for words on a beat (rounded: it is in the cache key)."""
+    return round(pace * BEAT_PACE if beat else pace, 4)
+
+
+class Speaker:
+    """The speech of a session: an engine (built from its factory the first time a line is not in the cache), a
+    voice, a pace, and the cache. A session whose lines are all cached never builds the engine."""
+
+    def __init__(self, factory: EngineFactory, voice: str, pace: float, cache: SpeechCache, threads: int = 0) -> None:
+        self.factory, self.voice, self.pace, self.cache, self.threads = factory, voice, pace, cache, threads
+        self.engine_name = factory.name
+        self.voice_key = factory.voice_key(voice)  # a voice that cannot be used is refused here, before anything
+        self._engine: SpeechEngine | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def engine(self) -> SpeechEngine:
+        if self._engine is None:
+            engine = self.factory.build(self.threads)
+            if engine.sample_rate != SAMPLE_RATE:
+                raise SpeechError(
+                    f"The speech engine speaks at {engine.sample_rate} Hz; sessions are {SAMPLE_RATE} Hz."
+                )
+            self._engine = engine
+        return self._engine
+
+    def path(self, text: str, beat: bool = False) -> Path:
+        return self.cache.path(self.engine_name, self.voice_key, line_pace(self.pace, beat), text)
+
+    def cached(self, text: str, beat: bool = False) -> Pcm | None:
+        return self.cache.get(self.engine_name, self.voice_key, line_pace(self.pace, beat), text, SAMPLE_RATE)
+
+    def make(self, text: str, beat: bool = False) -> Pcm:
+        """Synthesize a line, trimmed and at the session's loudness, and keep it in the cache; returns the audio the
+        cache holds (another process's, if it got there first)."""
+        pace = line_pace(self.pace, beat)
+        pcm = _speak(self.engine, text, self.voice, pace)
+        return self.cache.put(self.engine_name, self.voice_key, pace, text, pcm, SAMPLE_RATE)
+
+    def clip(self, text: str, beat: bool = False) -> Pcm:
+        pcm = self.cached(text, beat)
+        return self.make(text, beat) if pcm is None else pcm
+
+
+def _speak(engine: SpeechEngine, text: str, voice: str, pace: float) -> Pcm:
+    """One phrase, trimmed and normalized; silence is retried, since a cached silence would be kept for good."""
+    from coach.speech.level import normalize
+
     for _ in range(ATTEMPTS):
-        pcm = trim(engine.synthesize(text, voice, rate), SAMPLE_RATE)
+        pcm = trim(engine.synthesize(text, voice, pace), SAMPLE_RATE)
         if pcm.size:
-            return pcm
+            return normalize(pcm, SAMPLE_RATE)
     raise SpeechError(f"The speech engine gave silence for {text!r}, {ATTEMPTS} times.")
 
 
 def synthesize_all(
     texts: Iterable[str],
-    engine: SpeechEngine,
-    cache: SpeechCache,
-    voice: str,
-    rate: int,
+    speaker: Speaker,
+    beat: Collection[str] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Clip]:
-    """Every distinct text as a trimmed clip at the session's rate, from the cache where it can be."""
-    if engine.sample_rate != SAMPLE_RATE:
-        raise SpeechError(f"The speech engine speaks at {engine.sample_rate} Hz; sessions are {SAMPLE_RATE} Hz.")
+    """Every distinct text as a clip, from the cache where it can be; the texts in `beat` are said on a beat."""
     unique = list(dict.fromkeys(texts))
     clips: dict[str, Clip] = {}
-    checked = False
     for done, text in enumerate(unique, start=1):
-        pcm = cache.get(engine.name, voice, rate, text, SAMPLE_RATE)
-        if pcm is None:
-            if not checked:
-                check_voice(engine, voice)
-                checked = True
-            pcm = cache.put(engine.name, voice, rate, text, _speak(engine, text, voice, rate), SAMPLE_RATE)
-        clips[text] = to_float(pcm)
+        clips[text] = to_float(speaker.clip(text, text in beat))
         if progress is not None:
             progress(done, len(unique))
     return clips

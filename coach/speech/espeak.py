@@ -18,6 +18,13 @@ from coach.audio import Pcm, read_wav
 from coach.errors import SpeechError
 from coach.speech.engine import Voice
 
+RATE_AT_PACE_1 = 120  # espeak-ng's rate setting for pace 1.0: about 143 words a minute on this project's lines
+
+
+def rate_for(pace: float) -> int:
+    """espeak-ng's rate setting for a pace (measured words a minute are 1.158 x the setting, from 100 to 160)."""
+    return round(RATE_AT_PACE_1 * pace)
+
 
 class Pyttsx3Engine:
     """pyttsx3 with its espeak-ng driver (22050 Hz mono)."""
@@ -42,17 +49,19 @@ class Pyttsx3Engine:
             self._voices = sorted(found, key=lambda v: v.id)
         return self._voices
 
-    def synthesize(self, text: str, voice: str, rate: int) -> Pcm:
+    def synthesize(self, text: str, voice: str, pace: float) -> Pcm:
+        if voice not in {v.id for v in self.voices()}:  # espeak-ng would keep the voice it had, silently
+            raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
         self._scratch.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
         os.close(fd)
         try:
-            self._engine.setProperty("voice", voice)
-            self._engine.setProperty("rate", rate)
-            self._engine.save_to_file(text, name)
+            engine = self._engine
+            _set_now(engine, voice, rate_for(pace))
+            engine.save_to_file(text, name)
             with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
-                self._engine.runAndWait()
-                _wait_until_written(self._engine)
+                engine.runAndWait()
+                _wait_until_written(engine)
             pcm, rate_read = read_wav(Path(name))
         except Exception as exc:  # the engine reports failures in many shapes
             raise SpeechError(f"The speech engine could not say {text!r}: {exc}") from exc
@@ -65,6 +74,21 @@ class Pyttsx3Engine:
 
 _PYTTSX3: Any = None
 WRITE_TIMEOUT_S = 30.0
+
+
+def _set_now(engine: object, voice: str, rate: int) -> None:
+    """Set the voice and rate in espeak-ng, in effect for the next phrase. pyttsx3 queues `setProperty` behind the
+    engine's other commands and runs the queue only while it is not busy, so a new rate took effect a phrase late,
+    or not at all (rates 145, 90, 200, 145 in turn gave 3.2, 3.2, 5.15, 5.15 s); and espeak-ng, started
+    asynchronously, queues a parameter change of its own. So the driver's setters (which call espeak-ng directly)
+    are used, then espeak-ng is synchronized, which applies its queue before the next phrase."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    library = sys.modules.get("pyttsx3.drivers._espeak")
+    if driver is None or library is None:
+        raise RuntimeError("pyttsx3's espeak driver is not where it was expected")
+    driver.setProperty("voice", voice)
+    driver.setProperty("rate", rate)
+    library.Synchronize()
 
 
 def _wait_until_written(engine: object) -> None:
@@ -121,7 +145,10 @@ def _load_pyttsx3() -> Any:
     try:
         import espeakng_loader
 
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        # RTLD_LOCAL: Piper's espeakbridge carries another espeak-ng with the same symbols; made global, this one
+        # took over some of the bridge's calls, and Piper then crashed in the same process. pyttsx3 still finds it
+        # by its soname, which is already loaded.
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)
         os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
         import pyttsx3
 

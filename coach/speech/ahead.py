@@ -1,0 +1,67 @@
+"""Speech made ahead of the playhead: a live session starts at once, and its lines are synthesized in a background
+thread, in the order they are said, while the near-silent lead-in and the first lines play.
+
+The thread builds the engine itself (loading a neural voice takes most of a second) and gives each line to the
+cache as it is made; the player's side takes the finished lines with `take`. ONNX Runtime releases the GIL while it
+runs, and the speaker is made with one thread, so playback keeps its share of the CPU.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+
+from coach.audio import Pcm
+from coach.speech.cache import Speaker
+
+STOP_WAIT_S = 5.0  # on leaving, how long to let the line being made finish (it is kept in the cache)
+
+
+class Ahead:
+    """Synthesizes `lines` (text, said on a beat) with `speaker` in a thread of its own, one after another."""
+
+    def __init__(self, speaker: Speaker, lines: Sequence[tuple[str, bool]]) -> None:
+        self.speaker = speaker
+        self.lines = list(lines)
+        self._made: queue.SimpleQueue[tuple[str, Pcm] | BaseException | None] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="coach-speech", daemon=True)
+        self.finished = not self.lines
+
+    def start(self) -> Ahead:
+        if self.lines:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            for text, beat in self.lines:
+                if self._stop.is_set():
+                    break
+                self._made.put((text, self.speaker.clip(text, beat)))
+        except BaseException as exc:  # handed to the player's side, which raises it there
+            self._made.put(exc)
+        finally:
+            self._made.put(None)
+
+    def take(self) -> dict[str, Pcm]:
+        """The lines made since the last call (empty if none); raises the error that stopped the thread."""
+        made: dict[str, Pcm] = {}
+        while True:
+            try:
+                item = self._made.get_nowait()
+            except queue.Empty:
+                return made
+            if item is None:
+                self.finished = True
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                made[item[0]] = item[1]
+
+    def close(self) -> None:
+        """Stop after the line being made (it is kept in the cache for next time)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(STOP_WAIT_S)
