@@ -46,14 +46,15 @@ TARGETS = {  # (figure, target, lower is better)
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
     """Run a process; returns (wall seconds, its peak RSS in MB, stdout, CPU seconds)."""
-    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
         began = time.perf_counter()
-        process = subprocess.Popen(args, env=env, stdout=out_file, stderr=err_file, text=True)
+        process = subprocess.Popen(args, env=env, stdout=out_file, stderr=err_file)
         _, status, usage = os.wait4(process.pid, 0)  # files, not pipes: a long output cannot block the child
         took = time.perf_counter() - began
         out_file.seek(0)
         err_file.seek(0)
-        out, err = out_file.read(), err_file.read()
+        # bytes, read as text where they are text: the piper program writes raw audio on stdout
+        out, err = out_file.read().decode(errors="replace"), err_file.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(args)}\n{err}")
     return took, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
