@@ -16,8 +16,9 @@ from coach.audio import SAMPLE_RATE, Clip, read_wav, to_float
 from coach.routine import Routine
 from coach.script import SOUNDS, Options, Script, build_script
 from coach.speech.cache import Speaker, synthesize_all
-from coach.timeline import SOUND, SPEECH, ClipKey, Timeline, build_timeline
+from coach.timeline import SOUND, SPEECH, ClipKey, Event, Timeline, build_timeline
 
+SPEECH_DIP_DB = 6.0  # the most a line is turned down so a metronome sound on it keeps its level
 ESTIMATE_S_PER_CHAR = 0.075  # a line not made yet is taken to last this long a character, until one is known
 
 
@@ -63,32 +64,53 @@ def assemble(script: Script, speech: Mapping[str, Clip], sounds: Mapping[str, Cl
 
 
 def duck(timeline: Timeline, clips: Mapping[ClipKey, Clip]) -> Timeline:
-    """The timeline with each metronome sound that falls on speech turned down just enough that the two together
-    stay under the speech's own true-peak ceiling (the sum of two true-peak envelopes bounds the true peak of the
-    sum). Elsewhere, and wherever there is room, a sound keeps its level: this touches a few ticks a session."""
+    """The timeline with room made for each metronome sound that falls on speech, so that the two together stay
+    under the speech's own true-peak ceiling (the sum of two true-peak envelopes bounds the true peak of the sum).
+    The words give way first: a line with a sound on it is turned down as much as its loudest sound needs, by at
+    most SPEECH_DIP_DB (a step word on its beat, a fraction of a second, a few dB); only if that is not enough is
+    the sound turned down too, just enough. Elsewhere everything keeps its level."""
     from coach.speech.level import CEILING_DBTP, peak_envelope
 
     ceiling = 10 ** ((CEILING_DBTP - 0.1) / 20)
+    dip_floor = 10 ** (-SPEECH_DIP_DB / 20)
     speech = [e for e in timeline.events if e.kind == SPEECH and e.key in clips]  # one at a time: never overlapping
     starts, ends = [e.start for e in speech], [e.end for e in speech]
     sound_envelopes: dict[str, npt.NDArray[np.float64]] = {}
-    events = []
-    for event in timeline.events:
-        over = speech[bisect_right(ends, event.start) : bisect_left(starts, event.end)] if event.kind == SOUND else []
-        if over and event.key in clips:
-            if event.name not in sound_envelopes:
-                sound_envelopes[event.name] = peak_envelope(clips[event.key].astype(np.float64))
-            sound = sound_envelopes[event.name]
-            room = np.full(event.length, ceiling)
-            for s in over:
-                a, b = max(s.start, event.start), min(s.end, event.end)
-                margin = 16  # the interpolator's reach: the envelope of a slice is exact away from its edges
-                lo, hi = max(a - margin, s.start), min(b + margin, s.end)
-                envelope = peak_envelope(clips[s.key][lo - s.start : hi - s.start].astype(np.float64))
-                room[a - event.start : b - event.start] -= envelope[a - lo : b - lo]
-            loud = sound > 1e-6
-            gain = float(np.clip(np.min(room[loud] / sound[loud]), 0.0, 1.0)) if loud.any() else 1.0
-            if gain < 1.0:
-                event = replace(event, gain=math.floor(gain * 10_000) / 10_000)
-        events.append(event)
+    overlaps: list[tuple[int, Event, list[tuple[int, int, int, npt.NDArray[np.float64]]]]] = []
+    speech_gain = [1.0] * len(speech)
+    for at, event in enumerate(timeline.events):
+        first, last = bisect_right(ends, event.start), bisect_left(starts, event.end)
+        if event.kind != SOUND or first >= last or event.key not in clips:
+            continue
+        if event.name not in sound_envelopes:
+            sound_envelopes[event.name] = peak_envelope(clips[event.key].astype(np.float64))
+        sound = sound_envelopes[event.name]
+        parts = []
+        for i in range(first, last):
+            s = speech[i]
+            a, b = max(s.start, event.start), min(s.end, event.end)
+            margin = 16  # the interpolator's reach: the envelope of a slice is exact away from its edges
+            lo, hi = max(a - margin, s.start), min(b + margin, s.end)
+            envelope = peak_envelope(clips[s.key][lo - s.start : hi - s.start].astype(np.float64))[a - lo : b - lo]
+            parts.append((i, a - event.start, b - event.start, envelope))
+            voiced = envelope > 1e-6
+            if voiced.any():  # the line's gain that leaves room for the whole sound
+                room = (ceiling - sound[a - event.start : b - event.start][voiced]) / envelope[voiced]
+                speech_gain[i] = min(speech_gain[i], max(dip_floor, float(np.min(room))))
+        overlaps.append((at, event, parts))
+    speech_gain = [math.floor(g * 10_000) / 10_000 for g in speech_gain]
+    events = list(timeline.events)
+    for at, event, parts in overlaps:
+        sound = sound_envelopes[event.name]
+        room = np.full(event.length, ceiling)
+        for i, a, b, envelope in parts:
+            room[a:b] -= speech_gain[i] * envelope
+        loud = sound > 1e-6
+        gain = float(np.clip(np.min(room[loud] / sound[loud]), 0.0, 1.0)) if loud.any() else 1.0
+        if gain < 1.0:
+            events[at] = replace(event, gain=math.floor(gain * 10_000) / 10_000)
+    index = {id(e): n for n, e in enumerate(timeline.events)}
+    for s, g in zip(speech, speech_gain, strict=True):
+        if g < 1.0:
+            events[index[id(s)]] = replace(s, gain=g)
     return replace(timeline, events=tuple(events))

@@ -26,7 +26,8 @@ class Event:
     length: int  # in samples
     kind: str  # SPEECH or SOUND
     name: str  # the text spoken, or the sound's name
-    gain: float = 1.0  # a metronome sound is turned down where, on top of speech, it would pass the peak ceiling
+    gain: float = 1.0  # where a metronome sound falls on speech, the words (and if need be the sound) are turned down
+    # so the two together stay under the peak ceiling (session.duck)
 
     @property
     def end(self) -> int:

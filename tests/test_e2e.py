@@ -137,7 +137,7 @@ def test_the_wav_is_exactly_the_json_events_summed(real):
     for event in real["timeline"]["events"]:
         if event["kind"] == "speech":
             pcm = speaker.cached(event["text"], event["text"] in beat)
-            clip = pcm.astype(np.float64) / 32768
+            clip = pcm.astype(np.float64) / 32768 * event.get("gain", 1.0)  # made room for a sound on it
         else:
             clip = sounds[event["sound"]].astype(np.float64) * event.get("gain", 1.0)  # turned down on loud speech
         at = round(event["start"] * RATE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from coach.audio import to_float, to_pcm
@@ -51,19 +53,39 @@ def test_int16_round_trip_is_exact():
     assert to_pcm(to_float(pcm)).tolist() == pcm.tolist()
 
 
-def test_a_tick_on_loud_speech_is_turned_down_just_enough_and_others_keep_their_level(mini):
+def test_words_under_a_tick_give_way_so_the_tick_keeps_its_level_and_others_are_untouched(mini):
     from coach.session import duck, load_sounds
     from coach.speech.level import true_peak
 
     t = np.arange(22050) / 22050
     speech = (0.65 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)  # true peak 0.65 (-3.7 dBTP)
     tick = load_sounds()["tick"]  # peak 0.18
-    clips = {(SPEECH, "a"): speech, (SOUND, "tick"): tick}
+    clips = {(SPEECH, "a"): speech, (SPEECH, "b"): speech, (SOUND, "tick"): tick}
     events = [Event(1000, 22050, SPEECH, "a"), Event(5000, len(tick), SOUND, "tick"),
-              Event(30000, len(tick), SOUND, "tick")]  # fmt: skip
-    ducked = duck(small_timeline(mini, events, 40000), clips)
-    on, off = ducked.events[1].gain, ducked.events[2].gain
-    assert 0.0 < on < 0.5 and off == 1.0
+              Event(30000, len(tick), SOUND, "tick"), Event(60000, 22050, SPEECH, "b")]  # fmt: skip
+    ducked = duck(small_timeline(mini, events, 90000), clips)
+    words, on, off, other = (e.gain for e in ducked.events)
+    ceiling = 10 ** (-3.1 / 20)
+    assert (on, off, other) == (1.0, 1.0, 1.0)  # both ticks at full level, the line with no tick on it too
+    # no more than the tick needs: at worst both peaks coincide; here they do not quite, and the sum reaches the ceiling
+    worst = (ceiling - true_peak(tick.astype(np.float64))) / true_peak(speech.astype(np.float64))
+    assert worst < words < 0.9
     mixed = render_all(ducked, clips).astype(np.float64) / 32768
-    assert 20 * np.log10(true_peak(mixed[:25000])) <= -3.1 + 0.05  # the speech's own ceiling, with the tick on it
+    assert -3.1 - 0.3 <= 20 * np.log10(true_peak(mixed[:25000])) <= -3.1 + 0.05  # at the ceiling, with the tick on it
     assert np.allclose(mixed[30000 : 30000 + len(tick)], tick, atol=1 / 32768)  # the tick alone: its full level
+
+
+def test_a_sound_louder_than_the_words_may_give_way_is_turned_down_too(mini):
+    from coach.session import SPEECH_DIP_DB, duck
+    from coach.speech.level import true_peak
+
+    t = np.arange(22050) / 22050
+    speech = (0.7 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    loud = (0.5 * np.sin(2 * np.pi * 1000 * t[:2205])).astype(np.float32)  # a sound at -6 dBFS on the words
+    clips = {(SPEECH, "a"): speech, (SOUND, "loud"): loud}
+    ducked = duck(small_timeline(mini, [Event(0, 22050, SPEECH, "a"), Event(5000, 2205, SOUND, "loud")], 22050), clips)
+    words, sound = (e.gain for e in ducked.events)
+    assert words == math.floor(10 ** (-SPEECH_DIP_DB / 20) * 10_000) / 10_000  # the most the words give way
+    assert 0.5 < sound < 0.9
+    mixed = render_all(ducked, clips).astype(np.float64) / 32768
+    assert 20 * np.log10(true_peak(mixed)) <= -3.1 + 0.05
