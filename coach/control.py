@@ -1,8 +1,9 @@
 """Control of a live session (pure): keys and a clock in, player commands out.
 
 Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
-cue again from its beginning); r repeats the last cue; n skips to the next phase; q ends. Positions are samples
-of the session; the clock is seconds, from whatever clock the caller uses.
+cue again from its beginning); r repeats the last cue; n skips to the next phase and b goes back to the one before;
+q ends. Media keys arrive as these same keys. Positions are samples of the session; the clock is seconds, from
+whatever clock the caller uses.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from coach.timeline import SPEECH, Timeline
 
 PLAYING, PAUSED, COUNTDOWN, ENDED = "playing", "paused", "countdown", "ended"
 COUNTDOWN_S = 3.0
-PAUSE, REPEAT, NEXT, QUIT = " ", "r", "n", "q"
+PAUSE, REPEAT, NEXT, BACK, QUIT = " ", "r", "n", "b", "q"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,25 @@ class End:
 
 
 Command = Play | Stop | Prompt | End
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a live session stands, for whoever shows it (the status line, the desktop's media player widget)."""
+
+    state: str  # PLAYING, PAUSED, COUNTDOWN or ENDED
+    position: int  # the sample reached, or where a pause will resume
+    length: int  # samples in the session
+    sample_rate: int
+    phase: int  # the phase's index, from 0
+    phases: int  # how many phases the session has
+    title: str  # the phase's title
+    stroke: int  # the stroke reached in this phase, from 1; 0 in a phase without strokes
+    strokes: int  # the strokes in this phase
+
+    @property
+    def can_go_back(self) -> bool:
+        return self.state != ENDED and self.phase > 0
 
 
 class Controller:
@@ -105,6 +125,8 @@ class Controller:
             if self.state == PLAYING:
                 return self._play(following[0], now)
             self._resume = following[0]
+        if key == BACK:
+            return self._back(now)
         return []
 
     def replace(self, timeline: Timeline) -> list[Command]:
@@ -140,17 +162,27 @@ class Controller:
             return self._play(self._resume, now)
         return []
 
+    def where(self, now: float) -> Where:
+        at = self.position(now)
+        phases = self.timeline.phases
+        index = max(0, bisect_right([p.start for p in phases], at) - 1)
+        phase = phases[index]
+        accents = [a for a in self._accents if phase.start <= a < phase.end]
+        stroke = max(1, bisect_right(accents, at)) if accents else 0
+        timeline = self.timeline
+        return Where(
+            self.state, at, timeline.length, timeline.sample_rate, index, len(phases), phase.title, stroke, len(accents)
+        )
+
     def status(self, now: float) -> str:
         """One quiet line: routine, side, phase, stroke n of N, elapsed / remaining."""
         s = self.timeline.script
-        at = self.position(now)
-        phase = next((p for p in reversed(self.timeline.phases) if p.start <= at), self.timeline.phases[0])
-        parts = [s.title, s.side.words, phase.title]
-        accents = [a for a in self._accents if phase.start <= a < phase.end]
-        if accents:
-            parts.append(f"stroke {max(1, bisect_right(accents, at))} of {len(accents)}")
+        where = self.where(now)
+        parts = [s.title, s.side.words, where.title]
+        if where.strokes:
+            parts.append(f"stroke {where.stroke} of {where.strokes}")
         seconds = self.timeline.seconds
-        parts.append(f"{length(seconds(at))} / -{length(seconds(self.timeline.length - at))}")
+        parts.append(f"{length(seconds(where.position))} / -{length(seconds(where.length - where.position))}")
         if self.state in (PAUSED, COUNTDOWN):
             parts.append("paused, space resumes" if self.state == PAUSED else "get ready")
         return " | ".join(parts)
@@ -161,6 +193,17 @@ class Controller:
         self._count(now)
         self.state, self._from, self._since = PLAYING, at, now
         return [Play(at)]
+
+    def _back(self, now: float) -> list[Command]:
+        """To the start of the phase before the current one (nothing in the first phase)."""
+        where = self.where(now)
+        if not where.can_go_back:
+            return []
+        start = self.timeline.phases[where.phase - 1].start
+        if self.state == PLAYING:
+            return self._play(start, now)
+        self._resume = start
+        return []
 
     def _pause(self, resume: int, now: float) -> list[Command]:
         self._count(now)

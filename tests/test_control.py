@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_timeline import lengths_for
 
-from coach.control import COUNTDOWN, ENDED, PAUSED, PLAYING, Controller, End, Play, Prompt, Stop
+from coach.control import COUNTDOWN, ENDED, PAUSED, PLAYING, Controller, End, Play, Prompt, Stop, Where
 from coach.script import Options, build_script
 from coach.timeline import SPEECH, build_timeline
 
@@ -116,6 +116,48 @@ def test_n_while_paused_moves_where_it_will_resume(timeline):
     assert c.tick(15.0, sounding=False) == [Play(112050)]
 
 
+def test_b_goes_back_a_phase(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    assert c.key("b", 1.0) == []  # in the first phase there is none to go back to
+    assert (c.state, c.position(1.0)) == (PLAYING, RATE)
+    c.key("n", 1.0)
+    c.key("n", 1.0)  # playing the strokes phase from 170675
+    assert c.key("b", 3.0) == [Play(112050)]  # two seconds in: back to the phase before, "Place, right"
+    assert c.key("b", 3.0) == [Play(0)]
+    assert c.key("n", 4.0) == [Play(112050)]  # and n forward again
+    assert c.key("b", 4.0) == [Play(0)]  # from the very start of a phase, the phase before it
+
+
+def test_b_while_paused_or_counting_down_moves_where_it_will_resume(timeline):
+    c = Controller(timeline)
+    c.start(0.0)
+    c.key("n", 1.0)
+    c.key("n", 1.0)
+    c.key(" ", 5.0)  # paused in the strokes phase
+    assert c.key("b", 6.0) == []
+    assert (c.state, c.position(7.0)) == (PAUSED, 112050)
+    c.key(" ", 8.0)  # the countdown
+    assert c.key("b", 9.0) == []
+    assert (c.state, c.position(9.0)) == (COUNTDOWN, 0)
+    assert c.tick(11.0, sounding=False) == [Play(0)]
+
+
+def test_where_tells_the_phase_the_stroke_and_the_position(timeline):
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    assert c.where(8_000_001.0) == Where(PLAYING, RATE, 560850, RATE, 0, 4, "Start", 0, 0)
+    c.key("n", 8_000_001.0)
+    c.key("n", 8_000_001.0)  # the strokes phase, 170675 to 402500, accents at 226100 and 292250
+    assert c.where(8_000_001.0) == Where(PLAYING, 170675, 560850, RATE, 2, 4, "Work, right", 1, 2)
+    assert c.where(8_000_001.0).can_go_back
+    assert c.where(8_000_001.0 + (292250 - 170675) / RATE).stroke == 2
+    c.key(" ", 8_000_002.0)
+    assert c.where(8_000_009.0) == Where(PAUSED, 170675 + RATE, 560850, RATE, 2, 4, "Work, right", 1, 2)
+    c.key("q", 8_000_010.0)
+    assert c.where(8_000_011.0).state == ENDED and not c.where(8_000_011.0).can_go_back
+
+
 def test_q_ends_in_every_state(timeline):
     for keys in ([], [" "], [" ", " "]):
         c = Controller(timeline)
@@ -124,7 +166,7 @@ def test_q_ends_in_every_state(timeline):
             c.key(key, 3.0)
         assert c.key("q", 4.0) == [Stop(), End(False)]
         assert (c.state, c.finished) == (ENDED, False)
-        assert c.key(" ", 5.0) == c.key("n", 5.0) == c.key("q", 5.0) == []  # nothing after the end
+        assert c.key(" ", 5.0) == c.key("n", 5.0) == c.key("b", 5.0) == c.key("q", 5.0) == []  # nothing after the end
 
 
 def test_other_keys_do_nothing(timeline):
