@@ -8,7 +8,7 @@ import select
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from coach.script import Script
 from coach.session import Session, assemble, load_sounds
 from coach.speech.ahead import Ahead
 from coach.speech.cache import Speaker
+
+if TYPE_CHECKING:
+    from coach.desktop.media import Media
 
 PAUSED_TEXT = "Paused."
 COUNTDOWN_TEXTS = ("Three.", "Two.", "One.")
@@ -138,9 +141,13 @@ def run_live(
     status: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     more: Update | None = None,
+    media: Media | None = None,
 ) -> Outcome:
     """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
     `clock` is monotonic seconds, and `sleep` waits by it.
+
+    `media` is the desktop's media keys: its keys are read after the keyboard's, and it hears where the session
+    stands on every turn of the loop, the end included.
 
     `progress` hears (strokes done, strokes planned): 0 done once the sound has started, then each time the count
     goes up. While the session's speech is still being made, `more` gives the session known further, with the
@@ -180,13 +187,16 @@ def run_live(
                 current, prompts = update
                 player.extend(current.timeline, render)
                 execute(controller.replace(current.timeline))
-            for key in keys.read():
+            for key in keys.read() + (media.read() if media is not None else ""):
                 execute(controller.key(key.lower(), clock()))
             sounding = player.poll()
             if player.waiting:
                 controller.hold(player.position, clock())
             execute(controller.tick(clock(), sounding))
             report()
+            if media is not None:
+                now = clock()
+                media.publish(controller.where(now), now)
             if controller.state == ENDED:
                 break
             if status is not None:

@@ -14,11 +14,16 @@ from coach.timeline import SPEECH, Timeline
 CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
 
+def title(timeline: Timeline) -> str:
+    """The session's name: "Psoas release, right side"."""
+    return f"{timeline.script.title}, {timeline.script.side.words}"
+
+
 def summary(timeline: Timeline, about: str = "") -> str:
     """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
     return (
-        f"{s.title}, {s.side.words}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{title(timeline)}: {s.strokes} strokes a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
-from dbus_fast import Variant
+from dbus_fast import DBusError, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusInt32, DBusSignature, DBusStr, DBusUInt32
 from dbus_fast.service import ServiceInterface, dbus_method
@@ -125,6 +125,95 @@ def notification_service(address: str) -> Iterator[Notifications]:
     assert ready.wait(10) and not failed, failed
     try:
         yield service
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def call(address: str, destination: str, path: str, interface: str, member: str, signature: str = "",
+         body: list[Any] | None = None) -> Any:  # fmt: skip
+    """One method call from a client connection of its own: the reply's body, or DBusError for an error reply."""
+
+    async def run() -> Any:
+        bus = await MessageBus(bus_address=address).connect()
+        try:
+            message = Message(destination=destination, path=path, interface=interface, member=member,
+                              signature=signature, body=body or [])  # fmt: skip
+            return await bus.call(message)
+        finally:
+            bus.disconnect()
+
+    reply = asyncio.run(run())
+    if reply.message_type == MessageType.ERROR:
+        raise DBusError(reply.error_name, reply.body[0] if reply.body else "")
+    return reply.body
+
+
+def plain(value: Any) -> Any:
+    """A D-Bus value with its Variants unwrapped, all the way down."""
+    if isinstance(value, Variant):
+        return plain(value.value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+class Signals:
+    """The signals a client sees, in order, as (member, body with Variants unwrapped)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+        self._changed = threading.Condition()
+
+    def add(self, member: str, body: Any) -> None:
+        with self._changed:
+            self.seen.append((member, body))
+            self._changed.notify_all()
+
+    def wait_for(self, test: Any, timeout: float = 10.0) -> bool:
+        """Until a signal passes `test` (or the time runs out)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: any(test(m, b) for m, b in self.seen), timeout)
+
+
+@contextlib.contextmanager
+def listening(address: str, rules: list[str]) -> Iterator[Signals]:
+    """A client on the bus at `address`, in a thread of its own, that keeps every signal matching the rules."""
+    signals = Signals()
+    ready, stop = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    async def listen() -> None:
+        bus = await MessageBus(bus_address=address).connect()
+
+        def keep(message: Message) -> None:
+            if message.message_type == MessageType.SIGNAL:
+                signals.add(message.member, plain(message.body))
+
+        bus.add_message_handler(keep)
+        for rule in rules:
+            add = Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                          interface="org.freedesktop.DBus", member="AddMatch", signature="s", body=[rule])  # fmt: skip
+            await bus.call(add)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+        bus.disconnect()
+
+    def run() -> None:
+        try:
+            asyncio.run(listen())
+        except BaseException as exc:
+            failed.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10) and not failed, failed
+    try:
+        yield signals
     finally:
         stop.set()
         thread.join(10)

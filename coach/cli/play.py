@@ -66,12 +66,19 @@ def routine_command(source: RoutineSource) -> click.Command:
     @session_options
     @voice_options
     @click.option("--no-log", is_flag=True, help="Do not record this session in the program log.")
+    @click.option(
+        "--no-media-keys",
+        is_flag=True,
+        help="Leave the desktop's media keys alone: no media player on the session bus for headphone buttons, "
+        "media keys and playerctl.",
+    )
     @output_options
     def command(
         side: str | None,
         session: SessionChoices,
         speech: SpeechChoices,
         no_log: bool,
+        no_media_keys: bool,
         output: Path | None,
         bitrate: str,
         mono: bool,
@@ -93,7 +100,10 @@ def routine_command(source: RoutineSource) -> click.Command:
             from coach.output.files import check_target
 
             check_target(output)
-        request = Request(routine=source.load(), side=side, session=session, speech=speech, logged=not no_log)
+        request = Request(
+            routine=source.load(), side=side, session=session, speech=speech, logged=not no_log,
+            media_keys=not no_media_keys,
+        )  # fmt: skip
         deps = current_deps()
         if as_script:
             print_script(deps, request, as_json)
@@ -116,6 +126,7 @@ class Request:
     session: SessionChoices
     speech: SpeechChoices
     logged: bool  # False with --no-log: the log is neither read nor written
+    media_keys: bool = True  # False with --no-media-keys: a live session stays off the session bus
 
     def options(self, plan: SessionPlan) -> Options:
         s = self.session
@@ -186,6 +197,7 @@ def play_live(deps: Deps, request: Request) -> None:
     """Play a session under keyboard control, recording it in the program log (unless --no-log). It starts at
     once: lines not in the cache are made in the background while the lead-in and the first lines play."""
     from coach import report
+    from coach.desktop.media import media_keys
     from coach.live import LiveSpeech, run_live
     from coach.programlog import ProgramLog
     from coach.script import build_script
@@ -203,13 +215,17 @@ def play_live(deps: Deps, request: Request) -> None:
             about = "" if session.timeline.horizon is None else "about "
             click.echo(f"Playing {report.summary(session.timeline, about)} Ctrl-C stops.", err=True)
             if sys.stdin.isatty():
-                click.echo("Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.", err=True)
+                click.echo(
+                    "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends.",
+                    err=True,
+                )
             status = status_line(deps.clock.monotonic)
-            with deps.keys() as keys:
-                clock = deps.clock
+            clock = deps.clock
+            bus = deps.bus if request.media_keys else None
+            with deps.keys() as keys, media_keys(bus, report.title(session.timeline), clock.monotonic) as media:
                 outcome = run_live(
                     session, speech.prompts(), deps.audio(), keys, clock.monotonic, clock.sleep, status,
-                    record.progress, speech.more,
+                    record.progress, more=speech.more, media=media,
                 )  # fmt: skip
         except AudioOutputError as exc:
             name = request.routine.name
