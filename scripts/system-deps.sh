@@ -2,12 +2,20 @@
 # Install the few system packages the project needs, only where they are missing:
 #   the ALSA headers (simpleaudio is compiled against them), a C compiler, the Python headers, venv support;
 #   for the reminders' tests, dbus-daemon (a private session bus) and systemd-analyze (checks the unit files);
-#   ffmpeg (the tests measure the loudness of decoded MP3s with its ebur128 filter; coach itself does not use it).
+#   ffmpeg (the tests measure the loudness of decoded MP3s with its ebur128 filter; coach itself does not use it);
+#   for media keys and live playback, playerctl (the tests drive coach with it) and PortAudio;
+#   and, only where no sound server is installed (no PulseAudio, no PipeWire: a fresh server or CI), PulseAudio, its
+#   tools and ALSA's pulse plugin, which the paced playback tests run privately. On a PipeWire desktop they are left
+#   out (Debian's pulseaudio package would start competing with pipewire-pulse) and those tests say why they skip.
 # As root it runs apt-get; with password-less sudo it uses sudo; otherwise it prints the exact command and stops.
 set -eu
 python=${1:-python3}
 
 missing=""
+has_lib() {  # a shared library or plugin, in Debian's multiarch folders or a plain lib folder
+    for file in /usr/lib/*/"$1" /usr/lib/"$1" /usr/lib64/"$1"; do [ -e "$file" ] && return 0; done
+    return 1
+}
 [ -f /usr/include/alsa/asoundlib.h ] || missing="$missing libasound2-dev"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 "$python" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
@@ -16,6 +24,14 @@ command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v dbus-daemon >/dev/null 2>&1 || missing="$missing dbus"
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
+command -v playerctl >/dev/null 2>&1 || missing="$missing playerctl"
+has_lib libportaudio.so.2 || missing="$missing libportaudio2"
+if ! command -v pulseaudio >/dev/null 2>&1 && ! command -v pipewire >/dev/null 2>&1; then
+    missing="$missing pulseaudio pulseaudio-utils libasound2-plugins"
+elif command -v pulseaudio >/dev/null 2>&1; then
+    command -v parec >/dev/null 2>&1 || missing="$missing pulseaudio-utils"
+    has_lib alsa-lib/libasound_module_pcm_pulse.so || missing="$missing libasound2-plugins"
+fi
 
 [ -z "$missing" ] && exit 0
 
