@@ -146,8 +146,11 @@ class Controller:
         self._resume = moved(self._resume)
         return commands
 
-    def hold(self, at: int, now: float) -> None:
-        """The player waits in silence at `at` for speech still being made: the position stays there."""
+    def follow(self, at: int, now: float) -> None:
+        """The player says the listener has got to `at`: while playing, the position is that, and moves on from it
+        by the clock only until the player next says. So the position is the audio actually heard, whatever the
+        output did meanwhile (a hand-over, a late start, an underrun, a wait in silence for speech still being
+        made), and a stroke counts as done only once its accent has been heard."""
         if self.state == PLAYING:
             self._done.update(a for a in self._accents if self._from <= a < at)
             self._from, self._since = at, now

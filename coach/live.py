@@ -125,10 +125,13 @@ class LiveSpeech:
 
 @dataclass(frozen=True)
 class Outcome:
-    finished: bool
-    strokes_done: int
+    """How a live session ended. Both counts rest on the player's position (`LivePlayer.position`: the sample the
+    listener was hearing, from the audio output itself), never on a clock of the loop's own."""
+
+    finished: bool  # played to the end (not stopped)
+    strokes_done: int  # strokes whose accent had been heard
     strokes_planned: int
-    position: int  # the sample reached
+    position: int  # the sample reached: where the listener was when it ended
 
 
 def run_live(
@@ -190,8 +193,7 @@ def run_live(
             for key in keys.read() + (media.read() if media is not None else ""):
                 execute(controller.key(key.lower(), clock()))
             sounding = player.poll()
-            if player.waiting:
-                controller.hold(player.position, clock())
+            controller.follow(player.position, clock())  # the audio heard, a wait for speech included
             execute(controller.tick(clock(), sounding))
             report()
             if media is not None:

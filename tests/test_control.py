@@ -255,10 +255,10 @@ def test_the_terminal_is_restored_on_every_way_out(monkeypatch):
 def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_counts(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0)
-    c.hold(44100, 8_000_010.0)  # waiting at the first words, 8 s after they were due
+    c.follow(44100, 8_000_010.0)  # waiting at the first words, 8 s after they were due
     assert c.position(8_000_010.0) == 44100
     assert c.position(8_000_011.0) == 44100 + RATE
-    c.hold(226100, 8_000_030.0)  # waiting at the first stroke's accent: it has not played yet
+    c.follow(226100, 8_000_030.0)  # waiting at the first stroke's accent: it has not played yet
     assert c.strokes_done(8_000_030.0) == 0
     assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 1
 
@@ -275,3 +275,24 @@ def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_f
     assert skipped == [Play(guess.phases[2].start)] and guess.phases[2].start != 170675
     assert c.replace(build_timeline(script, lengths_for(script), RATE)) == [Play(170675)]
     assert c.replace(build_timeline(script, lengths_for(script), RATE)) == []  # nothing moved this time
+
+
+def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(timeline):
+    """The player says where the listener is (the audio actually heard); the clock only carries it on until the
+    player next says. Late audio, a wait in silence, or a player that jumps: the position is the player's."""
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    c.follow(0, 8_000_000.5)  # half a second in, nothing heard yet (a late start)
+    assert c.position(8_000_000.5) == 0
+    assert c.position(8_000_000.6) == at(0.1)  # on by the clock from there
+    c.follow(226000, 8_000_012.0)  # just before the first stroke's accent
+    assert (c.position(8_000_012.0), c.strokes_done(8_000_012.0)) == (226000, 0)
+    c.follow(226100, 8_000_013.0)  # the player held still for a second: the accent has not been heard
+    assert (c.position(8_000_013.0), c.strokes_done(8_000_013.0)) == (226100, 0)
+    c.follow(226101, 8_000_013.01)
+    assert c.strokes_done(8_000_013.01) == 1
+    assert c.where(8_000_013.01).stroke == 1
+    # paused, the player's position means nothing to the controller: it resumes at the words' start
+    c.key(" ", 8_000_014.0)
+    c.follow(999, 8_000_014.5)
+    assert (c.state, c.position(8_000_020.0)) == (PAUSED, c.position(8_000_014.0))
