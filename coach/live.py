@@ -15,7 +15,8 @@ import numpy as np
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float, to_pcm
 from coach.control import ENDED, Controller, End, Play, Prompt, Stop
 from coach.mixer import render_all
-from coach.output.playback import Backend, Player
+from coach.output.playback import Backend, live_player
+from coach.output.stream import Streamer
 from coach.script import Script
 from coach.session import Session, assemble, load_sounds
 from coach.speech.ahead import Ahead
@@ -137,7 +138,7 @@ class Outcome:
 def run_live(
     session: Session,
     prompts: Mapping[str, Pcm],
-    backend: Backend,
+    backend: Backend | Streamer,
     keys: Keys,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
@@ -158,7 +159,7 @@ def run_live(
     """
     current = session
     controller = Controller(session.timeline)
-    player = Player(backend, clock, sleep)
+    player = live_player(backend, clock, sleep)
 
     def render(start: int, end: int) -> Pcm:
         return render_all(current.timeline, current.clips, start, end)

@@ -181,11 +181,25 @@ def test_export_reports_what_it_wrote(mini_cli):
     assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
 
 
-def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli):
+@pytest.mark.parametrize(
+    ("audio", "reason"),
+    [
+        # PortAudio, the default, finds no output; simpleaudio, tried next, cannot open ALSA's default either
+        (None, "No audio output could be opened (No such file or directory)."),
+        ("portaudio", "No audio output could be opened (PortAudio finds no output device)."),
+        ("simpleaudio", "No audio output could be opened (No such file or directory)."),
+        ("pulse", "COACH_AUDIO is 'pulse': it can be portaudio or simpleaudio."),
+    ],
+)
+def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli, audio, reason):
     home = mini_cli / "home"
     home.mkdir()
     (home / ".asoundrc").write_text("pcm.!default { type hw card 7 }\nctl.!default { type hw card 7 }\n")
     env = {**os.environ, "HOME": str(home)}
+    env.pop("PULSE_SERVER", None)
+    env.pop("COACH_AUDIO", None)
+    if audio is not None:
+        env["COACH_AUDIO"] = audio
     done = subprocess.run(
         [sys.executable, "-m", "coach", "mini", "--side", "right"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -194,8 +208,7 @@ def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli):
     assert done.stderr == (
         "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all. "
         "Ctrl-C stops.\n"
-        "Error: No audio output could be opened (No such file or directory). To listen later, write the session "
-        "to a file: coach mini --side right -o mini-right.mp3\n"
+        f"Error: {reason} To listen later, write the session to a file: coach mini --side right -o mini-right.mp3\n"
     )
 
 
@@ -219,7 +232,7 @@ def test_help_ends_with_examples():
 def test_help_imports_no_audio_or_speech_stack():
     code = (
         "import sys; from coach.cli import main; sys.argv=['coach','--help']\ntry: main()\nexcept SystemExit: pass\n"
-        "print(sorted(m for m in ('numpy','pyttsx3','soundfile','simpleaudio') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy','pyttsx3','soundfile','simpleaudio','sounddevice') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines()[-1] == "[]"
@@ -307,3 +320,25 @@ def test_rate_was_replaced_by_pace(mini_cli):
     )
     slow = run("mini", "--side", "right", "--pace", "0.4", "--script")
     assert slow.exit_code == 2 and "0.4 is not in the range 0.5<=x<=2.0" in slow.stderr
+
+
+def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
+    """The fault simulated: importing sounddevice fails as it does without libportaudio2. The default falls back to
+    simpleaudio; asking for PortAudio by name is one sentence."""
+    import sys
+
+    from coach.cli.deps import audio_output
+    from coach.errors import AudioOutputError
+    from coach.output.playback import SimpleaudioBackend
+
+    class NoPortAudio:
+        def find_spec(self, name: str, *args: object) -> None:
+            if name == "sounddevice":
+                raise OSError("PortAudio library not found")
+
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
+    assert type(audio_output(None)()) is SimpleaudioBackend
+    assert type(audio_output("simpleaudio")()) is SimpleaudioBackend
+    with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
+        audio_output("portaudio")()

@@ -183,13 +183,14 @@ def test_the_audio_has_the_pause_the_countdown_and_the_resume(runs):
 
 
 def play_mini(home: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
-    """`coach mini --side right --no-log` in a process of its own, its audio into ALSA's file capture."""
+    """`coach mini --side right --no-log` in a process of its own, its audio into ALSA's file capture (through
+    simpleaudio: ALSA's null device takes buffers as fast as they come, and a stream would race through it)."""
     (home / ".asoundrc").write_text(
         f'pcm.!default {{\n  type file\n  slave.pcm "null"\n  file "{home}/capture.raw"\n  format "raw"\n'
         "  truncate false\n}\n"
     )
     env = {**os.environ, "HOME": str(home), "COACH_CACHE_DIR": str(home / "cache"),
-           "COACH_CONFIG_DIR": str(home / "config"), **env}  # fmt: skip
+           "COACH_CONFIG_DIR": str(home / "config"), "COACH_AUDIO": "simpleaudio", **env}  # fmt: skip
     return subprocess.run([sys.executable, "-m", "coach", "mini", "--side", "right", "--no-log", *extra], env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 

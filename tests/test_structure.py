@@ -109,7 +109,7 @@ REACHING = {
     ("subprocess", "run"),
     ("subprocess", "Popen"),
 }
-BUILDERS = {"ProgramLog", "Pyttsx3Engine", "PiperEngine", "SimpleaudioBackend", "MessageBus"}
+BUILDERS = {"ProgramLog", "Pyttsx3Engine", "PiperEngine", "SimpleaudioBackend", "PortAudioOutput", "MessageBus"}
 EDGES = {
     "coach.programlog": "the log's database",
     "coach.desktop.bus": "connects to the session bus",
@@ -138,6 +138,7 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
     # the one real clock, audio output and way to run another program; the commands open the log for as long as
     # they need it
     assert reaching["coach.cli.deps"] == [
+        "PortAudioOutput()",
         "SimpleaudioBackend()",
         "datetime.now",
         "subprocess.run",

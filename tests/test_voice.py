@@ -44,6 +44,10 @@ def env_for(home: Path) -> dict[str, str]:
         "COACH_CACHE_DIR": str(home / "cache"),
         "COACH_CONFIG_DIR": str(home / "config"),
         "COACH_DATA_DIR": str(home / "data"),
+        # the capture takes buffers as fast as they come: through simpleaudio, since a stream would race through
+        # it and record its silence while it waits for lines as fast as the device takes it (the stream's waits
+        # are tested in tests/test_stream.py)
+        "COACH_AUDIO": "simpleaudio",
     }
 
 

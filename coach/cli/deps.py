@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from coach.desktop.bus import session_bus_address
 from coach.desktop.systemd import Completed, Runner
+from coach.errors import AudioOutputError
 from coach.paths import Dirs
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
@@ -30,6 +31,7 @@ from coach.speech.factory import EngineSpec
 if TYPE_CHECKING:
     from coach.live import Keys
     from coach.output.playback import Backend
+    from coach.output.stream import Streamer
 
 
 def local_zone() -> str | None:
@@ -90,11 +92,30 @@ def coach_command() -> tuple[str, ...]:
     return (os.path.abspath(sys.executable), "-m", "coach")
 
 
-def open_simpleaudio() -> Backend:
-    """The real audio output (imported only when a session is played)."""
-    from coach.output.playback import SimpleaudioBackend
+PORTAUDIO, SIMPLEAUDIO = "portaudio", "simpleaudio"  # $COACH_AUDIO: the live output to use
 
-    return SimpleaudioBackend()
+
+def audio_output(kind: str | None) -> Callable[[], Backend | Streamer]:
+    """How a live session reaches the speakers, by $COACH_AUDIO: PortAudio's stream by default, and simpleaudio's
+    buffers where PortAudio is missing or has no output it can open; `portaudio` or `simpleaudio` asks for one.
+    (Imported only when a session is played.)"""
+
+    def open_audio() -> Backend | Streamer:
+        from coach.audio import SAMPLE_RATE
+        from coach.output.playback import SimpleaudioBackend
+        from coach.output.stream import PortAudioOutput
+
+        if kind not in (None, "", PORTAUDIO, SIMPLEAUDIO):
+            raise AudioOutputError(f"COACH_AUDIO is {kind!r}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
+        if kind != SIMPLEAUDIO:
+            try:
+                return PortAudioOutput(SAMPLE_RATE)
+            except AudioOutputError:
+                if kind == PORTAUDIO:
+                    raise
+        return SimpleaudioBackend()
+
+    return open_audio
 
 
 def terminal_keys() -> AbstractContextManager[Keys]:
@@ -118,7 +139,7 @@ class Engines:
 class Deps:
     dirs: Dirs
     engines: Callable[[str], EngineFactory]  # the speech engine of a kind, as a factory
-    audio: Callable[[], Backend]  # opens the audio output; AudioOutputError when there is none
+    audio: Callable[[], Backend | Streamer]  # opens the audio output; AudioOutputError when there is none
     keys: Callable[[], AbstractContextManager[Keys]]
     clock: Clock
     bus: str | None = None  # the session bus's address; None where there is none
@@ -132,7 +153,7 @@ class Deps:
         return cls(
             dirs=dirs,
             engines=Engines(dirs),
-            audio=open_simpleaudio,
+            audio=audio_output(environ.get("COACH_AUDIO")),
             keys=terminal_keys,
             clock=SYSTEM_CLOCK,
             bus=session_bus_address(environ),

@@ -14,6 +14,8 @@ import numpy as np
 
 from coach.audio import Pcm
 from coach.errors import AudioOutputError
+from coach.output.alsa import quiet_alsa
+from coach.output.stream import Streamer, StreamPlayer
 from coach.timeline import Timeline
 
 FIRST_SEGMENT_S = 4.0  # short, so sound starts soon
@@ -27,14 +29,55 @@ class PlayHandle(Protocol):
 
 
 class Backend(Protocol):
+    """An audio output that plays whole buffers (simpleaudio), played segment by segment by `Player`."""
+
     def play(self, pcm: Pcm, sample_rate: int) -> PlayHandle: ...
+
+
+class LivePlayer(Protocol):
+    """What the live loop plays a session with: `Player` over a `Backend`, or `StreamPlayer` over a stream."""
+
+    @property
+    def position(self) -> int:
+        """Where the listener is: the session sample being heard now (while a session plays), or where it got to
+        (once stopped). The one account of where a live session is: the controller follows it on every turn of the
+        loop (`Controller.follow`), so the status line, the media player's Position and the strokes counted done (a
+        stroke once its accent's first sample has been heard) all rest on the audio itself. `StreamPlayer` reads it
+        from the stream's DAC times; `Player` from the clock since the segment now playing was handed over."""
+        ...
+
+    def start(
+        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
+    ) -> None: ...
+
+    def extend(self, timeline: Timeline, render: Callable[[int, int], Pcm]) -> None:
+        """The same session, known further (its speech is still being made): play on past the old horizon."""
+        ...
+
+    @property
+    def waiting(self) -> bool:
+        """True while it has played all it can and waits in silence at the horizon for more of the session."""
+        ...
+
+    def start_clip(self, pcm: Pcm, sample_rate: int) -> None: ...
+
+    def poll(self) -> bool: ...
+
+    def stop(self) -> None: ...
+
+
+def live_player(output: Backend | Streamer, clock: Callable[[], float], sleep: Callable[[float], None]) -> LivePlayer:
+    """The player for an audio output: one stream for a streaming output, segments for one that plays buffers."""
+    if isinstance(output, Streamer):
+        return StreamPlayer(output)
+    return Player(output, clock, sleep)
 
 
 class SimpleaudioBackend:
     """The real audio output. Opening it fails with AudioOutputError when there is no usable device."""
 
     def __init__(self) -> None:
-        _quiet_alsa()
+        quiet_alsa()
         import simpleaudio
 
         self._simpleaudio = simpleaudio
@@ -52,25 +95,6 @@ def _reason(exc: Exception) -> str:
     if "MSG:" in text:
         text = text.split("MSG:", 1)[1].split("ALSA lib", 1)[0]
     return text.strip().rstrip(".") or type(exc).__name__
-
-
-_ALSA_HANDLER: object = None  # the ctypes callback, kept alive while ALSA holds it
-
-
-def _quiet_alsa() -> None:
-    """Keep ALSA's own error lines off the terminal; the failure itself still reaches us as an exception."""
-    global _ALSA_HANDLER
-    if _ALSA_HANDLER is not None:
-        return
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("asound")
-    if not name:
-        return
-    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
-    _ALSA_HANDLER = handler_type(lambda *args: None)
-    ctypes.CDLL(name).snd_lib_error_set_handler(_ALSA_HANDLER)
 
 
 def segments(
