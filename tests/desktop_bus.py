@@ -217,3 +217,40 @@ def listening(address: str, rules: list[str]) -> Iterator[Signals]:
     finally:
         stop.set()
         thread.join(10)
+
+
+class PositionLog:
+    """Reads an MPRIS player's PlaybackStatus and Position every `every` seconds, from a thread of its own, as a
+    media widget would: (monotonic time halfway through the call, status, position in samples) each time."""
+
+    def __init__(self, address: str, name: str, rate: int, every: float = 0.02) -> None:
+        self.address, self.name, self.rate, self.every = address, name, rate, every
+        self.entries: list[tuple[float, str, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._poll()), daemon=True)
+        self._thread.start()
+
+    async def _poll(self) -> None:
+        import time
+
+        bus = await MessageBus(bus_address=self.address).connect()
+        get_all = Message(destination=self.name, path="/org/mpris/MediaPlayer2", member="GetAll",
+                          interface="org.freedesktop.DBus.Properties", signature="s",
+                          body=["org.mpris.MediaPlayer2.Player"])  # fmt: skip
+        try:
+            while not self._stop.is_set():
+                sent = time.monotonic()
+                reply = await bus.call(get_all)
+                back = time.monotonic()
+                if reply is not None and reply.message_type == MessageType.METHOD_RETURN:
+                    values = plain(reply.body[0])
+                    position = round(values["Position"] * self.rate / 1_000_000)
+                    self.entries.append(((sent + back) / 2, values["PlaybackStatus"], position))
+                await asyncio.sleep(self.every)
+        finally:
+            bus.disconnect()
+
+    def stop(self) -> list[tuple[float, str, int]]:
+        self._stop.set()
+        self._thread.join(10)
+        return self.entries
