@@ -248,7 +248,8 @@ def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli):
 
     result = run("mini", "--side", "right", deps=deps(audio=Output))
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
-    assert played == [67950]  # the first segment only: up to the chime, the last quiet point within 4 s
+    # the first segment only: up to 20 ms before the chime, the last quiet point within 4 s
+    assert played == [67950 - 441]
 
 
 def test_show_describes_the_routine_exactly(mini_cli):

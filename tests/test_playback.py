@@ -67,15 +67,33 @@ class FakeClock:
         self.now += 0.5  # each poll, half a second of sound goes by
 
 
-def test_segments_cover_the_range_and_cut_only_where_nothing_sounds(session):
+def test_segments_cover_the_range_and_cut_only_where_nothing_sounds_and_no_grid_plays(session):
     timeline, _ = session
     parts = segments(timeline, 0, timeline.length)
     assert parts[0][0] == 0 and parts[-1][1] == timeline.length
     assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))
     assert parts[0][1] <= 4 * 22050
-    assert all(b - a <= 30 * 22050 for a, b in parts)
+    beats = [e for e in timeline.events if e.name in (TICK, ACCENT)]
+    grid = (beats[0].start, beats[-1].end)  # the strokes: 6 of them, 59 s, longer than a segment
+    assert grid[1] - grid[0] > 30 * 22050
+    for a, b in parts:  # a segment is longer than 30 s only to hold the grid whole
+        assert b - a <= 30 * 22050 or a < grid[0] < grid[1] <= b, (a, b)
     for _, cut in parts[:-1]:
         assert not any(e.start < cut < e.end for e in timeline.events), cut
+        assert not grid[0] < cut < grid[1], cut
+        # 20 ms of quiet before the next sound, where there is that much: a new buffer's first milliseconds are lost
+        following = min(e.start for e in timeline.events if e.start >= cut)
+        before = max((e.end for e in timeline.events if e.start < cut), default=0)
+        assert following - cut == min(441, following - before), cut
+
+
+def test_a_segment_from_inside_a_grid_holds_the_rest_of_it(session):
+    """Resumed during the strokes (after a pause): the first segment runs to the grid's end, not 4 s."""
+    timeline, _ = session
+    beats = [e for e in timeline.events if e.name in (TICK, ACCENT)]
+    inside = beats[10].start
+    parts = segments(timeline, inside, timeline.length)
+    assert parts[0][0] == inside and beats[-1].end <= parts[0][1] <= beats[-1].end + 3 * 22050
 
 
 def test_player_hands_over_exactly_the_sessions_samples(session):
