@@ -97,6 +97,23 @@ def test_bitrate_and_stereo(mini_home):
     assert np.corrcoef(left, right)[0, 1] > 0.999  # the same sound in both ears (joint stereo is lossy)
 
 
+@pytest.mark.parametrize("bitrate", ["32", "40", "48"])
+def test_the_lowest_bitrates_write_whole_files_and_libraries(mini_home, bitrate):
+    """A frame at these bitrates is smaller than the Info tag (tests/test_mp3.py covers every bitrate)."""
+    target = mini_home / "s.mp3"
+    result = run("mini", "--side", "both", "-o", str(target), "--bitrate", bitrate, "--stereo")
+    assert (result.exit_code, result.stderr.split(":")[0]) == (0, f"Wrote {target}")
+    assert soundfile.info(str(target)).frames == round(timeline_json("both")["duration"] * RATE)
+    info = MP3(target).info
+    assert (info.sample_rate, info.channels) == (RATE, 2) and abs(info.bitrate - int(bitrate) * 1000) <= 500
+    folder = mini_home / "lib"
+    assert export(folder, "--bitrate", bitrate, "--workers", "1").stderr == (
+        f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n"
+    )
+    assert f"mp3 {bitrate} kbps mono" in (folder / "index.txt").read_text()
+    assert soundfile.info(str(folder / "mini-left.mp3")).frames == round(timeline_json("left")["duration"] * RATE)
+
+
 @pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg"])
 def test_other_formats_by_suffix(mini_home, suffix):
     target = mini_home / f"s{suffix}"

@@ -11,7 +11,8 @@ import pytest
 import soundfile
 from mutagen.mp3 import MP3, BitrateMode
 
-from coach.output.mp3 import ENCODER_DELAY, Mp3Writer, crc16
+from coach.defaults import MP3_BITRATES
+from coach.output.mp3 import BITRATES, ENCODER_DELAY, Mp3Writer, crc16
 
 RATE = 22050
 
@@ -79,3 +80,30 @@ def test_mutagen_reads_it_as_constant_bitrate_lame(tmp_path):
         "LAME 3.100.0+",
     )
     assert abs(info.length - 5.0) < 0.001
+
+
+@pytest.mark.parametrize("bitrate", MP3_BITRATES)
+@pytest.mark.parametrize("channels", [1, 2])
+def test_every_offered_bitrate_decodes_exactly_and_reads_as_its_bitrate(tmp_path, bitrate, channels):
+    """Each bitrate --bitrate offers, mono and stereo, through lameenc and back through libsndfile (mpg123): the
+    exact sample count, clicks on their own samples, and mutagen's reading of the Info frame. At 32, 40 and 48
+    kbps a frame is smaller than the Info tag, so the Info frame takes the smallest bitrate that holds it."""
+    n = RATE * 3 + 17
+    mono = np.zeros(n, dtype=np.int16)
+    clicks = (RATE // 2, RATE + 3333, 2 * RATE + 1)
+    for at in clicks:
+        mono[at : at + 40] = (np.hanning(40) * 20000).astype(np.int16)
+    data = encode(mono if channels == 1 else np.column_stack([mono, mono]), channels, bitrate)
+    decoded = decode(data)
+    assert len(decoded) == n
+    left = decoded if channels == 1 else decoded[:, 0]
+    for at in clicks:
+        window = left[at - 200 : at + 240]
+        assert int(np.argmax(np.correlate(window, np.hanning(40), mode="valid"))) - 200 == 0, at
+    assert BITRATES[data[2] >> 4] == max(bitrate, 56)  # 56 kbps: 182 bytes, room for the 169 (177 stereo) it needs
+    path = tmp_path / "t.mp3"
+    path.write_bytes(data)
+    info = MP3(path).info
+    assert (info.bitrate_mode, info.channels, info.encoder_info) == (BitrateMode.CBR, channels, "LAME 3.100.0+")
+    assert abs(info.bitrate - bitrate * 1000) <= 500  # the stream's own rate, not the Info frame's
+    assert abs(info.length - n / RATE) < 0.001

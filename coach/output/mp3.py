@@ -5,6 +5,12 @@ encoder's delay (576 samples, plus the decoder's own 529) as if it were sound. T
 at the start, counts the frames as they come, and at the end fills that room with an Info frame whose LAME tag
 records the delay and the padding, so decoders trim both and the audio starts and ends on the session's samples.
 
+The Info frame must hold its tag in one frame. At 22050 Hz a 32, 40 or 48 kbps frame (104, 130, 156 bytes) is
+smaller than the 169 bytes the tag needs in mono (177 in stereo), so there the Info frame is written at the
+smallest bitrate whose frame holds it (56 kbps, 182 bytes), as ffmpeg does; decoders read each frame's length from
+its own header, and readers such as mutagen take the stream's bitrate from the byte and frame counts. (LAME itself
+leaves the tag out at those bitrates, and decoders then play the encoder delay.)
+
 Layout (all big-endian): frame header (4 bytes), side information (9 bytes mono, 17 stereo, at MPEG-2 rates),
 "Info", flags (frames, bytes, table of contents, quality), frame count, byte count, 100-byte table of contents,
 quality, then the 36-byte LAME tag: version string, method, lowpass, peak, gains, flags, bitrate, delay and padding
@@ -56,6 +62,22 @@ def frame_length(header: bytes) -> int:
     return 72 * bitrate // rate + ((header[2] >> 1) & 1)
 
 
+def side_info_length(channels: int) -> int:
+    return 9 if channels == 1 else 17  # MPEG-2 layer III
+
+
+INFO_TAG_LENGTH = 4 + 4 + 4 + 4 + 100 + 4 + 36  # "Info", flags, frames, bytes, table of contents, quality, LAME tag
+
+
+def info_bitrate(bitrate: int, sample_rate: int, channels: int) -> int:
+    """The bitrate of the Info frame: the stream's own, or the smallest above it whose frame holds the tag."""
+    needed = 4 + side_info_length(channels) + INFO_TAG_LENGTH
+    for candidate in BITRATES:
+        if candidate >= bitrate and 72 * candidate * 1000 // sample_rate >= needed:
+            return candidate
+    raise ValueError(f"no MPEG-2 bitrate has a frame large enough for the Info tag at {sample_rate} Hz")
+
+
 class Mp3Writer:
     """Encode int16 PCM into an open, seekable binary file; `close` writes the Info frame in front."""
 
@@ -68,9 +90,11 @@ class Mp3Writer:
         self.encoder = lameenc.Encoder()
         self.encoder.set_bit_rate(bitrate)
         self.encoder.set_in_sample_rate(sample_rate)
+        self.encoder.set_out_sample_rate(sample_rate)  # else LAME resamples low-bitrate stereo to 16000 Hz
         self.encoder.set_channels(channels)
         self.encoder.set_quality(QUALITY)
-        self.info_length = 72 * bitrate * 1000 // sample_rate  # an unpadded frame at this bitrate
+        self.info_bitrate = info_bitrate(bitrate, sample_rate, channels)
+        self.info_length = 72 * self.info_bitrate * 1000 // sample_rate  # an unpadded frame at that bitrate
         out.write(bytes(self.info_length))  # room for the Info frame
         self.samples = 0
         self.frames = 0
@@ -108,8 +132,8 @@ class Mp3Writer:
 
     def info_frame(self, total_bytes: int, padding: int) -> bytes:
         header = bytearray(self.header)
-        header[2] &= 0xFD  # no padding slot: the frame is exactly info_length bytes
-        side = 9 if self.channels == 1 else 17
+        header[2] = BITRATES.index(self.info_bitrate) << 4 | header[2] & 0x0D  # its bitrate, no padding slot
+        side = side_info_length(self.channels)
         toc = bytes(i * 256 // 100 for i in range(100))
         xing = b"Info" + struct.pack(">III", 0x0F, self.frames, total_bytes) + toc + struct.pack(">I", 0)
         delay_padding = (ENCODER_DELAY << 12 | max(padding, 0)).to_bytes(3, "big")
