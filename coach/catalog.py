@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from coach.errors import RoutineError
-from coach.routine import MAX_FILE, Routine, parse_routine
+from coach.errors import RoutineError, SilentSpeech
+from coach.routine import MAX_FILE, Routine, locate, parse_routine
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,14 @@ class RoutineSource:
 
     def load(self) -> Routine:
         return parse_routine(self.read(), self.label, self.name)
+
+    @contextmanager
+    def naming_silent_lines(self) -> Iterator[None]:
+        """Silence from the speech engine for one of this routine's texts becomes an error at that text's line."""
+        try:
+            yield
+        except SilentSpeech as exc:
+            raise locate(self.read(), self.label, exc.text, exc.problem) from None
 
 
 def builtin_sources() -> list[RoutineSource]:

@@ -26,6 +26,18 @@ class SpeechError(CoachError):
     """The speech engine could not be loaded or could not speak a phrase."""
 
 
+class SilentSpeech(SpeechError):
+    """The speech engine gave silence for a text, every time it was asked."""
+
+    def __init__(self, text: str, attempts: int) -> None:
+        self.text, self.attempts = text, attempts
+        self.problem = f"the speech engine says nothing for {text!r} ({attempts} tries); give it words it can speak"
+        super().__init__(f"The speech engine says nothing for {text!r} ({attempts} tries).")
+
+    def __reduce__(self) -> tuple[type[SilentSpeech], tuple[str, int]]:  # from a worker process, whole
+        return (SilentSpeech, (self.text, self.attempts))
+
+
 class AudioOutputError(CoachError):
     """No audio output could be opened for live playback."""
 

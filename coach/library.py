@@ -22,7 +22,7 @@ from coach import __version__
 from coach.atomic import write_text
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
-from coach.errors import OutputFileError
+from coach.errors import OutputFileError, SilentSpeech
 from coach.kinds import Guidance, Side, Tempo
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
@@ -177,10 +177,23 @@ def _synthesize(
     from coach.script import build_script
 
     lines: dict[tuple[str, bool], None] = {}
+    said_by: dict[str, RoutineSource] = {}  # each text, and the first routine that says it
     for job in jobs:
         script = build_script(job.source.load(), settings.options(job.side))
         beats = script.beat_texts()
         lines.update(dict.fromkeys((text, text in beats) for text in script.texts()))
+        for text in script.texts():
+            said_by.setdefault(text, job.source)
+    try:
+        _make_lines(list(lines), speaker, workers, progress)
+    except SilentSpeech as exc:  # named by the file, line and key of the routine's text that says it
+        with said_by[exc.text].naming_silent_lines():
+            raise
+
+
+def _make_lines(
+    lines: list[tuple[str, bool]], speaker: Speaker, workers: int, progress: Callable[[int, int], None] | None
+) -> None:
     missing = [line for line in lines if speaker.cached(*line) is None]
     done = len(lines) - len(missing)
     if progress is not None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-import string
 import tomllib
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,7 +30,17 @@ SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
 COUNT_FIELDS = SIDE_FIELDS | {"n"}
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLACEHOLDER = re.compile(r"[a-z]+")  # the only thing braces may hold
+# characters a spoken text may not hold (Unicode categories), as the messages name them
+_FORBIDDEN = {
+    "Cc": "a control character",
+    "Zl": "a line or paragraph separator",
+    "Zp": "a line or paragraph separator",
+    "Cf": "an invisible formatting character",
+    "Co": "a private-use character",
+    "Cs": "a lone surrogate",
+}
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ def parse_routine(text: str, file: str, name: str) -> Routine:
     """Parse a routine from TOML text; `name` is its command name (the file's name), `file` names it in messages."""
     if len(text) > MAX_FILE:
         raise RoutineError(file, f"too large ({len(text)} characters; a routine file holds at most {MAX_FILE})")
+    text = text.removeprefix(BOM)  # a byte-order mark, as some editors save UTF-8
     try:
         data = tomllib.loads(text)
     except RecursionError:
@@ -132,14 +143,86 @@ def parse_routine(text: str, file: str, name: str) -> Routine:
     return _Validator(file, text).routine(data, name)
 
 
+class PlaceholderError(ValueError):
+    """A brace that is neither a placeholder (a bare name in braces) nor an escaped brace."""
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """A text as (literal, False) and (placeholder name, True) pieces: `{{` and `}}` are literal braces, and a
+    placeholder is a lower-case name alone in braces, with no format, conversion, attribute or index (str.format
+    would act on those). Raises PlaceholderError for anything else in braces and for an unpaired brace."""
+    pieces: list[tuple[str, bool]] = []
+    literal = []
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char in "{}" and text.startswith(char * 2, at):
+            literal.append(char)
+            at += 2
+        elif char == "{":
+            end = text.find("}", at + 1)
+            if end < 0:
+                raise PlaceholderError("a { that is never closed; write {{ for a brace")
+            name = text[at + 1 : end]
+            if not _PLACEHOLDER.fullmatch(name):
+                raise PlaceholderError(
+                    f"{{{name}}}: a placeholder is a name alone in braces, such as {{side}}, with no format, "
+                    "conversion or index; write {{ or }} for a brace"
+                )
+            pieces += [("".join(literal), False), (name, True)]
+            literal = []
+            at = end + 1
+        elif char == "}":
+            raise PlaceholderError("a } with no { before it; write }} for a brace")
+        else:
+            literal.append(char)
+            at += 1
+    pieces.append(("".join(literal), False))
+    return [(piece, name) for piece, name in pieces if piece or name]
+
+
 def placeholders(text: str) -> list[str]:
-    """The placeholder names a text uses; raises ValueError for a malformed brace."""
-    return [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    """The placeholder names a text uses; raises PlaceholderError for a malformed brace."""
+    return [piece for piece, name in _pieces(text) if name]
 
 
 def fill(text: str, values: Mapping[str, object]) -> str:
-    """Put values into a text's placeholders (the text has been validated)."""
-    return text.format_map(values)
+    """Put values into a text's placeholders (the text has been validated): each name becomes its value as text,
+    and nothing else is interpreted (no format specs, conversions or attribute access, unlike str.format)."""
+    return "".join(str(values[piece]) if name else piece for piece, name in _pieces(text))
+
+
+def said_by(template: str, spoken: str) -> bool:
+    """Whether a spoken text says this template, alone or as part of a longer phrase (a count and a cue)."""
+    try:
+        pattern = "".join(".+?" if name else re.escape(piece) for piece, name in _pieces(template))
+    except PlaceholderError:
+        return False
+    return re.search(pattern, spoken, re.DOTALL) is not None
+
+
+def locate(toml: str, file: str, spoken: str, problem: str) -> RoutineError:
+    """The error for a problem with a spoken text, at the key and line of the routine's text that says it (the
+    first in the file), or naming the file alone if none does."""
+    try:
+        data = tomllib.loads(toml.removeprefix(BOM))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return RoutineError(file, problem)
+
+    def strings(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from strings(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from strings(item, (*path, index))
+
+    for path, template in strings(data, ()):
+        if template.strip() and said_by(template.strip(), spoken):
+            return _Validator(file, toml).fail(path, problem)
+    return RoutineError(file, problem)
 
 
 KeyPath = tuple[str | int, ...]
@@ -320,17 +403,21 @@ class _Validator:
             raise self.fail(where, "missing text (the value is empty)")
         if len(value) > MAX_TEXT:
             raise self.fail(where, f"text is too long ({len(value)} characters; at most {MAX_TEXT})")
-        if _CONTROL.search(value):
-            raise self.fail(where, "text holds a control character")
+        for char in value:
+            kind = _FORBIDDEN.get(unicodedata.category(char))
+            if kind is not None:
+                raise self.fail(where, f"text holds {kind} (U+{ord(char):04X})")
         try:
-            used = placeholders(value)
-        except ValueError as exc:
-            raise self.fail(where, f"malformed placeholder ({exc}); write {{{{ or }}}} for a brace") from None
-        for field in used:
+            pieces = _pieces(value)
+        except PlaceholderError as exc:
+            raise self.fail(where, f"malformed placeholder{'' if str(exc).startswith('{') else ':'} {exc}") from None
+        for field in (piece for piece, name in pieces if name):
             if field not in fields:
                 known = ", ".join("{" + f + "}" for f in sorted(fields))
                 hint = "; {side} and {other} work only where each_side = true" if field in SIDE_FIELDS else ""
                 raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known}{hint})")
+        if not any(name or any(char.isalnum() for char in piece) for piece, name in pieces):
+            raise self.fail(where, "text has nothing to say (it needs a word: a letter or a digit)")
         return value
 
     # -- the routine ------------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def test_a_huge_file_is_refused(tmp_path):
 
 def test_control_characters_are_refused_and_markup_is_spoken_literally():
     assert mini_error(MINI.replace('"Done."', '"Done.\\u001b[31m"')) == (
-        "mini.toml, line 54: phases[3].lines[0]: text holds a control character"
+        "mini.toml, line 54: phases[3].lines[0]: text holds a control character (U+001B)"
     )
     text = '<speak><prosody rate="x-fast">Done.</prosody></speak> [[h@l@U]]'
     routine = parse_routine(MINI.replace('"Done."', json.dumps(text)), "mini.toml", "mini")

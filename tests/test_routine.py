@@ -120,8 +120,7 @@ def test_unknown_placeholder_in_a_multi_line_list_names_its_line():
 def test_malformed_brace():
     e = error(MINI.replace('"Done."', '"Done {."'))
     assert str(e) == (
-        "mini.toml, line 54: phases[3].lines[0]: malformed placeholder (expected '}' before end of string);"
-        " write {{ or }} for a brace"
+        "mini.toml, line 54: phases[3].lines[0]: malformed placeholder: a { that is never closed; write {{ for a brace"
     )
 
 
@@ -183,7 +182,7 @@ def test_sided_phases_must_follow_one_another():
 
 def test_control_characters_are_refused():
     e = error(MINI.replace('"Done."', '"Done.\\u0007"'))
-    assert str(e) == "mini.toml, line 54: phases[3].lines[0]: text holds a control character"
+    assert str(e) == "mini.toml, line 54: phases[3].lines[0]: text holds a control character (U+0007)"
 
 
 def test_key_lines_maps_tables_arrays_and_items():

@@ -153,7 +153,7 @@ def test_silence_from_the_engine_is_retried_then_refused(tmp_path, fake_engine):
     assert len(clips["Now."]) == 300
     with pytest.raises(SpeechError) as caught:
         synthesize_all(["Never."], fake_speaker(Flaky(), tmp_path, "fake/one"))
-    assert str(caught.value) == "The speech engine gave silence for 'Never.', 3 times."
+    assert str(caught.value) == "The speech engine says nothing for 'Never.' (3 tries)."
     assert calls[3:] == ["Never."] * 3
 
 

@@ -76,10 +76,11 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     from coach.speech.cache import Speaker, SpeechCache
 
     deps = current_deps()
-    routine = source_named(routine_name, deps).load()
+    source = source_named(routine_name, deps)
+    routine = source.load()
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
-    with progress("Preparing speech") as advance:
+    with progress("Preparing speech") as advance, source.naming_silent_lines():
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
                 session = prepare(routine, Options(side, tempo=tempo), speaker, advance)

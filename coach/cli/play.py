@@ -101,7 +101,7 @@ def routine_command(source: RoutineSource) -> click.Command:
 
             check_target(output)
         request = Request(
-            routine=source.load(), side=side, session=session, speech=speech, logged=not no_log,
+            source=source, routine=source.load(), side=side, session=session, speech=speech, logged=not no_log,
             media_keys=not no_media_keys,
         )  # fmt: skip
         deps = current_deps()
@@ -121,6 +121,7 @@ def routine_command(source: RoutineSource) -> click.Command:
 class Request:
     """A session as its command asks for it: everything but what the program log decides."""
 
+    source: RoutineSource
     routine: Routine
     side: str  # right, left, both or auto
     session: SessionChoices
@@ -148,7 +149,7 @@ def prepare_session(deps: Deps, request: Request, plan: SessionPlan) -> Session:
     """The session, every line made first, with a progress bar while speech is synthesized."""
     from coach.session import prepare
 
-    with progress("Preparing speech") as advance:
+    with progress("Preparing speech") as advance, request.source.naming_silent_lines():
         return prepare(request.routine, request.options(plan), speaker(deps, request), advance)
 
 

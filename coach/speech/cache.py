@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
-from coach.errors import SpeechError
+from coach.errors import SilentSpeech, SpeechError
 from coach.speech.engine import EngineFactory, SpeechEngine
 from coach.speech.level import SETTINGS as LOUDNESS
 
@@ -162,7 +162,7 @@ def _speak(engine: SpeechEngine, text: str, voice: str, pace: float) -> Pcm:
         pcm = trim(engine.synthesize(text, voice, pace), SAMPLE_RATE)
         if pcm.size:
             return normalize(pcm, SAMPLE_RATE)
-    raise SpeechError(f"The speech engine gave silence for {text!r}, {ATTEMPTS} times.")
+    raise SilentSpeech(text, ATTEMPTS)
 
 
 def synthesize_all(
