@@ -231,7 +231,8 @@ def test_help_ends_with_examples():
 
 def test_help_imports_no_audio_or_speech_stack():
     code = (
-        "import sys; from coach.cli import main; sys.argv=['coach','--help']\ntry: main()\nexcept SystemExit: pass\n"
+        "import sys; from coach.__main__ import main; sys.argv=['coach','--help']\n"
+        "try: main()\nexcept SystemExit: pass\n"
         "print(sorted(m for m in ('numpy','pyttsx3','soundfile','simpleaudio','sounddevice') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

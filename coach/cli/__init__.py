@@ -8,21 +8,12 @@ program.py  log and history: the program across days
 options.py  option sets shared by several commands
 shared.py   what the command modules share: this run's dependencies, routines by name, errors, progress bars
 deps.py     the dependencies (directories, speech engine, audio output, keyboard, clock), built once here
+
+The `coach` command's entry point is coach/__main__.py.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
 from coach.cli.app import cli
 
-__all__ = ["cli", "main"]
-
-
-def main() -> None:
-    try:
-        cli(prog_name="coach")
-    except BrokenPipeError:  # output piped into a command that stopped reading, such as `head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+__all__ = ["cli"]

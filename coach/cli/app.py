@@ -3,6 +3,8 @@ config dir, or a .toml path). Errors become one sentence and an exit status here
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from coach import __version__
@@ -12,7 +14,7 @@ from coach.cli.export import export
 from coach.cli.play import routine_command
 from coach.cli.program import history, log
 from coach.cli.remind import remind
-from coach.cli.shared import Stopped, deps_of, failure, find_source, routine_names
+from coach.cli.shared import deps_of, failure, find_source, output_faults, routine_names, stopped
 from coach.errors import CoachError
 
 COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind)
@@ -41,16 +43,36 @@ class CoachGroup(click.Group):
             )
         return super().resolve_command(ctx, args)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with output_faults():  # --help and --version print here
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with output_faults():
+                return super().invoke(ctx)
         except CoachError as exc:
             raise failure(exc) from None
-        except KeyboardInterrupt:
-            raise Stopped("Stopped.") from None
+        except KeyboardInterrupt as exc:
+            raise stopped("Stopped.", exc) from None
         except OSError as exc:  # the last net for a file system fault not met more precisely where it happened
             where = f"{exc.filename}: " if exc.filename else ""
             raise failure(CoachError(f"{where}{exc.strerror or exc}.")) from None
+
+
+def run(args: list[str]) -> int:
+    """Run the command line as the `coach` command does (coach/__main__.py), and return its exit status."""
+    try:
+        result = cli.main(args, prog_name="coach", standalone_mode=False)
+    except click.ClickException as exc:
+        with output_faults():
+            exc.show()
+        return exc.exit_code
+    except click.Abort as exc:  # click's own word for an interrupt that came while it read the arguments
+        raise exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else KeyboardInterrupt() from None
+    return result if isinstance(result, int) else 0
 
 
 @click.group(

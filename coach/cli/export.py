@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
-from coach.cli.shared import Stopped, current_deps, progress, source_named
+from coach.cli.shared import current_deps, progress, source_named, stopped
 
 
 @click.command("export")
@@ -73,8 +73,10 @@ def export(
                 sources, folder, settings, deps.engines(speech.engine), deps.dirs.cache, workers, lines,
                 lambda done, count, total: sessions(count, total),
             )  # fmt: skip
-    except KeyboardInterrupt:
-        raise Stopped(f"Stopped: the sessions written so far in {folder} are complete; run again to finish.") from None
+    except KeyboardInterrupt as exc:
+        raise stopped(
+            f"Stopped: the sessions written so far in {folder} are complete; run again to finish.", exc
+        ) from None
     fresh = len(jobs) - len(written)
     if written:
         click.echo(f"Wrote {len(written)} sessions to {folder} ({fresh} already up to date), "

@@ -26,7 +26,7 @@ from coach.cli.options import (
     side_option,
     voice_options,
 )
-from coach.cli.shared import Stopped, current_deps, progress
+from coach.cli.shared import current_deps, progress, stopped
 from coach.errors import AudioOutputError, CoachError
 from coach.kinds import AUTO, Side
 from coach.program import SessionPlan, plan_session
@@ -188,8 +188,8 @@ def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, l
                 session, output, request.speech.label, encoding, lyrics, srt,
                 progress=lambda done: advance(done, timeline.length),
             )  # fmt: skip
-    except KeyboardInterrupt:
-        raise Stopped(f"Stopped: {output} was not written.") from None
+    except KeyboardInterrupt as exc:
+        raise stopped(f"Stopped: {output} was not written.", exc) from None
     also = "".join(f", {path.name}" for path in written[1:])
     click.echo(f"Wrote {output}{also}: {report.summary(timeline)}", err=True)
 
@@ -234,10 +234,10 @@ def play_live(deps: Deps, request: Request) -> None:
                 f"{exc} To listen later, write the session to a file: "
                 f"coach {name} --side {plan.side} -o {name}-{plan.side}.mp3"
             ) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             clear_status()
             record.end(finished=False)
-            raise Stopped("Stopped.") from None
+            raise stopped("Stopped.", exc) from None
         except CoachError:
             clear_status()
             record.end(finished=False)
@@ -274,17 +274,26 @@ class Record:
             self.log.end(self.session_id, finished, self.done, self.now())
 
     def ask_tenderness(self) -> None:
-        """After a live session on a terminal: tenderness 0-10, or Enter to skip."""
+        """After a live session on a terminal: tenderness 0-10 (the digits 0 to 9, or 10), or Enter to skip. Ctrl-C
+        there stops as anywhere else (status 130); the session is recorded already."""
         if self.log is None or self.session_id is None or not sys.stdin.isatty():
             return
         while True:
-            answer = click.prompt("How tender is the spot now, 0 to 10? (Enter skips)", default="", show_default=False)
-            if not answer.strip():
+            click.echo("How tender is the spot now, 0 to 10? (Enter skips): ", nl=False, err=True)
+            try:
+                answer = sys.stdin.readline().strip()
+            except KeyboardInterrupt as exc:
+                click.echo(err=True)
+                raise stopped("Stopped: the session is recorded, without a tenderness.", exc) from None
+            if not answer:  # Enter, or the end of input
                 return
-            if answer.strip().isdigit() and 0 <= int(answer) <= 10:
-                self.log.set_tenderness(self.session_id, int(answer))
+            if answer in TENDERNESS:
+                self.log.set_tenderness(self.session_id, TENDERNESS.index(answer))
                 return
             click.echo("Please give a whole number from 0 to 10, or press Enter.", err=True)
+
+
+TENDERNESS = tuple(str(value) for value in range(11))  # the answers taken, as typed: ASCII digits only
 
 
 def status_line(monotonic: Callable[[], float]) -> Callable[[str], None] | None:

@@ -3,6 +3,11 @@ out, and progress bars. It imports no other command module, so every one of them
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
+import select
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,10 +42,65 @@ def current_deps() -> Deps:
 class Stopped(click.ClickException):
     """Ctrl-C: a short message and exit status 130."""
 
-    exit_code = 130
+    exit_code = 128 + signal.SIGINT
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.message, err=True)
+
+
+def stopped(message: str, interrupt: BaseException) -> Stopped:
+    """Ctrl-C, SIGTERM or SIGHUP on its way out: the message, and 128 + the signal's number (coach.errors.Signalled)."""
+
+    class StoppedBy(Stopped):
+        exit_code = 128 + getattr(interrupt, "signum", signal.SIGINT)
+
+    return StoppedBy(message)
+
+
+class OutputGone(click.ClickException):
+    """Standard output (or error) is a pipe that was closed, as `coach list | head -1` does: nothing is said, and the
+    status is 141, as for a program that SIGPIPE stopped. What is left to write goes to /dev/null."""
+
+    exit_code = 128 + signal.SIGPIPE
+
+    def __init__(self) -> None:
+        super().__init__("")
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            if _pipe_closed(fd):
+                os.dup2(null, fd)
+        os.close(null)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        pass
+
+
+def _pipe_closed(fd: int) -> bool:
+    """Whether the descriptor is a pipe whose reading end is gone (poll reports an error on it)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _opened_for_reading_only(fd: int) -> bool:
+    try:
+        return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
+    except OSError:
+        return True
+
+
+@contextmanager
+def output_faults() -> Iterator[None]:
+    """Standard output or error that cannot take what is written: a pipe closed early is met quietly (status 141);
+    a closed standard output is one sentence."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE and (_pipe_closed(1) or _pipe_closed(2)):
+            raise OutputGone() from None
+        if exc.errno == errno.EBADF and _opened_for_reading_only(1):
+            raise failure(CoachError("Cannot write to standard output: it is closed.")) from None
+        raise
 
 
 def failure(exc: CoachError) -> click.ClickException:

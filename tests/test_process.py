@@ -1,0 +1,228 @@
+"""The process at its edges, as a shell runs it: signals (Ctrl-C from the first instant, SIGTERM, SIGHUP), standard
+streams that are closed or a pipe that closes early. Each ends in one short message or none, with the status a
+Unix user expects, never a traceback or a file left behind. docs/reliability.md lists these cases and their counts.
+
+Exit statuses: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP (128 and the signal's number, as a shell reports a program the
+signal stopped); 141 output into a pipe that was closed (as `coach list | head -1`: nothing is said, as for a
+program SIGPIPE stopped); 1 standard output closed (`>&-`), with one sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MINI, fill_cache, install_routine
+
+import coach
+from coach.catalog import builtin_sources
+from coach.routine import parse_routine
+from coach.script import Options, build_script
+
+COACH = Path(sys.executable).with_name("coach")  # the console script, as a user runs it
+PACKAGE = Path(coach.__file__).parent
+
+
+@pytest.fixture
+def env(tmp_path):
+    install_routine(tmp_path)
+    return {
+        **os.environ,
+        "COACH_CACHE_DIR": str(tmp_path / "cache"),
+        "COACH_CONFIG_DIR": str(tmp_path / "config"),
+        "COACH_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+    }
+
+
+LIST = (
+    "iliacus         Iliacus release (8 strokes a side, 6-12 advised)\n"
+    "mini            Mini (2 strokes a side, 1-3 advised)\n"
+    "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
+    "psoas-gentle    Gentle psoas (6 strokes a side, 6-12 advised)\n"
+    "psoas-partner   Psoas with a partner (6 strokes a side, 6-12 advised)\n"
+)
+
+
+def test_ctrl_c_at_any_moment_of_start_up_is_a_short_message(env):
+    """Ctrl-C every 5 ms through the first 0.3 s of `coach list` (imports, loading the routines, printing, ending).
+
+    The only other outcomes allowed are the interpreter's own: killed before Python handles signals at all (no
+    output), and its traceback when the signal comes while it imports its own `site` module or looks for coach's
+    first module, before any line of coach runs (no program can catch those)."""
+    seen = {"listed": 0, "stopped": 0, "before python": 0, "in python's start": 0}
+    for step in range(60):
+        process = subprocess.Popen(
+            [str(COACH), "list"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(step * 0.005)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        if (out, err) == (LIST, "") and process.returncode in (0, 130, -signal.SIGINT):
+            seen["listed"] += 1  # done, or stopped as it ended (130), or by the interpreter's own ending (-2)
+        elif (process.returncode, err) in ((130, "Stopped.\n"), (130, "\nStopped.\n")):
+            seen["stopped"] += 1
+        elif (process.returncode, out, err) == (-signal.SIGINT, "", ""):
+            seen["before python"] += 1
+        elif err.endswith("KeyboardInterrupt\n") and f'File "{PACKAGE}' not in err:
+            seen["in python's start"] += 1  # importing site, or finding coach's first module: no line of coach ran
+        else:
+            pytest.fail(f"after {step * 5} ms: status {process.returncode}, stdout {out!r}, stderr {err!r}")
+    assert seen["stopped"] >= 1, seen  # the window was hit
+
+
+def long_session(env: dict[str, str]) -> list[str]:
+    """psoas on both sides, 12 strokes, slow: a 10-minute session, with its speech in the cache."""
+    routine = next(s for s in builtin_sources() if s.name == "psoas").load()
+    fill_cache(Path(env["COACH_CACHE_DIR"]), build_script(routine, Options("both", strokes=12, tempo="slow")).texts())
+    return ["psoas", "--side", "both", "--strokes", "12", "--tempo", "slow"]
+
+
+def wait_for(predicate, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.002)
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("suffix", [".mp3", ".wav"])
+def test_a_signal_during_a_single_export_leaves_nothing(tmp_path, env, signum, status, suffix):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / f"s{suffix}"
+    process = subprocess.Popen(
+        [str(COACH), *long_session(env), "-o", str(target), "--lyrics", "--srt"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for(lambda: any(p.name.endswith(".part") for p in folder.iterdir()))  # writing has begun
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (status, "", f"Stopped: {target} was not written.\n")
+    assert os.listdir(folder) == []
+
+
+def test_output_into_a_pipe_closed_early_is_silent_with_status_141(env):
+    for args in (["list"], ["--help"], ["mini", "--side", "right", "--script"], ["show", "mini"]):
+        reader, writer = os.pipe()
+        os.close(reader)  # as `| head -1` once head has gone
+        done = subprocess.run([str(COACH), *args], env=env, stdout=writer, stderr=subprocess.PIPE, text=True)
+        os.close(writer)
+        assert (done.returncode, done.stderr) == (141, ""), args
+
+
+def closed(stream: str, *args: str) -> list[str]:
+    """The command with standard input (0), output (1) or error (2) closed, as `coach ... >&-` in a shell."""
+    return ["sh", "-c", f'exec "$0" "$@" {stream}>&-', str(COACH), *args]
+
+
+def test_a_closed_standard_output_is_one_sentence_and_status_1(env):
+    for args in (["list"], ["mini", "--side", "right", "--script"], ["--help"], ["voices"]):
+        done = subprocess.run(closed("1", *args), env=env, capture_output=True, text=True)
+        assert (done.returncode, done.stderr) == (
+            1,
+            "Error: Cannot write to standard output: it is closed.\n",
+        ), args
+
+
+def test_a_closed_standard_error_or_input_changes_nothing_else(env, tmp_path):
+    done = subprocess.run(closed("2", "list"), env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, LIST)
+    failed = subprocess.run(closed("2", "nosuch"), env=env, capture_output=True, text=True)
+    assert (failed.returncode, failed.stdout) == (2, "")
+    capture = tmp_path / "capture.raw"
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.!default {{\n  type file\n  slave.pcm "null"\n  file "{capture}"\n  format "raw"\n  truncate false\n}}\n'
+    )
+    fill_cache(Path(env["COACH_CACHE_DIR"]), ["Paused.", "Three.", "Two.", "One."])
+    live = subprocess.run(closed("0", "mini", "--side", "right"), env=env, capture_output=True, text=True, timeout=120)
+    assert (live.returncode, live.stderr.splitlines()[-1]) == (0, "Session complete."), live.stderr
+    assert capture.exists()
+
+
+def on_a_terminal(env: dict[str, str], args: list[str], answers: list[tuple[str, bytes]]) -> tuple[int, str]:
+    """Run coach with a pseudo-terminal as its controlling terminal; each time `prompt` has appeared in what it
+    printed, type `keys`. Returns the exit status (or -signal) and everything it printed."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: coach, with the terminal as stdin, stdout and stderr
+        os.execve(str(COACH), [str(COACH), *args], env)
+    printed = b""
+    pending = list(answers)
+    deadline = time.monotonic() + 120
+    while True:
+        if not select.select([fd], [], [], 1.0)[0]:
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pytest.fail(f"no end after 120 s: {printed.decode('utf-8', 'replace')}")
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the child has closed the terminal
+            break
+        if not data:
+            break
+        printed += data
+        if pending and pending[0][0].encode() in printed.rsplit(b"\n", 1)[-1]:
+            os.write(fd, pending.pop(0)[1])
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    code = os.waitstatus_to_exitcode(status)
+    return code, printed.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def live_env(env, tmp_path):
+    """The mini routine played live into ALSA's file plugin (no sound card), logged in the data dir."""
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.!default {{\n  type file\n  slave.pcm "null"\n  file "{tmp_path / "capture.raw"}"\n  format "raw"\n}}\n'
+    )
+    routine = parse_routine(MINI, "mini.toml", "mini")
+    standing = "This is session 1 of 6 today, on day 1 of 14."
+    texts = [*build_script(routine, Options("right", standing=standing)).texts(), "Paused.", "Three.", "Two.", "One."]
+    fill_cache(Path(env["COACH_CACHE_DIR"]), texts)
+    (Path(env["COACH_CONFIG_DIR"]) / "routines" / "mini.toml").write_text(MINI + PROGRAM)
+    return env
+
+
+PROGRAM = """
+[program]
+sessions_per_day = 6
+days = 14
+until = "the spot is no longer tender"
+reminder = "Stop at any sharp pain."
+"""
+PROMPT = "How tender is the spot now, 0 to 10? (Enter skips)"
+
+
+def logged(env: dict[str, str]) -> list[tuple[str, int | None]]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(Path(env["COACH_DATA_DIR"]) / "log.sqlite3")) as db:
+        return db.execute("SELECT status, tenderness FROM sessions").fetchall()
+
+
+def test_the_tenderness_prompt_takes_only_0_to_10_and_asks_again(live_env):
+    code, printed = on_a_terminal(
+        live_env, ["mini", "--side", "right"], [(PROMPT, "\u00b2\n".encode()), (PROMPT, b"11\n"), (PROMPT, b"7\n")]
+    )
+    assert code == 0, printed
+    assert printed.count("Please give a whole number from 0 to 10, or press Enter.\n") == 2
+    assert logged(live_env) == [("finished", 7)]
+
+
+def test_ctrl_c_at_the_tenderness_prompt_is_status_130(live_env):
+    code, printed = on_a_terminal(live_env, ["mini", "--side", "right"], [(PROMPT, b"\x03")])
+    assert code == 130, printed
+    assert printed.endswith("Stopped: the session is recorded, without a tenderness.\n"), printed
+    assert "Aborted" not in printed and "Traceback" not in printed
+    assert logged(live_env) == [("finished", None)]
