@@ -277,15 +277,9 @@ def one_sentence(done: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture
-def small_disk(tmp_path):
+def small_disk(tmpfs):
     """A 64 KB file system of its own (tmpfs), as root; skipped where mounting is not allowed."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    return tmpfs("small", "64k")
 
 
 def test_a_full_disk_is_one_sentence_and_leaves_nothing(small_disk, mini_env):

@@ -121,7 +121,7 @@ def test_an_unknown_voice_is_refused_with_a_hint(tmp_path, fake_engine):
 def test_an_unwritable_cache_is_a_clean_error(tmp_path, fake_engine):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(SpeechError, match=r"The speech cache in .*file cannot be written \(Not a directory\)\."):
+    with pytest.raises(SpeechError, match=r"The speech cache in .*file cannot be written: not a directory\."):
         synthesize_all(["Hi."], fake_speaker(fake_engine, blocker, "fake/one"))
 
 

@@ -8,14 +8,13 @@ and padding: decoded audio starts on the same sample as the session. The other f
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from coach.atomic import atomic_path
+from coach.atomic import atomic_path, reason
 from coach.audio import Pcm
 from coach.defaults import DEFAULT_BITRATE
 from coach.errors import OutputFileError
@@ -26,9 +25,6 @@ FORMATS = {
     ".flac": ("FLAC", "PCM_16"),
     ".ogg": ("OGG", "VORBIS"),
 }
-
-
-FULL_BELOW = 1024 * 1024  # free bytes under which a failed write is put down to a full disk
 
 
 @dataclass(frozen=True)
@@ -73,9 +69,9 @@ def write_file(
                 if finish is not None:
                     finish(temp)
             except (OSError, soundfile.SoundFileRuntimeError) as exc:
-                raise OutputFileError(f"Could not write {path}: {_reason(exc, path.parent)}.") from exc
+                raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
     except OSError as exc:  # making or renaming the temp file
-        raise OutputFileError(f"Could not write {path}: {_reason(exc, path.parent)}.") from exc
+        raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
 
 
 def _encode(
@@ -108,16 +104,3 @@ def _encode(
             written += len(block)
             if progress is not None:
                 progress(written)
-
-
-def _reason(exc: Exception, folder: Path) -> str:
-    """Why a write failed, in words: libsndfile says only "System error." when the disk is full."""
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:
-        free = None
-    if free is not None and free < FULL_BELOW:
-        return f"the disk is full ({free // 1024} KB free in {folder})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
-    return str(exc).strip().rstrip(".") or type(exc).__name__

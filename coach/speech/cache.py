@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coach.atomic import reason
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
 from coach.errors import SilentSpeech, SpeechError
 from coach.speech.engine import EngineFactory, SpeechEngine
@@ -99,7 +100,9 @@ class SpeechCache:
             finally:
                 Path(name).unlink(missing_ok=True)
         except OSError as exc:
-            raise SpeechError(f"The speech cache in {self.directory} cannot be written ({exc.strerror}).") from exc
+            raise SpeechError(
+                f"The speech cache in {self.directory} cannot be written: {reason(exc, path.parent)}."
+            ) from exc
         return pcm
 
 

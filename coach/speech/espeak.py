@@ -10,10 +10,12 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from coach.atomic import reason
 from coach.audio import Pcm, read_wav
 from coach.errors import SpeechError
 from coach.speech.engine import Voice
@@ -52,21 +54,29 @@ class Pyttsx3Engine:
     def synthesize(self, text: str, voice: str, pace: float) -> Pcm:
         if voice not in {v.id for v in self.voices()}:  # espeak-ng would keep the voice it had, silently
             raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
-        self._scratch.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
-        os.close(fd)
+        name = ""
         try:
+            self._scratch.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
+            os.close(fd)
             engine = self._engine
             _set_now(engine, voice, rate_for(pace))
             engine.save_to_file(text, name)
-            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+            with contextlib.redirect_stdout(io.StringIO()), _GUARD.watching():  # "Audio saved to ..." is swallowed
                 engine.runAndWait()
                 _wait_until_written(engine)
             pcm, rate_read = read_wav(Path(name))
         except Exception as exc:  # the engine reports failures in many shapes
+            written = _os_error(exc)
+            if written is not None:
+                problem = reason(written, self._scratch)
+                raise SpeechError(
+                    f"The speech engine could not write its audio to {self._scratch}: {problem}."
+                ) from exc
             raise SpeechError(f"The speech engine could not say {text!r}: {exc}") from exc
         finally:
-            Path(name).unlink(missing_ok=True)
+            if name:
+                Path(name).unlink(missing_ok=True)
         if rate_read != self.sample_rate:
             raise SpeechError(f"The speech engine gave {rate_read} Hz audio; {self.sample_rate} Hz was expected.")
         return pcm
@@ -91,28 +101,91 @@ def _set_now(engine: object, voice: str, rate: int) -> None:
     library.Synchronize()
 
 
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind an exception, if any (the driver wraps a failed write in a RuntimeError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+class _Guard:
+    """Ends a phrase's wait when espeak-ng's thread fails, or after WRITE_TIMEOUT_S.
+
+    The driver writes each phrase's file inside the synthesis callback, on espeak-ng's own thread. An exception
+    there (a full disk) was printed by ctypes as "ignored", the driver's loop never heard the phrase end, and
+    `runAndWait` waited forever. The callback is wrapped: an exception in it is kept, the synthesis is cancelled
+    and the loop ended, and `synthesize` raises it. The driver's loop sleeps through `_QuickPolls`, which also ends
+    the loop once the deadline has passed.
+    """
+
+    def __init__(self) -> None:
+        self.driver: Any = None
+        self.error: BaseException | None = None
+        self.deadline: float | None = None
+
+    def install(self, driver: Any, espeak: Any) -> None:
+        self.driver = driver
+        espeak.SetSynthCallback(self.callback)  # the driver's own callback, wrapped
+
+    def callback(self, wav: Any, samples: int, events: Any) -> int:
+        try:
+            return int(self.driver._onSynth(wav, samples, events))
+        except BaseException as exc:  # on espeak-ng's thread: nothing above it would hear it
+            self.error = exc
+            self.stop()
+            return 1  # espeak-ng: abort this synthesis
+
+    def stop(self) -> None:
+        driver = self.driver
+        driver._speaking = False
+        driver._data_buffer = b""
+        driver._proxy.setBusy(False)
+        driver.endLoop()
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline and self.error is None:
+            self.error = TimeoutError(f"no audio after {WRITE_TIMEOUT_S:g} s")
+            self.stop()
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        self.error, self.deadline = None, time.monotonic() + WRITE_TIMEOUT_S
+        try:
+            yield
+            if self.error is not None:
+                raise self.error
+        finally:
+            self.error = self.deadline = None
+
+
+_GUARD = _Guard()
+
+
 def _wait_until_written(engine: object) -> None:
     """Wait until espeak-ng's own thread has delivered the whole phrase and the driver has written its file.
 
     pyttsx3 starts espeak-ng in its asynchronous (retrieval) mode, so `runAndWait` can return before the last of
-    the audio arrives; the driver clears its `_speaking` flag only after the file is complete.
+    the audio arrives; the driver clears its `_speaking` flag only after the file is complete (or `_GUARD` has
+    ended the phrase).
     """
     driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    deadline = time.monotonic() + WRITE_TIMEOUT_S
     while getattr(driver, "_speaking", False):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no audio after {WRITE_TIMEOUT_S:g} s")
+        _GUARD.check_deadline()
         time.sleep(0.002)
 
 
 class _QuickPolls:
-    """The time module, except that sleep waits at most half a millisecond."""
+    """The time module, except that sleep waits at most half a millisecond, and looks at the guard's deadline."""
 
     def __getattr__(self, name: str) -> object:
         return getattr(time, name)
 
     @staticmethod
     def sleep(seconds: float) -> None:
+        _GUARD.check_deadline()
         time.sleep(min(seconds, 0.0005))
 
 
@@ -154,6 +227,7 @@ def _load_pyttsx3() -> Any:
 
         engine = pyttsx3.init("espeak")
         _poll_faster(sys.modules.get("pyttsx3.drivers.espeak"))
+        _GUARD.install(engine.proxy._driver, sys.modules["pyttsx3.drivers._espeak"])
         # A first, empty run settles the driver's queue. Without it, the first phrase's run ends as soon as it
         # starts (its end-of-loop command is queued ahead of the speech), and its file may not be there yet.
         with contextlib.redirect_stdout(io.StringIO()):
