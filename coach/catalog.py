@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from coach.errors import RoutineError, SilentSpeech
+from coach.reading import NotRegular, TooLarge, read_regular
 from coach.routine import MAX_FILE, Routine, locate, parse_routine
 
 
@@ -22,17 +23,19 @@ class RoutineSource:
 
     def read(self) -> str:
         try:
-            if self.path is not None and self.path.stat().st_size > 4 * MAX_FILE:
-                raise RoutineError(self.label, f"too large ({self.path.stat().st_size} bytes)")
             if self.path is None:
                 return resources.files("coach.routines").joinpath(f"{self.name}.toml").read_text("utf-8")
-            return self.path.read_text("utf-8")
+            return read_regular(self.path, 4 * MAX_FILE).decode("utf-8")
         except FileNotFoundError:
             raise RoutineError(self.label, "file not found") from None
         except UnicodeDecodeError:
             raise RoutineError(self.label, "not UTF-8 text") from None
-        except IsADirectoryError:
-            raise RoutineError(self.label, "is a folder, not a routine file") from None
+        except NotRegular as exc:
+            if exc.kind == "a folder":
+                raise RoutineError(self.label, "is a folder, not a routine file") from None
+            raise RoutineError(self.label, str(exc)) from None
+        except TooLarge as exc:
+            raise RoutineError(self.label, f"too large ({exc.size} bytes)") from None
         except OSError as exc:
             raise RoutineError(self.label, f"cannot be read ({exc.strerror})") from None
 

@@ -24,6 +24,7 @@ from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import OutputFileError, SilentSpeech
 from coach.kinds import Guidance, Side, Tempo
+from coach.reading import read_regular
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
@@ -102,9 +103,12 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
     return jobs
 
 
+MAX_MANIFEST = 16 * 1024 * 1024  # bytes
+
+
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
-    try:
-        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    try:  # a regular file of a bounded size: a FIFO or a link to /dev/zero is unreadable, and replaced
+        data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST, follow_links=False).decode("utf-8"))
         files = data["files"] if data.get("format") == 1 else {}
         return {name: dict(entry) for name, entry in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -4,12 +4,14 @@ that is killed loses nothing it had already recorded. Times are local, as ISO 86
 from __future__ import annotations
 
 import sqlite3
+import stat
 from datetime import datetime
 from pathlib import Path
 
 from coach.errors import CoachError
 from coach.kinds import Side
 from coach.program import FINISHED, LOGGED, STARTED, STOPPED, Entry
+from coach.reading import kind_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -26,6 +28,15 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 
+def _not_regular(path: Path) -> str | None:
+    """What the log's path is if it is there and not a regular file (SQLite would read a FIFO or a device)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    return None if stat.S_ISREG(mode) else kind_of(mode)
+
+
 def _stamp(when: datetime) -> str:
     return when.replace(microsecond=0).isoformat()
 
@@ -38,6 +49,11 @@ class ProgramLog:
         self.path = path
         db = None
         try:
+            kind = _not_regular(path)
+            if kind is not None:
+                raise CoachError(
+                    f"The program log {path} is not a regular file ({kind}): move it aside, and coach starts a new one."
+                )
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None, timeout=10)
             db.execute("PRAGMA journal_mode=WAL")

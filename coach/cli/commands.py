@@ -13,6 +13,11 @@ from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
 
 
+def reason_of(exc: OSError) -> str:
+    text = str(exc) if exc.strerror is None else exc.strerror
+    return text[0].lower() + text[1:] if text else type(exc).__name__
+
+
 @click.command("list")
 def list_routines() -> None:
     """List the routines, one line each.
@@ -97,11 +102,18 @@ def info(file: Path) -> None:
     Example:
       coach info psoas-right.mp3
     """
-    from coach.output.tags import describe
+    from coach.output.tags import NotAudio, describe
+    from coach.reading import open_regular
 
-    if not file.exists():
-        raise CoachError(f"{file}: no such file.")
     try:
-        click.echo(describe(file), nl=False)
+        opened = open_regular(file, None)  # a FIFO or a device (/dev/zero) is refused, not read forever
+    except FileNotFoundError:
+        raise CoachError(f"{file}: no such file.") from None
     except OSError as exc:
-        raise CoachError(f"{file}: cannot be read ({exc}).") from None
+        raise CoachError(f"{file}: {reason_of(exc)}.") from None
+    with opened:
+        try:
+            text = describe(opened, file.name)
+        except NotAudio as exc:
+            raise CoachError(f"{file}: {exc}.") from None
+    click.echo(text, nl=False)

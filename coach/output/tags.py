@@ -6,8 +6,12 @@ Tags are ID3v2.3, which phones and car stereos read most widely; chapters are th
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
@@ -113,21 +117,29 @@ def write_id3(path: Path, tags: Tags) -> None:
     tag.save(str(path), v2_version=3, padding=lambda info: 0)
 
 
-def describe(path: Path) -> str:
-    """What `coach info` prints: the audio, the tags and the chapters."""
+class NotAudio(Exception):
+    """A file `coach info` cannot describe; the message ends the sentence "FILE: ..."."""
+
+
+def describe(file: BinaryIO, name: str) -> str:
+    """What `coach info` prints about an open file: the audio, the tags and the chapters. The file may hold anything:
+    every value shown is made printable, a length tag that is not milliseconds is shown as written, and what mutagen
+    cannot parse is NotAudio."""
     import mutagen
     from mutagen import id3
 
     try:
-        audio = mutagen.File(str(path))
-    except mutagen.MutagenError as exc:
-        raise OSError(str(exc)) from exc
+        audio = mutagen.File(file)
+    except Exception as exc:  # mutagen parses hostile bytes: its errors come in many types, some with no message
+        raise NotAudio(f"cannot be read as audio ({printable(str(exc)) or 'it is cut short or damaged'})") from exc
     if audio is None:
-        return f"{path.name}: not an audio file coach can read\n"
+        raise NotAudio("not an audio file coach can read")
     info = audio.info
-    channels = {1: "mono", 2: "stereo"}.get(getattr(info, "channels", 0), f"{getattr(info, 'channels', '?')} channels")
-    bitrate = f", {info.bitrate // 1000} kbps" if getattr(info, "bitrate", 0) else ""
-    out = [f"{path.name}: {length(info.length)}{bitrate}, {info.sample_rate} Hz {channels}"]
+    count = getattr(info, "channels", 0)
+    channels = {1: "mono", 2: "stereo"}.get(count, f"{count} channels")
+    kbps = getattr(info, "bitrate", 0) // 1000
+    bitrate = f", {kbps} kbps" if kbps else ""
+    out = [f"{printable(name)}: {_length(getattr(info, 'length', None))}{bitrate}, {info.sample_rate} Hz {channels}"]
     tag = audio.tags if isinstance(audio.tags, id3.ID3) else None
     if tag is None:
         out.append("No ID3 tags.")
@@ -136,10 +148,10 @@ def describe(path: Path) -> str:
     for label, key in fields:
         if key in tag:
             value = str(tag[key])
-            out.append(f"{label + ':':<10}{length(int(value) / 1000) if key == 'TLEN' else value}")
+            out.append(f"{label + ':':<10}{_milliseconds(value) if key == 'TLEN' else printable(value)}")
     comments = tag.getall("COMM")
     if comments:
-        out.append(f"{'Comment:':<10}{comments[0]}")
+        out.append(f"{'Comment:':<10}{printable(str(comments[0]))}")
     lyrics = tag.getall("SYLT")
     if lyrics:
         out.append(f"{'Lyrics:':<10}{len(lyrics[0].text)} timed lines")
@@ -148,5 +160,28 @@ def describe(path: Path) -> str:
         out.append("Chapters:")
         for chap in chapters:
             title = str(chap.sub_frames["TIT2"]) if "TIT2" in chap.sub_frames else chap.element_id
-            out.append(f"  {clock(chap.start_time / 1000)}  {title}")
+            out.append(f"  {clock(chap.start_time / 1000)}  {printable(title)}")
     return "\n".join(out) + "\n"
+
+
+SHOWN = 200  # characters of a tag's value shown at most
+
+
+def printable(text: str) -> str:
+    """A value from a file, fit for a terminal: control, separator and formatting characters become "?" (an escape
+    sequence in a tag cannot act on the terminal), and a long value is cut."""
+    text = "".join("?" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "..."
+
+
+def _length(seconds: object) -> str:
+    if isinstance(seconds, int | float) and math.isfinite(seconds) and seconds >= 0:
+        return length(seconds)
+    return "?"
+
+
+def _milliseconds(value: str) -> str:
+    """A TLEN value: milliseconds as a length, or anything else as written (it is only a tag)."""
+    if re.fullmatch(r"[0-9]{1,12}", value):
+        return length(int(value) / 1000)
+    return f"{printable(value)} (as written: not in milliseconds)"

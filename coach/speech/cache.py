@@ -16,10 +16,12 @@ import numpy as np
 from coach.atomic import reason
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
 from coach.errors import SilentSpeech, SpeechError
+from coach.reading import read_regular
 from coach.speech.engine import EngineFactory, SpeechEngine
 from coach.speech.level import SETTINGS as LOUDNESS
 
 CACHE_FORMAT = 3  # part of every cache key: bump it when the stored audio or its file changes
+MAX_ENTRY = 64 * 1024 * 1024  # bytes: over twelve minutes of speech, for a phrase of at most 400 characters
 
 SILENCE = 1e-3  # below this (about -60 dBFS) a sample counts as quiet when trimming
 EDGE_MS = 10  # quiet kept around trimmed speech, and the length of its fade in and out
@@ -64,8 +66,8 @@ class SpeechCache:
         return self._read(self.path(engine, voice, pace, text), sample_rate)
 
     def _read(self, path: Path, sample_rate: int) -> Pcm | None:
-        try:
-            data = path.read_bytes()
+        try:  # an entry is a regular file, never a link: a FIFO or a link to /dev/zero is a damaged entry
+            data = read_regular(path, MAX_ENTRY, follow_links=False)
         except OSError:
             return None
         size = self.HEADER.size

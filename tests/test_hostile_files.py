@@ -1,0 +1,244 @@
+"""Files that are not what they seem: a FIFO, /dev/zero or a link to it where coach expects a routine, a speech-cache
+entry, an export's manifest, an audio file or the program log. Only regular files of bounded size are read, so
+each is refused in one sentence or made again, never a hang or memory filling up. Each case runs in its own process
+with a time and memory limit, so a regression fails instead of taking the machine with it. docs/reliability.md
+lists these cases and their counts."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import install_routine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+MEMORY = 1 << 30  # a process that reads /dev/zero runs out of this in well under a second
+
+
+def limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def coach(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args], env=env, capture_output=True, text=True, timeout=60,
+        preexec_fn=limited,
+    )  # fmt: skip
+
+
+def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, preexec_fn=limited
+    )
+
+
+@pytest.fixture
+def env(tmp_path):
+    install_routine(tmp_path)
+    return {
+        **os.environ,
+        "COACH_CACHE_DIR": str(tmp_path / "cache"),
+        "COACH_CONFIG_DIR": str(tmp_path / "config"),
+        "COACH_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+    }
+
+
+def hostile(path: Path, kind: str) -> str:
+    """Put a FIFO, a link to /dev/zero, or /dev/zero's own kind of file at `path`; returns what coach calls it."""
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+        return "a FIFO"
+    path.symlink_to("/dev/zero")
+    return "a character device"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_coach_info_reads_only_regular_files(tmp_path, env, kind):
+    for path in (Path("/dev/zero"), tmp_path / "x.mp3"):
+        called = "a character device" if path == Path("/dev/zero") else hostile(path, kind)
+        done = coach(env, "info", str(path))
+        assert (done.returncode, done.stdout, done.stderr) == (
+            1,
+            "",
+            f"Error: {path}: not a regular file ({called}).\n",
+        )
+
+
+SPEAK_AGAIN = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from conftest import FakeEngine
+from coach.speech.cache import SpeechCache, synthesize_all
+engine = FakeEngine()
+clips = synthesize_all(["Slide."], engine, SpeechCache(Path(sys.argv[1])), "fake/one", 145)
+print(engine.spoken, len(clips["Slide."]))
+"""
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_cache_entry_that_is_not_a_regular_file_is_made_again(tmp_path, fake_engine, kind):
+    from coach.speech.cache import SpeechCache, synthesize_all
+
+    cache = SpeechCache(tmp_path / "cache")
+    synthesize_all(["Slide."], fake_engine, cache, "fake/one", 145)
+    entry = cache.path("fake", "fake/one", 145, "Slide.")
+    hostile(entry, kind)
+    done = python(SPEAK_AGAIN, str(tmp_path / "cache"), str(Path(__file__).parent))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "['Slide.'] 600\n", "")
+    assert entry.is_file() and not entry.is_symlink()
+    assert len(cache.get("fake", "fake/one", 145, "Slide.", 22050)) == 600
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_user_routine_that_is_not_a_regular_file_is_refused_by_name(tmp_path, env, kind):
+    path = tmp_path / "config" / "routines" / "odd.toml"
+    called = hostile(path, kind)
+    listed = coach(env, "list")
+    assert listed.returncode == 0
+    assert f"odd             (cannot be loaded: {path}: not a regular file ({called}))\n" in listed.stdout
+    run = coach(env, str(path), "--side", "right", "--script")
+    assert (run.returncode, run.stderr) == (1, f"Error: {path}: not a regular file ({called})\n")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_manifest_that_is_not_a_regular_file_is_replaced(tmp_path, env, kind):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    hostile(folder / ".coach-export.json", kind)
+    done = coach(env, "export", str(folder), "--routine", "mini", "--workers", "1")
+    assert (done.returncode, done.stderr) == (
+        0,
+        f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n",
+    )
+    assert (folder / ".coach-export.json").is_file() and not (folder / ".coach-export.json").is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_program_log_that_is_not_a_regular_file_is_one_sentence(tmp_path, env, kind):
+    (tmp_path / "data").mkdir()
+    path = tmp_path / "data" / "log.sqlite3"
+    called = hostile(path, kind)
+    done = coach(env, "history")
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"Error: The program log {path} is not a regular file ({called}): move it aside, and coach starts a new one.\n",
+    )
+
+
+# -- coach info on hostile audio files --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tagged_mp3(tmp_path_factory) -> bytes:
+    """A real session MP3 with its tags, chapters and lyrics, made once."""
+    home = tmp_path_factory.mktemp("tagged")
+    install_routine(home)
+    env = {"COACH_CACHE_DIR": str(home / "cache"), "COACH_CONFIG_DIR": str(home / "config")}
+    from click.testing import CliRunner
+
+    from coach.cli import cli
+
+    target = home / "s.mp3"
+    result = CliRunner().invoke(cli, ["mini", "--side", "right", "-o", str(target), "--lyrics"], env=env)
+    assert result.exit_code == 0, result.output
+    return target.read_bytes()
+
+
+def info(path: Path):  # type: ignore[no-untyped-def]
+    from conftest import run_cli
+
+    return run_cli("info", str(path))
+
+
+def with_tlen(data: bytes, value: str, tmp_path: Path) -> Path:
+    from mutagen import id3
+
+    path = tmp_path / "t.mp3"
+    path.write_bytes(data)
+    tags = id3.ID3(path)
+    tags.add(id3.TLEN(encoding=id3.Encoding.LATIN1, text=value))
+    tags.save(path, v2_version=3)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tlen", "shown"),
+    [
+        ("25435", "0:25"),
+        ("4:47", "4:47 (as written: not in milliseconds)"),
+        ("9" * 400, "9" * 200 + "... (as written: not in milliseconds)"),
+        ("9" * 5000, "9" * 200 + "... (as written: not in milliseconds)"),
+        ("-5", "-5 (as written: not in milliseconds)"),
+        ("\x1b[31mred", "?[31mred (as written: not in milliseconds)"),
+    ],
+)
+def test_info_shows_any_length_tag_without_failing(tagged_mp3, tmp_path, tlen, shown):
+    result = info(with_tlen(tagged_mp3, tlen, tmp_path))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert f"\nLength:   {shown}\n" in result.stdout
+
+
+def test_info_on_what_is_not_audio_fails_with_one_sentence(tmp_path, tagged_mp3):
+    toml = tmp_path / "psoas.toml"
+    toml.write_text(MINI_TEXT)
+    result = info(toml)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "", f"Error: {toml}: not an audio file coach can read.\n"
+    )  # fmt: skip
+    for size in (10, 50, 300):  # an ID3 tag cut short: mutagen's error says nothing
+        cut = tmp_path / f"cut{size}.mp3"
+        cut.write_bytes(tagged_mp3[:size])
+        result = info(cut)
+        assert (result.exit_code, result.stdout) == (1, ""), size
+        assert result.stderr in (
+            f"Error: {cut}: cannot be read as audio (it is cut short or damaged).\n",
+            f"Error: {cut}: cannot be read as audio (can't sync to MPEG frame).\n",
+        ), size
+
+
+MINI_TEXT = 'title = "Mini"\n'
+PRINTABLE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_fuzz_info_on_damaged_mp3s_gives_text_or_one_sentence(tagged_mp3, tmp_path, data):
+    """Bytes of a real tagged MP3 flipped, cut, dropped or repeated, anywhere, tags included: `coach info` prints
+    lines with no control characters, or fails with one of its sentences; never a traceback."""
+    damaged = bytearray(tagged_mp3)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(damaged) - 1))
+        change = data.draw(st.sampled_from(["flip", "cut", "drop", "repeat", "zero"]))
+        if change == "flip":
+            damaged[at] ^= 1 << data.draw(st.integers(0, 7))
+        elif change == "cut":
+            del damaged[at:]
+        elif change == "drop":
+            del damaged[at : at + data.draw(st.integers(1, 64))]
+        elif change == "repeat":
+            damaged[at:at] = damaged[at : at + data.draw(st.integers(1, 64))]
+        else:
+            damaged[at : at + 4] = b"\xff\xff\xff\xff"
+        if not damaged:
+            damaged = bytearray(b"\0")
+    path = tmp_path / "damaged.mp3"
+    path.write_bytes(bytes(damaged))
+    result = info(path)
+    if result.exit_code == 0:
+        assert result.stderr == ""
+        assert all(PRINTABLE.fullmatch(line) for line in result.stdout.splitlines())
+    else:
+        assert result.exit_code == 1 and result.stdout == ""
+        assert re.fullmatch(
+            rf"Error: {re.escape(str(path))}: (not an audio file coach can read|cannot be read as audio \(.+\))\.\n",
+            result.stderr,
+        ), result.stderr
