@@ -24,7 +24,6 @@ for _signum in STOPPING:
         _signal.signal(_signum, _note)
 
 import signal  # noqa: E402  (after the handlers: importing it takes a millisecond)
-from types import FrameType  # noqa: E402
 
 
 def main() -> None:
@@ -37,11 +36,12 @@ def main() -> None:
 
 def _run(args: list[str]) -> int:
     from coach.errors import Signalled
+    from coach.interrupts import stop
 
     try:
         for signum in STOPPING:
             if signal.getsignal(signum) is _note:
-                signal.signal(signum, _stop)
+                signal.signal(signum, stop)  # SIGTERM and SIGHUP stop coach as Ctrl-C does
         if _early:
             raise Signalled(_early[0])
         _standard_streams()
@@ -51,13 +51,6 @@ def _run(args: list[str]) -> int:
     except KeyboardInterrupt as exc:  # before a command started (a command says itself what it stopped)
         _say("Stopped.")
         return 128 + getattr(exc, "signum", signal.SIGINT)
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM and SIGHUP stop coach as Ctrl-C does: every command cleans up as it does for Ctrl-C."""
-    from coach.errors import Signalled
-
-    raise Signalled(signum)
 
 
 def _standard_streams() -> None:

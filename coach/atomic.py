@@ -1,35 +1,157 @@
-"""Atomic writes: a temp file beside the target, renamed over it only when complete.
+"""Atomic writes: a temp file beside each target, renamed over it only when complete.
 
-After any failure or Ctrl-C nothing is left at the target path (an earlier file there stays as it was), and no
-temp file is left behind.
+After any failure, Ctrl-C, SIGTERM or SIGHUP nothing is left at a target path (an earlier file there stays as it
+was), and no temp file is left behind. Several files of one command (a session and its lyrics and subtitles, a
+systemd timer and its service) are one `Transaction`: all are prepared as temp files first, then renamed into place
+together; if a rename fails, the ones already renamed are put back as they were.
+
+A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short where the whole would pass the file
+system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
+and the renames of a transaction made, with the stopping signals held (coach.interrupts), so that an interrupt
+cannot come between a temp file's creation and its being recorded for removal, nor between two renames.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from coach.errors import OutputFileError
+from coach.interrupts import held
+
+SUFFIX = ".part"
+BACKUP = ".old"
+RANDOM = 8  # characters tempfile adds to a name
+
+
+def name_limit(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def temp_prefix(path: Path) -> str:
+    """The start of a temp file's name for `path`: a dot and the name, cut short so the whole fits the limit."""
+    room = name_limit(path.parent) - len(b".." + SUFFIX.encode()) - RANDOM
+    name = path.name
+    while len(name.encode("utf-8", "surrogateescape")) > room:
+        name = name[:-1]
+    return f".{name}."
+
+
+def leftovers(path: Path) -> list[Path]:
+    """Temp files (and backups) for `path` that a process killed outright (SIGKILL) could not remove."""
+    start = glob.escape(temp_prefix(path))
+    return sorted([*path.parent.glob(f"{start}*{SUFFIX}"), *path.parent.glob(f"{start}*{BACKUP}")])
+
+
+def make_temp(path: Path) -> Path:
+    """A new, empty temp file beside `path`."""
+    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=SUFFIX, dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+@dataclass
+class _Entry:
+    target: Path
+    temp: Path
+    mode: int
+
+
+class Transaction:
+    """Several files written as one: `temp(target)` gives each a temp file to write; `commit` renames them all into
+    place, or, if one rename fails, puts back what was there before and raises. Use it as a context manager: it
+    commits when the block ends normally, and removes every temp file however it ends.
+
+    Errors in making or renaming the temp files are OutputFileError naming the target, never the temp file."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if kind is None:
+                self.commit()
+        finally:
+            self.discard()
+
+    def temp(self, target: Path, mode: int = 0o644) -> Path:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with held():  # created and recorded together
+                entry = _Entry(target, make_temp(target), mode)
+                self.entries.append(entry)
+        except OSError as exc:
+            raise OutputFileError(f"Could not write {target}: {reason(exc, target.parent)}.") from exc
+        return entry.temp
+
+    def commit(self) -> None:
+        for entry in self.entries:  # what would fail surely is refused before anything moves
+            if entry.target.is_dir():
+                raise OutputFileError(f"Could not write {entry.target}: it is a folder.")
+        umask = _umask()
+        backups: list[tuple[_Entry, Path | None]] = []
+        try:
+            with held():  # all the renames, or none of them
+                for entry in self.entries:
+                    current = entry
+                    os.chmod(entry.temp, entry.mode & ~umask)
+                    backups.append((entry, _backup(entry.target)))
+                    os.replace(entry.temp, entry.target)
+        except OSError as exc:
+            for entry, backup in reversed(backups):
+                with contextlib.suppress(OSError):
+                    if backup is not None:
+                        os.replace(backup, entry.target)
+                    elif not entry.temp.exists():  # it had been renamed: the target was not there before
+                        entry.target.unlink()
+            raise OutputFileError(f"Could not write {current.target}: {reason(exc, current.target.parent)}.") from exc
+        finally:
+            for _, backup in backups:
+                if backup is not None:
+                    backup.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        for entry in self.entries:
+            entry.temp.unlink(missing_ok=True)
+        self.entries.clear()
+
+
+def _backup(target: Path) -> Path | None:
+    """A second name for the file at `target` (a hard link), so that it can be put back; None where there is no
+    file, or the file system has no hard links (then a failed rename cannot restore it)."""
+    if not target.is_file():
+        return None
+    for _ in range(3):
+        backup = target.parent / f"{temp_prefix(target)}{secrets.token_hex(RANDOM // 2)}{BACKUP}"
+        try:
+            os.link(target, backup)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+        return backup
+    return None
 
 
 @contextlib.contextmanager
 def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
     """Yield a temp path to write; on success it becomes `path` (with `mode`, less the umask)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
-    try:
-        yield temp
-        os.chmod(temp, mode & ~_umask())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with Transaction() as transaction:
+        yield transaction.temp(path, mode)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -37,11 +159,11 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    try:
-        with atomic_path(path) as temp:
+    with atomic_path(path) as temp:
+        try:
             temp.write_bytes(data)
-    except OSError as exc:
-        raise OutputFileError(f"Could not write {path}: {exc.strerror or exc}.") from exc
+        except OSError as exc:
+            raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
 
 
 FULL_BELOW = 1024 * 1024  # free bytes under which an error with no errno (libsndfile's) is put down to a full disk

@@ -84,13 +84,12 @@ def test_an_error_in_the_engines_own_thread_ends_the_wait_and_the_engine_goes_on
         def open(*args, **kwargs):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(driver, "wave", FullDisk)
-    with pytest.raises(SpeechError) as caught:
+    with monkeypatch.context() as patch, pytest.raises(SpeechError) as caught:
+        patch.setattr(driver, "wave", FullDisk)
         engine.synthesize("Hello there.", "gmw/en-us", 145)
     message = str(caught.value)
     assert message.startswith(f"The speech engine could not write its audio to {scratch}: the disk is full (")
     assert FULL.search(message).group(2) == str(scratch)
-    monkeypatch.undo()
     assert len(engine.synthesize("Hello there.", "gmw/en-us", 145)) > 22050 // 2  # whole again
     assert list(scratch.iterdir()) == []
 

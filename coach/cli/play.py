@@ -97,9 +97,9 @@ def routine_command(source: RoutineSource) -> click.Command:
             raise click.UsageError("--lyrics and --srt go with -o FILE.")
         check_tempo(session)
         if output is not None:
-            from coach.output.files import check_target
+            from coach.output.export import check_session_files
 
-            check_target(output)
+            check_session_files(output, lyrics, srt)
         request = Request(
             source=source, routine=source.load(), side=side, session=session, speech=speech, logged=not no_log,
             media_keys=not no_media_keys,
@@ -278,19 +278,19 @@ class Record:
         there stops as anywhere else (status 130); the session is recorded already."""
         if self.log is None or self.session_id is None or not sys.stdin.isatty():
             return
-        while True:
-            click.echo("How tender is the spot now, 0 to 10? (Enter skips): ", nl=False, err=True)
-            try:
+        try:
+            while True:
+                click.echo("How tender is the spot now, 0 to 10? (Enter skips): ", nl=False, err=True)
                 answer = sys.stdin.readline().strip()
-            except KeyboardInterrupt as exc:
-                click.echo(err=True)
-                raise stopped("Stopped: the session is recorded, without a tenderness.", exc) from None
-            if not answer:  # Enter, or the end of input
-                return
-            if answer in TENDERNESS:
-                self.log.set_tenderness(self.session_id, TENDERNESS.index(answer))
-                return
-            click.echo("Please give a whole number from 0 to 10, or press Enter.", err=True)
+                if not answer:  # Enter, or the end of input
+                    return
+                if answer in TENDERNESS:
+                    self.log.set_tenderness(self.session_id, TENDERNESS.index(answer))
+                    return
+                click.echo("Please give a whole number from 0 to 10, or press Enter.", err=True)
+        except KeyboardInterrupt as exc:
+            click.echo(err=True)
+            raise stopped("Stopped: the session is recorded, without a tenderness.", exc) from None
 
 
 TENDERNESS = tuple(str(value) for value in range(11))  # the answers taken, as typed: ASCII digits only

@@ -62,11 +62,14 @@ def history(routine_name: str | None, plot: Path | None) -> None:
             programs[name] = source.load().program
         except CoachError:
             programs[name] = None
-    click.echo(history_text(entries, programs), nl=False)
-    if plot is not None:
+    if plot is not None:  # drawn first: if it cannot be, nothing is printed
+        from coach.output.files import check_place
         from coach.output.plot import plot_history
 
         if plot.suffix.lower() != ".png":
             raise CoachError(f"Cannot draw {plot.name}: the file name must end in .png.")
+        check_place(plot)
         plot_history(entries, plot)
+    click.echo(history_text(entries, programs), nl=False)
+    if plot is not None:
         click.echo(f"Drew {plot}.", err=True)

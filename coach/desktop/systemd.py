@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
-from coach.atomic import atomic_path
+from coach.atomic import Transaction
+from coach.atomic import reason as why_not
 from coach.errors import CoachError, OutputFileError
 
 PREFIX = "coach-remind-"
@@ -134,11 +135,11 @@ def install(units: Path, routine: str, timer: str, service: str, run: Runner) ->
     timer_path, service_path = units / timer_name(routine), units / service_name(routine)
     replacing = timer_path.exists()
     try:
-        with atomic_path(service_path) as service_temp, atomic_path(timer_path) as timer_temp:
-            service_temp.write_text(service, encoding="utf-8")
-            timer_temp.write_text(timer, encoding="utf-8")
+        with Transaction() as transaction:  # both files, or neither
+            transaction.temp(service_path).write_text(service, encoding="utf-8")
+            transaction.temp(timer_path).write_text(timer, encoding="utf-8")
     except OSError as exc:
-        raise OutputFileError(f"Could not write the reminders into {units}: {exc.strerror or exc}.") from None
+        raise OutputFileError(f"Could not write the reminders into {units}: {why_not(exc, units)}.") from None
     steps = [["daemon-reload"], ["enable", "--now", timer_name(routine)]]
     if replacing:
         steps.append(["restart", timer_name(routine)])  # so that the new times count from now

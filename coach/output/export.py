@@ -1,19 +1,37 @@
-"""Writing one session: the audio file, its tags (MP3) and, if asked, lyrics (.lrc, and ID3 text) and subtitles."""
+"""Writing one session: the audio file, its tags (MP3) and, if asked, lyrics (.lrc, and ID3 text) and subtitles.
+
+The files of one session are one transaction (coach.atomic): all are written as temp files first and renamed into
+place together, so a failure or an interrupt leaves every target as it was. `write_session` writes into temp files
+made elsewhere (coach export's workers write; only the main process renames).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
 from coach import report
-from coach.atomic import write_text
+from coach.atomic import Transaction, reason
+from coach.errors import OutputFileError
 from coach.mixer import render
-from coach.output.files import Encoding, write_file
+from coach.output.files import Encoding, check_place, check_target, encode_into
 from coach.output.tags import session_tags, session_title, write_id3
 from coach.session import Session
 
 MONO = Encoding()
+
+
+def session_files(path: Path, lyrics: bool = False, srt: bool = False) -> list[Path]:
+    """The files one session writes: its audio, then FILE.lrc and FILE.srt if asked."""
+    return [path, *([path.with_suffix(".lrc")] if lyrics else []), *([path.with_suffix(".srt")] if srt else [])]
+
+
+def check_session_files(path: Path, lyrics: bool = False, srt: bool = False) -> None:
+    """Refuse, before any work, a session whose files could not all be written."""
+    check_target(path)
+    for sidecar in session_files(path, lyrics, srt)[1:]:
+        check_place(sidecar)
 
 
 def export_session(
@@ -27,18 +45,36 @@ def export_session(
     tracks: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Write the session to `path` (format by suffix) and the sidecar files asked for; returns every file written.
+    """Write the session to `path` (format by suffix) and the sidecar files asked for, all or none; returns them.
     `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's comment."""
+    files = session_files(path, lyrics, srt)
+    check_session_files(path, lyrics, srt)
+    with Transaction() as transaction:
+        temps = {target: transaction.temp(target) for target in files}
+        write_session(session, temps, speech, encoding, track, tracks, progress)
+    return files
+
+
+def write_session(
+    session: Session,
+    temps: Mapping[Path, Path],
+    speech: str,
+    encoding: Encoding = MONO,
+    track: int = 1,
+    tracks: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write a session's files into their temp files: `temps` maps each target (session_files) to its temp file."""
     timeline = session.timeline
+    path, *sidecars = temps
+    lyrics = any(target.suffix == ".lrc" for target in sidecars)
     finish = None
     if path.suffix.lower() == ".mp3":
         finish = partial(write_id3, tags=session_tags(timeline, speech, track, tracks, lyrics))
-    write_file(path, render(timeline, session.clips), timeline.sample_rate, encoding, progress, finish)
-    written = [path]
-    if lyrics:
-        written.append(path.with_suffix(".lrc"))
-        write_text(written[-1], report.lrc_text(timeline, session_title(timeline)))
-    if srt:
-        written.append(path.with_suffix(".srt"))
-        write_text(written[-1], report.srt_text(timeline))
-    return written
+    encode_into(temps[path], path, render(timeline, session.clips), timeline.sample_rate, encoding, progress, finish)
+    for target in sidecars:
+        text = report.lrc_text(timeline, session_title(timeline)) if target.suffix == ".lrc" else None
+        try:
+            temps[target].write_text(text if text is not None else report.srt_text(timeline), encoding="utf-8")
+        except OSError as exc:
+            raise OutputFileError(f"Could not write {target}: {reason(exc, target.parent)}.") from exc

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.atomic import atomic_path, reason
+from coach.atomic import atomic_path, name_limit, reason
 from coach.audio import Pcm
 from coach.defaults import DEFAULT_BITRATE
 from coach.errors import OutputFileError
@@ -35,17 +35,28 @@ class Encoding:
 
 def check_target(path: Path) -> tuple[str, str]:
     """The (format, subtype) for a target path; refuses what cannot be written before any work is done."""
+    if path.name.lower() in FORMATS:  # ".mp3" is a hidden file's name with no suffix
+        raise OutputFileError(f"Cannot write {path.name}: the file needs a name before {path.name}.")
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise OutputFileError(f"Cannot write {path.name}: the file name must end in .mp3, .wav, .flac or .ogg.")
+    check_place(path)
+    return kind
+
+
+def check_place(path: Path) -> None:
+    """Refuse, before any work, a file that could not be written: no folder, not writable, a folder in its place,
+    a name longer than the file system takes."""
     folder = path.parent
     if not folder.is_dir():
         raise OutputFileError(f"Cannot write {path}: the folder {folder} does not exist.")
+    size, limit = len(os.fsencode(path.name)), name_limit(folder)
+    if size > limit:
+        raise OutputFileError(f"Cannot write {path.name}: the file name is too long ({size} bytes; at most {limit}).")
     if path.is_dir():
         raise OutputFileError(f"Cannot write {path}: it is a folder.")
     if not os.access(folder, os.W_OK):
         raise OutputFileError(f"Cannot write {path}: the folder {folder} is not writable (or is read-only).")
-    return kind
 
 
 def write_file(
@@ -58,19 +69,31 @@ def write_file(
 ) -> None:
     """Encode the blocks into `path`. `progress` gets the samples written so far after each block; `finish` gets
     the complete temp file before it takes the target's place (to add tags)."""
+
+    check_target(path)
+    with atomic_path(path) as temp:
+        encode_into(temp, path, blocks, sample_rate, encoding, progress, finish)
+
+
+def encode_into(
+    temp: Path,
+    path: Path,
+    blocks: Iterable[Pcm],
+    sample_rate: int,
+    encoding: Encoding | None = None,
+    progress: Callable[[int], None] | None = None,
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Encode the blocks into `temp`, an existing temp file that is to become `path` (its suffix sets the format;
+    errors name it)."""
     import soundfile
 
-    fmt, subtype = check_target(path)
-    encoding = encoding or Encoding()
-    try:
-        with atomic_path(path) as temp:
-            try:  # the reason is found while the temp file still fills the disk, if that is what happened
-                _encode(temp, blocks, sample_rate, encoding, fmt, subtype, progress)
-                if finish is not None:
-                    finish(temp)
-            except (OSError, soundfile.SoundFileRuntimeError) as exc:
-                raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
-    except OSError as exc:  # making or renaming the temp file
+    fmt, subtype = FORMATS[path.suffix.lower()]
+    try:  # the reason is found while the temp file still fills the disk, if that is what happened
+        _encode(temp, blocks, sample_rate, encoding or Encoding(), fmt, subtype, progress)
+        if finish is not None:
+            finish(temp)
+    except (OSError, soundfile.SoundFileRuntimeError) as exc:
         raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
 
 

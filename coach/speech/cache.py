@@ -16,6 +16,7 @@ import numpy as np
 from coach.atomic import reason
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
 from coach.errors import SilentSpeech, SpeechError
+from coach.interrupts import held
 from coach.reading import read_regular
 from coach.speech.engine import EngineFactory, SpeechEngine
 from coach.speech.level import SETTINGS as LOUDNESS
@@ -86,10 +87,12 @@ class SpeechCache:
         path = self.path(engine, voice, pace, text)
         body = pcm.astype("<i2").tobytes()
         header = self.HEADER.pack(self.MAGIC, sample_rate, len(pcm), hashlib.sha256(body).digest())
+        name = ""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
             try:
+                with held():  # made and recorded for removal together
+                    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
                 with os.fdopen(fd, "wb") as out:
                     out.write(header + body)
                 try:
@@ -100,7 +103,8 @@ class SpeechCache:
                         return existing  # another process got there first: use its audio
                     os.replace(name, path)  # a damaged entry: put the good one in its place
             finally:
-                Path(name).unlink(missing_ok=True)
+                if name:
+                    Path(name).unlink(missing_ok=True)
         except OSError as exc:
             raise SpeechError(
                 f"The speech cache in {self.directory} cannot be written: {reason(exc, path.parent)}."

@@ -18,6 +18,7 @@ from typing import Any
 from coach.atomic import reason
 from coach.audio import Pcm, read_wav
 from coach.errors import SpeechError
+from coach.interrupts import held
 from coach.speech.engine import Voice
 
 RATE_AT_PACE_1 = 120  # espeak-ng's rate setting for pace 1.0: about 143 words a minute on this project's lines
@@ -57,7 +58,8 @@ class Pyttsx3Engine:
         name = ""
         try:
             self._scratch.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
+            with held():  # made and recorded for removal together
+                fd, name = tempfile.mkstemp(suffix=".wav", dir=self._scratch)
             os.close(fd)
             engine = self._engine
             _set_now(engine, voice, rate_for(pace))
