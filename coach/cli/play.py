@@ -4,6 +4,7 @@ file, or play it live (recorded in the program log)."""
 from __future__ import annotations
 
 import json
+import select
 import shutil
 import sys
 from collections.abc import Callable
@@ -281,7 +282,7 @@ class Record:
         try:
             while True:
                 click.echo("How tender is the spot now, 0 to 10? (Enter skips): ", nl=False, err=True)
-                answer = sys.stdin.readline().strip()
+                answer = read_line().strip()
                 if not answer:  # Enter, or the end of input
                     return
                 if answer in TENDERNESS:
@@ -294,6 +295,14 @@ class Record:
 
 
 TENDERNESS = tuple(str(value) for value in range(11))  # the answers taken, as typed: ASCII digits only
+
+
+def read_line() -> str:
+    """A line from standard input ("" at its end). The wait wakes a few times a second: a signal can come to any
+    of the process's threads, and only the main thread, when it runs, turns it into an interrupt."""
+    while not select.select([sys.stdin], [], [], 0.1)[0]:
+        pass
+    return sys.stdin.readline()
 
 
 def status_line(monotonic: Callable[[], float]) -> Callable[[str], None] | None:
