@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shlex
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -20,8 +21,17 @@ class RoutineSource:
     name: str
     label: str
     path: Path | None = None
+    by_path: bool = False  # given on the command line by the path of its file
+    refused: str = ""  # why it cannot be used whatever it holds (a user routine named like a built-in command)
+
+    @property
+    def command(self) -> str:
+        """How the routine is named on the command line: its name, or the path it was given by."""
+        return shlex.quote(str(self.path)) if self.by_path and self.path is not None else self.name
 
     def read(self) -> str:
+        if self.refused:
+            raise RoutineError(self.label, self.refused)
         try:
             if self.path is None:
                 return resources.files("coach.routines").joinpath(f"{self.name}.toml").read_text("utf-8")
@@ -64,13 +74,20 @@ def user_sources(config_dir: Path) -> list[RoutineSource]:
     return [RoutineSource(p.stem, str(p), p) for p in sorted(folder.glob("*.toml"))]
 
 
-def all_sources(config_dir: Path) -> dict[str, RoutineSource]:
-    """Every routine by command name; a user routine of the same name replaces the built-in one."""
+def all_sources(config_dir: Path, commands: Collection[str] = ()) -> dict[str, RoutineSource]:
+    """Every routine by command name; a user routine of the same name replaces the built-in one. A user routine
+    named like one of `commands` (the built-in commands) could never be run by its name: it is refused, by name."""
     sources = {s.name: s for s in builtin_sources()}
-    sources.update({s.name: s for s in user_sources(config_dir)})
+    for source in user_sources(config_dir):
+        if source.name in commands:
+            problem = (
+                f"{source.name!r} is the name of a coach command, so this routine could never run: rename the file"
+            )
+            source = replace(source, refused=problem)
+        sources[source.name] = source
     return sources
 
 
 def path_source(path: Path) -> RoutineSource:
     """A routine given by the path of its file."""
-    return RoutineSource(path.stem, str(path), path)
+    return RoutineSource(path.stem, str(path), path, by_path=True)

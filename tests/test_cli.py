@@ -344,3 +344,97 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
     assert type(audio_output("simpleaudio")()) is SimpleaudioBackend
     with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
         audio_output("portaudio")()
+
+
+# -- routine names (issue 13, item 11) ------------------------------------------------------------------------
+
+
+def test_a_user_routine_named_like_a_command_is_refused_by_its_file(mini_cli):
+    folder = mini_cli / "config" / "routines"
+    for name in ("list", "export"):
+        (folder / f"{name}.toml").write_text(MINI)
+    problem = "is the name of a coach command, so this routine could never run: rename the file"
+    listed = run("list").stdout.splitlines()
+    assert listed[0] == f"export          (cannot be loaded: {folder / 'export.toml'}: 'export' {problem})"
+    assert listed[2] == f"list            (cannot be loaded: {folder / 'list.toml'}: 'list' {problem})"
+    assert run("list").exit_code == 0  # `coach list` is still the command
+    shown = run("--help").stdout
+    assert shown.count("  list ") == 1 and shown.count("  export ") == 1  # not listed again as routines
+    exported = run("export", str(mini_cli / "lib"), "--routine", "list")
+    assert (exported.exit_code, exported.stderr) == (1, f"Error: {folder / 'list.toml'}: 'list' {problem}\n")
+    assert not (mini_cli / "lib").exists()
+    unknown = run("nosuch", "--side", "right")
+    assert unknown.stderr.endswith("Routines: iliacus, mini, psoas, psoas-gentle, psoas-partner. See 'coach list'.\n")
+
+
+def test_export_of_every_routine_leaves_out_one_that_cannot_load_with_a_warning(mini_cli, monkeypatch):
+    import coach.catalog
+
+    monkeypatch.setattr(coach.catalog, "builtin_sources", lambda: [])  # the user's routines only: a short run
+    folder = mini_cli / "config" / "routines"
+    (folder / "My Routine.toml").write_text(MINI)
+    (folder / "list.toml").write_text(MINI)
+    lib = mini_cli / "lib"
+    result = run("export", str(lib), "--workers", "1")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"Warning: left out, as it cannot be loaded: {folder / 'My Routine.toml'}: 'My Routine' is not a usable "
+        "routine name: name the file with lower-case letters, digits and dashes, starting with a letter (such as "
+        "my-routine.toml)\n"
+        f"Warning: left out, as it cannot be loaded: {folder / 'list.toml'}: 'list' is the name of a coach command, "
+        "so this routine could never run: rename the file\n"
+        f"Wrote 3 sessions to {lib} (0 already up to date), with coach.m3u and index.txt.\n",
+    )
+    assert sorted(p.name for p in lib.glob("*.mp3")) == ["mini-both.mp3", "mini-left.mp3", "mini-right.mp3"]
+    (folder / "mini.toml").unlink()
+    nothing = run("export", str(mini_cli / "none"), "--workers", "1")
+    assert (nothing.exit_code, nothing.stderr.splitlines()[-1]) == (
+        1, "Error: No routine can be loaded, so there is nothing to export."
+    )  # fmt: skip
+    assert not (mini_cli / "none").exists() or os.listdir(mini_cli / "none") == []
+
+
+def test_two_routines_of_one_name_in_one_export_are_refused(mini_cli):
+    other = mini_cli / "alt" / "mini.toml"
+    other.parent.mkdir()
+    other.write_text(MINI)
+    result = run("export", str(mini_cli / "lib"), "--routine", "mini", "--routine", str(other))
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        f"Error: --routine mini and --routine {other} are both named 'mini': their sessions would have the same "
+        "file names.",
+    )
+    assert not (mini_cli / "lib").exists()
+    again = run("export", str(mini_cli / "lib"), "--routine", "mini", "--routine", "mini", "--workers", "1")
+    assert again.stderr.endswith("Wrote 3 sessions to " + str(mini_cli / "lib") + " (0 already up to date), with "
+                                 "coach.m3u and index.txt.\n")  # fmt: skip
+    assert len((mini_cli / "lib" / "coach.m3u").read_text().splitlines()) == 1 + 2 * 3
+
+
+def test_the_hint_for_a_routine_that_cannot_load_leads_to_its_reason(tmp_path):
+    folder = tmp_path / "config" / "routines"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text(MINI.replace("beats = 2", 'beats = "two"'))
+    hint = "(cannot be loaded: 'coach list' shows why)"
+    assert f"  broken         {hint}\n" in run("--help").stdout
+    assert run("broken", "--help").stdout.splitlines()[2] == f"  {hint}."
+    assert "broken.toml, line 24: strokes.steps[1].beats: expected a whole number" in run("list").stdout
+
+
+def test_the_no_device_hint_names_a_routine_given_by_path_as_it_was_given(mini_cli):
+    path = mini_cli / "my routines" / "mine.toml"
+    path.parent.mkdir()
+    path.write_text(MINI)  # mini's texts: its speech is in the cache
+    home = mini_cli / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text("pcm.!default { type hw card 7 }\nctl.!default { type hw card 7 }\n")
+    env = {**os.environ, "HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "coach", str(path), "--side", "left", "--no-log"], env=env, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert done.stderr.splitlines()[-1] == (
+        "Error: No audio output could be opened (No such file or directory). To listen later, write the session "
+        f"to a file: coach '{path}' --side left -o mine-left.mp3"
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from coach import __version__
-from coach.catalog import all_sources
+from coach.cli import shared
 from coach.cli.commands import info, list_routines, list_voices, show
 from coach.cli.export import export
 from coach.cli.play import routine_command
@@ -24,7 +24,8 @@ class CoachGroup(click.Group):
     """The built-in commands plus one command per routine."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*super().list_commands(ctx), *sorted(all_sources(deps_of(ctx).dirs.config))]
+        builtins = super().list_commands(ctx)
+        return [*builtins, *sorted(name for name in shared.routine_sources(deps_of(ctx)) if name not in builtins)]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from coach.catalog import all_sources
 from coach.cli.options import SpeechChoices, voice_options
-from coach.cli.shared import current_deps, progress, source_named
+from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
 
@@ -26,7 +25,7 @@ def list_routines() -> None:
     Example:
       coach list
     """
-    for name, source in sorted(all_sources(current_deps().dirs.config).items()):
+    for name, source in sorted(routine_sources(current_deps()).items()):
         try:
             routine = source.load()
         except CoachError as exc:

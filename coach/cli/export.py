@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
-from coach.cli.shared import current_deps, progress, source_named, stopped
+from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
+from coach.errors import CoachError
 
 
 @click.command("export")
@@ -51,7 +52,6 @@ def export(
       coach export ~/coach-sessions --guidance minimal --tempo slow --lyrics
       coach export ~/psoas-only --routine psoas --format ogg
     """
-    from coach.catalog import all_sources
     from coach.library import INDEX, PLAYLIST, Settings, export_library
 
     deps = current_deps()
@@ -63,10 +63,30 @@ def export(
         intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
         channels=1 if mono else 2, bitrate=int(bitrate), lyrics=lyrics, srt=srt,
     )  # fmt: skip
-    if routines:
-        sources = [source_named(name, deps) for name in sorted(set(routines))]
-    else:
-        sources = list(all_sources(deps.dirs.config).values())
+    if routines:  # each must load: an error is the command's
+        named: dict[str, str] = {}
+        sources = []
+        for given in dict.fromkeys(routines):
+            source = source_named(given, deps)
+            if source.name in named:
+                raise click.UsageError(
+                    f"--routine {named[source.name]} and --routine {given} are both named {source.name!r}: "
+                    "their sessions would have the same file names."
+                )
+            named[source.name] = given
+            source.load()
+            sources.append(source)
+    else:  # every routine that loads; the others are left out, with a warning each
+        sources = []
+        for source in routine_sources(deps).values():
+            try:
+                source.load()
+            except CoachError as exc:
+                click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
+                continue
+            sources.append(source)
+        if not sources:
+            raise CoachError("No routine can be loaded, so there is nothing to export.")
     try:
         with progress("Preparing speech") as lines, progress("Writing sessions") as sessions:
             jobs, written = export_library(

@@ -46,7 +46,7 @@ def routine_command(source: RoutineSource) -> click.Command:
         routine: Routine | None = source.load()
     except CoachError:
         routine = None  # the error is shown when the command runs
-    title = routine.title if routine else f"(cannot be loaded: run 'coach {source.name}' to see why)"
+    title = routine.title if routine else "(cannot be loaded: 'coach list' shows why)"
     description = routine.description if routine else ""
     name = source.name
     help_text = f"""{title}.
@@ -233,7 +233,7 @@ def play_live(deps: Deps, request: Request) -> None:
             name = request.routine.name
             raise AudioOutputError(
                 f"{exc} To listen later, write the session to a file: "
-                f"coach {name} --side {plan.side} -o {name}-{plan.side}.mp3"
+                f"coach {request.source.command} --side {plan.side} -o {name}-{plan.side}.mp3"
             ) from None
         except KeyboardInterrupt as exc:
             clear_status()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from coach.cli.options import choice
-from coach.cli.shared import current_deps, source_named
+from coach.cli.shared import current_deps, routine_sources, source_named
 from coach.errors import CoachError
 from coach.kinds import Side
 
@@ -46,7 +46,6 @@ def history(routine_name: str | None, plot: Path | None) -> None:
       coach history
       coach history psoas --plot psoas.png
     """
-    from coach.catalog import all_sources
     from coach.program import history_text
     from coach.programlog import ProgramLog
 
@@ -57,7 +56,7 @@ def history(routine_name: str | None, plot: Path | None) -> None:
         routine_name = source_named(routine_name, deps).name
         entries = [e for e in entries if e.routine == routine_name]
     programs = {}
-    for name, source in all_sources(deps.dirs.config).items():
+    for name, source in routine_sources(deps).items():
         try:
             programs[name] = source.load().program
         except CoachError:

@@ -112,15 +112,27 @@ def failure(exc: CoachError) -> click.ClickException:
     return Failure(str(exc))
 
 
+def command_names() -> frozenset[str]:
+    """The built-in commands' names (of the group this run was started with): a user routine cannot take one."""
+    context = click.get_current_context(silent=True)
+    group = context.find_root().command if context is not None else None
+    return frozenset(group.commands) if isinstance(group, click.Group) else frozenset()
+
+
+def routine_sources(deps: Deps) -> dict[str, RoutineSource]:
+    """Every routine by command name (shipped, and the user's, which may be refused for their names)."""
+    return all_sources(deps.dirs.config, command_names())
+
+
 def find_source(name: str, deps: Deps) -> RoutineSource | None:
     """A routine by command name (shipped or the user's) or by the path of its .toml file."""
     if name.endswith(".toml"):
         return path_source(Path(name))
-    return all_sources(deps.dirs.config).get(name)
+    return routine_sources(deps).get(name)
 
 
 def routine_names(deps: Deps) -> str:
-    return ", ".join(sorted(all_sources(deps.dirs.config)))
+    return ", ".join(sorted(name for name, source in routine_sources(deps).items() if not source.refused))
 
 
 def source_named(name: str, deps: Deps) -> RoutineSource:
