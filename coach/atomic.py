@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import glob
 import os
 import secrets
@@ -49,16 +50,44 @@ def temp_prefix(path: Path) -> str:
 
 
 def leftovers(path: Path) -> list[Path]:
-    """Temp files (and backups) for `path` that a process killed outright (SIGKILL) could not remove."""
+    """Temp files (and backups) for `path`: a live writer's, or those a process killed outright left behind."""
     start = glob.escape(temp_prefix(path))
     return sorted([*path.parent.glob(f"{start}*{SUFFIX}"), *path.parent.glob(f"{start}*{BACKUP}")])
 
 
-def make_temp(path: Path) -> Path:
-    """A new, empty temp file beside `path`."""
-    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=SUFFIX, dir=path.parent)
-    os.close(fd)
-    return Path(name)
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temp files for `path` that no live process is writing (a writer holds a lock on its temp file
+    until it is renamed or removed); returns those removed."""
+    removed = []
+    for leftover in leftovers(path):
+        try:
+            fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.path.samestat(os.fstat(fd), os.stat(leftover, follow_symlinks=False)):
+                leftover.unlink()
+                removed.append(leftover)
+        except OSError:  # locked: its writer is alive (or it went meanwhile)
+            continue
+        finally:
+            os.close(fd)
+    return removed
+
+
+def make_temp(path: Path) -> tuple[Path, int]:
+    """A new, empty temp file beside `path`, and a descriptor holding a lock on it: while it is open, no other
+    coach process takes the file for a leftover (`remove_leftovers`)."""
+    while True:
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=SUFFIX, dir=path.parent)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(name)):
+                return Path(name), fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # removed as a leftover between its making and its locking: make another
 
 
 @dataclass
@@ -66,6 +95,7 @@ class _Entry:
     target: Path
     temp: Path
     mode: int
+    lock: int  # the descriptor that holds the temp file's lock
 
 
 class Transaction:
@@ -92,7 +122,8 @@ class Transaction:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with held():  # created and recorded together
-                entry = _Entry(target, make_temp(target), mode)
+                temp, lock = make_temp(target)
+                entry = _Entry(target, temp, mode, lock)
                 self.entries.append(entry)
         except OSError as exc:
             raise OutputFileError(f"Could not write {target}: {reason(exc, target.parent)}.") from exc
@@ -127,6 +158,7 @@ class Transaction:
     def discard(self) -> None:
         for entry in self.entries:
             entry.temp.unlink(missing_ok=True)
+            os.close(entry.lock)
         self.entries.clear()
 
 

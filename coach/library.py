@@ -4,27 +4,42 @@ Speech is synthesized first: every distinct line of the library once, on all cor
 building the engine from the factory it is handed, with one thread), into the speech cache. Then the sessions are
 rendered in parallel worker processes that only read the cache, so the files are the same, byte for byte, whatever
 the number of workers: whoever made a line, the cache holds one version of it. A file whose recorded key (routine
-text, side, settings, engine, sounds, version) is unchanged is left as it is.
+text, side, settings, engine, sounds, version) is unchanged, and whose size and SHA-256 are still those recorded,
+is left as it is; a run with nothing to do writes nothing at all.
+
+Safety, in the order a run meets it:
+- one export at a time in a folder: a lock (flock) on `.coach-export.lock`, held for the run; a second run is
+  refused in one sentence;
+- temp files of a run that was killed outright are removed, but never one a live process holds a lock on;
+- workers write temp files that this process made, and only this process renames them into place (a session's
+  audio, lyrics and subtitles together), so nothing is renamed after it has gone; a worker that finds its parent
+  gone exits at once, and workers ignore Ctrl-C and SIGHUP, which this process meets by stopping them;
+- the manifest is rewritten after each finished session, so an interrupted run keeps what it finished.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
-import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
+import coach.workers
 from coach import __version__
-from coach.atomic import write_text
+from coach.atomic import Transaction, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
-from coach.errors import OutputFileError, SilentSpeech
+from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
+from coach.interrupts import held
 from coach.kinds import Guidance, Side, Tempo
-from coach.reading import read_regular
+from coach.reading import open_regular, read_regular
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
@@ -32,6 +47,8 @@ from coach.speech.factory import speech_label
 from coach.timefmt import length
 
 MANIFEST = ".coach-export.json"
+MANIFEST_FORMAT = 2  # 2: each session's files with their size and SHA-256
+LOCK = ".coach-export.lock"
 PLAYLIST = "coach.m3u"
 INDEX = "index.txt"
 
@@ -73,6 +90,16 @@ class Job:
     tracks: int
     path: Path
     key: str
+    lyrics: bool = False
+    srt: bool = False
+
+    @property
+    def files(self) -> list[Path]:
+        """The session's files: its audio, then its lyrics and subtitles if asked."""
+        return [
+            self.path, *([self.path.with_suffix(".lrc")] if self.lyrics else []),
+            *([self.path.with_suffix(".srt")] if self.srt else []),
+        ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,7 @@ class Done:
     name: str
     title: str
     seconds: float
+    files: Mapping[str, Mapping[str, object]]  # each file's name: its size and SHA-256
 
 
 def sounds_digest() -> str:
@@ -99,7 +127,7 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
         text = source.read()
         key = hashlib.sha256(json.dumps([common, text, side, track, len(pairs)]).encode()).hexdigest()
         path = folder / f"{source.name}-{side}{settings.suffix}"
-        jobs.append(Job(source, side, track, len(pairs), path, key))
+        jobs.append(Job(source, side, track, len(pairs), path, key, settings.lyrics, settings.srt))
     return jobs
 
 
@@ -109,19 +137,49 @@ MAX_MANIFEST = 16 * 1024 * 1024  # bytes
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
     try:  # a regular file of a bounded size: a FIFO or a link to /dev/zero is unreadable, and replaced
         data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST, follow_links=False).decode("utf-8"))
-        files = data["files"] if data.get("format") == 1 else {}
+        files = data["files"] if data.get("format") == MANIFEST_FORMAT else {}
         return {name: dict(entry) for name, entry in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}  # none yet, or unreadable: everything is made again
+        return {}  # none yet, unreadable or of an earlier format: everything is made again
 
 
-def stale(jobs: list[Job], manifest: dict[str, dict[str, object]]) -> list[Job]:
-    return [j for j in jobs if not j.path.exists() or manifest.get(j.path.name, {}).get("key") != j.key]
+def fingerprint(path: Path) -> dict[str, object]:
+    """A file's size and SHA-256, read as a regular file (never through a link)."""
+    digest = hashlib.sha256()
+    with open_regular(path, None, follow_links=False) as file:
+        size = 0
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"size": size, "sha256": digest.hexdigest()}
 
 
-def render_job(job: Job, settings: Settings, engine: EngineFactory, cache: Path) -> Done:
-    """Render and write one session (in a worker process: speech comes from the cache)."""
-    from coach.output.export import export_session
+def intact(job: Job, entry: Mapping[str, object]) -> bool:
+    """Whether every file of the job is there with the size and content recorded: the size first (a stat), the
+    SHA-256 only when the size is right."""
+    files = entry.get("files")
+    if entry.get("key") != job.key or not isinstance(files, dict) or set(files) != {p.name for p in job.files}:
+        return False
+    for path in job.files:
+        recorded = files[path.name]
+        try:
+            if not isinstance(recorded, dict) or path.lstat().st_size != recorded.get("size"):
+                return False
+            if fingerprint(path) != recorded:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def stale(jobs: list[Job], manifest: Mapping[str, Mapping[str, object]]) -> list[Job]:
+    return [job for job in jobs if not intact(job, manifest.get(job.path.name, {}))]
+
+
+def render_job(job: Job, temps: Mapping[Path, Path], settings: Settings, engine: EngineFactory, cache: Path) -> Done:
+    """Render one session into its temp files, made by the main process, which renames them (in a worker process:
+    speech comes from the cache)."""
+    from coach.output.export import write_session
     from coach.output.files import Encoding
     from coach.output.tags import session_title
     from coach.session import prepare
@@ -129,8 +187,30 @@ def render_job(job: Job, settings: Settings, engine: EngineFactory, cache: Path)
     routine = job.source.load()
     session = prepare(routine, settings.options(job.side), settings.speaker(engine, cache))
     encoding = Encoding(settings.channels, settings.bitrate)
-    export_session(session, job.path, settings.speech, encoding, settings.lyrics, settings.srt, job.track, job.tracks)
-    return Done(job.path.name, session_title(session.timeline), session.timeline.seconds(session.timeline.length))
+    write_session(session, temps, settings.speech, encoding, job.track, job.tracks)
+    files = {target.name: fingerprint(temp) for target, temp in temps.items()}
+    timeline = session.timeline
+    return Done(job.path.name, session_title(timeline), timeline.seconds(timeline.length), files)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """One export at a time in a folder: an exclusive flock on its lock file, for as long as the run lasts (the
+    file stays, empty; removing it would let two runs lock two different files)."""
+    try:
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise OutputFileError(f"Cannot write to {folder}: {exc.strerror}.") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CoachError(
+                f"Another coach export is writing to {folder}: wait for it to finish (or stop it), then run this again."
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def export_library(
@@ -145,33 +225,50 @@ def export_library(
 ) -> tuple[list[Job], list[Job]]:
     """Bring the folder up to date; returns (all jobs, the jobs that were written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    speaker = settings.speaker(engine, cache)  # a voice that cannot be used is refused here
-    jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
-    for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
-        for leftover in folder.glob(f".{job.path.name}.*.part"):
-            leftover.unlink(missing_ok=True)
-    manifest = read_manifest(folder)
-    todo = stale(jobs, manifest)
-    if todo:
-        _synthesize(todo, settings, speaker, workers, on_speech)
+    with folder_lock(folder):
+        speaker = settings.speaker(engine, cache)  # a voice that cannot be used is refused here
+        jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
+        for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
+            for path in job.files:
+                remove_leftovers(path)
+        manifest = read_manifest(folder)
+        todo = stale(jobs, manifest)
+        if todo:
+            _synthesize(todo, settings, speaker, workers, on_speech)
+        by_name = {job.path.name: job for job in todo}
 
-    def record(done: Done, count: int) -> None:
-        job = next(j for j in todo if j.path.name == done.name)
-        manifest[done.name] = {"key": job.key, "title": done.title, "seconds": round(done.seconds, 3)}
-        write_text(folder / MANIFEST, json.dumps({"format": 1, "files": manifest}, indent=1, sort_keys=True) + "\n")
-        if on_done is not None:
-            on_done(done, count, len(todo))
+        def record(done: Done, count: int) -> None:
+            manifest[done.name] = {
+                "key": by_name[done.name].key, "title": done.title, "seconds": round(done.seconds, 3),
+                "files": dict(done.files),
+            }  # fmt: skip
+            text = json.dumps({"format": MANIFEST_FORMAT, "files": manifest}, indent=1, sort_keys=True) + "\n"
+            write_if_changed(folder / MANIFEST, text)
+            if on_done is not None:
+                on_done(done, count, len(todo))
 
-    if workers <= 1 or len(todo) <= 1:
-        for count, job in enumerate(todo, start=1):
-            record(render_job(job, settings, engine, cache), count)
-    else:
-        _in_parallel(todo, settings, engine, cache, workers, record)
-    _write_lists(folder, jobs, manifest, settings)
+        if workers <= 1 or len(todo) <= 1:
+            for count, job in enumerate(todo, start=1):
+                with Transaction() as transaction:
+                    temps = {path: transaction.temp(path) for path in job.files}
+                    done = render_job(job, temps, settings, engine, cache)
+                record(done, count)
+        else:
+            _in_parallel(todo, settings, engine, cache, workers, record)
+        _write_lists(folder, jobs, manifest, settings)
     return jobs, todo
 
 
 PARALLEL_LINES = 8  # fewer lines than this to make are made in this process (starting workers costs a second)
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write a file unless it holds these bytes already: a run with nothing to do writes nothing."""
+    data = text.encode("utf-8")
+    with contextlib.suppress(OSError):
+        if read_regular(path, len(data), follow_links=False) == data:
+            return
+    write_bytes(path, data)
 
 
 def _synthesize(
@@ -209,24 +306,28 @@ def _make_lines(
             if progress is not None:
                 progress(done, len(lines))
         return
-    context = multiprocessing.get_context("spawn")
     longest_first = sorted(missing, key=lambda line: -len(line[0]))
     start = (speaker.factory, speaker.voice, speaker.pace, speaker.cache.directory)
-    count = min(workers, len(missing))
-    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_speaker, initargs=start) as pool:
-        pending = {pool.submit(_make_line, text, beat) for text, beat in longest_first}
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(lines))
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    pool = coach.workers.start(min(workers, len(missing)), _start_speaker, start)
+    try:
+        with coach.workers.spawning():
+            pending = {pool.submit(_make_line, text, beat) for text, beat in longest_first}
+        while pending:  # woken often: a signal may come to another thread, and only this one acts on it
+            finished, pending = wait(pending, timeout=coach.workers.WATCH_S, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()
+                done += 1
+                if progress is not None:
+                    progress(done, len(lines))
+    except BaseException as exc:  # the workers are stopped at once, however this ends
+        coach.workers.stop(pool)
+        if isinstance(exc, BrokenProcessPool):
+            raise SpeechError(
+                "A process making the speech ended unexpectedly (was it killed, or out of memory?); the lines made "
+                "so far are kept: run again to finish."
+            ) from None
+        raise
+    pool.shutdown(wait=True)
 
 
 _SPEAKER: Speaker | None = None  # a synthesis worker's own speaker (one per worker process, made at its start)
@@ -250,20 +351,36 @@ def _in_parallel(
     workers: int,
     record: Callable[[Done, int], None],
 ) -> None:
-    context = multiprocessing.get_context("spawn")  # no fork of a process that has espeak-ng's thread running
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        pending: set[Future[Done]] = {pool.submit(render_job, job, settings, engine, cache) for job in jobs}
+    """Render the jobs in worker processes, each session's files renamed into place here as it finishes. However
+    this ends (an error, Ctrl-C, SIGTERM, SIGHUP, a worker that died), the workers are stopped at once and the temp
+    files of unfinished sessions removed."""
+    pool = coach.workers.start(min(workers, len(jobs)))
+    running: dict[Future[Done], Transaction] = {}
+    try:
+        with coach.workers.spawning(), held():  # every worker started is recorded before an interrupt is met
+            for job in jobs:
+                transaction = Transaction()
+                temps = {path: transaction.temp(path) for path in job.files}
+                running[pool.submit(render_job, job, temps, settings, engine, cache)] = transaction
         count = 0
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(finished, key=lambda f: f.result().name):
-                    count += 1
-                    record(future.result(), count)
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+        while running:  # woken often: a signal may come to another thread, and only this one acts on it
+            finished, _ = wait(running, timeout=coach.workers.WATCH_S, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: f.result().name):
+                with running.pop(future) as transaction:  # renamed into place here, and only here
+                    done = future.result()
+                count += 1
+                record(done, count)
+    except BaseException as exc:
+        coach.workers.stop(pool)
+        for transaction in running.values():
+            transaction.discard()
+        if isinstance(exc, BrokenProcessPool):
+            raise OutputFileError(
+                "A process rendering the sessions ended unexpectedly (was it killed, or out of memory?); the "
+                f"sessions written so far in {jobs[0].path.parent} are complete: run again to finish."
+            ) from None
+        raise
+    pool.shutdown(wait=True)
 
 
 def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, object]], settings: Settings) -> None:
@@ -276,7 +393,7 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
     playlist = ["#EXTM3U"]
     for job, title, seconds in entries:
         playlist += [f"#EXTINF:{round(seconds)},{title}", job.path.name]
-    write_text(folder / PLAYLIST, "\n".join(playlist) + "\n")
+    write_if_changed(folder / PLAYLIST, "\n".join(playlist) + "\n")
     total = sum(seconds for _, _, seconds in entries)
     name_width = max(len(job.path.name) for job, _, _ in entries) + 2
     title_width = max(len(title) for _, title, _ in entries) + 2
@@ -289,7 +406,7 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
             for job, title, seconds in entries
         ),
     ]
-    write_text(folder / INDEX, "\n".join(index) + "\n")
+    write_if_changed(folder / INDEX, "\n".join(index) + "\n")
 
 
 def describe(settings: Settings) -> str:

@@ -194,6 +194,7 @@ def test_library_with_one_and_two_workers_is_identical_and_a_second_run_writes_n
         == sorted(os.listdir(two))
         == [
             ".coach-export.json",
+            ".coach-export.lock",
             "coach.m3u",
             "index.txt",
             "mini-both.lrc",
@@ -255,7 +256,8 @@ def test_an_interrupted_export_leaves_nothing_at_the_target_path(mini_home, monk
     result = export(folder, "--workers", "1")
     assert result.exit_code == 130
     assert result.stderr == (f"Stopped: the sessions written so far in {folder} are complete; run again to finish.\n")
-    assert sorted(os.listdir(folder)) == [".coach-export.json", "mini-right.mp3"]  # no part file, no mini-left
+    # no part file, no mini-left
+    assert sorted(os.listdir(folder)) == [".coach-export.json", ".coach-export.lock", "mini-right.mp3"]
     manifest = json.loads((folder / ".coach-export.json").read_text())
     assert list(manifest["files"]) == ["mini-right.mp3"]
     monkeypatch.setattr(coach.output.export, "render", real_render)

@@ -115,6 +115,7 @@ EDGES = {
     "coach.desktop.bus": "connects to the session bus",
     "coach.speech.espeak": "the engine waits for its own output",
     "coach.speech.factory": "builds the engine it names",
+    "coach.workers": "export's workers look for their parent",
 }
 
 

@@ -1,0 +1,86 @@
+"""Worker processes for coach export (an edge: it starts processes and watches them by the clock).
+
+Workers are spawned, not forked (no fork of a process that has espeak-ng's thread running). Ctrl-C and SIGHUP go to
+the whole terminal's process group; the main process meets them by stopping the workers, so workers ignore them.
+A worker whose parent has gone (killed outright) exits within WATCH_S, so that it neither works on for nothing nor
+keeps the resource tracker alive. Stopping the pool stops its workers at once, in the middle of a session if need
+be, where the executor's own shutdown would wait for the sessions they have begun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+WATCH_S = 0.1  # how often a worker looks for its parent, and the parent wakes while it waits for them
+
+
+IGNORED = {signal.SIGINT, signal.SIGHUP}  # by the workers and the resource tracker: the main process meets them
+
+
+def start(
+    count: int, initializer: Callable[..., None] | None = None, initargs: tuple[object, ...] = ()
+) -> ProcessPoolExecutor:
+    """A pool of `count` spawned workers, each running `initializer(*initargs)` once it has started; submit jobs
+    inside `spawning()`. The resource tracker (multiprocessing's helper process) is started here with SIGHUP blocked,
+    so that it lives through the terminal closing until the main process has stopped the workers; it ignores SIGINT
+    itself."""
+    from multiprocessing import resource_tracker
+
+    with _blocked({signal.SIGHUP}):
+        resource_tracker.ensure_running()
+    context = multiprocessing.get_context("spawn")
+    begin = (os.getpid(), initializer, initargs)
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_begin, initargs=begin)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Submit jobs inside this: the executor starts its workers as jobs come, and a worker starts with Ctrl-C and
+    SIGHUP blocked, so that neither can stop it before it ignores them (the main process sees them when the block
+    ends)."""
+    with _blocked(IGNORED):
+        yield
+
+
+@contextlib.contextmanager
+def _blocked(signals: set[signal.Signals]) -> Iterator[None]:
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now and let the pool go."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public way to them
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(timeout=5)
+
+
+def _begin(parent: int, initializer: Callable[..., None] | None, initargs: tuple[object, ...]) -> None:
+    """In each worker, before its first job."""
+    for signum in IGNORED:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, IGNORED)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if initializer is not None:
+        initializer(*initargs)
