@@ -1,8 +1,16 @@
 """The program log: every live session in a local SQLite database (WAL, a transaction per change), so a process
-that is killed loses nothing it had already recorded. Times are local, as ISO 8601 text."""
+that is killed loses nothing it had already recorded. Times are local, as ISO 8601 text.
+
+The log is a file the user owns, so what it holds is checked, never trusted: a `sessions` table that lacks a
+column coach uses, or has one coach cannot fill, is refused at open in one sentence; a row whose values coach
+cannot read (a start time that is not an ISO date, an unknown side) is left out of `entries` and counted in
+`unreadable`; a live session first checks that it can write (`check_writable`), and a log another program holds
+locked is named with the programs that hold it.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from datetime import datetime
@@ -26,6 +34,12 @@ CREATE TABLE IF NOT EXISTS sessions (
     tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10)
 );
 """
+
+
+COLUMNS = ("id", "routine", "side", "started", "ended", "strokes_done", "strokes_planned", "status", "tenderness")
+STATUSES = (STARTED, FINISHED, STOPPED, LOGGED)
+BUSY_MS = 10_000  # how long a write waits for another coach process's (a transaction of a few milliseconds)
+CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free
 
 
 def _not_regular(path: Path) -> str | None:
@@ -55,15 +69,44 @@ class ProgramLog:
                     f"The program log {path} is not a regular file ({kind}): move it aside, and coach starts a new one."
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
+            problem = _foreign(db)
+            if problem:
+                raise CoachError(
+                    f"The program log {path} has a sessions table that coach did not make ({problem}): move it "
+                    "aside, and coach starts a new one."
+                )
+        except (OSError, sqlite3.Error, CoachError) as exc:
             if db is not None:
                 db.close()
+            if isinstance(exc, CoachError):
+                raise
             raise CoachError(f"The program log {path} cannot be opened ({exc}).") from None
         self._db = db
+        self.unreadable: list[tuple[int, str]] = []  # the rows `entries` left out: their id, and why
+
+    def check_writable(self, instead: str = "") -> None:
+        """Raise CoachError now if the log cannot be written, such as when another program holds it locked (waiting
+        CHECK_MS for a lock that coach itself holds for a moment), rather than in the middle of a session. `instead`
+        ends the message: what the user can do without the log."""
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {CHECK_MS}")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("ROLLBACK")
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
+            holders = lock_holders(self.path)
+            who = f"another program ({'; '.join(holders)})" if holders else "another program"
+            raise CoachError(
+                f"The program log {self.path} is held locked by {who}: close it, then run this again{instead}."
+            ) from None
 
     def __enter__(self) -> ProgramLog:
         return self
@@ -101,11 +144,14 @@ class ProgramLog:
     def note_tenderness(self, routine: str, side: Side, value: int, when: datetime) -> bool:
         """Put a tenderness on today's latest session of this routine and side that has none; otherwise record it
         on its own. Returns True when it went on a session."""
-        row = self._db.execute(
-            "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
-            "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
-            (routine, side, LOGGED, when.date().isoformat()),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
+                "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
+                (routine, side, LOGGED, when.date().isoformat()),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
         if row is not None:
             self.set_tenderness(int(row[0]), value)
             return True
@@ -116,18 +162,131 @@ class ProgramLog:
         )
         return False
 
+    @property
+    def warning(self) -> str:
+        """A sentence on the rows the last `entries` left out ("" if none)."""
+        if not self.unreadable:
+            return ""
+        count = len(self.unreadable)
+        row, why = self.unreadable[0]
+        rows = f"{count} row{'s' if count > 1 else ''} of the program log {self.path} cannot be read"
+        such = "such as row" if count > 1 else "row"
+        return f"Warning: {rows} ({such} {row}: {why}); left out."
+
     def entries(self) -> list[Entry]:
+        """Every row that coach can read, oldest first; the others are in `unreadable` (and `warning`)."""
         try:
             rows = self._db.execute(
-                "SELECT routine, side, started, strokes_done, strokes_planned, status, tenderness "
-                "FROM sessions ORDER BY started, id"
+                "SELECT id, routine, side, started, strokes_done, strokes_planned, status, tenderness "
+                "FROM sessions ORDER BY id"
             ).fetchall()
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
-        return [
-            Entry(routine, side, datetime.fromisoformat(started), done, planned, status, tender)
-            for routine, side, started, done, planned, status, tender in rows
-        ]
+        entries: list[tuple[int, Entry]] = []
+        self.unreadable = []
+        for row in rows:
+            entry = _entry(row[1:])
+            if isinstance(entry, str):
+                self.unreadable.append((row[0], entry))
+            else:
+                entries.append((row[0], entry))
+        return [entry for _, entry in sorted(entries, key=lambda pair: (pair[1].started, pair[0]))]
 
     def close(self) -> None:
         self._db.close()
+
+
+def _foreign(db: sqlite3.Connection) -> str:
+    """What makes the sessions table one coach cannot use: a column it needs missing, or one it cannot fill."""
+    info = db.execute("PRAGMA table_info(sessions)").fetchall()  # cid, name, type, notnull, default, pk
+    names = {row[1] for row in info}
+    missing = [name for name in COLUMNS if name not in names]
+    if missing:
+        return f"no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+    unfilled = [row[1] for row in info if row[1] not in COLUMNS and row[3] and row[4] is None and not row[5]]
+    if unfilled:
+        columns = (
+            f"columns {', '.join(unfilled)} need values" if len(unfilled) > 1 else f"column {unfilled[0]} needs a value"
+        )
+        return f"its {columns} that coach does not give"
+    return ""
+
+
+def _whole(value: object, low: int, high: int | None = None) -> bool:
+    return type(value) is int and value >= low and (high is None or value <= high)
+
+
+def _entry(row: tuple[object, ...]) -> Entry | str:
+    """A row as an entry, or why it cannot be one."""
+    routine, side, started, done, planned, status, tender = row
+    if not isinstance(routine, str) or not routine:
+        return f"the routine is {str(routine)[:40]!r}"
+    if not isinstance(side, str) or side not in tuple(Side):
+        return f"the side is {str(side)[:20]!r}"
+    try:
+        if not isinstance(started, str):
+            raise ValueError
+        when = datetime.fromisoformat(started)
+    except ValueError:
+        return f"the start time {str(started)[:40]!r} is not an ISO 8601 date and time"
+    if when.tzinfo is not None:  # another program's time with its offset: as local time, like coach's own
+        when = when.astimezone().replace(tzinfo=None)
+    if not (isinstance(done, int) and _whole(done, 0) and isinstance(planned, int) and _whole(planned, 0)):
+        return f"the strokes are {str(done)[:20]!r} of {str(planned)[:20]!r}"
+    if not isinstance(status, str) or status not in STATUSES:
+        return f"the status is {str(status)[:20]!r}"
+    if not (tender is None or (isinstance(tender, int) and _whole(tender, 0, 10))):
+        return f"the tenderness is {str(tender)[:20]!r}"
+    return Entry(routine, Side(side), when, done, planned, status, tender)
+
+
+def lock_holders(path: Path) -> list[str]:
+    """The other processes that hold a write lock on the log (its file, -wal or -shm), as 'pid N: command line',
+    from /proc/locks; else those that have it open. Empty where /proc says nothing (another system's, or hidden)."""
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    inodes = set()
+    for file in files:
+        try:
+            status = file.stat()
+        except OSError:
+            continue
+        inodes.add((os.major(status.st_dev), os.minor(status.st_dev), status.st_ino))
+    pids: list[int] = []
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            for line in locks:
+                fields = line.split()  # 1: POSIX  ADVISORY  WRITE 1234 08:01:123456 0 EOF
+                if "->" in fields or len(fields) < 6 or fields[3] != "WRITE" or not fields[4].isdigit():
+                    continue
+                major, minor, inode = fields[5].split(":")
+                if (int(major, 16), int(minor, 16), int(inode)) in inodes and int(fields[4]) != os.getpid():
+                    pids.append(int(fields[4]))
+    except (OSError, ValueError):
+        pass
+    if not pids:
+        pids = _openers(files)
+    return [f"pid {pid}: {_command(pid)}" for pid in dict.fromkeys(pids)]
+
+
+def _openers(files: list[Path]) -> list[int]:
+    wanted = {str(file) for file in files}
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if any(os.readlink(fd) in wanted for fd in (entry / "fd").iterdir()):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def _command(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return "?"
+    text = " ".join(word.decode("utf-8", "replace") for word in words)
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= 300 else text[:299] + "…"

@@ -346,3 +346,145 @@ def test_history_plot_without_matplotlib_says_how_to_install_it(mini_home, monke
     )
     assert result.stdout == ""  # nothing printed when the picture cannot be drawn
     assert not target.exists()
+
+
+# -- a log that another program made, changed or holds (issue 13, items 5 and 10) ---------------------------------
+
+COACH_COLUMNS = (
+    "id INTEGER PRIMARY KEY, routine TEXT, side TEXT, started TEXT, ended TEXT, strokes_done INTEGER, "
+    "strokes_planned INTEGER, status TEXT, tenderness INTEGER"
+)
+
+
+def foreign_log(home, columns, rows=()):
+    """A log whose sessions table another program made: coach's columns with no checks, or others."""
+    path = home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(f"CREATE TABLE sessions ({columns})")
+        for row in rows:
+            db.execute(f"INSERT INTO sessions VALUES ({', '.join('?' * len(row))})", row)
+        db.commit()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("columns", "problem"),
+    [
+        ("id INTEGER PRIMARY KEY, when_done TEXT", "no columns routine, side, started, ended, strokes_done, "
+         "strokes_planned, status, tenderness"),
+        (COACH_COLUMNS.replace(", ended TEXT", ""), "no column ended"),
+        (COACH_COLUMNS + ", mood TEXT NOT NULL", "its column mood needs a value that coach does not give"),
+        (COACH_COLUMNS + ", a TEXT NOT NULL, b INT NOT NULL", "its columns a, b need values that coach does not give"),
+    ],
+)  # fmt: skip
+def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_plays(mini_home, columns, problem):
+    path = foreign_log(mini_home, columns)
+    message = f"Error: The program log {path} has a sessions table that coach did not make ({problem}): move it aside, "
+    message += "and coach starts a new one.\n"
+    played = []
+
+    class Output(InstantOutput):
+        def play(self, pcm, rate):
+            played.append(len(pcm))
+            return self
+
+    for args in (
+        ["mini", "--side", "right"], ["mini", "--side", "auto", "--script"], ["history"],
+        ["log", "mini", "--side", "left", "--tenderness", "2"],
+    ):  # fmt: skip
+        result = run(*args, audio=Output)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", message), args
+    assert played == []
+
+
+def test_rows_coach_cannot_read_are_left_out_with_a_warning(mini_home):
+    path = foreign_log(
+        mini_home,
+        COACH_COLUMNS + ", note TEXT",  # a column of its own that may stay empty: the log is usable
+        [
+            (1, "mini", "right", "yesterday", None, 2, 2, "finished", None, "x"),
+            (2, "mini", "middle", "2026-11-21T08:00:00", None, 2, 2, "finished", None, None),
+            (3, "mini", "left", "21/11/2026 08:00", None, 2, 2, "finished", None, None),
+            (4, "mini", "left", "2026-11-21T08:00:00", None, "two", 2, "finished", None, None),
+            (5, "mini", "left", "2026-11-21T08:00:00", None, 2, 2, "done", None, None),
+            (6, "mini", "left", "2026-11-21T08:00:00", None, 2, 2, "finished", "high", None),
+            (7, "mini", "left", "2026-11-21T08:00:00", None, 2, 2, "finished", 11, None),
+            (8, None, "left", "2026-11-21T08:00:00", None, 2, 2, "finished", 1, None),
+            (9, "mini", "right", "2026-11-21T08:00:00", None, 2, 2, "finished", 4, None),
+            (10, "mini", "right", "2026-11-21T12:00:00+00:00", None, 1, 2, "stopped", None, None),
+        ],
+    )
+    warning = (
+        f"Warning: 8 rows of the program log {path} cannot be read (such as row 1: the start time 'yesterday' is "
+        "not an ISO 8601 date and time); left out.\n"
+    )
+    history = run("history", "mini")
+    assert (history.exit_code, history.stderr) == (0, warning)
+    assert history.stdout.splitlines()[2] == "    1  2026-11-21      2     0        3         4.0"
+    with ProgramLog(path) as log:
+        log.entries()
+        assert log.unreadable == [
+            (1, "the start time 'yesterday' is not an ISO 8601 date and time"),
+            (2, "the side is 'middle'"),
+            (3, "the start time '21/11/2026 08:00' is not an ISO 8601 date and time"),
+            (4, "the strokes are 'two' of '2'"),
+            (5, "the status is 'done'"),
+            (6, "the tenderness is 'high'"),
+            (7, "the tenderness is '11'"),
+            (8, "the routine is 'None'"),
+        ]
+    auto = run("mini", "--side", "auto", "--script")  # two on the right today: the left is due
+    assert (auto.exit_code, auto.stderr) == (0, warning)
+    assert auto.stdout.startswith("Mini, left side:")
+    live = run("mini", "--side", "auto")
+    assert live.stderr.startswith(warning + "Playing Mini, left side")
+    assert query(path, "SELECT id, side, status FROM sessions WHERE id > 10") == [(11, "left", "finished")]
+
+
+HOLDER = """\
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_home, tmp_path):
+    path = mini_home / "data" / "log.sqlite3"
+    with ProgramLog(path):
+        pass
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    played = []
+
+    class Output(InstantOutput):
+        def play(self, pcm, rate):
+            played.append(len(pcm))
+            return self
+
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
+        result = run("mini", "--side", "right", audio=Output)
+        assert (result.exit_code, result.stderr, played) == (
+            1,
+            f"Error: The program log {path} is held locked by {who}: close it, then run this again, or play with "
+            "--no-log.\n",
+            [],
+        )
+        noted = run("log", "mini", "--side", "left", "--tenderness", "2")
+        assert (noted.exit_code, noted.stderr) == (
+            1, f"Error: The program log {path} is held locked by {who}: close it, then run this again.\n"
+        )  # fmt: skip
+        assert run("history").exit_code == 0  # reading is not held up
+        assert run("mini", "--side", "right", "--no-log", audio=Output).exit_code == 0
+    finally:
+        holder.communicate("", timeout=30)
+    assert played != []
+    assert run("mini", "--side", "right").exit_code == 0
+    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]

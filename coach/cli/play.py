@@ -163,6 +163,8 @@ def plan_unannounced(deps: Deps, request: Request) -> SessionPlan:
 
         with ProgramLog(deps.dirs.log) as log:
             entries = log.entries()
+            if log.warning:
+                click.echo(log.warning, err=True)
     return plan_session(entries, request.routine, request.side, deps.clock.now().date(), announce=False)
 
 
@@ -206,7 +208,11 @@ def play_live(deps: Deps, request: Request) -> None:
 
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if request.logged else nullcontext()
     with opened as log:
+        if log is not None:  # before anything plays: a log that cannot be written is said now, not in the session
+            log.check_writable(", or play with --no-log")
         entries = log.entries() if log is not None else []
+        if log is not None and log.warning:
+            click.echo(log.warning, err=True)
         today = deps.clock.now().date()
         plan = plan_session(entries, request.routine, request.side, today, announce=log is not None)
         script = build_script(request.routine, request.options(plan))

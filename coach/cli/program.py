@@ -30,6 +30,7 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
     deps = current_deps()
     routine = source_named(routine_name, deps).load()
     with ProgramLog(deps.dirs.log) as program_log:
+        program_log.check_writable()
         on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, deps.clock.now())
     where = "today's last session" if on_session else "today, on its own"
     click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
@@ -52,6 +53,8 @@ def history(routine_name: str | None, plot: Path | None) -> None:
     deps = current_deps()
     with ProgramLog(deps.dirs.log) as program_log:
         entries = program_log.entries()
+        if program_log.warning:
+            click.echo(program_log.warning, err=True)
     if routine_name is not None:
         routine_name = source_named(routine_name, deps).name
         entries = [e for e in entries if e.routine == routine_name]

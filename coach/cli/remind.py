@@ -134,7 +134,10 @@ def _entries(deps: Deps) -> list[Entry]:
     from coach.programlog import ProgramLog
 
     with ProgramLog(deps.dirs.log) as log:
-        return log.entries()
+        entries = log.entries()
+        if log.warning:
+            click.echo(log.warning, err=True)
+        return entries
 
 
 def make_plan(deps: Deps, source: RoutineSource, name: str, window: Window) -> tuple[ReminderPlan, list[Entry]]:
