@@ -55,3 +55,7 @@ class AudioOutputError(CoachError):
 
 class OutputFileError(CoachError):
     """A session could not be written to a file."""
+
+
+class LogBusy(CoachError):
+    """The program log is held locked by another program for longer than a write would wait."""

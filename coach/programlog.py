@@ -5,7 +5,8 @@ The log is a file the user owns, so what it holds is checked, never trusted: a `
 column coach uses, or has one coach cannot fill, is refused at open in one sentence; a row whose values coach
 cannot read (a start time that is not an ISO date, an unknown side) is left out of `entries` and counted in
 `unreadable`; a live session first checks that it can write (`check_writable`), and a log another program holds
-locked is named with the programs that hold it.
+locked is named with the programs that hold it. While a session plays, a write waits PLAYING_MS at most (LogBusy
+after that, and the caller makes it later), so a lock taken meanwhile never holds the session up.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import stat
 from datetime import datetime
 from pathlib import Path
 
-from coach.errors import CoachError
+from coach.errors import CoachError, LogBusy
 from coach.kinds import Side
 from coach.program import FINISHED, LOGGED, STARTED, STOPPED, Entry
 from coach.reading import kind_of
@@ -40,6 +41,7 @@ COLUMNS = ("id", "routine", "side", "started", "ended", "strokes_done", "strokes
 STATUSES = (STARTED, FINISHED, STOPPED, LOGGED)
 BUSY_MS = 10_000  # how long a write waits for another coach process's (a transaction of a few milliseconds)
 CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free
+PLAYING_MS = 50  # how long a write waits while a session plays: one that cannot be made then is made later
 
 
 def _not_regular(path: Path) -> str | None:
@@ -114,23 +116,35 @@ class ProgramLog:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _write(self, sql: str, values: tuple[object, ...]) -> int:
+    def _write(self, sql: str, values: tuple[object, ...], wait_ms: int = BUSY_MS) -> int:
+        """One change in one transaction: committed, or not there at all. LogBusy if another program holds the log
+        for longer than `wait_ms`."""
         try:
-            with self._db:  # one transaction: committed, or not there at all
-                cursor = self._db.execute(sql, values)
+            if wait_ms != BUSY_MS:
+                self._db.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            try:
+                with self._db:
+                    cursor = self._db.execute(sql, values)
+            finally:
+                if wait_ms != BUSY_MS:
+                    self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             return int(cursor.lastrowid or 0)
         except sqlite3.Error as exc:
-            raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
+            message = f"The program log {self.path} cannot be written ({exc})."
+            if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise LogBusy(message) from None
+            raise CoachError(message) from None
 
-    def begin(self, routine: str, side: Side, planned: int, when: datetime) -> int:
+    def begin(self, routine: str, side: Side, planned: int, when: datetime, wait_ms: int = BUSY_MS) -> int:
         """Record a session as it starts; it stays 'started' (read as stopped) if the process dies."""
         return self._write(
             "INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES (?, ?, ?, ?, ?)",
             (routine, side, _stamp(when), planned, STARTED),
+            wait_ms,
         )
 
-    def progress(self, session: int, strokes_done: int) -> None:
-        self._write("UPDATE sessions SET strokes_done = ? WHERE id = ?", (strokes_done, session))
+    def progress(self, session: int, strokes_done: int, wait_ms: int = BUSY_MS) -> None:
+        self._write("UPDATE sessions SET strokes_done = ? WHERE id = ?", (strokes_done, session), wait_ms)
 
     def end(self, session: int, finished: bool, strokes_done: int, when: datetime) -> None:
         self._write(

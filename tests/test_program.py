@@ -488,3 +488,44 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     assert played != []
     assert run("mini", "--side", "right").exit_code == 0
     assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+
+
+def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_made_after(mini_home, tmp_path):
+    """Another program locks the log as the sound starts and lets it go 20 s into the 28 s session (by the fake
+    clock, which moves only as the session sleeps): the session's start and both strokes meet the lock. The session
+    plays on, and the record is whole at the end, started when the sound did; before, the first write waited 10 s
+    and ended the session."""
+    path = mini_home / "data" / "log.sqlite3"
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER)
+    clock = FakeClock()
+    holder: list[subprocess.Popen[str]] = []
+    strokes_locked = []
+
+    class LockingOutput(ClockedOutput):
+        def play(self, pcm, rate):
+            if not holder:
+                holder.append(subprocess.Popen(
+                    [sys.executable, str(script), str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+                ))  # fmt: skip
+                assert holder[0].stdout.readline() == "holding\n"
+            return super().play(pcm, rate)
+
+    class ReleasingClock(FakeClock):
+        def sleep(self, seconds):
+            super().sleep(seconds)
+            if holder and holder[0].returncode is None and self.seconds - self.start >= 20:
+                strokes_locked.append(query(path, "SELECT strokes_done, status FROM sessions"))
+                holder[0].communicate("", timeout=30)  # its lock goes as it ends
+
+    clock = ReleasingClock()
+    try:
+        result = run("mini", "--side", "right", audio=lambda: LockingOutput(clock), clock=clock.clock())
+    finally:
+        for process in holder:
+            if process.returncode is None:
+                process.communicate("", timeout=30)
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (0, "Session complete."), result.stderr
+    assert strokes_locked == [[]]  # nothing could be written while the sound started and both strokes were done
+    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+    assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:28")]

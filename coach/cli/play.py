@@ -3,6 +3,7 @@ file, or play it live (recorded in the program log)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import select
 import shutil
@@ -28,7 +29,7 @@ from coach.cli.options import (
     voice_options,
 )
 from coach.cli.shared import current_deps, progress, stopped
-from coach.errors import AudioOutputError, CoachError
+from coach.errors import AudioOutputError, CoachError, LogBusy
 from coach.kinds import AUTO, Side
 from coach.program import SessionPlan, plan_session
 from coach.routine import Routine
@@ -259,25 +260,42 @@ def play_live(deps: Deps, request: Request) -> None:
 
 class Record:
     """A live session's record in the program log (none with --no-log): made once its sound starts, its strokes
-    noted as they are done, then how it ended, and the tenderness asked afterwards."""
+    noted as they are done, then how it ended, and the tenderness asked afterwards. While the session plays, a write
+    that another program's lock holds up for more than a moment is left for the next one, or the end, so the
+    session never waits for the log."""
 
     def __init__(self, log: ProgramLog | None, routine: str, side: Side, now: Callable[[], datetime]) -> None:
         self.log, self.routine, self.side, self.now = log, routine, side, now
         self.session_id: int | None = None
-        self.done = 0
+        self.started: datetime | None = None
+        self.done = self.planned = 0
 
     def progress(self, done: int, planned: int) -> None:
         """The strokes so far; the first call (0 done) means the sound has started."""
-        self.done = done
+        from coach.programlog import PLAYING_MS
+
+        self.done, self.planned = done, planned
+        if self.started is None:
+            self.started = self.now()
         if self.log is None:
             return
+        with contextlib.suppress(LogBusy):  # made later: at the next stroke, or at the end
+            self._write(PLAYING_MS)
+
+    def _write(self, wait_ms: int) -> None:
+        assert self.log is not None and self.started is not None
         if self.session_id is None:
-            self.session_id = self.log.begin(self.routine, self.side, planned, self.now())
-        else:
-            self.log.progress(self.session_id, done)
+            self.session_id = self.log.begin(self.routine, self.side, self.planned, self.started, wait_ms)
+        if self.done:
+            self.log.progress(self.session_id, self.done, wait_ms)
 
     def end(self, finished: bool) -> None:
-        if self.log is not None and self.session_id is not None:
+        from coach.programlog import BUSY_MS
+
+        if self.log is not None and self.started is not None:
+            if self.session_id is None:  # its start could not be recorded while it played
+                self._write(BUSY_MS)
+            assert self.session_id is not None
             self.log.end(self.session_id, finished, self.done, self.now())
 
     def ask_tenderness(self) -> None:
