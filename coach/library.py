@@ -33,7 +33,7 @@ from pathlib import Path
 
 import coach.workers
 from coach import __version__
-from coach.atomic import Transaction, remove_leftovers, write_bytes
+from coach.atomic import Transaction, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
@@ -51,6 +51,7 @@ MANIFEST_FORMAT = 2  # 2: each session's files with their size and SHA-256
 LOCK = ".coach-export.lock"
 PLAYLIST = "coach.m3u"
 INDEX = "index.txt"
+LISTS = (MANIFEST, PLAYLIST, INDEX)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,7 +201,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        raise OutputFileError(f"Cannot write to {folder}: {exc.strerror}.") from None
+        raise OutputFileError(f"Cannot write to {folder}: {reason(exc, folder)}.") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -228,9 +229,8 @@ def export_library(
     with folder_lock(folder):
         speaker = settings.speaker(engine, cache)  # a voice that cannot be used is refused here
         jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
-        for job in jobs:  # temp files of a run that was killed outright (nothing could remove them then)
-            for path in job.files:
-                remove_leftovers(path)
+        for path in [*(path for job in jobs for path in job.files), *(folder / name for name in LISTS)]:
+            remove_leftovers(path)  # temp files of a run that was killed outright (nothing could remove them then)
         manifest = read_manifest(folder)
         todo = stale(jobs, manifest)
         if todo:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import soundfile
-from conftest import fill_cache, install_routine, run_cli
+from conftest import fill_cache, install_routine, process_env, run_cli
 
 from coach.atomic import Transaction
 from coach.catalog import builtin_sources
@@ -33,13 +33,7 @@ def env(tmp_path):
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
     texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side, 12, "slow")).texts()]
     fill_cache(tmp_path / "cache", texts)
-    return {
-        **os.environ,
-        "COACH_CACHE_DIR": str(tmp_path / "cache"),
-        "COACH_CONFIG_DIR": str(tmp_path / "config"),
-        "COACH_DATA_DIR": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
+    return process_env(tmp_path)
 
 
 def start(env, *args):
@@ -116,14 +110,16 @@ def test_a_second_export_into_the_same_folder_is_refused_and_the_first_finishes_
 def test_an_export_removes_only_leftovers_that_no_live_process_holds(tmp_path, env):
     folder = tmp_path / "lib"
     folder.mkdir()
-    dead = folder / ".mini-left.mp3.k1l2l3e4.part"
-    dead.write_bytes(b"left by a process killed outright")
+    dead = [folder / ".mini-left.mp3.k1l2l3e4.part", folder / ".coach.m3u.x1y2z3w4.part"]
+    dead.append(folder / "..coach-export.json.a1b2c3d4.part")
+    for path in dead:
+        path.write_bytes(b"left by a process killed outright")
     with Transaction() as writer:  # another process's single export, writing to the same name right now
         live = writer.temp(folder / "mini-right.mp3")
         live.write_bytes(b"being written")
         result = run_cli("export", str(folder), "--routine", "mini", "--workers", "1")
         assert result.exit_code == 0, result.output
-        assert live.read_bytes() == b"being written" and not dead.exists()
+        assert live.read_bytes() == b"being written" and [path for path in dead if path.exists()] == []
         writer.discard()
 
 
