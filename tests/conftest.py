@@ -269,6 +269,28 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
     return routine
 
 
+def process_env(home: Path) -> dict[str, str]:
+    """The environment of a coach process of its own: this test's folders under `home` (HOME too)."""
+    import os
+
+    return {
+        **os.environ,
+        "COACH_CACHE_DIR": str(home / "cache"),
+        "COACH_CONFIG_DIR": str(home / "config"),
+        "COACH_DATA_DIR": str(home / "data"),
+        "HOME": str(home),
+    }
+
+
+@pytest.fixture
+def mini_env(tmp_path: Path) -> dict[str, str]:
+    """The mini routine in the config dir (its speech not cached), and the environment of a coach process."""
+    folder = tmp_path / "config" / "routines"
+    folder.mkdir(parents=True)
+    (folder / "mini.toml").write_text(MINI)
+    return process_env(tmp_path)
+
+
 def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     """Run the command line in this process; `deps` replaces the dependencies it would build for itself, `env`
     sets environment variables for the run."""

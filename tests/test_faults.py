@@ -12,25 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINI
 
 from coach.errors import SpeechError
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def mini_env(tmp_path):
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(MINI)
-    return {
-        **os.environ,
-        "COACH_CACHE_DIR": str(tmp_path / "cache"),
-        "COACH_CONFIG_DIR": str(tmp_path / "config"),
-        "COACH_DATA_DIR": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
 
 
 def coach(*args: str) -> list[str]:

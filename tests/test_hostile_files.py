@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import install_routine
+from conftest import install_routine, process_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,13 +41,7 @@ def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def env(tmp_path):
     install_routine(tmp_path)
-    return {
-        **os.environ,
-        "COACH_CACHE_DIR": str(tmp_path / "cache"),
-        "COACH_CONFIG_DIR": str(tmp_path / "config"),
-        "COACH_DATA_DIR": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
+    return process_env(tmp_path)
 
 
 def hostile(path: Path, kind: str) -> str:

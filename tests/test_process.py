@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MINI, fill_cache, install_routine
+from conftest import MINI, fill_cache, install_routine, process_env
 
 import coach
 from coach.catalog import builtin_sources
@@ -33,13 +33,7 @@ PACKAGE = Path(coach.__file__).parent
 @pytest.fixture
 def env(tmp_path):
     install_routine(tmp_path)
-    return {
-        **os.environ,
-        "COACH_CACHE_DIR": str(tmp_path / "cache"),
-        "COACH_CONFIG_DIR": str(tmp_path / "config"),
-        "COACH_DATA_DIR": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
+    return process_env(tmp_path)
 
 
 LIST = (

@@ -208,20 +208,6 @@ def test_a_cache_entry_is_written_once_and_others_use_it(tmp_path):
 # -- real processes: parallel exports, killed exports, faults -----------------------------------------------------
 
 
-@pytest.fixture
-def mini_env(tmp_path):
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(MINI)
-    return {
-        **os.environ,
-        "COACH_CACHE_DIR": str(tmp_path / "cache"),
-        "COACH_CONFIG_DIR": str(tmp_path / "config"),
-        "COACH_DATA_DIR": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
-
-
 def coach(*args: str) -> list[str]:
     return [sys.executable, "-m", "coach", *args]
 
