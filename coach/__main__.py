@@ -51,6 +51,15 @@ def _run(args: list[str]) -> int:
     except KeyboardInterrupt as exc:  # before a command started (a command says itself what it stopped)
         _say("Stopped.")
         return 128 + getattr(exc, "signum", signal.SIGINT)
+    except Exception:
+        from coach.interrupts import raised
+
+        if not raised:
+            raise
+        # The interrupt came inside a C function that made another exception of it: an import that failed on
+        # purpose (ssl's `from _ssl import RAND_egd`) gives "TypeError: expected a message argument" instead.
+        _say("Stopped.")
+        return 128 + raised[-1]
 
 
 def _standard_streams() -> None:

@@ -26,6 +26,7 @@ STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _held = 0
 _pending: list[int] = []
+raised: list[int] = []  # every signal raised as Signalled in this process (coach/__main__.py reads it)
 
 
 AGAIN_S = 0.005  # how soon a signal that came inside a callback is sent again
@@ -40,6 +41,7 @@ def stop(signum: int, frame: FrameType | None) -> None:
     if frame is not None and in_callback(frame):
         threading.Timer(AGAIN_S, os.kill, (os.getpid(), signum)).start()
         return
+    raised.append(signum)
     raise Signalled(signum)
 
 
@@ -60,4 +62,5 @@ def held() -> Iterator[None]:
         if not _held and _pending:
             signum = _pending[0]
             _pending.clear()
+            raised.append(signum)
             raise Signalled(signum)

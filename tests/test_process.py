@@ -251,3 +251,27 @@ def test_a_signal_inside_the_import_systems_callback_comes_again():
             stop(signal.SIGINT, sys._getframe())  # anywhere else, at once
     finally:
         signal.signal(signal.SIGINT, old)
+
+
+def test_an_interrupt_that_a_c_function_made_another_error_of_is_still_a_stop(monkeypatch, capsys):
+    """Ctrl-C 200 ms into `coach list` came while ssl imported `RAND_egd` (a name it expects to miss): CPython
+    turned the interrupt into "TypeError: expected a message argument", a traceback. An error that follows an
+    interrupt is that interrupt; with none, an error is not hidden."""
+    import coach.cli.app
+    from coach import interrupts
+    from coach.__main__ import _run
+
+    def interrupted(args):
+        try:
+            interrupts.stop(signal.SIGTERM, sys._getframe())
+        except KeyboardInterrupt:
+            raise TypeError("expected a message argument") from None  # as the import machinery does
+
+    monkeypatch.setattr(interrupts, "raised", [], raising=False)
+    monkeypatch.setattr(coach.cli.app, "run", interrupted)
+    assert _run(["list"]) == 143
+    assert capsys.readouterr().err == "Stopped.\n"
+    monkeypatch.setattr(interrupts, "raised", [], raising=False)
+    monkeypatch.setattr(coach.cli.app, "run", lambda args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        _run(["list"])
