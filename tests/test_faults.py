@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import fake_speaker
 
 from coach.errors import SpeechError
 
@@ -45,14 +46,23 @@ def test_a_full_disk_under_the_speech_cache_is_one_sentence_at_once(tmpfs, mini_
     fill(disk, leave_kb)
     env = {**mini_env, "COACH_CACHE_DIR": str(disk / "coach")}
     done = subprocess.run(
-        coach("mini", "--side", "right", "--script"), env=env, capture_output=True, text=True, timeout=120
-    )
+        coach("mini", "--side", "right", "--script", "--engine", "espeak"), env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
     assert (done.returncode, done.stdout) == (1, "")
     message = done.stderr.removeprefix("Error: ").removesuffix(".\n")
     assert message.startswith(f"The speech engine could not write its audio to {disk / 'coach' / 'scratch'}: ")
     free, folder = FULL.search(message).groups()
     assert (int(free) < 4, folder) == (True, str(disk / "coach" / "scratch")), done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    # the natural voice makes its audio in memory: the cache, writing it, says the disk is full
+    natural = subprocess.run(
+        coach("mini", "--side", "right", "--script"), env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (natural.returncode, natural.stdout) == (1, "")
+    message = natural.stderr.removeprefix("Error: ").removesuffix(".\n")
+    assert message.startswith(f"The speech cache in {disk / 'coach'} cannot be written: the disk is full ("), message
+    assert natural.stderr.count("\n") == 1
 
 
 def test_an_error_in_the_engines_own_thread_ends_the_wait_and_the_engine_goes_on(tmp_path, monkeypatch):
@@ -61,7 +71,7 @@ def test_an_error_in_the_engines_own_thread_ends_the_wait_and_the_engine_goes_on
 
     scratch = tmp_path / "scratch"
     engine = Pyttsx3Engine(scratch)
-    assert len(engine.synthesize("Warm up.", "gmw/en-us", 145)) > 0
+    assert len(engine.synthesize("Warm up.", "gmw/en-us", 1.0)) > 0
     driver = sys.modules["pyttsx3.drivers.espeak"]
 
     class FullDisk:
@@ -71,18 +81,18 @@ def test_an_error_in_the_engines_own_thread_ends_the_wait_and_the_engine_goes_on
 
     with monkeypatch.context() as patch, pytest.raises(SpeechError) as caught:
         patch.setattr(driver, "wave", FullDisk)
-        engine.synthesize("Hello there.", "gmw/en-us", 145)
+        engine.synthesize("Hello there.", "gmw/en-us", 1.0)
     message = str(caught.value)
     assert message.startswith(f"The speech engine could not write its audio to {scratch}: the disk is full (")
     assert FULL.search(message).group(2) == str(scratch)
-    assert len(engine.synthesize("Hello there.", "gmw/en-us", 145)) > 22050 // 2  # whole again
+    assert len(engine.synthesize("Hello there.", "gmw/en-us", 1.0)) > 22050 // 2  # whole again
     assert list(scratch.iterdir()) == []
 
 
 def test_a_full_disk_when_the_cache_stores_a_phrase_is_one_sentence(tmp_path, fake_engine, monkeypatch):
     import tempfile
 
-    from coach.speech.cache import SpeechCache, synthesize_all
+    from coach.speech.cache import synthesize_all
 
     def no_room(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -90,8 +100,8 @@ def test_a_full_disk_when_the_cache_stores_a_phrase_is_one_sentence(tmp_path, fa
     monkeypatch.setattr(tempfile, "mkstemp", no_room)
     cache = tmp_path / "cache"
     with pytest.raises(SpeechError) as caught:
-        synthesize_all(["Hi."], fake_engine, SpeechCache(cache), "fake/one", 145)
+        synthesize_all(["Hi."], fake_speaker(fake_engine, cache))
     message = str(caught.value)
-    folder = cache / "v2" / SpeechCache(cache).path("fake", "fake/one", 145, "Hi.").parent.name
+    folder = fake_speaker(fake_engine, cache).path("Hi.").parent
     assert message.startswith(f"The speech cache in {cache} cannot be written: the disk is full (")
     assert FULL.search(message).group(2) == str(folder)

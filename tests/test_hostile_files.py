@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import install_routine, process_env
+from conftest import fake_speaker, install_routine, process_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,26 +70,27 @@ SPEAK_AGAIN = """
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from conftest import FakeEngine
-from coach.speech.cache import SpeechCache, synthesize_all
+from conftest import FakeEngine, fake_speaker
+from coach.speech.cache import synthesize_all
 engine = FakeEngine()
-clips = synthesize_all(["Slide."], engine, SpeechCache(Path(sys.argv[1])), "fake/one", 145)
+clips = synthesize_all(["Slide."], fake_speaker(engine, Path(sys.argv[1])))
 print(engine.spoken, len(clips["Slide."]))
 """
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])
 def test_a_cache_entry_that_is_not_a_regular_file_is_made_again(tmp_path, fake_engine, kind):
-    from coach.speech.cache import SpeechCache, synthesize_all
+    from coach.speech.cache import synthesize_all
 
-    cache = SpeechCache(tmp_path / "cache")
-    synthesize_all(["Slide."], fake_engine, cache, "fake/one", 145)
-    entry = cache.path("fake", "fake/one", 145, "Slide.")
+    speaker = fake_speaker(fake_engine, tmp_path / "cache")
+    synthesize_all(["Slide."], speaker)
+    entry = speaker.path("Slide.")
+    length = len(speaker.cached("Slide."))
     hostile(entry, kind)
     done = python(SPEAK_AGAIN, str(tmp_path / "cache"), str(Path(__file__).parent))
-    assert (done.returncode, done.stdout, done.stderr) == (0, "['Slide.'] 600\n", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"['Slide.'] {length}\n", "")
     assert entry.is_file() and not entry.is_symlink()
-    assert len(cache.get("fake", "fake/one", 145, "Slide.", 22050)) == 600
+    assert len(speaker.cached("Slide.")) == length
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])

@@ -152,7 +152,7 @@ def test_silence_from_the_engine_names_the_routines_file_line_and_key(tmp_path, 
     (tmp_path / "cache").mkdir(exist_ok=True)
     library = ["export", str(tmp_path / "lib"), "--routine", "mini", "--guidance", "full"]
     for args in (["mini", "--side", "right", "--script", "--guidance", "full"], ["show", "mini"], library):
-        result = run_cli(*args, deps=deps(engine=engine))
+        result = run_cli(*args, deps=deps(engines=engine))
         file = tmp_path / "config" / "routines" / "mini.toml"
         spoken = next(t for t in engine.engine.spoken if mute in t)
         assert (result.exit_code, result.stderr) == (
