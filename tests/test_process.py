@@ -66,9 +66,10 @@ def test_ctrl_c_at_any_moment_of_start_up_is_a_short_message(env):
             seen["stopped"] += 1
         elif (process.returncode, out, err) == (-signal.SIGINT, "", ""):
             seen["before python"] += 1
-        elif err.rstrip().endswith(("KeyboardInterrupt", "KeyboardInterrupt:")) and f'File "{PACKAGE}' not in err:
-            # importing site, or finding coach's first module: no line of coach ran. Python's own handler may also
-            # raise inside the import system's clean-up callback, which prints "Exception ignored" and goes on
+        elif "KeyboardInterrupt" in err and f'File "{PACKAGE}' not in err and "Signalled" not in err:
+            # importing site (a .pth file's line, which site reports and skips), or finding coach's first module: no
+            # line of coach ran. Python's own handler may also raise inside the import system's clean-up callback,
+            # which prints "Exception ignored" and goes on
             seen["in python's start"] += 1
         else:
             pytest.fail(f"after {step * 5} ms: status {process.returncode}, stdout {out!r}, stderr {err!r}")
