@@ -11,7 +11,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from coach.script import ACCENT
 from coach.timefmt import length
 from coach.timeline import SPEECH, Timeline
 
@@ -83,7 +82,7 @@ class Controller:
         self.timeline = timeline
         self._speech = [e for e in timeline.events if e.kind == SPEECH]
         self._speech_starts = [e.start for e in self._speech]
-        self._accents = [e.start for e in timeline.events if e.name == ACCENT]
+        self._accents = [accent for grid in timeline.grids for accent in grid.accents]
 
     # -- what the runner asks -----------------------------------------------------------------------------------
 

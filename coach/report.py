@@ -9,7 +9,7 @@ from coach.kinds import Side, Tempo
 from coach.routine import Phase, Routine
 from coach.script import CHIME
 from coach.timefmt import clock, length
-from coach.timeline import SPEECH, Timeline
+from coach.timeline import SPEECH, GridSpan, Timeline
 
 CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
@@ -29,15 +29,32 @@ def summary(timeline: Timeline, about: str = "") -> str:
     )
 
 
+def grid_text(span: GridSpan, sample_rate: int) -> str:
+    """A grid's strokes in a few words: "8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4,
+    release 2"."""
+    steps = ", ".join(f"{name} {slot}" for name, slot in zip(span.steps, span.slots, strict=True))
+    count = len(span.accents)
+    return (
+        f"{count} stroke{'s' if count != 1 else ''} of {span.beats} beats at {span.bpm} a minute, "
+        f"{span.stroke / sample_rate:.1f} s each: {steps}"
+    )
+
+
 def script_text(timeline: Timeline) -> str:
-    """The session as timed text: phase headings, every spoken cue and each chime (beat ticks are left out)."""
+    """The session as timed text: phase headings, every spoken cue, each chime, and where each grid of strokes
+    starts, with its beats (the metronome's own sounds are left out)."""
     out = [summary(timeline), ""]
     phases = iter(timeline.phases)
     upcoming = next(phases, None)
+    grids = iter(timeline.grids)
+    grid = next(grids, None)
     for event in timeline.events:
         while upcoming is not None and upcoming.start <= event.start:
             out.append(f"{clock(timeline.seconds(upcoming.start))}  # {upcoming.title}")
             upcoming = next(phases, None)
+        while grid is not None and grid.start <= event.start:
+            out.append(f"{clock(timeline.seconds(grid.start))}  ({grid_text(grid, timeline.sample_rate)})")
+            grid = next(grids, None)
         if event.kind == SPEECH:
             out.append(f"{clock(timeline.seconds(event.start))}  {event.name}")
         elif event.name == CHIME:
@@ -64,6 +81,18 @@ def script_json(timeline: Timeline) -> dict[str, object]:
         "phases": [
             {"title": p.title, "start": _seconds(timeline, p.start), "end": _seconds(timeline, p.end)}
             for p in timeline.phases
+        ],
+        "grids": [
+            {
+                "start": _seconds(timeline, g.start),
+                "end": _seconds(timeline, g.end),
+                "bpm": g.bpm,
+                "count_in": g.count_in,
+                "steps": [{"name": name, "beats": slot} for name, slot in zip(g.steps, g.slots, strict=True)],
+                "stroke": _seconds(timeline, g.stroke),
+                "accents": [_seconds(timeline, a) for a in g.accents],
+            }
+            for g in timeline.grids
         ],
         "events": [
             {
@@ -112,7 +141,7 @@ def _phase_note(phase: Phase) -> str:
     steps = ", ".join(
         f"{s.name} {s.beats}" + (f" (at least {s.min_seconds:g} s)" if s.min_seconds else "") for s in phase.steps
     )
-    return f"each side: strokes of {steps} beats"
+    return f"each side: strokes of {steps} beats, more where the words need it"
 
 
 def lrc_text(timeline: Timeline, title: str) -> str:

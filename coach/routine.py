@@ -24,6 +24,21 @@ MAX_TEXT = 400
 MAX_FILE = 256 * 1024  # characters
 BPM_RANGE = (20, 120)
 
+# The sounds that may mark the start of a step: the accent is always the first step's (it starts a stroke); a later
+# step has a tick (the default), a rising tone or a falling tone (the slide and the release of the shipped routines).
+ACCENT_SOUND = "accent"
+STEP_SOUNDS = ("tick", "rise", "fall")
+
+# The safety rules a line may be tagged with (`safety = "pulse"`), so a test can find each one in every routine.
+SAFETY_RULES = {
+    "contraindications": "who should not do this massage at all",
+    "medical": "with another medical condition, ask a doctor or physical therapist first",
+    "pulse": "a pulse under the fingers is an artery: ease off and move away from it",
+    "stop": "stop at once at sharp or intense pain, or at tingling, numbness or electric pain into the leg",
+    "ache": "a dull ache is fine; the signs that mean stop are not",
+    "persists": "see a doctor or physical therapist if the pain stays or gets worse",
+}
+
 # Which placeholders a text may use, by where it stands.
 SESSION_FIELDS = frozenset({"strokes", "sides"})
 SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
@@ -35,12 +50,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line and the quiet, in seconds, that follows it. Safety lines give way to the program's short
-    reminder after the first session of the day."""
+    """One spoken line and the quiet, in seconds, that follows it.
+
+    A safety line names the rules it states (`rules`, from SAFETY_RULES; none for a plain `safety = true`). Safety
+    lines in the intro phases give way to the program's short reminder after the first session of the day.
+    """
 
     text: str
     pause: float
     safety: bool = False
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,14 +69,17 @@ class Program:
     sessions_per_day: int
     days: int
     until: str  # the stop rule, as words: "the spot is no longer tender"
-    reminder: str  # said instead of the safety lines after the first session of the day
+    reminder: str  # said instead of the intro phases' safety lines after the first session of the day
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """One part of a stroke (press, slide, release): its length in beats and what is said at its start.
+    """One part of a stroke (press, slide, release): its least length in beats, the sound on its first beat, and
+    what is said from that beat: `cue` with full guidance, `short` with brief guidance, or `breath` (when given) on
+    brief guidance's breathing strokes.
 
-    `min_seconds` keeps a step from being rushed: at a fast tempo it gets as many beats as that takes.
+    `min_seconds` keeps a step from being rushed: at a fast tempo it gets as many beats as that takes. The timeline
+    may give a step more beats, the same in every stroke of a phase, so that its words fit.
     """
 
     name: str
@@ -65,6 +87,8 @@ class Step:
     cue: str
     short: str
     min_seconds: float = 0.0
+    sound: str = "tick"
+    breath: str = ""
 
     def beats_at(self, bpm: int) -> int:
         return max(self.beats, math.ceil(self.min_seconds * bpm / 60 - 1e-9))
@@ -83,15 +107,15 @@ class Phase:
 @dataclass(frozen=True, kw_only=True)
 class StrokePattern:
     steps: tuple[Step, ...]  # the steps of a stroke, for strokes phases that name none of their own
-    count: str  # what starts each stroke ("Stroke {n}."), then near the end and at the last one
+    count: str  # said just before each stroke's accent ("Stroke {n}."); three from the end and at the last one
     three_more: str
     last: str
     default: int  # strokes a side
     recommended: tuple[int, int]
     tempo: Tempo  # the routine's own
     bpm: Mapping[Tempo, int]  # beats a minute at each tempo
-    count_in: int  # ticks before the first stroke
-    full_cues: int  # strokes with full words at brief guidance
+    count_in: int  # least ticks before the first stroke
+    breath_every: int = 3  # with brief guidance, a step's `breath` words come on strokes 1, 1 + this, ...
     check_in: str = ""
     check_in_every: int = 0
 
@@ -347,8 +371,11 @@ class _Validator:
         title = self.text(data, (), "title", frozenset())
         description = self.text(data, (), "description", frozenset())
         source = self.get(data, (), "source", str, "").strip()
-        stroke = self.stroke(self.get(data, (), "strokes", dict))
+        raw_stroke = self.get(data, (), "strokes", dict)
+        stroke = self.stroke(raw_stroke)
         phases = self.phases(self.get(data, (), "phases", list), stroke.steps)
+        if "breath_every" in raw_stroke and not any(step.breath for p in phases for step in p.steps):
+            raise self.fail(("strokes", "breath_every"), "goes with a step's breath, which no step has")
         switch = self.phase(self.get(data, (), "switch", dict), ("switch",), stroke.steps, switch=True)
         raw_summary = self.get(data, (), "summary", dict)
         self.table(raw_summary, ("summary",), ("one_side", "both_sides"))
@@ -385,6 +412,7 @@ class _Validator:
                 "three_more",
                 "last",
                 "count_in",
+                "breath_every",
                 "full_cues",
                 "check_in",
                 "check_in_every",
@@ -410,12 +438,18 @@ class _Validator:
         three_more = self.text(data, path, "three_more", COUNT_FIELDS)
         last = self.text(data, path, "last", COUNT_FIELDS)
         count_in = self.integer(data, path, "count_in", 0, 16, 2)
-        full_cues = self.integer(data, path, "full_cues", 0, MAX_STROKES, 2)
+        if "full_cues" in data:
+            raise self.fail(
+                (*path, "full_cues"),
+                "no longer used: brief guidance says each step's short words on every stroke, so every stroke is "
+                "the same length; remove this key (the teaching goes in the strokes phase's lines)",
+            )
         check_in = self.text(data, path, "check_in", SIDE_FIELDS) if "check_in" in data else ""
         check_in_every = self.integer(data, path, "check_in_every", 1, MAX_STROKES, 3) if check_in else 0
         if "check_in_every" in data and not check_in:
             raise self.fail((*path, "check_in_every"), "goes with check_in, which is missing")
         steps = self.steps(self.get(data, path, "steps", list), (*path, "steps"))
+        breath_every = self.integer(data, path, "breath_every", 1, MAX_STROKES, 3)
         return StrokePattern(
             steps=steps,
             count=count,
@@ -426,7 +460,7 @@ class _Validator:
             tempo=Tempo(tempo),
             bpm=bpm,
             count_in=count_in,
-            full_cues=full_cues,
+            breath_every=breath_every,
             check_in=check_in,
             check_in_every=check_in_every,
         )
@@ -439,17 +473,42 @@ class _Validator:
             where = (*path, index)
             if not isinstance(raw, dict):
                 raise self.fail(where, f"expected a table, found {_type_name(type(raw))}")
-            self.table(raw, where, ("name", "beats", "cue", "short", "min_seconds"))
+            self.table(raw, where, ("name", "beats", "cue", "short", "breath", "sound", "min_seconds"))
+            short = self.text(raw, where, "short", SIDE_FIELDS)
+            breath = self.text(raw, where, "breath", SIDE_FIELDS) if "breath" in raw else ""
+            if breath and _first_word(breath).lower() != _first_word(short).lower():
+                raise self.fail(
+                    (*where, "breath"),
+                    f"must start with {_first_word(short)!r}, like short, so the step's word still lands on its beat",
+                )
             steps.append(
                 Step(
                     name=self.text(raw, where, "name", frozenset()),
                     beats=self.integer(raw, where, "beats", 1, 16),
                     cue=self.text(raw, where, "cue", SIDE_FIELDS),
-                    short=self.text(raw, where, "short", SIDE_FIELDS),
+                    short=short,
+                    breath=breath,
+                    sound=self.step_sound(raw, where, first=index == 0),
                     min_seconds=self.seconds(raw, where, "min_seconds", 0.0, most=30),
                 )
             )
         return tuple(steps)
+
+    def step_sound(self, raw: Table, where: KeyPath, first: bool) -> str:
+        """The sound on a step's first beat: the accent for the first step, which starts the stroke; a tick (by
+        default), a rising or a falling tone for the others."""
+        if first:
+            sound = self.get(raw, where, "sound", str, ACCENT_SOUND)
+            if sound != ACCENT_SOUND:
+                raise self.fail((*where, "sound"), "the first step always has the accent, which starts a stroke")
+            return sound
+        sound = self.get(raw, where, "sound", str, STEP_SOUNDS[0])
+        if sound not in STEP_SOUNDS:
+            hint = " (the accent marks only the first step)" if sound == ACCENT_SOUND else ""
+            raise self.fail(
+                (*where, "sound"), f"{sound!r} is not a step sound (expected one of: {', '.join(STEP_SOUNDS)}){hint}"
+            )
+        return sound
 
     def phases(self, raw_phases: list[object], steps: tuple[Step, ...]) -> tuple[Phase, ...]:
         if not 1 <= len(raw_phases) <= 20:
@@ -473,6 +532,23 @@ class _Validator:
             raise self.fail(("phases",), "the phases with each_side = true must follow one another")
         return tuple(phases)
 
+    def safety(self, item: Table, where: KeyPath) -> tuple[bool, tuple[str, ...]]:
+        """A line's `safety`: true or false, a rule's name, or a list of them; gives (a safety line?, its rules)."""
+        raw = self.get(item, where, "safety", (bool, str, list), False)
+        if isinstance(raw, bool):
+            return raw, ()
+        listed: list[object] = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+        if not listed:
+            raise self.fail((*where, "safety"), "expected a rule's name or a list of them, found an empty list")
+        names: list[str] = []
+        for index, name in enumerate(listed):
+            at = (*where, "safety") if isinstance(raw, str) else (*where, "safety", index)
+            if not isinstance(name, str) or name not in SAFETY_RULES:
+                shown = repr(name) if isinstance(name, str) else _type_name(type(name))
+                raise self.fail(at, f"{shown} is not a safety rule (expected one of: {', '.join(SAFETY_RULES)})")
+            names.append(name)
+        return True, tuple(dict.fromkeys(names))
+
     def phase(self, raw: Table, path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
         keys: tuple[str, ...] = ("title", "lines", "pause")
         if not switch:
@@ -493,8 +569,8 @@ class _Validator:
             elif isinstance(item, dict):
                 self.table(item, where, ("text", "pause", "safety"))
                 text = self.text(item, where, "text", fields)
-                safety = bool(self.get(item, where, "safety", bool, False))
-                lines.append(Line(text, self.seconds(item, where, "pause", pause), safety))
+                safety, rules = self.safety(item, where)
+                lines.append(Line(text, self.seconds(item, where, "pause", pause), safety, rules))
             else:
                 raise self.fail(
                     where,
@@ -508,6 +584,11 @@ class _Validator:
             raise self.fail((*path, "steps"), "steps go only in a phase with strokes = true")
         own = self.steps(self.get(raw, path, "steps", list), (*path, "steps")) if "steps" in raw else steps
         return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else ())
+
+
+def _first_word(text: str) -> str:
+    """A text's first word, without punctuation: "Press, and breathe out." -> "Press"."""
+    return re.split(r"[^\w'-]+", text.strip(), maxsplit=1)[0]
 
 
 def _type_name(kind: type) -> str:

@@ -16,11 +16,11 @@ LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless he
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
-CHECK_IN_BEATS = 2  # beats added after a check-in, for the answer
+CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
 STANDING_PAUSE_MS = 1500
 
-TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
-SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
+TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN = "tick", "accent", "rise", "fall", "chime", "lead-in"
+SOUNDS = (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)
 
 SIDES_SAID = {Side.RIGHT: "right side", Side.LEFT: "left side", Side.BOTH: "right side, then the left"}  # {sides}
 
@@ -59,19 +59,44 @@ class Rest:
 
 
 @dataclass(frozen=True)
-class Beat:
-    """One beat of the metronome grid: the sound on it and the words that start on it (either may be None)."""
+class GridStep:
+    """A step of every stroke on a grid: its least number of beats at the grid's tempo, and its first beat's sound."""
 
-    sound: str | None
-    say: str | None = None
+    name: str
+    beats: int
+    sound: str
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """What one stroke says: its count, just before its accent; each step's words, from the step's first beat; and
+    a check-in after it, where the routine has one. None says nothing."""
+
+    count: str | None
+    words: tuple[str | None, ...]  # one for each step
+    check_in: str | None = None
 
 
 @dataclass(frozen=True)
 class Grid:
-    """Beats at a steady tempo; the timeline keeps them on the grid even when speech needs more room."""
+    """Strokes on a metronome grid at a steady tempo, after a count-in of at least `count_in` ticks.
+
+    The timeline gives each step the same whole number of beats in every stroke, enough for its longest words, so
+    every stroke of the grid lasts the same time; a check-in gets a pause of its own between two strokes.
+    """
 
     bpm: int
-    beats: tuple[Beat, ...]
+    count_in: int
+    steps: tuple[GridStep, ...]
+    strokes: tuple[Stroke, ...]
+    answer_beats: int = CHECK_IN_BEATS  # quiet beats after a check-in
+
+    def texts(self) -> list[str]:
+        """The words said on the grid, in order."""
+        out: list[str] = []
+        for stroke in self.strokes:
+            out.extend(text for text in (stroke.count, *stroke.words, stroke.check_in) if text)
+        return out
 
 
 Cue = Say | Sound | Rest | Grid
@@ -102,18 +127,19 @@ class Script:
                 if isinstance(cue, Say):
                     out.append(cue.text)
                 elif isinstance(cue, Grid):
-                    out.extend(beat.say for beat in cue.beats if beat.say)
+                    out.extend(cue.texts())
         return out
 
     def beat_texts(self) -> frozenset[str]:
-        """The texts said on a metronome beat (counts, "Press.", "Slide."...): speech makes them a little quicker."""
+        """The texts said on a beat: the counts and the steps' words (a check-in, said to a person, is free talk)."""
         return frozenset(
-            beat.say
+            text
             for phase in self.phases
             for cue in phase.cues
             if isinstance(cue, Grid)
-            for beat in cue.beats
-            if beat.say
+            for stroke in cue.strokes
+            for text in (stroke.count, *stroke.words)
+            if text
         )
 
 
@@ -196,13 +222,11 @@ def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
 def _strokes(
     routine: Routine, steps: tuple[Step, ...], strokes: int, bpm: int, guidance: Guidance, values: dict[str, object]
 ) -> Grid:
-    """The stroke loop on the metronome grid: a count-in, then every stroke's steps, an accent on each first beat.
-
-    Each stroke starts with its count ("three more" near the end, "last one" at the end); the steps' words follow
-    the guidance level; a check-in, where the routine has one, closes every few strokes.
-    """
+    """The stroke loop on the metronome grid: each stroke's count (three from the end and at the last one, their
+    own), each step's words by the guidance level, and a check-in after every few strokes where the routine has
+    one (never after the last)."""
     pattern = routine.stroke
-    beats = [Beat(TICK) for _ in range(pattern.count_in)]
+    rows = []
     for n in range(1, strokes + 1):
         if n == strokes and strokes >= 2:
             count = pattern.last
@@ -210,18 +234,20 @@ def _strokes(
             count = pattern.three_more
         else:
             count = pattern.count
-        for index, step in enumerate(steps):
-            if guidance is Guidance.MINIMAL:
-                words = ""
-            elif guidance is Guidance.FULL or n <= pattern.full_cues:
-                words = fill(step.cue, values)
-            else:
-                words = fill(step.short, values)
-            if index == 0:
-                words = f"{fill(count, {**values, 'n': n})} {words}".strip()
-            check_in = index == len(steps) - 1 and pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
-            if check_in:
-                words = f"{words} {fill(pattern.check_in, values)}".strip()
-            beats.append(Beat(ACCENT if index == 0 else TICK, words or None))
-            beats.extend(Beat(TICK) for _ in range(step.beats_at(bpm) - 1 + (CHECK_IN_BEATS if check_in else 0)))
-    return Grid(bpm, tuple(beats))
+        breathing = (n - 1) % pattern.breath_every == 0
+        words = tuple(_step_words(step, guidance, breathing, values) for step in steps)
+        check_in = pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
+        rows.append(
+            Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
+        )
+    grid_steps = tuple(GridStep(step.name, step.beats_at(bpm), step.sound) for step in steps)
+    return Grid(bpm, pattern.count_in, grid_steps, tuple(rows))
+
+
+def _step_words(step: Step, guidance: Guidance, breathing: bool, values: dict[str, object]) -> str | None:
+    """A step's words: full, its cue; brief, its short words (its breath words on a breathing stroke); minimal, none."""
+    if guidance is Guidance.MINIMAL:
+        return None
+    if guidance is Guidance.FULL:
+        return fill(step.cue, values)
+    return fill(step.breath if breathing and step.breath else step.short, values)
