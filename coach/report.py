@@ -107,8 +107,17 @@ def script_json(timeline: Timeline) -> dict[str, object]:
     }
 
 
-def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float]) -> str:
-    """A routine described: phases, strokes, tempos, and session lengths by (tempo, Side.RIGHT or Side.BOTH)."""
+def stroke_text(timeline: Timeline) -> str:
+    """Each strokes phase's stroke, once per phase of one side: "9.6 s (2-4-2 beats)"."""
+    spans = timeline.grids[: len(timeline.grids) // len(timeline.script.side.sides)]
+    return ", ".join(
+        f"{span.stroke / timeline.sample_rate:.1f} s ({'-'.join(map(str, span.slots))} beats)" for span in spans
+    )
+
+
+def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float], strokes: Mapping[Tempo, str]) -> str:
+    """A routine described: phases, strokes, tempos, session lengths by (tempo, Side.RIGHT or Side.BOTH), and what
+    a stroke takes at each tempo (stroke_text)."""
     stroke = routine.stroke
     out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
     sided = [p for p in routine.phases if p.each_side]
@@ -128,10 +137,10 @@ def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float]) -> 
     tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in Tempo)
     out.append(f"Tempo: {tempos} beats a minute")
     out.append("")
-    out.append(f"Session length{'one side':>12}{'both sides':>12}")
+    out.append(f"Session length{'one side':>12}{'both sides':>12}  a stroke")
     for tempo in Tempo:
         one, both = (length(lengths[(tempo, side)]) for side in (Side.RIGHT, Side.BOTH))
-        out.append(f"  {tempo:<12}{one:>12}{both:>12}")
+        out.append(f"  {tempo:<12}{one:>12}{both:>12}  {strokes[tempo]}")
     return "\n".join(out) + "\n"
 
 
@@ -141,7 +150,7 @@ def _phase_note(phase: Phase) -> str:
     steps = ", ".join(
         f"{s.name} {s.beats}" + (f" (at least {s.min_seconds:g} s)" if s.min_seconds else "") for s in phase.steps
     )
-    return f"each side: strokes of {steps} beats, more where the words need it"
+    return f"each side: strokes of {steps} beats"
 
 
 def lrc_text(timeline: Timeline, title: str) -> str:

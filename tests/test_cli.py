@@ -281,17 +281,17 @@ A tiny routine for tests.
 Phases:
   Start          once
   Place, {side}  each side
-  Work, {side}   each side: strokes of press 1, slide 2 beats, more where the words need it
+  Work, {side}   each side: strokes of press 1, slide 2 beats
   Switch         between the sides, with --side both
   End            once
 
 Strokes: 2 a side by default (1-3 advised)
 Tempo: slow 30, medium 60 (default), fast 90 beats a minute
 
-Session length    one side  both sides
-  slow                0:32        0:56
-  medium              0:25        0:42
-  fast                0:23        0:37
+Session length    one side  both sides  a stroke
+  slow                0:32        0:56  6.0 s (1-2 beats)
+  medium              0:25        0:42  3.0 s (1-2 beats)
+  fast                0:23        0:37  2.0 s (1-2 beats)
 """
     )
 

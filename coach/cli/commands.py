@@ -62,7 +62,8 @@ def list_voices() -> None:
 def show(routine_name: str, speech: SpeechChoices) -> None:
     """Describe a routine: its phases, strokes, tempos, and how long a session lasts.
 
-    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both.
+    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both; a
+    stroke lasts its steps' beats, or more where the voice's words need them, the same for every stroke of a phase.
 
     \b
     Examples:
@@ -79,12 +80,15 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     routine = source_named(routine_name, deps).load()
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
+    strokes: dict[Tempo, str] = {}
     with progress("Preparing speech") as advance:
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
                 session = prepare(routine, Options(side, tempo=tempo), speaker, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
-    click.echo(report.show_text(routine, lengths), nl=False)
+                if side is Side.RIGHT:
+                    strokes[tempo] = report.stroke_text(session.timeline)
+    click.echo(report.show_text(routine, lengths, strokes), nl=False)
 
 
 @click.command("info")
