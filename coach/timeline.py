@@ -171,14 +171,21 @@ def _waits_for(cue: Say | Sound | Rest | Grid, unknown: Collection[str]) -> bool
     return isinstance(cue, Grid) and any(text in unknown for text in cue.texts())
 
 
+def _said_by(lengths: Mapping[ClipKey, int], gap: int) -> Callable[[str | None], int]:
+    """How many samples words take with the quiet gap after them (none for no words)."""
+
+    def said(text: str | None) -> int:
+        return lengths[(SPEECH, text)] + gap if text else 0
+
+    return said
+
+
 def grid_slots(grid: Grid, lengths: Mapping[ClipKey, int], gap: int, sample_rate: int) -> tuple[int, ...]:
     """Beats of each step, the same in every stroke: the step's least beats, or more where its longest words and
     the quiet after them need it; the last step also holds the next stroke's count, which ends `gap` before the
     accent (except where a check-in's pause comes between)."""
 
-    def said(text: str | None) -> int:
-        return lengths[(SPEECH, text)] + gap if text else 0
-
+    said = _said_by(lengths, gap)
     strokes, last = grid.strokes, len(grid.steps) - 1
     slots: list[int] = []
     for index, step in enumerate(grid.steps):
@@ -201,9 +208,7 @@ def _place_grid(
 ) -> GridSpan:
     """Lay the grid's strokes from t0: the count-in's ticks, then every stroke anchored at its own accent."""
     bpm, strokes = grid.bpm, grid.strokes
-
-    def said(text: str | None) -> int:
-        return lengths[(SPEECH, text)] + gap if text else 0
+    said = _said_by(lengths, gap)
 
     def offset(beat: int) -> int:
         return beat_offset(beat, bpm, sample_rate)
