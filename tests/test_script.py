@@ -166,7 +166,7 @@ def test_side_words_name_the_worked_side_and_the_knees_fall_away_from_it(name, s
 
 
 SIDE_LINES = {
-    "psoas": "Put the fingertips of both hands side by side, level with your navel, on the {side}.",
+    "psoas": "Put the fingertips of both hands side by side on your belly, just to the {side} of your navel.",
     "iliacus": "Find the bony point at the front of your {side} hip, where the hip bone stands out most.",
     "psoas-gentle": "Knee up: draw your {side} knee slowly toward your chest, and breathe out.",
     "psoas-partner": "We are working their {side} side. Ask them to let both knees fall slowly to their {other}: that "
