@@ -143,7 +143,8 @@ def build_timeline(
         spans.append((phase.title, t))
         for cue in phase.cues:
             if horizon is None and _waits_for(cue, unknown):
-                horizon = max(t, free) if isinstance(cue, Say) else t
+                # a line starts when the words before it end; a grid's count-in a gap after them
+                horizon = max(t, free) if isinstance(cue, Say) else max(t, free + gap) if isinstance(cue, Grid) else t
             if isinstance(cue, Say):
                 free = add(max(t, free), SPEECH, cue.text)
                 t = free + samples(cue.pause_ms)

@@ -131,7 +131,7 @@ def test_the_wav_is_exactly_the_json_events_summed(real):
     speaker = cached_speaker(real)
     psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
     beat = build_script(psoas, Options("right", strokes=6)).beat_texts()
-    assert "Release." in beat and "Stroke 3. Press." in beat
+    assert "Release." in beat and "Stroke 3." in beat
     sounds = load_sounds()
     rebuilt = np.zeros(len(real["wav"]), dtype=np.float64)
     for event in real["timeline"]["events"]:
@@ -320,6 +320,28 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state_and_the_rhythm_holds(
                 minutes = session.timeline.length / RATE / 60
                 assert low <= minutes <= high, (source.name, tempo, side, minutes)
                 assert rhythm_problems(session.timeline) == [], (source.name, tempo, side)
+
+
+def test_the_rhythm_holds_with_the_default_voice(tmp_path):
+    """psoas at its default tempo with Piper's own speech lengths, at every guidance level, one side and both: every
+    promise of the stroke rhythm (tests/rhythm.py), and the strokes as long as the docs say (9.6 s at 50 a minute:
+    2-4-2 beats with brief words or none; 13.2 s, 3-4-4, with full ones)."""
+    from rhythm import rhythm_problems
+
+    from coach.session import prepare
+
+    shared = os.environ.get("COACH_TEST_SPEECH_CACHE")  # `make test` shares one across its Pythons: made once
+    cache = Path(shared) / "piper" if shared else tmp_path / "cache"
+    speaker = Speaker(EngineSpec("piper", cache, tmp_path), DEFAULT_VOICES["piper"], 1.0, SpeechCache(cache))
+    psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
+    slots = {}
+    for guidance in ("full", "brief", "minimal"):
+        for side in ("right", "both"):
+            timeline = prepare(psoas, Options(side, guidance=guidance), speaker).timeline
+            assert rhythm_problems(timeline) == [], (guidance, side)
+            slots[(guidance, side)] = {(grid.slots, grid.stroke / RATE) for grid in timeline.grids}
+    strokes = {"full": ((3, 4, 4), 13.2), "brief": ((2, 4, 2), 9.6), "minimal": ((2, 4, 2), 9.6)}
+    assert slots == {(guidance, side): {strokes[guidance]} for guidance, side in slots}
 
 
 def test_the_step_sounds_are_heard_on_their_beats_under_minimal_guidance(real, tmp_path):

@@ -72,35 +72,35 @@ def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
 STROKES = {
     "full": """\
 02:15.6  (8 strokes of 11 beats at 50 a minute, 13.2 s each: press 3, slide 4, release 4)
-02:16.9  Stroke 1.
+02:17.1  Stroke 1.
 02:18.0  Press down and in, and breathe out.
 02:21.6  Slide outward, toward your right hip.
 02:26.4  Release, and glide back to the start.
-02:30.1  Stroke 2.
+02:30.3  Stroke 2.
 02:31.2  Press down and in, and breathe out.
 02:34.8  Slide outward, toward your right hip.
 02:39.6  Release, and glide back to the start.
-02:43.3  Stroke 3.
+02:43.5  Stroke 3.
 02:44.4  Press down and in, and breathe out.
 02:48.0  Slide outward, toward your right hip.
 02:52.8  Release, and glide back to the start.
-02:56.5  Stroke 4.
+02:56.7  Stroke 4.
 02:57.6  Press down and in, and breathe out.
 03:01.2  Slide outward, toward your right hip.
 03:06.0  Release, and glide back to the start.
-03:09.7  Stroke 5.
+03:09.9  Stroke 5.
 03:10.8  Press down and in, and breathe out.
 03:14.4  Slide outward, toward your right hip.
 03:19.2  Release, and glide back to the start.
-03:23.1  6 of 8.
+03:23.2  6 of 8.
 03:24.0  Press down and in, and breathe out.
 03:27.6  Slide outward, toward your right hip.
 03:32.4  Release, and glide back to the start.
-03:36.1  Stroke 7.
+03:36.3  Stroke 7.
 03:37.2  Press down and in, and breathe out.
 03:40.8  Slide outward, toward your right hip.
 03:45.6  Release, and glide back to the start.
-03:49.1  Last stroke.
+03:49.3  Last stroke.
 03:50.4  Press down and in, and breathe out.
 03:54.0  Slide outward, toward your right hip.
 03:58.8  Release, and glide back to the start.
@@ -108,35 +108,35 @@ STROKES = {
 """,
     "brief": """\
 02:15.6  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-02:16.9  Stroke 1.
+02:17.1  Stroke 1.
 02:18.0  Press, and breathe out.
 02:20.4  Slide.
 02:25.2  Release.
-02:26.5  Stroke 2.
+02:26.7  Stroke 2.
 02:27.6  Press.
 02:30.0  Slide.
 02:34.8  Release.
-02:36.1  Stroke 3.
+02:36.3  Stroke 3.
 02:37.2  Press.
 02:39.6  Slide.
 02:44.4  Release.
-02:45.7  Stroke 4.
+02:45.9  Stroke 4.
 02:46.8  Press, and breathe out.
 02:49.2  Slide.
 02:54.0  Release.
-02:55.3  Stroke 5.
+02:55.5  Stroke 5.
 02:56.4  Press.
 02:58.8  Slide.
 03:03.6  Release.
-03:05.1  6 of 8.
+03:05.2  6 of 8.
 03:06.0  Press.
 03:08.4  Slide.
 03:13.2  Release.
-03:14.5  Stroke 7.
+03:14.7  Stroke 7.
 03:15.6  Press, and breathe out.
 03:18.0  Slide.
 03:22.8  Release.
-03:23.9  Last stroke.
+03:24.1  Last stroke.
 03:25.2  Press.
 03:27.6  Slide.
 03:32.4  Release.
@@ -144,14 +144,14 @@ STROKES = {
 """,
     "minimal": """\
 02:15.6  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-02:16.9  Stroke 1.
-02:26.5  Stroke 2.
-02:36.1  Stroke 3.
-02:45.7  Stroke 4.
-02:55.3  Stroke 5.
-03:05.1  6 of 8.
-03:14.5  Stroke 7.
-03:23.9  Last stroke.
+02:17.1  Stroke 1.
+02:26.7  Stroke 2.
+02:36.3  Stroke 3.
+02:45.9  Stroke 4.
+02:55.5  Stroke 5.
+03:05.2  6 of 8.
+03:14.7  Stroke 7.
+03:24.1  Last stroke.
 03:34.8  (chime)
 """,
 }
@@ -160,7 +160,7 @@ STROKES = {
 def psoas_script(guidance):
     result = run_cli(
         "psoas", "--side", "right", "--guidance", guidance, "--script",
-        deps=deps(engine=FakeEngines(CalmEngine())),
+        deps=deps(engines=FakeEngines(CalmEngine())),
     )  # fmt: skip
     assert (result.exit_code, result.stderr) == (0, ""), result.output
     lines = result.stdout.splitlines()

@@ -181,5 +181,5 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
     assert [e for e in guess.events if e.start < 112050] == [e for e in full.events if e.start < 112050]
     assert guess.length != full.length  # after it, positions rest on the estimate
     # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
-    slide = build_timeline(script, lengths_for(script), RATE, {"Slide away."})
+    slide = build_timeline(script, lengths_for(script), RATE, {"Slide."})
     assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)
