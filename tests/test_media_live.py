@@ -87,9 +87,9 @@ def test_the_properties_after_each_call_are_the_sessions(runs):
     live, _ = session()
     phases = [p.start for p in live.timeline.phases]
     assert [p.title for p in live.timeline.phases][:3] == [
-        "Settling in", "Positioning, right side", "Finding the muscle, right side",
+        "Settling in", "Position and spot, right side", "Strokes, right side",
     ]  # fmt: skip
-    albums = {1: "Settling in", 2: "Positioning, right side", 3: "Finding the muscle, right side"}
+    albums = {1: "Settling in", 2: "Position and spot, right side", 3: "Strokes, right side: stroke 1 of 3"}
     second = RATE
     expected = [  # (at, status, phase, position in samples) where each probe reads them
         (4.0, "Playing", 1, 4 * second),
@@ -145,12 +145,12 @@ def test_a_client_sees_every_change_signalled(runs):
                                         "CanGoNext": True}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Paused"}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Playing"}, []]),  # the countdown
-        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Positioning, right side"), "CanGoPrevious": True},
+        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Position and spot, right side"), "CanGoPrevious": True},
                                []]),
         ("Seeked", [us(phases[1])]),
         ("PropertiesChanged", [player, {"Metadata": metadata(1, "Settling in"), "CanGoPrevious": False}, []]),
         ("Seeked", [0]),
-        ("PropertiesChanged", [player, {"Metadata": metadata(3, "Finding the muscle, right side"),
+        ("PropertiesChanged", [player, {"Metadata": metadata(3, "Strokes, right side: stroke 1 of 3"),
                                         "CanGoPrevious": True}, []]),  # both Nexts read on one turn of the loop
         ("Seeked", [us(phases[2])]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Paused"}, []]),
