@@ -17,6 +17,9 @@ from coach.routine import Program, Routine
 FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
 
 
+BREAK_DAYS = 3  # this many days or more without a session, and a new program starts
+
+
 @dataclass(frozen=True)
 class Entry:
     routine: str
@@ -26,6 +29,11 @@ class Entry:
     strokes_planned: int
     status: str  # finished, stopped, started (the process died during it) or logged (tenderness noted later)
     tenderness: int | None = None
+    done_by_side: tuple[int, ...] | None = None  # strokes done on each single side worked; None in older logs
+    least: int = 0  # the routine's fewest advised strokes when it was recorded: fewer, and it does not count
+    resume_phase: int | None = None  # where a stopped session can be continued: the phase it stopped in
+    strokes: tuple[int, ...] = ()  # the strokes done, by index, for continuing it
+    key: int = 0  # its row in the log (0: not from a log)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", Side(self.side))  # the side's spelling, as the log stores it, is enough
@@ -34,38 +42,68 @@ class Entry:
     def is_session(self) -> bool:
         return self.status != LOGGED
 
+    def done_on(self, side: Side) -> int:
+        """Strokes done on this single side."""
+        sides = self.side.sides
+        if side not in sides:
+            return 0
+        if self.done_by_side is not None and len(self.done_by_side) == len(sides):
+            return self.done_by_side[sides.index(side)]
+        return self.strokes_done // len(sides)  # an older log: the strokes shared out evenly
+
     def covers(self, side: Side) -> bool:
-        """Whether the session worked this single side."""
-        return side in self.side.sides
+        """Whether the session counts toward the program on this single side: it worked that side and reached the
+        routine's fewest advised strokes there. A session stopped sooner is kept, but does not count."""
+        return self.is_session and side in self.side.sides and self.done_on(side) >= self.least
+
+    @property
+    def counts(self) -> bool:
+        return any(self.covers(side) for side in self.side.sides)
 
 
 @dataclass(frozen=True)
 class Standing:
-    session: int  # this session's number today, for the side(s) worked
+    sessions: tuple[int, ...]  # this session's number today on each single side worked (right, then left)
     per_day: int
-    day: int  # the day of the program, counted from the routine's first session
+    day: int  # the day of the program, counted from its first session (a break starts a new program)
     days: int
     until: str
+    restarted: bool = False  # a break came before today: a new program starts today, with this session
+
+    @property
+    def session(self) -> int:
+        """The session's number today: for both sides, the busier side's."""
+        return max(self.sessions)
 
     @property
     def first_today(self) -> bool:
         return self.session == 1
 
     def text(self) -> str:
-        if self.session <= self.per_day:
-            now = f"This is session {self.session} of {self.per_day} today"
+        first, *others = self.sessions
+        if self.per_day == 1:
+            now = "This is today's session" if first == 1 else "This is an extra session today"
+        elif first <= self.per_day:
+            now = f"This is session {first} of {self.per_day} today"
         else:
-            now = f"This is session {self.session} today, more than the {self.per_day} the program asks for"
+            now = f"This is session {first} today"
+        if others:
+            second = others[0]
+            now += " on each side" if second == first else f" on your right side, and session {second} on your left"
         if self.day <= self.days:
-            return f"{now}, on day {self.day} of {self.days}."
-        return f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
+            text = f"{now}, on day {self.day} of {self.days}."
+        else:
+            text = f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
+        return f"After a break, a new program starts today. {text}" if self.restarted else text
 
 
 def sessions(entries: Iterable[Entry], routine: str, day: date | None = None) -> list[Entry]:
+    """The sessions of a routine (on a day), each kept, whether or not it counts."""
     return [e for e in entries if e.routine == routine and e.is_session and (day is None or e.started.date() == day)]
 
 
 def count_today(entries: Iterable[Entry], routine: str, day: date, side: Side) -> int:
+    """The sessions that count on this single side on this day."""
     return sum(e.covers(side) for e in sessions(entries, routine, day))
 
 
@@ -75,9 +113,24 @@ def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
     return Side.LEFT if left < right else Side.RIGHT
 
 
+def program_starts(days: Iterable[date]) -> list[date]:
+    """The first day of each program, from the days with sessions that count: a new one starts after a break of
+    BREAK_DAYS days or more without one."""
+    starts: list[date] = []
+    last: date | None = None
+    for day in sorted(set(days)):
+        if last is None or (day - last).days > BREAK_DAYS:
+            starts.append(day)
+        last = day
+    return starts
+
+
 def first_day(entries: Iterable[Entry], routine: str, today: date) -> date:
-    """The program's first day: the day of the routine's first logged session, or today when there is none."""
-    return min((e.started.date() for e in sessions(entries, routine)), default=today)
+    """The first day of the program going on today: the first day with a session that counts since the last break,
+    or today when there is none (no session yet, or a break just ended)."""
+    days = [e.started.date() for e in sessions(entries, routine) if e.counts and e.started.date() <= today]
+    starts = program_starts([*days, today])
+    return starts[-1]
 
 
 def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side, ...]:
@@ -87,10 +140,16 @@ def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side
 
 
 def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
-    """Where this session stands: its number today (for both sides, the busier side's), and the program's day."""
-    done = max(count_today(entries, routine, day, single) for single in Side(side).sides)
+    """Where this session stands: its number today on each side worked, and the program's day (after a break, a
+    new program starts today, and says so)."""
+    done = tuple(count_today(entries, routine, day, single) for single in Side(side).sides)
     first = first_day(entries, routine, day)
-    return Standing(done + 1, program.sessions_per_day, (day - first).days + 1, program.days, program.until)
+    earlier = any(e.counts and e.started.date() < first for e in sessions(entries, routine))
+    restarted = earlier and first == day and not any(e.counts for e in sessions(entries, routine, day))
+    return Standing(
+        tuple(n + 1 for n in done), program.sessions_per_day, (day - first).days + 1, program.days, program.until,
+        restarted,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,8 +157,9 @@ class SessionPlan:
     """What the program log decides about a session before it starts."""
 
     side: Side  # the side to work (--side auto: the one with fewer sessions today)
-    standing: str | None = None  # where the user stands, said first; only for a live session that is logged
+    standing: str | None = None  # where the user stands, said after the welcome; only for a live, logged session
     short_intro: bool = False  # after the first session of the day the safety lines give way to the reminder
+    done: tuple[int, ...] | None = None  # strokes done on each side, for the closing, once a live session knows
 
 
 def plan_session(entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool) -> SessionPlan:
@@ -114,7 +174,9 @@ def plan_session(entries: Sequence[Entry], routine: Routine, side: str, today: d
 
 
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:
-    """A table by day for each routine: sessions per side, strokes done, tenderness (the day's mean)."""
+    """A table by day for each routine: the sessions that count on each side, every stroke done (sessions stopped
+    early included), tenderness (the day's mean). Days are numbered within their program: after a break a new
+    one starts at day 1, with a line that says so."""
     if not entries:
         return "No sessions yet. Each live session is recorded here; 'coach log' records tenderness.\n"
     out: list[str] = []
@@ -125,8 +187,11 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
         if program is not None:
             heading += f": {program.sessions_per_day} sessions a day for {program.days} days, until {program.until}"
         out += [heading, f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>4}  {'strokes':>7}  {'tenderness':>10}"]
-        first = min(e.started.date() for e in mine)
+        starts = program_starts(e.started.date() for e in mine if e.is_session and e.counts)
         for day in sorted({e.started.date() for e in mine}):
+            if day in starts[1:]:
+                out.append("  (a break: a new program starts)")
+            first = max((start for start in starts if start <= day), default=day)
             that_day = [e for e in mine if e.started.date() == day]
             done = [e for e in that_day if e.is_session]
             marks = [e.tenderness for e in that_day if e.tenderness is not None]
@@ -149,6 +214,6 @@ def daily(entries: Sequence[Entry], routine: str) -> list[tuple[int, int, float 
     for day in sorted({e.started.date() for e in mine}):
         that_day = [e for e in mine if e.started.date() == day]
         marks = [e.tenderness for e in that_day if e.tenderness is not None]
-        count = sum(e.is_session for e in that_day)
+        count = sum(e.counts for e in that_day if e.is_session)
         rows.append(((day - first).days + 1, count, sum(marks) / len(marks) if marks else None))
     return rows
