@@ -32,7 +32,7 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
     with ProgramLog(deps.dirs.log) as program_log:
         on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, deps.clock.now())
     where = "today's last session" if on_session else "today, on its own"
-    click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
+    click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {Side(side).words} ({where}).")
 
 
 @click.command("history")
