@@ -4,11 +4,15 @@ Keys: space pauses (a short spoken "paused") and resumes (a three-second get-rea
 cue again from its beginning); r repeats the last cue; n skips to the next phase and b goes back to the one before;
 q ends. Media keys arrive as these same keys. Positions are samples of the session; the clock is seconds, from
 whatever clock the caller uses.
+
+A stroke counts as done when the session plays past the start of its last step (its press and slide are complete),
+once however often it is played; strokes skipped, or not reached, do not count.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coach.timefmt import length
@@ -66,8 +70,8 @@ class Where:
 
 
 class Controller:
-    def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S) -> None:
-        self.timeline = timeline
+    def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S, done: Iterable[int] = ()) -> None:
+        """`done`: the strokes (by index, from 0) already done in an earlier part of the same session."""
         self.countdown_s = countdown_s
         self.state = PLAYING
         self.finished = False
@@ -75,7 +79,13 @@ class Controller:
         self._since = 0.0  # clock when it began
         self._resume = 0  # where a pause will resume
         self._until = 0.0  # end of the countdown
-        self._done: set[int] = set()  # accents (strokes) that have been played through
+        self._done: set[int] = set()  # strokes (by index) whose last step has been reached
+        self._index(timeline)
+        self._done = {i for i in done if 0 <= i < len(self._marks)}
+
+    def retime(self, timeline: Timeline) -> None:
+        """Go on with the same session laid out again, the same up to a later point (the closing said with the
+        strokes actually done): positions, and the strokes, stay where they are."""
         self._index(timeline)
 
     def _index(self, timeline: Timeline) -> None:
@@ -83,12 +93,18 @@ class Controller:
         self._speech = [e for e in timeline.events if e.kind == SPEECH]
         self._speech_starts = [e.start for e in self._speech]
         self._accents = [accent for grid in timeline.grids for accent in grid.accents]
+        self._marks = [mark.done for mark in timeline.strokes]
+        sides = len(timeline.script.side.sides)
+        grids = len({mark.grid for mark in timeline.strokes}) or 1
+        self._sides = [mark.grid * sides // grids for mark in timeline.strokes]
 
     # -- what the runner asks -----------------------------------------------------------------------------------
 
-    def start(self, now: float) -> list[Command]:
+    def start(self, now: float, at: int = 0) -> list[Command]:
+        """Play from the session's start, or from `at` (continuing a session stopped earlier)."""
         self._since = now  # nothing has played before the start, whatever the clock reads
-        return self._play(0, now)
+        self._from = at
+        return self._play(at, now)
 
     def position(self, now: float) -> int:
         if self.state == PLAYING:
@@ -97,11 +113,32 @@ class Controller:
 
     @property
     def strokes_planned(self) -> int:
-        return len(self._accents)
+        return len(self._marks)
 
     def strokes_done(self, now: float) -> int:
         self._count(now)
         return len(self._done)
+
+    def done(self, now: float) -> tuple[int, ...]:
+        """The strokes done so far, by index."""
+        self._count(now)
+        return tuple(sorted(self._done))
+
+    def done_by_side(self, now: float) -> tuple[int, ...]:
+        """Strokes done on each single side worked, in order (right, then left, with both)."""
+        self._count(now)
+        return self._by_side(self._done)
+
+    def expected_by_side(self, now: float) -> tuple[int, ...]:
+        """The strokes each side will have done if the session plays on from here to its end."""
+        self._count(now)
+        at = self.position(now)
+        return self._by_side(self._done | {i for i, mark in enumerate(self._marks) if mark >= at})
+
+    def phase_index(self, now: float) -> int:
+        """The phase the session is in (or was in when it ended), from 0."""
+        starts = [p.start for p in self.timeline.phases]
+        return max(0, bisect_right(starts, self.position(now)) - 1)
 
     def key(self, key: str, now: float) -> list[Command]:
         if self.state == ENDED:
@@ -149,15 +186,15 @@ class Controller:
         """The player says the listener has got to `at`: while playing, the position is that, and moves on from it
         by the clock only until the player next says. So the position is the audio actually heard, whatever the
         output did meanwhile (a hand-over, a late start, an underrun, a wait in silence for speech still being
-        made), and a stroke counts as done only once its accent has been heard."""
+        made), and a stroke counts as done only once the start of its last step has been heard."""
         if self.state == PLAYING:
-            self._done.update(a for a in self._accents if self._from <= a < at)
+            self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
             self._from, self._since = at, now
 
     def tick(self, now: float, sounding: bool) -> list[Command]:
         """Called often; `sounding` says whether the player still has sound going."""
         if self.state == PLAYING and not sounding:  # the player has played it all: trust it over the clock
-            self._done.update(a for a in self._accents if a >= self._from)
+            self._done.update(i for i, mark in enumerate(self._marks) if mark >= self._from)
             self._resume, self.state, self.finished = self.timeline.length, ENDED, True
             return [End(True)]
         if self.state == COUNTDOWN and now >= self._until:
@@ -219,10 +256,16 @@ class Controller:
         return [Stop(), End(finished)]
 
     def _count(self, now: float) -> None:
-        """Note the strokes whose accent was played since the current play began."""
+        """Note the strokes whose last step was reached since the current play began."""
         if self.state == PLAYING:
             at = self.position(now)
-            self._done.update(a for a in self._accents if self._from <= a < at)
+            self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
+
+    def _by_side(self, strokes: set[int]) -> tuple[int, ...]:
+        counts = [0] * len(self.timeline.script.side.sides)
+        for i in strokes:
+            counts[self._sides[i]] += 1
+        return tuple(counts)
 
     def _cue_start(self, at: int) -> int:
         """The start of the words being said at `at`, or `at` itself between words."""

@@ -6,6 +6,7 @@ how long speech takes. The timeline turns it into exact sample positions once th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from coach.errors import CoachError
@@ -34,7 +35,8 @@ class Options:
     guidance: Guidance = Guidance.BRIEF
     intro: bool = True  # False skips the phases marked intro (settling in, safety)
     short_intro: bool = False  # the safety lines give way to the program's one-line reminder
-    standing: str | None = None  # where the user stands in the program, said first ("session 3 of 6 today...")
+    standing: str | None = None  # where the user stands in the program, said after the welcome
+    done: tuple[int, ...] | None = None  # strokes done on each side worked, for the summary; None: as planned
 
 
 @dataclass(frozen=True)
@@ -182,10 +184,7 @@ def build_script(routine: Routine, options: Options) -> Script:
             phases.append(talk)
     closing = [_talk(p, session) for p in after]
 
-    if worked is Side.BOTH:
-        summary = fill(routine.summary.both_sides, session)
-    else:
-        summary = fill(routine.summary.one_side, values(worked))
+    summary = _summary(routine, worked, strokes, options.done, session, values)
     if closing:
         first = closing[0]
         closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
@@ -195,10 +194,36 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases.extend(closing)
 
     first, last = phases[0], phases[-1]
-    standing: tuple[Cue, ...] = (Say(options.standing, STANDING_PAUSE_MS),) if options.standing else ()
-    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *standing, *first.cues))
+    cues = first.cues
+    if options.standing:  # after the welcome: the first line, when the phase opens with one
+        welcome = 1 if isinstance(cues[0], Say) else 0
+        cues = (*cues[:welcome], Say(options.standing, STANDING_PAUSE_MS), *cues[welcome:])
+    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues))
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
     return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases))
+
+
+UNEVEN = "That was {right} strokes on your right side and {left} on your left."
+
+
+def _summary(
+    routine: Routine,
+    worked: Side,
+    strokes: int,
+    done: tuple[int, ...] | None,
+    session: dict[str, object],
+    values: Callable[[Side], dict[str, object]],
+) -> str:
+    """The closing's first line, with the strokes done on each side (as planned, unless `done` says otherwise)."""
+    counts = done if done is not None else (strokes,) * len(worked.sides)
+    if len(counts) != len(worked.sides):
+        raise ValueError(f"{len(counts)} stroke counts for {len(worked.sides)} sides")
+    if worked is not Side.BOTH:
+        return fill(routine.summary.one_side, {**values(worked), "strokes": counts[0]})
+    right, left = counts
+    if right != left:
+        return fill(UNEVEN, {"right": right, "left": left})
+    return fill(routine.summary.both_sides, {**session, "strokes": right})
 
 
 def _shortened(phase: Phase, reminder: str) -> Phase:

@@ -80,6 +80,15 @@ class GridSpan:
 
 
 @dataclass(frozen=True)
+class StrokeMark:
+    """A stroke: it counts as done once the session plays past `done`, where its last step starts (the press and
+    the slide complete). `grid` is the index of its stroke grid in the session, from 0."""
+
+    done: int
+    grid: int
+
+
+@dataclass(frozen=True)
 class Timeline:
     script: Script
     sample_rate: int
@@ -98,6 +107,15 @@ class Timeline:
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
+
+    @property
+    def strokes(self) -> tuple[StrokeMark, ...]:
+        """Every stroke of the session, in order."""
+        return tuple(
+            StrokeMark(grid.step_starts(accent, self.sample_rate)[-1], index)
+            for index, grid in enumerate(self.grids)
+            for accent in grid.accents
+        )
 
 
 def beat_offset(beat: int, bpm: int, sample_rate: int) -> int:

@@ -15,7 +15,8 @@ RATE = 22050
 @pytest.fixture
 def timeline(mini):
     """The mini session with the lengths of test_timeline: speech at 44100, 112050, 170675, ...; phases at
-    0, 112050, 170675 and 402500; accents at 226100 and 292250; 560850 samples in all."""
+    0, 112050, 170675 and 402500; accents at 226100 and 292250, each stroke's last step (its slide) a beat later, at
+    248150 and 314300; 560850 samples in all."""
     script = build_script(mini, Options("right"))
     return build_timeline(script, lengths_for(script), RATE)
 
@@ -35,8 +36,8 @@ def test_strokes_count_from_the_start_on_a_realistic_clock(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0)
     assert (c.position(8_000_000.0), c.strokes_done(8_000_000.0)) == (0, 0)
-    assert c.strokes_done(8_000_000.0 + 226100 / RATE) == 0  # the first accent is starting
-    assert c.strokes_done(8_000_000.0 + 226101 / RATE) == 1
+    assert c.strokes_done(8_000_000.0 + 248150 / RATE) == 0  # the first stroke's last step is starting
+    assert c.strokes_done(8_000_000.0 + 248151 / RATE) == 1
     assert c.key("q", 8_000_000.0 + 12.0) == [Stop(), End(False)]
     assert (c.strokes_done(8_000_000.0 + 99.0), c.strokes_planned) == (1, 2)
 
@@ -190,9 +191,42 @@ def test_strokes_done_count_only_the_strokes_played(timeline):
     c.start(0.0)
     c.key("n", 1.0)
     c.key("n", 1.0)  # to the strokes phase, at 170675
-    assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the accent at 226100, not the one at 292250
+    assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the first slide at 248150, not the second at 314300
     c.key("q", 5.0)
     assert c.strokes_done(20.0) == 1
+
+
+def test_a_stroke_counts_once_its_slide_is_reached_not_at_its_accent(timeline):
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    c.key("n", 8_000_000.0)
+    c.key("n", 8_000_000.0)  # to the strokes phase, at 170675
+    pressing = 8_000_000.0 + (226100 + 1000 - 170675) / RATE  # the first press has begun, its slide not yet
+    assert (c.strokes_done(pressing), c.done_by_side(pressing), c.expected_by_side(pressing)) == (0, (0,), (2,))
+    assert c.key("q", pressing) == [Stop(), End(False)]
+    assert (c.strokes_done(pressing + 60), c.done(pressing + 60)) == (0, ())
+
+
+def test_strokes_by_side_and_what_is_left_to_play(mini):
+    script = build_script(mini, Options("both"))
+    both = build_timeline(script, lengths_for(script), RATE)
+    marks = [mark.done for mark in both.strokes]
+    assert [mark.grid for mark in both.strokes] == [0, 0, 1, 1]
+    c = Controller(both)
+    c.start(8_000_000.0)
+    after_first = 8_000_000.0 + (marks[0] + 1) / RATE
+    assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (2, 2))
+    c.key("n", after_first)  # past the second stroke of the right side: to the switch
+    assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (1, 2))
+    assert c.done(after_first) == (0,)
+
+
+def test_a_session_continued_keeps_its_strokes_and_starts_where_asked(timeline):
+    c = Controller(timeline, done=[0, 5])  # a stroke index the session does not have is dropped
+    assert c.start(8_000_000.0, at=170675) == [Play(170675)]
+    assert (c.position(8_000_000.0), c.done(8_000_000.0), c.phase_index(8_000_000.0)) == (170675, (0,), 2)
+    assert c.tick(8_000_100.0, sounding=False) == [End(True)]
+    assert c.done(8_000_100.0) == (0, 1)
 
 
 def test_status_line_names_the_phase_the_stroke_and_the_time(timeline):

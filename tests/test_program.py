@@ -26,8 +26,9 @@ from conftest import (
 )
 
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
+from coach.errors import CoachError
 from coach.kinds import Side
-from coach.program import Entry, SessionPlan, Standing, auto_side, history_text, plan_session, standing
+from coach.program import Entry, SessionPlan, Standing, auto_side, first_day, history_text, plan_session, standing
 from coach.programlog import ProgramLog
 from coach.routine import Program, parse_routine
 from coach.script import ACCENT, Options, build_script
@@ -38,8 +39,9 @@ PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
 DAY = date(2026, 11, 20)
 
 
-def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None):
-    return Entry(routine, side, datetime(day.year, day.month, day.day, hour), done, 8, status, tender)
+def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None, by_side=None, least=0):
+    when = datetime(day.year, day.month, day.day, hour)
+    return Entry(routine, side, when, done, 8, status, tender, done_by_side=by_side, least=least)
 
 
 @pytest.mark.parametrize(
@@ -61,21 +63,68 @@ def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
 
 def test_standing_counts_sessions_today_and_days_from_the_first():
     log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
-    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(3, 6, 4, 14, "the spot is no longer tender")
-    assert standing(log, "psoas", PROGRAM, "both", DAY).session == 3
-    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(1, 6, 1, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing((3,), 6, 4, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "both", DAY).sessions == (3, 3)
+    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing((1,), 6, 1, 14, "the spot is no longer tender")
     assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
-
-
-def test_standing_past_the_program():
-    assert Standing(7, 6, 2, 14, "x").text() == (
-        "This is session 7 today, more than the 6 the program asks for, on day 2 of 14."
+    assert standing(log[:2], "psoas", PROGRAM, "both", DAY).text() == (
+        "This is session 2 of 6 today on your right side, and session 1 on your left, on day 4 of 14."
     )
-    assert Standing(1, 6, 16, 14, "the spot is no longer tender").text() == (
+    assert (
+        standing(log, "psoas", PROGRAM, "both", DAY).text()
+        == "This is session 3 of 6 today on each side, on day 4 of 14."
+    )
+
+
+def test_standing_past_the_program_and_more_sessions_than_asked_without_a_word_against_them():
+    assert Standing((7,), 6, 2, 14, "x").text() == "This is session 7 today, on day 2 of 14."
+    assert Standing((1,), 6, 16, 14, "the spot is no longer tender").text() == (
         "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
         "longer tender."
     )
-    assert Standing(1, 6, 1, 14, "x").first_today and not Standing(2, 6, 1, 14, "x").first_today
+    assert Standing((1,), 6, 1, 14, "x").first_today and not Standing((2,), 6, 1, 14, "x").first_today
+
+
+def test_a_program_of_one_session_a_day_says_todays_session_then_an_extra_one():
+    assert Standing((1,), 1, 3, 14, "x").text() == "This is today's session, on day 3 of 14."
+    assert Standing((2,), 1, 3, 14, "x").text() == "This is an extra session today, on day 3 of 14."
+
+
+def test_a_session_stopped_before_the_fewest_advised_strokes_is_kept_but_does_not_count():
+    short = entry("right", status="stopped", done=5, by_side=(5,), least=6)
+    enough = entry("right", status="stopped", done=6, by_side=(6,), least=6)
+    none = entry("right", status="finished", done=0, by_side=(0,), least=6)  # n n n to the closing
+    assert [e.covers(Side.RIGHT) for e in (short, enough, none)] == [False, True, False]
+    assert standing([short, none], "psoas", PROGRAM, "right", DAY).sessions == (1,)
+    assert standing([short, enough], "psoas", PROGRAM, "right", DAY).sessions == (2,)
+    assert auto_side([short], "psoas", DAY) == "right"  # the right side's stopped session did not count
+    uneven = entry("both", done=14, by_side=(8, 6), least=7)
+    assert (uneven.covers(Side.RIGHT), uneven.covers(Side.LEFT)) == (True, False)
+    older = entry("both", done=16)  # a log from before strokes were kept per side: shared out evenly
+    assert (older.done_on(Side.RIGHT), older.done_on(Side.LEFT), older.done_on(Side.BOTH)) == (8, 8, 0)
+
+
+def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_program():
+    old = [entry("right", day=date(2026, 10, day)) for day in (1, 2, 5)]  # 2 empty days: no break
+    assert first_day(old, "psoas", date(2026, 10, 5)) == date(2026, 10, 1)
+    assert first_day(old, "psoas", date(2026, 10, 8)) == date(2026, 10, 1)  # 2 days without: still day 8
+    assert first_day(old, "psoas", date(2026, 10, 9)) == date(2026, 10, 9)  # 3 days without: a new program
+    after = standing(old, "psoas", PROGRAM, "right", DAY)
+    assert after == Standing((1,), 6, 1, 14, "the spot is no longer tender", restarted=True)
+    assert after.text() == "After a break, a new program starts today. This is session 1 of 6 today, on day 1 of 14."
+    later = [*old, entry("right", hour=8)]
+    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing((2,), 6, 1, 14, "the spot is no longer tender")
+    stopped = [*old, entry("right", hour=8, status="stopped", done=1, by_side=(1,), least=6)]
+    assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
+    assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
+        "psoas: 6 sessions a day for 14 days, until the spot is no longer tender\n"
+        "  day  date        right  left  strokes  tenderness\n"
+        "    1  2026-10-01      1     0        8           -\n"
+        "    2  2026-10-02      1     0        8           -\n"
+        "    5  2026-10-05      1     0        8           -\n"
+        "  (a break: a new program starts)\n"
+        "    1  2026-11-20      1     0        8           -\n"
+    )
 
 
 def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user_stands(mini):
@@ -85,7 +134,7 @@ def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user
         Side.LEFT, "This is session 2 of 6 today, on day 1 of 14.", short_intro=True
     )
     assert plan_session([], routine, "both", DAY, announce=True) == SessionPlan(
-        Side.BOTH, "This is session 1 of 6 today, on day 1 of 14.", short_intro=False
+        Side.BOTH, "This is session 1 of 6 today on each side, on day 1 of 14.", short_intro=False
     )
     assert plan_session(log, routine, "auto", DAY, announce=False) == SessionPlan(Side.LEFT)  # a script or a file
     assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(Side.RIGHT)  # no program: nothing to say
@@ -125,14 +174,63 @@ def query(path, sql):
 
 def test_the_log_records_a_session_exactly(tmp_path):
     with ProgramLog(tmp_path / "log.sqlite3") as log:
-        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5))
-        log.progress(session, 3)
-        log.end(session, False, 4, datetime(2026, 11, 20, 9, 2, 0, 999))
+        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5), least=6)
+        log.progress(session, (3,), "right", (0, 1, 2))
+        log.end(session, False, 3, datetime(2026, 11, 20, 9, 2, 0, 999), resume_phase=2)
         log.set_tenderness(session, 6)
         rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
-        assert rows == [(1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 4, 8, "stopped", 6)]
-        assert log.entries() == [Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 4, 8, "stopped", 6)]
+        assert rows == [
+            (1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 3, 8, "stopped", 6, 3, None, 6, 2,
+             "0,1,2"),
+        ]  # fmt: skip
+        assert log.entries() == [
+            Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 3, 8, "stopped", 6, (3,), 6, 2, (0, 1, 2), key=1)
+        ]
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
+        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
+
+
+FIRST_RELEASE_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+    started TEXT NOT NULL,
+    ended TEXT,
+    strokes_done INTEGER NOT NULL DEFAULT 0,
+    strokes_planned INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10)
+);
+INSERT INTO sessions VALUES (1, 'psoas', 'right', '2026-11-18T08:00:00', '2026-11-18T08:04:00', 8, 8, 'finished', 5);
+INSERT INTO sessions VALUES (2, 'psoas', 'both', '2026-11-18T12:00:00', NULL, 16, 16, 'stopped', NULL);
+INSERT INTO sessions VALUES (3, 'psoas', 'left', '2026-11-19T09:00:00', '2026-11-19T09:00:00', 0, 0, 'logged', 2);
+"""
+
+
+def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_columns(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(FIRST_RELEASE_SCHEMA)
+    with ProgramLog(path) as log:
+        assert log.entries() == [
+            Entry("psoas", "right", datetime(2026, 11, 18, 8), 8, 8, "finished", 5, key=1),
+            Entry("psoas", "both", datetime(2026, 11, 18, 12), 16, 16, "stopped", key=2),
+            Entry("psoas", "left", datetime(2026, 11, 19, 9), 0, 0, "logged", 2, key=3),
+        ]  # its sessions count as they did: least 0, strokes shared out evenly between both sides
+        assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
+        session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
+        log.progress(session, (7,), "left", tuple(range(7)))
+    assert query(path, "PRAGMA user_version") == [(2,)]
+    assert query(path, "SELECT id, strokes_done, done_right, done_left, least FROM sessions") == [
+        (1, 8, None, None, 0), (2, 16, None, None, 0), (3, 0, None, None, 0), (4, 7, None, 7, 6),
+    ]  # fmt: skip
+    with ProgramLog(path) as again:  # opened again: nothing more to do
+        assert len(again.entries()) == 4
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA user_version = 3")
+    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 3\); update coach\.$"):
+        ProgramLog(path)
 
 
 def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
@@ -312,6 +410,8 @@ def test_log_and_history_commands(mini_home):
         "    1  2026-11-18      1     1        4           -\n"
         f"  {days:>3}  {today}      0     0        0         3.0\n"
     )
+    both = run("log", "mini", "--side", "both", "--tenderness", "2", clock=clock.clock())
+    assert both.stdout == "Recorded tenderness 2 for mini, both sides (today, on its own).\n"
     bad = run("log", "mini", "--side", "left", "--tenderness", "11")
     assert bad.exit_code == 2 and "11 is not in the range 0<=x<=10" in bad.stderr
 

@@ -377,10 +377,10 @@ def test_after_the_first_session_today_the_safety_lines_give_way_to_one_reminder
     whole = build_script(psoas, Options("right")).phases[0]
     short = build_script(psoas, Options("right", short_intro=True, standing="This is session 2 of 6 today.")).phases[0]
     said = [c.text for c in short.cues if isinstance(c, Say)]
-    assert said == [
-        "This is session 2 of 6 today.",
+    assert said == [  # where the user stands, right after the welcome
         "Welcome. Psoas release, on your right side. Lie on your back on a firm surface, knees bent and feet flat.",
+        "This is session 2 of 6 today.",
         "If anything is new since your last session, such as belly pain or a fever, skip this one.",
     ]
     assert len([c for c in whole.cues if isinstance(c, Say)]) == 4
-    assert short.cues[0] == Sound(LEAD_IN, 2000) and short.cues[1] == Say("This is session 2 of 6 today.", 1500)
+    assert short.cues[0] == Sound(LEAD_IN, 2000) and short.cues[2] == Say("This is session 2 of 6 today.", 1500)
