@@ -129,6 +129,11 @@ class Controller:
         self._count(now)
         return self._by_side(self._done)
 
+    @property
+    def planned_by_side(self) -> tuple[int, ...]:
+        """Strokes in the session on each single side worked (over all its stroke phases)."""
+        return self._by_side(set(range(len(self._marks))))
+
     def expected_by_side(self, now: float) -> tuple[int, ...]:
         """The strokes each side will have done if the session plays on from here to its end."""
         self._count(now)

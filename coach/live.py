@@ -292,8 +292,7 @@ def run_live(
                 player.start_clip(prompts[command.name], current.timeline.sample_rate)
 
     reported: tuple[int, ...] | None = None
-    script = session.timeline.script
-    expected = (script.strokes,) * len(script.side.sides)  # what the closing says: the strokes planned
+    expected = controller.planned_by_side  # what the closing says: the strokes planned
 
     def report() -> None:
         nonlocal reported

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from coach.kinds import AUTO, Side
+from coach.kinds import AUTO, Shape, Side
 from coach.routine import Program, Routine
 
 FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
@@ -34,6 +34,7 @@ class Entry:
     resume_phase: int | None = None  # where a stopped session can be continued: the phase it stopped in
     strokes: tuple[int, ...] = ()  # the strokes done, by index, for continuing it
     key: int = 0  # its row in the log (0: not from a log)
+    shape: str = ""  # teach, refresh or quick ("" in older logs)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", Side(self.side))  # the side's spelling, as the log stores it, is enough
@@ -79,8 +80,13 @@ class Standing:
     def first_today(self) -> bool:
         return self.session == 1
 
-    def text(self) -> str:
+    def text(self, short: bool = False) -> str:
+        """The program line, said after the welcome; `short` for a quick session: "Session 3 today, day 4 of 14."."""
+        if short:
+            return self.short_text()
         first, *others = self.sessions
+        if self.day == 1 and self.session == 1 and not self.restarted:
+            return f"This is your first session: day 1 of {self.days}."
         if self.per_day == 1:
             now = "This is today's session" if first == 1 else "This is an extra session today"
         elif first <= self.per_day:
@@ -95,6 +101,18 @@ class Standing:
         else:
             text = f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
         return f"After a break, a new program starts today. {text}" if self.restarted else text
+
+    def short_text(self) -> str:
+        first, *others = self.sessions
+        if self.per_day == 1:
+            now = "Today's session" if first == 1 else "An extra session today"
+        else:
+            now = f"Session {first} today"
+        if others:
+            now += " on each side" if others[0] == first else f" on your right side, {others[0]} on your left"
+        day = f"day {self.day} of {self.days}" if self.day <= self.days else f"day {self.day}"
+        text = f"{now}, {day}."
+        return f"A new program after a break: {text}" if self.restarted else text
 
 
 def sessions(entries: Iterable[Entry], routine: str, day: date | None = None) -> list[Entry]:
@@ -158,19 +176,36 @@ class SessionPlan:
 
     side: Side  # the side to work (--side auto: the one with fewer sessions today)
     standing: str | None = None  # where the user stands, said after the welcome; only for a live, logged session
-    short_intro: bool = False  # after the first session of the day the safety lines give way to the reminder
+    short_intro: bool = False  # in a quick session the intro's safety lines give way to the program's reminder
     done: tuple[int, ...] | None = None  # strokes done on each side, for the closing, once a live session knows
+    shape: Shape = Shape.TEACH
 
 
-def plan_session(entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool) -> SessionPlan:
-    """Plan a session from the log's entries: `side` is right, left, both or auto. With `announce` (a live session
-    that is logged) it says where the user stands; files and scripts do not, so they are the same whenever they
-    are made."""
+def auto_shape(entries: Sequence[Entry], routine: str, today: date) -> Shape:
+    """Teach for a routine's first session that counts; refresh for the first of a day; quick for every later one."""
+    counted = [e for e in sessions(entries, routine) if e.counts and e.started.date() <= today]
+    if not counted:
+        return Shape.TEACH
+    return Shape.QUICK if any(e.started.date() == today for e in counted) else Shape.REFRESH
+
+
+def plan_session(
+    entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool, shape: str = AUTO
+) -> SessionPlan:
+    """Plan a session from the log's entries: `side` is right, left, both or auto; `shape` teach, refresh, quick or
+    auto (from the log, for a session that is logged; teach otherwise). With `announce` (a live session that is
+    logged) it says where the user stands; files and scripts do not, so they are the same whenever they are made."""
     chosen = auto_side(entries, routine.name, today) if side == AUTO else Side(side)
+    shaped = Shape.TEACH
+    if shape != AUTO:
+        shaped = Shape(shape)
+    elif announce:
+        shaped = auto_shape(entries, routine.name, today)
+    quick = shaped is Shape.QUICK
     if not announce or routine.program is None:
-        return SessionPlan(chosen)
+        return SessionPlan(chosen, short_intro=quick, shape=shaped)
     where = standing(entries, routine.name, routine.program, chosen, today)
-    return SessionPlan(chosen, where.text(), short_intro=not where.first_today)
+    return SessionPlan(chosen, where.text(short=quick), short_intro=quick, shape=shaped)
 
 
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:

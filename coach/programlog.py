@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     done_left INTEGER,
     least INTEGER NOT NULL DEFAULT 0,
     resume_phase INTEGER,
-    strokes TEXT NOT NULL DEFAULT ''
+    strokes TEXT NOT NULL DEFAULT '',
+    shape TEXT NOT NULL DEFAULT ''
 );
 """
 VERSION = 2
@@ -39,6 +40,7 @@ MIGRATIONS = {
         "ALTER TABLE sessions ADD COLUMN least INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE sessions ADD COLUMN resume_phase INTEGER",
         "ALTER TABLE sessions ADD COLUMN strokes TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN shape TEXT NOT NULL DEFAULT ''",
     ),
 }
 COLUMNS = {Side.RIGHT: "done_right", Side.LEFT: "done_left"}
@@ -100,15 +102,17 @@ class ProgramLog:
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
 
-    def begin(self, routine: str, side: Side, planned: int, when: datetime, least: int = 0) -> int:
+    def begin(self, routine: str, side: Side, planned: int, when: datetime, least: int = 0, shape: str = "") -> int:
         """Record a session as it starts; it stays 'started' (read as stopped) if the process dies. `least` is the
-        routine's fewest advised strokes: a session with fewer on a side does not count there."""
+        routine's fewest advised strokes: a session with fewer on a side does not count there. `shape` is the
+        session's (teach, refresh, quick)."""
         sides = Side(side).sides
         return self._write(
-            "INSERT INTO sessions (routine, side, started, strokes_planned, status, least, done_right, done_left) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (routine, side, _stamp(when), planned, STARTED, least, *(0 if s in sides else None for s in COLUMNS)),
-        )
+            "INSERT INTO sessions (routine, side, started, strokes_planned, status, least, done_right, done_left, "
+            "shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (routine, side, _stamp(when), planned, STARTED, least, *(0 if s in sides else None for s in COLUMNS),
+             shape),
+        )  # fmt: skip
 
     def progress(self, session: int, done: tuple[int, ...], side: Side, strokes: tuple[int, ...] = ()) -> None:
         """The strokes done so far on each single side worked, and which they are (by index)."""
@@ -162,12 +166,27 @@ class ProgramLog:
         try:
             rows = self._db.execute(
                 "SELECT routine, side, started, strokes_done, strokes_planned, status, tenderness, done_right, "
-                "done_left, least, resume_phase, strokes, id FROM sessions ORDER BY started, id"
+                "done_left, least, resume_phase, strokes, id, shape FROM sessions ORDER BY started, id"
             ).fetchall()
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
         entries = []
-        for routine, side, started, done, planned, status, tender, right, left, least, phase, strokes, key in rows:
+        for (
+            routine,
+            side,
+            started,
+            done,
+            planned,
+            status,
+            tender,
+            right,
+            left,
+            least,
+            phase,
+            strokes,
+            key,
+            shape,
+        ) in rows:
             counts = {Side.RIGHT: right, Side.LEFT: left}
             by_side = tuple(counts[s] for s in Side(side).sides)
             known = None if any(count is None for count in by_side) else by_side
@@ -185,6 +204,7 @@ class ProgramLog:
                     resume_phase=phase,
                     strokes=tuple(int(i) for i in strokes.split(",") if i),
                     key=key,
+                    shape=shape,
                 )
             )
         return entries

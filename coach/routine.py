@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from coach.errors import RoutineError
-from coach.kinds import Tempo
+from coach.kinds import Shape, Tempo
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -60,6 +60,9 @@ class Line:
     pause: float
     safety: bool = False
     rules: tuple[str, ...] = ()
+    shapes: frozenset[Shape] = frozenset(Shape)  # the session shapes it is said in
+    once: bool = False  # with --side both, said for the first side only
+    again: str = ""  # with --side both, said instead of `text` for the second side
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class Phase:
     strokes: bool = False
     intro: bool = False  # settling in and safety: skipped with --no-intro
     steps: tuple[Step, ...] = ()  # for a strokes phase: the steps of each of its strokes
+    shapes: frozenset[Shape] = frozenset(Shape)  # the session shapes it is in (with lines in that shape)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -550,7 +554,7 @@ class _Validator:
         return True, tuple(dict.fromkeys(names))
 
     def phase(self, raw: Table, path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
-        keys: tuple[str, ...] = ("title", "lines", "pause")
+        keys: tuple[str, ...] = ("title", "lines", "pause", "shapes")
         if not switch:
             keys += ("each_side", "strokes", "intro", "steps")
         self.table(raw, path, keys)
@@ -558,6 +562,7 @@ class _Validator:
         fields = SIDE_FIELDS if each_side else SESSION_FIELDS
         title = self.text(raw, path, "title", fields)
         pause = self.seconds(raw, path, "pause", 1.5)
+        shapes = self.shapes(raw, path, frozenset(Shape))
         raw_lines = self.get(raw, path, "lines", list)
         if not 1 <= len(raw_lines) <= 40:
             raise self.fail((*path, "lines"), f"a phase needs 1 to 40 lines, found {len(raw_lines)}")
@@ -565,25 +570,59 @@ class _Validator:
         for index, item in enumerate(raw_lines):
             where = (*path, "lines", index)
             if isinstance(item, str):
-                lines.append(Line(self.check_text(item, where, fields), pause))
+                lines.append(Line(self.check_text(item, where, fields), pause, shapes=shapes))
             elif isinstance(item, dict):
-                self.table(item, where, ("text", "pause", "safety"))
+                self.table(item, where, ("text", "pause", "safety", "shapes", "once", "again"))
                 text = self.text(item, where, "text", fields)
                 safety, rules = self.safety(item, where)
-                lines.append(Line(text, self.seconds(item, where, "pause", pause), safety, rules))
+                line_shapes = self.shapes(item, where, shapes)
+                if not line_shapes <= shapes:
+                    outside = ", ".join(s for s in Shape if s in line_shapes - shapes)
+                    raise self.fail((*where, "shapes"), f"{outside} is not among its phase's shapes")
+                once = bool(self.get(item, where, "once", bool, False))
+                again = self.text(item, where, "again", fields) if "again" in item else ""
+                if (once or again) and (switch or not each_side):
+                    key = "once" if once else "again"
+                    raise self.fail((*where, key), "goes only in a phase with each_side = true (not in [switch])")
+                if once and again:
+                    raise self.fail((*where, "again"), "cannot go with once = true: a line said once has no again")
+                lines.append(
+                    Line(text, self.seconds(item, where, "pause", pause), safety, rules, line_shapes, once, again)
+                )
             else:
                 raise self.fail(
                     where,
                     f"expected text or a table {{ text = ..., pause = ... }}, found {_type_name(type(item))}",
                 )
         if switch:
-            return Phase(title, tuple(lines), each_side=True)
+            return Phase(title, tuple(lines), each_side=True, shapes=shapes)
         strokes = bool(self.get(raw, path, "strokes", bool, False))
         intro = bool(self.get(raw, path, "intro", bool, False))
         if "steps" in raw and not strokes:
             raise self.fail((*path, "steps"), "steps go only in a phase with strokes = true")
+        if strokes and shapes != frozenset(Shape):
+            raise self.fail((*path, "shapes"), "a phase with strokes = true is in every shape: the strokes always run")
         own = self.steps(self.get(raw, path, "steps", list), (*path, "steps")) if "steps" in raw else steps
-        return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else ())
+        return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else (), shapes)
+
+    def shapes(self, raw: Table, where: KeyPath, default: frozenset[Shape]) -> frozenset[Shape]:
+        """A `shapes` list: the session shapes a phase or a line is in (`default` when it has none)."""
+        if "shapes" not in raw:
+            return default
+        listed = self.get(raw, where, "shapes", list)
+        if not listed:
+            raise self.fail((*where, "shapes"), f"expected one shape or more ({', '.join(Shape)}), found an empty list")
+        names: list[Shape] = []
+        for index, name in enumerate(listed):
+            if not isinstance(name, str) or name not in tuple(Shape):
+                shown = repr(name) if isinstance(name, str) else _type_name(type(name))
+                raise self.fail(
+                    (*where, "shapes", index), f"{shown} is not a shape (expected one of: {', '.join(Shape)})"
+                )
+            if name in names:
+                raise self.fail((*where, "shapes", index), f"{name!r} is listed twice")
+            names.append(Shape(name))
+        return frozenset(names)
 
 
 def _first_word(text: str) -> str:

@@ -7,10 +7,10 @@ how long speech takes. The timeline turns it into exact sample positions once th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
-from coach.kinds import Guidance, Side, Tempo
+from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
@@ -18,7 +18,8 @@ TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
 CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
-STANDING_PAUSE_MS = 1500
+STANDING_PAUSE_MS = 1000
+QUICK_STANDING_PAUSE_MS = 500  # a quick session gets to its strokes sooner
 
 TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN = "tick", "accent", "rise", "fall", "chime", "lead-in"
 SOUNDS = (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)
@@ -37,6 +38,7 @@ class Options:
     short_intro: bool = False  # the safety lines give way to the program's one-line reminder
     standing: str | None = None  # where the user stands in the program, said after the welcome
     done: tuple[int, ...] | None = None  # strokes done on each side worked, for the summary; None: as planned
+    shape: Shape = Shape.TEACH  # the session's shape: which phases and lines it says
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Script:
     bpm: int
     guidance: Guidance
     phases: tuple[ScriptPhase, ...]
+    shape: Shape = Shape.TEACH
 
     def texts(self) -> list[str]:
         """Every text spoken, in order, with repeats."""
@@ -167,24 +170,28 @@ def build_script(routine: Routine, options: Options) -> Script:
     def values(side: Side) -> dict[str, object]:
         return {**session, "side": side, "other": side.other}
 
-    kept = [p for p in routine.phases if options.intro or not p.intro]
+    if options.shape not in tuple(Shape):
+        raise CoachError(f"Unknown shape {options.shape!r}: choose teach, refresh or quick.")
+    shape = Shape(options.shape)
+    kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape)]
     if options.short_intro and routine.program is not None:
         kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
-    phases: list[ScriptPhase] = [_talk(p, session) for p in before]
+    phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
-        if index:
-            phases.append(_talk(routine.switch, values(side)))
+        if index and _in_shape(routine.switch, shape):
+            phases.append(_talk(routine.switch, values(side), shape))
         for phase in during:
-            talk = _talk(phase, values(side))
+            talk = _talk(phase, values(side), shape, again=index > 0)
             if phase.strokes:
                 grid = _strokes(routine, phase.steps, strokes, bpm, guidance, values(side))
                 talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
-    closing = [_talk(p, session) for p in after]
+    closing = [_talk(p, session, shape) for p in after]
 
-    summary = _summary(routine, worked, strokes, options.done, session, values)
+    per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
+    summary = _summary(routine, worked, per_side, options.done, session, values)
     if closing:
         first = closing[0]
         closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
@@ -193,14 +200,16 @@ def build_script(routine: Routine, options: Options) -> Script:
         phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
     phases.extend(closing)
 
-    first, last = phases[0], phases[-1]
+    first = phases[0]
     cues = first.cues
     if options.standing:  # after the welcome: the first line, when the phase opens with one
         welcome = 1 if isinstance(cues[0], Say) else 0
-        cues = (*cues[:welcome], Say(options.standing, STANDING_PAUSE_MS), *cues[welcome:])
+        pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
+        cues = (*cues[:welcome], Say(options.standing, pause), *cues[welcome:])
     phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues))
+    last = phases[-1]  # the first phase too, when there is only one
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
-    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases))
+    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
 
 
 UNEVEN = "That was {right} strokes on your right side and {left} on your left."
@@ -214,7 +223,8 @@ def _summary(
     session: dict[str, object],
     values: Callable[[Side], dict[str, object]],
 ) -> str:
-    """The closing's first line, with the strokes done on each side (as planned, unless `done` says otherwise)."""
+    """The closing's first line: its {strokes} is the strokes done on each side, over all the side's stroke phases
+    (as planned, `strokes`, unless `done` says otherwise)."""
     counts = done if done is not None else (strokes,) * len(worked.sides)
     if len(counts) != len(worked.sides):
         raise ValueError(f"{len(counts)} stroke counts for {len(worked.sides)} sides")
@@ -233,13 +243,24 @@ def _shortened(phase: Phase, reminder: str) -> Phase:
         if not line.safety:
             lines.append(line)
         elif not any(kept.text == reminder for kept in lines):
-            lines.append(Line(reminder, line.pause))
-    return Phase(phase.title, tuple(lines), phase.each_side, phase.strokes, phase.intro, phase.steps)
+            lines.append(Line(reminder, line.pause, shapes=line.shapes))
+    return replace(phase, lines=tuple(lines))
 
 
-def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
-    """A phase's lines, each with its pause, then the phase-end chime."""
-    cues: list[Cue] = [Say(fill(line.text, values), round(line.pause * 1000)) for line in phase.lines]
+def _in_shape(phase: Phase, shape: Shape) -> bool:
+    """Whether a phase is in a session of this shape: a strokes phase always; another when it has lines there."""
+    return phase.strokes or (shape in phase.shapes and any(shape in line.shapes for line in phase.lines))
+
+
+def _talk(phase: Phase, values: dict[str, object], shape: Shape = Shape.TEACH, again: bool = False) -> ScriptPhase:
+    """A phase's lines in this shape, each with its pause, then the phase-end chime. `again`: for the second side
+    worked, where lines said once are left out and a line's `again` words replace it."""
+    cues: list[Cue] = []
+    for line in phase.lines:
+        if shape not in line.shapes or (again and line.once):
+            continue
+        text = line.again if again and line.again else line.text
+        cues.append(Say(fill(text, values), round(line.pause * 1000)))
     cues.append(Sound(CHIME, CHIME_WAIT_MS))
     return ScriptPhase(fill(phase.title, values), tuple(cues))
 

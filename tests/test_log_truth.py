@@ -10,6 +10,7 @@ import itertools
 import sqlite3
 from contextlib import closing, nullcontext
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from conftest import MINI, FakeClock, FakeEngine, FakeEngines, deps, run_cli
@@ -25,7 +26,7 @@ from coach.speech.cache import SpeechCache
 ROUTINE = MINI.replace("range = [1, 3]", "range = [2, 3]") + (
     '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'
 )
-FIRST = "This is session 1 of 2 today, on day 1 of 3."
+FIRST = "This is your first session: day 1 of 3."
 RATE = 22050
 RUNS = itertools.count()
 
@@ -155,7 +156,7 @@ def test_a_session_stopped_short_is_kept_but_does_not_count_toward_the_day(home)
         ("right", 2, 2, None, "finished", None, None),
     ]
     result, engine, _ = live(home, "--side", "right")
-    assert "This is session 2 of 2 today, on day 1 of 3." in engine.spoken
+    assert "Session 2 today, day 1 of 3." in engine.spoken  # a quick session: the short program line
 
 
 def test_both_sides_count_each_side_and_an_uneven_closing_says_each(home):
@@ -290,3 +291,24 @@ def test_keys_typed_on_a_terminal_reach_the_log_exactly(home, typed, expected):
     os.close(leader)
     assert lines[1] == "Keys: space pauses and resumes, r repeats, n skips to the next phase, q ends.\n"
     assert rows(home) == [expected]
+
+
+def shapes(home):
+    with closing(sqlite3.connect(home / "data" / "log.sqlite3")) as db:
+        return [row[0] for row in db.execute("SELECT shape FROM sessions ORDER BY id")]
+
+
+def test_the_shape_comes_from_the_log_teach_then_quick_then_refresh_the_next_day(home):
+    first, _, _ = live(home, "--side", "right")
+    assert "Playing Mini, right side: " in first.stderr  # teach: the summary names no shape
+    second, engine, _ = live(home, "--side", "left")
+    assert "Playing Mini, left side, quick session: " in second.stderr
+    assert "Session 2 today, day 1 of 3." not in engine.spoken  # the left side's first session today
+    assert "Session 1 today, day 1 of 3." in engine.spoken
+    tomorrow = FakeClock(wall=datetime(2026, 11, 22, 9, 30))
+    third, engine, _ = live(home, "--side", "right", clock=tomorrow)
+    assert "Playing Mini, right side, refresh session: " in third.stderr
+    assert "This is session 1 of 2 today, on day 2 of 3." in engine.spoken
+    forced, _, _ = live(home, "--side", "right", "--shape", "teach", clock=FakeClock(wall=datetime(2026, 11, 22, 10)))
+    assert "Playing Mini, right side: " in forced.stderr
+    assert shapes(home) == ["teach", "quick", "refresh", "teach"]

@@ -27,11 +27,11 @@ from conftest import (
 
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError
-from coach.kinds import Side
+from coach.kinds import Shape, Side
 from coach.program import Entry, SessionPlan, Standing, auto_side, first_day, history_text, plan_session, standing
 from coach.programlog import ProgramLog
 from coach.routine import Program, parse_routine
-from coach.script import ACCENT, Options, build_script
+from coach.script import Options, build_script
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
 
@@ -131,13 +131,24 @@ def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user
     routine = replace(mini, program=PROGRAM)
     log = [entry("right", routine="mini"), entry("left", routine="mini"), entry("right", routine="mini")]
     assert plan_session(log, routine, "auto", DAY, announce=True) == SessionPlan(
-        Side.LEFT, "This is session 2 of 6 today, on day 1 of 14.", short_intro=True
-    )
+        Side.LEFT, "Session 2 today, day 1 of 14.", short_intro=True, shape=Shape.QUICK
+    )  # a later session of the day: quick, with the short program line
     assert plan_session([], routine, "both", DAY, announce=True) == SessionPlan(
-        Side.BOTH, "This is session 1 of 6 today on each side, on day 1 of 14.", short_intro=False
-    )
+        Side.BOTH, "This is your first session: day 1 of 14.", shape=Shape.TEACH
+    )  # the routine's first session: teach
+    yesterday = [entry("right", routine="mini", day=date(2026, 11, 19))]
+    assert plan_session(yesterday, routine, "left", DAY, announce=True) == SessionPlan(
+        Side.LEFT, "This is session 1 of 6 today, on day 2 of 14.", shape=Shape.REFRESH
+    )  # the first of a later day: refresh
     assert plan_session(log, routine, "auto", DAY, announce=False) == SessionPlan(Side.LEFT)  # a script or a file
-    assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(Side.RIGHT)  # no program: nothing to say
+    assert plan_session(log, routine, "right", DAY, announce=False, shape="quick") == SessionPlan(
+        Side.RIGHT, short_intro=True, shape=Shape.QUICK
+    )
+    assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(
+        Side.RIGHT, short_intro=True, shape=Shape.QUICK
+    )  # no program: nothing to say
+    stopped_short = [entry("right", routine="mini", status="stopped", done=2, by_side=(2,), least=6)]
+    assert plan_session(stopped_short, routine, "right", DAY, announce=True).shape == Shape.TEACH
 
 
 HISTORY = [
@@ -174,17 +185,31 @@ def query(path, sql):
 
 def test_the_log_records_a_session_exactly(tmp_path):
     with ProgramLog(tmp_path / "log.sqlite3") as log:
-        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5), least=6)
+        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5), least=6, shape="quick")
         log.progress(session, (3,), "right", (0, 1, 2))
         log.end(session, False, 3, datetime(2026, 11, 20, 9, 2, 0, 999), resume_phase=2)
         log.set_tenderness(session, 6)
         rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
         assert rows == [
             (1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 3, 8, "stopped", 6, 3, None, 6, 2,
-             "0,1,2"),
+             "0,1,2", "quick"),
         ]  # fmt: skip
         assert log.entries() == [
-            Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 3, 8, "stopped", 6, (3,), 6, 2, (0, 1, 2), key=1)
+            Entry(
+                "psoas",
+                "right",
+                datetime(2026, 11, 20, 9, 0, 5),
+                3,
+                8,
+                "stopped",
+                6,
+                (3,),
+                6,
+                2,
+                (0, 1, 2),
+                key=1,
+                shape="quick",
+            )
         ]
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
         assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
@@ -305,12 +330,10 @@ def mini_home(tmp_path):
     routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
     for side in ("right", "left", "both"):
-        for n in range(1, 5):
-            standing_line = f"This is session {n} of 2 today, on day 1 of 3."
-            if n > 2:
-                standing_line = f"This is session {n} today, more than the 2 the program asks for, on day 1 of 3."
-            for short in (False, True):
-                texts += build_script(routine, Options(side, short_intro=short, standing=standing_line)).texts()
+        texts += build_script(routine, Options(side, standing="This is your first session: day 1 of 3.")).texts()
+        for n in range(2, 5):
+            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape="quick")
+            texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
 
@@ -355,13 +378,13 @@ class CtrlCAt:
 
 
 def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_home):
-    # Ctrl-C halfway between the first and the second stroke's accent, as the session plays by the fake clock
+    # Ctrl-C halfway between the first and the second stroke's slide, as the session plays by the fake clock
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
-        Options("left", standing="This is session 1 of 2 today, on day 1 of 3."),
+        Options("left", standing="This is your first session: day 1 of 3."),
         Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
-    first, second = [e.start for e in session.timeline.events if e.name == ACCENT]
+    first, second = [mark.done for mark in session.timeline.strokes]
     clock = FakeClock()
     keys = CtrlCAt(clock, clock.monotonic() + (first + second) / 2 / session.timeline.sample_rate)
     result = run("mini", "--side", "left", audio=lambda: ClockedOutput(clock), keys=lambda: nullcontext(keys),
@@ -384,11 +407,11 @@ def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_ho
         (True, False),
         (False, True),
     ] * 1 + [(True, False)]
-    standing = [next((text for text in spoken if text.startswith("This is session")), None) for spoken in heard]
+    standing = [next((text for text in spoken if "ession" in text and "day 1 of 3" in text), None) for spoken in heard]
     short = ["Be gentle." in spoken for spoken in heard]
     assert list(zip(standing, short, strict=True)) == [
-        ("This is session 1 of 2 today, on day 1 of 3.", False),
-        ("This is session 2 of 2 today, on day 1 of 3.", True),
+        ("This is your first session: day 1 of 3.", False),
+        ("Session 2 today, day 1 of 3.", True),  # a quick session: the short program line
         (None, False),
     ]
 

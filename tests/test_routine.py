@@ -63,7 +63,7 @@ def test_unknown_key_in_a_phase():
     e = error(MINI.replace('title = "Start"\npause = 1', 'title = "Start"\npause = 1\nspeed = 2'))
     assert str(e) == (
         "mini.toml, line 31: phases[0].speed: unknown key "
-        "(expected one of: title, lines, pause, each_side, strokes, intro, steps)"
+        "(expected one of: title, lines, pause, shapes, each_side, strokes, intro, steps)"
     )
 
 
@@ -290,7 +290,7 @@ def test_a_trailing_comment_does_not_move_later_lines():
     e = error(text.replace('title = "End"', 'title = "End"\ncolour = "red"'))
     assert str(e) == (
         "mini.toml, line 54: phases[3].colour: unknown key "
-        "(expected one of: title, lines, pause, each_side, strokes, intro, steps)"
+        "(expected one of: title, lines, pause, shapes, each_side, strokes, intro, steps)"
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import MINI
 
 from coach.catalog import builtin_sources
 from coach.errors import CoachError
-from coach.routine import SAFETY_RULES
+from coach.kinds import Shape
+from coach.routine import SAFETY_RULES, parse_routine
 from coach.script import (
     ACCENT,
     CHIME,
@@ -166,8 +168,8 @@ def test_side_words_name_the_worked_side_and_the_knees_fall_away_from_it(name, s
 
 
 SIDE_LINES = {
-    "psoas": "Put the fingertips of both hands side by side on your belly, just to the {side} of your navel.",
-    "iliacus": "Find the bony point at the front of your {side} hip, where the hip bone stands out most.",
+    "psoas": "Put the fingertips of both hands side by side, just to the {side} of your navel.",
+    "iliacus": "Find the bony point at the front of your {side} hip.",
     "psoas-gentle": "Knee up: draw your {side} knee slowly toward your chest, and breathe out.",
     "psoas-partner": "We are working their {side} side. Ask them to let both knees fall slowly to their {other}: that "
     "moves their belly aside.",
@@ -237,15 +239,15 @@ def test_no_intro_skips_settling_in_and_safety_only(name):
     assert not set(safety_lines(routine, "medical")) & said
 
 
-def safety_lines(routine, rule, sided=None):
-    """The texts of a routine's lines tagged with a safety rule, as said for the right side (sided: only those of
-    the phases said for each side, or only those of the others)."""
+def safety_lines(routine, rule, sided=None, shape=Shape.TEACH):
+    """The texts of a routine's lines tagged with a safety rule in a session shape, as said for the right side
+    (sided: only those of the phases said for each side, or only those of the others)."""
     return [
         fill_step(line.text)
         for phase in (*routine.phases, routine.switch)
-        if sided is None or phase.each_side == sided
+        if (sided is None or phase.each_side == sided) and shape in phase.shapes
         for line in phase.lines
-        if rule in line.rules
+        if rule in line.rules and shape in line.shapes
     ]
 
 
@@ -270,23 +272,31 @@ def test_a_first_session_says_every_safety_rule_at_its_moment(name):
 
 
 @pytest.mark.parametrize("name", sorted(ROUTINES))
-def test_later_sessions_today_keep_the_pulse_and_stop_rules(name):
+def test_refresh_says_the_safety_words_in_full_and_quick_keeps_the_pulse_and_stop_rules(name):
     routine = ROUTINES[name].load()
-    later = set(build_script(routine, Options("right", short_intro=True)).texts())
-    intro = {fill_step(line.text) for phase in routine.phases if phase.intro for line in phase.lines if line.safety}
-    assert routine.program is not None and routine.program.reminder in later
-    assert not intro & later  # who should not do it, and the medical condition, were said in the first session
-    for rule in ("pulse", "stop", "persists"):
-        kept = [line for line in safety_lines(routine, rule) if line not in intro]
-        assert kept and set(kept) <= later, rule
+    refresh = build_script(routine, Options("right", shape="refresh"))
+    said = refresh.texts()
+    before_strokes = said[: said.index(grids(refresh)[0].texts()[0])]
+    for rule in ("contraindications", "medical", "pulse", "stop"):
+        lines = safety_lines(routine, rule, shape=Shape.REFRESH)
+        assert lines and set(lines) <= set(said) and set(lines) & set(before_strokes), rule
+    assert set(safety_lines(routine, "persists", shape=Shape.REFRESH)) <= set(said)
+    quick = build_script(routine, Options("right", shape="quick", short_intro=True))
+    said = quick.texts()
+    before_strokes = said[: said.index(grids(quick)[0].texts()[0])]
+    for rule in ("pulse", "stop"):
+        lines = safety_lines(routine, rule, shape=Shape.QUICK)
+        assert lines and set(lines) <= set(said) and set(lines) & set(before_strokes), rule
+        assert any(rule in line.rules for p in routine.phases for line in p.lines if Shape.QUICK in line.shapes)
 
 
 @pytest.mark.parametrize("name", sorted(ROUTINES))
 def test_the_summary_says_what_was_done(name):
     routine = ROUTINES[name].load()
     texts = build_script(routine, Options("right")).texts()
-    one = routine.summary.one_side.format(strokes=routine.stroke.default, side="right", other="left", sides="")
-    both = routine.summary.both_sides.format(strokes=routine.stroke.default, sides="")
+    per_side = routine.stroke.default * sum(p.strokes for p in routine.phases)  # over every stroke phase of a side
+    one = routine.summary.one_side.format(strokes=per_side, side="right", other="left", sides="")
+    both = routine.summary.both_sides.format(strokes=per_side, sides="")
     assert one in texts and "left" in one
     assert both in build_script(routine, Options("both")).texts()
 
@@ -373,14 +383,20 @@ def test_bad_options_are_refused(mini):
         assert str(caught.value) == message
 
 
-def test_after_the_first_session_today_the_safety_lines_give_way_to_one_reminder(psoas):
-    whole = build_script(psoas, Options("right")).phases[0]
-    short = build_script(psoas, Options("right", short_intro=True, standing="This is session 2 of 6 today.")).phases[0]
-    said = [c.text for c in short.cues if isinstance(c, Say)]
-    assert said == [  # where the user stands, right after the welcome
-        "Welcome. Psoas release, on your right side. Lie on your back on a firm surface, knees bent and feet flat.",
-        "This is session 2 of 6 today.",
-        "If anything is new since your last session, such as belly pain or a fever, skip this one.",
-    ]
-    assert len([c for c in whole.cues if isinstance(c, Say)]) == 4
-    assert short.cues[0] == Sound(LEAD_IN, 2000) and short.cues[2] == Say("This is session 2 of 6 today.", 1500)
+def test_a_quick_session_of_a_routine_without_shapes_says_the_reminder_for_the_intros_safety_lines(mini):
+    text = MINI.replace('title = "Start"', 'title = "Start"\nintro = true').replace(
+        'lines = ["Hello, {sides}."]', 'lines = ["Hello, {sides}.", { text = "Careful now.", safety = true }]'
+    )
+    routine = parse_routine(
+        text + '[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n',
+        "mini.toml",
+        "mini",
+    )
+    whole = build_script(routine, Options("right", shape="teach")).phases[0]
+    short = build_script(
+        routine, Options("right", shape="quick", short_intro=True, standing="Session 2 today.")
+    ).phases[0]
+    assert [c.text for c in whole.cues if isinstance(c, Say)] == ["Hello, right side.", "Careful now."]
+    assert short.cues[:4] == (
+        Sound(LEAD_IN, 2000), Say("Hello, right side.", 1000), Say("Session 2 today.", 500), Say("Be gentle.", 1000)
+    )  # fmt: skip

@@ -28,7 +28,7 @@ from coach.cli.options import (
 )
 from coach.cli.shared import Stopped, current_deps, progress
 from coach.errors import AudioOutputError, CoachError
-from coach.kinds import AUTO, Side
+from coach.kinds import AUTO, Shape, Side
 from coach.program import FINISHED, STOPPED, Entry, SessionPlan, plan_session
 from coach.routine import Routine
 from coach.script import Options
@@ -143,7 +143,7 @@ class Request:
         s = self.session
         return Options(
             plan.side, s.strokes, s.tempo, s.bpm, s.guidance, s.intro, short_intro=plan.short_intro,
-            standing=plan.standing, done=plan.done,
+            standing=plan.standing, done=plan.done, shape=plan.shape,
         )  # fmt: skip
 
 
@@ -172,7 +172,8 @@ def plan_unannounced(deps: Deps, request: Request) -> SessionPlan:
 
         with ProgramLog(deps.dirs.log) as log:
             entries = log.entries()
-    return plan_session(entries, request.routine, request.side, deps.clock.now().date(), announce=False)
+    today = deps.clock.now().date()
+    return plan_session(entries, request.routine, request.side, today, announce=False, shape=request.session.shape)
 
 
 def print_script(deps: Deps, request: Request, as_json: bool) -> None:
@@ -227,12 +228,15 @@ def play_live(deps: Deps, request: Request) -> None:
             )
         continued = resumable if request.resume else None
         side = continued.side if continued is not None else request.side
-        plan = plan_session(entries, request.routine, side, today, announce=log is not None and continued is None)
+        shape = request.session.shape if continued is None else (continued.shape or Shape.TEACH)
+        plan = plan_session(
+            entries, request.routine, side, today, announce=log is not None and continued is None, shape=shape
+        )
         script = build_script(request.routine, request.options(plan))
         question = question_text(plan.side)
         speech = LiveSpeech(script, speaker(deps, request, threads=1), after=(question, *NUMBER_TEXTS))
         least = request.routine.stroke.recommended[0]
-        record = Record(log, name, plan.side, deps.clock.now, least, continued)
+        record = Record(log, name, plan.side, deps.clock.now, least, continued, plan.shape)
 
         def revise(done: tuple[int, ...]) -> Session:
             """The session with its closing saying the strokes that will have been done."""
@@ -340,8 +344,10 @@ class Record:
         now: Callable[[], datetime],
         least: int = 0,
         continued: Entry | None = None,
+        shape: str = "",
     ) -> None:
         self.log, self.routine, self.side, self.now, self.least = log, routine, side, now, least
+        self.shape = shape
         self.continued = continued
         self.session_id: int | None = None
         self.done = 0
@@ -361,7 +367,9 @@ class Record:
                 self.session_id = self.continued.key
                 self.log.reopen(self.session_id)
             else:
-                self.session_id = self.log.begin(self.routine, self.side, progress.planned, self.now(), self.least)
+                self.session_id = self.log.begin(
+                    self.routine, self.side, progress.planned, self.now(), self.least, self.shape
+                )
         self.log.progress(self.session_id, progress.done_by_side, self.side, progress.strokes)
 
     def end(self, finished: bool, phase: int | None) -> None:
