@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from coach.kinds import Side, Tempo
+from coach.kinds import Shape, Side, Tempo
 from coach.routine import Phase, Routine
 from coach.script import CHIME
 from coach.timefmt import clock, length
@@ -22,8 +23,9 @@ def title(timeline: Timeline) -> str:
 def summary(timeline: Timeline, about: str = "") -> str:
     """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
+    shape = "" if s.shape is Shape.TEACH else f", {s.shape} session"
     return (
-        f"{title(timeline)}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{title(timeline)}{shape}: {s.strokes} strokes a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
@@ -115,19 +117,41 @@ def stroke_text(timeline: Timeline) -> str:
     )
 
 
-def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float], strokes: Mapping[Tempo, str]) -> str:
-    """A routine described: phases, strokes, tempos, session lengths by (tempo, Side.RIGHT or Side.BOTH), and what
-    a stroke takes at each tempo (stroke_text)."""
+@dataclass(frozen=True)
+class ShapeLengths:
+    """A session shape's lengths, in seconds: one side in all, when its first stroke starts, and both sides in all."""
+
+    one_side: float
+    first_stroke: float
+    both_sides: float
+
+
+def shape_lengths(one_side: Timeline, both_sides: Timeline) -> ShapeLengths:
+    first = one_side.grids[0].accents[0] if one_side.grids else one_side.length
+    return ShapeLengths(
+        one_side.seconds(one_side.length), one_side.seconds(first), both_sides.seconds(both_sides.length)
+    )
+
+
+def show_text(
+    routine: Routine,
+    lengths: Mapping[tuple[Tempo, Side], float],
+    strokes: Mapping[Tempo, str],
+    shapes: Mapping[Shape, ShapeLengths] | None = None,
+) -> str:
+    """A routine described: phases, strokes, tempos, session lengths by (tempo, Side.RIGHT or Side.BOTH), what
+    a stroke takes at each tempo (stroke_text), and each session shape's lengths at the routine's tempo."""
     stroke = routine.stroke
     out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
     sided = [p for p in routine.phases if p.each_side]
     rows: list[tuple[str, str]] = []
     for phase in routine.phases:
         if phase is sided[0]:
-            rows.extend((p.title, _phase_note(p)) for p in sided)
-            rows.append((routine.switch.title, "between the sides, with --side both"))
+            rows.extend((p.title, _phase_note(p) + _shapes_note(p)) for p in sided)
+            rows.append((routine.switch.title, "between the sides, with --side both" + _shapes_note(routine.switch)))
         elif not phase.each_side:
-            rows.append((phase.title, "once, skipped with --no-intro" if phase.intro else "once"))
+            note = "once, skipped with --no-intro" if phase.intro else "once"
+            rows.append((phase.title, note + _shapes_note(phase)))
     width = max(len(title) for title, _ in rows) + 2
     out.append("Phases:")
     out.extend(f"  {title:<{width}}{note}" for title, note in rows)
@@ -141,7 +165,22 @@ def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float], str
     for tempo in Tempo:
         one, both = (length(lengths[(tempo, side)]) for side in (Side.RIGHT, Side.BOTH))
         out.append(f"  {tempo:<12}{one:>12}{both:>12}  {strokes[tempo]}")
+    if shapes:
+        out.append("")
+        out.append(f"Shape ({stroke.tempo}){'one side':>12}{'first stroke':>14}{'both sides':>12}")
+        for shape, lengths_of in shapes.items():
+            one, first, both = (
+                length(x) for x in (lengths_of.one_side, lengths_of.first_stroke, lengths_of.both_sides)
+            )
+            out.append(f"  {shape:<14}{one:>12}{first:>14}{both:>12}")
     return "\n".join(out) + "\n"
+
+
+def _shapes_note(phase: Phase) -> str:
+    """The shapes a phase is in, when it is not in all of them (a strokes phase always is)."""
+    if phase.strokes or phase.shapes == frozenset(Shape):
+        return ""
+    return f"; {' and '.join(shape for shape in Shape if shape in phase.shapes)} only"
 
 
 def _phase_note(phase: Phase) -> str:

@@ -292,8 +292,13 @@ Session length    one side  both sides  a stroke
   slow                0:32        0:56  6.0 s (1-2 beats)
   medium              0:25        0:42  3.0 s (1-2 beats)
   fast                0:23        0:37  2.0 s (1-2 beats)
+
+Shape (medium)    one side  first stroke  both sides
+  teach                 0:25          0:10        0:42
+  refresh               0:25          0:10        0:42
+  quick                 0:25          0:10        0:42
 """
-    )
+    )  # a routine without shapes says the same in each (a quick session's reminder needs a program, which it has not)
 
 
 def test_show_an_unknown_routine(mini_cli):
