@@ -70,6 +70,7 @@ class Standing:
     days: int
     until: str
     restarted: bool = False  # a break came before today: a new program starts today, with this session
+    done: tuple[Side, ...] = ()  # the sides worked whose program is done (tender at 1 or less three days in a row)
 
     @property
     def session(self) -> int:
@@ -82,6 +83,8 @@ class Standing:
 
     def text(self, short: bool = False) -> str:
         """The program line, said after the welcome; `short` for a quick session: "Session 3 today, day 4 of 14."."""
+        if self.done:
+            return self.done_text(short)
         if short:
             return self.short_text()
         first, *others = self.sessions
@@ -101,6 +104,17 @@ class Standing:
         else:
             text = f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
         return f"After a break, a new program starts today. {text}" if self.restarted else text
+
+    def done_text(self, short: bool) -> str:
+        both = len(self.done) == 2
+        if short:
+            return f"{'Both sides' if both else f'{self.done[0].capitalize()} side'} done. An extra session."
+        which = "Both sides" if both else f"Your {self.done[0]} side"
+        verb = "have" if both else "has"
+        return (
+            f"{which} {verb} been tender at 1 or less for {DONE_DAYS} days in a row, so that program is done. This "
+            f"session is an extra one."
+        )
 
     def short_text(self) -> str:
         first, *others = self.sessions
@@ -126,7 +140,11 @@ def count_today(entries: Iterable[Entry], routine: str, day: date, side: Side) -
 
 
 def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
-    """The side with fewer sessions today (right on a tie)."""
+    """The side whose program goes on (a side that is done is not chosen while the other is not), then the one with
+    fewer sessions today (right on a tie)."""
+    due = sides_due(entries, routine, day)
+    if len(due) == 1:
+        return due[0]
     right, left = (count_today(entries, routine, day, side) for side in Side.BOTH.sides)
     return Side.LEFT if left < right else Side.RIGHT
 
@@ -151,10 +169,36 @@ def first_day(entries: Iterable[Entry], routine: str, today: date) -> date:
     return starts[-1]
 
 
+DONE_AT_MOST = 1  # tenderness at or below this ...
+DONE_DAYS = 3  # ... on this many days in a row, and a side's program is done
+REOPEN_AT_LEAST = 3  # a later tenderness this high opens it again
+
+
+def side_done(entries: Iterable[Entry], routine: str, side: Side, today: date) -> date | None:
+    """The day a side's program ended, as the seed sets it ("until it is no longer tender"): its logged tenderness
+    at 0 or 1 on three days in a row (a day's last note counts; a session on both sides notes both). A later
+    tenderness of 3 or more opens it again. None while it goes on."""
+    notes: dict[date, int] = {}
+    for e in sorted(entries, key=lambda e: e.started):
+        if e.routine == routine and e.tenderness is not None and side in e.side.sides and e.started.date() <= today:
+            notes[e.started.date()] = e.tenderness
+    done: date | None = None
+    run: list[date] = []
+    for day in sorted(notes):
+        low = notes[day] <= DONE_AT_MOST
+        if done is not None:
+            if notes[day] >= REOPEN_AT_LEAST:
+                done, run = None, []
+            continue
+        run = [*run, day] if low and run and (day - run[-1]).days == 1 else [day] if low else []
+        if len(run) >= DONE_DAYS:
+            done = day
+    return done
+
+
 def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side, ...]:
-    """The single sides whose program still goes on: every side, for now. (Reminders ask this; when a side's
-    program can end, as the log tells it, this is where it stops being due.)"""
-    return Side.BOTH.sides
+    """The single sides whose program still goes on (reminders ask this; --side auto prefers them)."""
+    return tuple(side for side in Side.BOTH.sides if side_done(entries, routine, side, today) is None)
 
 
 def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
@@ -164,9 +208,10 @@ def standing(entries: Sequence[Entry], routine: str, program: Program, side: Sid
     first = first_day(entries, routine, day)
     earlier = any(e.counts and e.started.date() < first for e in sessions(entries, routine))
     restarted = earlier and first == day and not any(e.counts for e in sessions(entries, routine, day))
+    finished = tuple(single for single in Side(side).sides if side_done(entries, routine, single, day) is not None)
     return Standing(
         tuple(n + 1 for n in done), program.sessions_per_day, (day - first).days + 1, program.days, program.until,
-        restarted,
+        restarted, finished if len(finished) == len(Side(side).sides) else (),
     )  # fmt: skip
 
 
@@ -235,6 +280,14 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
             strokes = sum(e.strokes_done for e in done)
             number = (day - first).days + 1
             out.append(f"  {number:>3}  {day.isoformat():<10}  {right:>5}  {left:>4}  {strokes:>7}  {tender:>10}")
+        last = max(e.started.date() for e in mine)
+        for side in Side.BOTH.sides:
+            ended = side_done(mine, routine, side, last)
+            if ended is not None:
+                out.append(
+                    f"  The {side} side's program is done: tender at 1 or less on {DONE_DAYS} days in a row, to "
+                    f"{ended.isoformat()}."
+                )
         out.append("")
     return "\n".join(out)
 

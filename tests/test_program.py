@@ -28,7 +28,18 @@ from conftest import (
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError
 from coach.kinds import Shape, Side
-from coach.program import Entry, SessionPlan, Standing, auto_side, first_day, history_text, plan_session, standing
+from coach.program import (
+    Entry,
+    SessionPlan,
+    Standing,
+    auto_side,
+    first_day,
+    history_text,
+    plan_session,
+    side_done,
+    sides_due,
+    standing,
+)
 from coach.programlog import ProgramLog
 from coach.routine import Program, parse_routine
 from coach.script import Options, build_script
@@ -469,3 +480,42 @@ def test_history_plot_without_matplotlib_says_how_to_install_it(mini_home, monke
     )
     assert result.stdout.startswith("mini: 2 sessions a day for 3 days, until it is fine\n")
     assert not target.exists()
+
+
+def noted(side, day, tender, hour=9, status="finished"):
+    return entry(side, day=date(2026, 11, day), hour=hour, tender=tender, status=status)
+
+
+def test_a_side_is_done_after_three_days_in_a_row_at_1_or_less_and_a_3_opens_it_again():
+    log = [noted("right", 15, 4), noted("right", 16, 1), noted("right", 17, 0), noted("both", 18, 1)]
+    assert side_done(log, "psoas", Side.RIGHT, date(2026, 11, 18)) == date(2026, 11, 18)
+    assert side_done(log, "psoas", Side.RIGHT, date(2026, 11, 17)) is None  # two days so far
+    assert side_done(log, "psoas", Side.LEFT, DAY) is None  # one day on the left
+    assert sides_due(log, "psoas", DAY) == (Side.LEFT,)
+    assert auto_side(log, "psoas", DAY) == Side.LEFT  # the side still due, though it had more sessions today
+    gap = [noted("right", 15, 1), noted("right", 16, 0), noted("right", 18, 1)]  # not in a row
+    assert side_done(gap, "psoas", Side.RIGHT, DAY) is None
+    two = [noted("right", 15, 1), noted("right", 16, 2), noted("right", 17, 1), noted("right", 18, 0)]
+    assert side_done(two, "psoas", Side.RIGHT, DAY) is None  # a 2 breaks the run
+    last_of_day = [noted("right", 15, 1), noted("right", 16, 5, hour=8), noted("right", 16, 1), noted("right", 17, 1)]
+    assert side_done(last_of_day, "psoas", Side.RIGHT, DAY) == date(2026, 11, 17)  # the day's last note counts
+    reopened = [*log, noted("right", 19, 2), noted("right", 20, 3)]
+    assert side_done(reopened[:-1], "psoas", Side.RIGHT, DAY) == date(2026, 11, 18)  # a 2 does not reopen it
+    assert side_done(reopened, "psoas", Side.RIGHT, DAY) is None
+    assert sides_due(reopened, "psoas", DAY) == (Side.RIGHT, Side.LEFT)
+    logged = [noted("right", 15, 1, status="logged"), noted("right", 16, 1, status="logged"), noted("right", 17, 0)]
+    assert side_done(logged, "psoas", Side.RIGHT, DAY) == date(2026, 11, 17)  # coach log notes count too
+
+
+def test_the_program_line_and_history_say_a_side_is_done():
+    log = [noted("right", 16, 1), noted("right", 17, 0), noted("right", 18, 1)]
+    where = standing(log, "psoas", PROGRAM, Side.RIGHT, DAY)
+    assert where.text() == (
+        "Your right side has been tender at 1 or less for 3 days in a row, so that program is done. This session "
+        "is an extra one."
+    )
+    assert where.text(short=True) == "Right side done. An extra session."
+    assert standing(log, "psoas", PROGRAM, Side.BOTH, DAY).done == ()  # the left side goes on: the usual line
+    assert history_text(log, {"psoas": PROGRAM}).splitlines()[-1] == (
+        "  The right side's program is done: tender at 1 or less on 3 days in a row, to 2026-11-18."
+    )
