@@ -283,3 +283,21 @@ class Controller:
         """The start of the latest words that began at or before `at` (the session's start if none)."""
         index = bisect_right(self._speech_starts, at) - 1
         return self._speech[index].start if index >= 0 else 0
+
+
+def resume_point(timeline: Timeline, phase: int, done: Iterable[int]) -> int:
+    """Where a session stopped in `phase` goes on: at the first stroke of that phase not yet done, from its count
+    (the strokes before it were done), or at the start of the phase."""
+    span = timeline.phases[min(max(phase, 0), len(timeline.phases) - 1)]
+    accents = [accent for grid in timeline.grids for accent in grid.accents]
+    done = set(done)
+    inside = [i for i, accent in enumerate(accents) if span.start <= accent < span.end]
+    if not inside or not done & set(inside):
+        return span.start
+    following = [i for i in inside if i not in done]
+    if not following:
+        return span.start
+    accent = accents[following[0]]
+    before = accents[following[0] - 1] if following[0] > 0 else span.start
+    counts = [e.start for e in timeline.events if e.kind == SPEECH and before < e.start and e.end <= accent]
+    return counts[-1] if counts else accent

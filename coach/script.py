@@ -212,7 +212,7 @@ def build_script(routine: Routine, options: Options) -> Script:
     return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
 
 
-UNEVEN = "That was {right} strokes on your right side and {left} on your left."
+UNEVEN = "That was {right} on your right side and {left} on your left."
 
 
 def _summary(
@@ -232,7 +232,7 @@ def _summary(
         return fill(routine.summary.one_side, {**values(worked), "strokes": counts[0]})
     right, left = counts
     if right != left:
-        return fill(UNEVEN, {"right": right, "left": left})
+        return fill(UNEVEN, {"right": f"{right} stroke{'' if right == 1 else 's'}", "left": left})
     return fill(routine.summary.both_sides, {**session, "strokes": right})
 
 

@@ -294,7 +294,8 @@ def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_coun
     assert c.position(8_000_011.0) == 44100 + RATE
     c.follow(226100, 8_000_030.0)  # waiting at the first stroke's accent: it has not played yet
     assert c.strokes_done(8_000_030.0) == 0
-    assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 1
+    assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 0  # its accent has played, its slide not yet
+    assert c.strokes_done(8_000_031.0 + 1 / RATE * 2) == 1  # a beat later: the slide (248150) is reached
 
 
 def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_further(mini):
@@ -330,3 +331,17 @@ def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(t
     c.key(" ", 8_000_014.0)
     c.follow(999, 8_000_014.5)
     assert (c.state, c.position(8_000_020.0)) == (PAUSED, c.position(8_000_014.0))
+
+
+def test_a_session_continues_at_its_first_stroke_not_done_from_its_count(timeline):
+    from coach.control import resume_point
+
+    work = timeline.phases[2]
+    second_accent = timeline.grids[0].accents[1]
+    count = next(e for e in timeline.events if e.kind == SPEECH and e.name == "Last, 2.")
+    assert count.end <= second_accent
+    assert resume_point(timeline, 2, {0}) == count.start  # the first stroke was done: from the second's count
+    assert resume_point(timeline, 2, set()) == work.start  # none done there: the phase from its start
+    assert resume_point(timeline, 2, {0, 1}) == work.start  # all done (stopped in its closing words)
+    assert resume_point(timeline, 1, {0}) == timeline.phases[1].start  # a phase without strokes
+    assert resume_point(timeline, 99, set()) == timeline.phases[-1].start

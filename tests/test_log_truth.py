@@ -169,7 +169,7 @@ def test_both_sides_count_each_side_and_an_uneven_closing_says_each(home):
     assert seconds(t.strokes[0].done) + 0.1 < seconds(right_second.done) and switch > right_second.done
     result, engine, _ = live(home, "--side", "both", keys=keys)
     assert result.exit_code == 0, result.output
-    assert "That was 1 strokes on your right side and 2 on your left." in engine.spoken
+    assert "That was 1 stroke on your right side and 2 on your left." in engine.spoken
     assert rows(home) == [("both", 3, 1, 2, "finished", None, None)]
 
 
@@ -211,16 +211,17 @@ def test_a_session_stopped_with_q_continues_the_same_day_where_it_stopped(home):
     slide = t.strokes[0].done
     live(home, "--side", "right", keys={seconds(slide) + 0.1: "q"})
     again, _, _ = live(home, "--side", "right", keys={1.0: "^C"})  # without --resume: it says how
-    assert "The session of 09:30 stopped after 1 strokes; to continue it instead: coach mini --side right --resume" in (
+    assert "The session of 09:30 stopped after 1 stroke; to continue it instead: coach mini --side right --resume" in (
         again.stderr
     )
     result, engine, clock = live(home, "--side", "right", "--resume")
     assert result.exit_code == 0, result.output
-    assert "Continuing the session stopped at 09:30, from Work, right." in result.stderr
+    assert "Continuing the session stopped at 09:30, in Work, right, after 1 stroke." in result.stderr
     assert FIRST not in engine.spoken  # no program line: it is the same session
     resumed = timeline(home, standing=None)
     question = seconds(100 * len(question_text("right"))) + 10.0  # asked, and ten seconds of quiet
-    played = seconds(resumed.length - resumed.phases[2].start)  # from the strokes phase to the end
+    count = next(e for e in resumed.events if e.name == "Last, 2.")  # the second stroke's count
+    played = seconds(resumed.length - count.start)  # from the first stroke not done, its count said, to the end
     assert clock.monotonic() - clock.start == pytest.approx(played + question, abs=0.05)
     assert rows(home) == [
         ("right", 2, 2, None, "finished", None, None),  # the first stroke, and the second; the first not twice

@@ -248,13 +248,19 @@ def play_live(deps: Deps, request: Request) -> None:
             timeline = session.timeline
             start = 0
             if continued is not None and continued.resume_phase is not None:
+                from coach.control import resume_point
+
                 phases = timeline.phases
-                start = phases[min(continued.resume_phase, len(phases) - 1)].start
+                start = resume_point(timeline, continued.resume_phase, continued.strokes)
                 where = phases[min(continued.resume_phase, len(phases) - 1)].title
-                click.echo(f"Continuing the session stopped at {continued.started:%H:%M}, from {where}.", err=True)
+                click.echo(
+                    f"Continuing the session stopped at {continued.started:%H:%M}, in {where}, after "
+                    f"{strokes(continued.strokes_done)}.",
+                    err=True,
+                )
             elif resumable is not None:
                 click.echo(
-                    f"The session of {resumable.started:%H:%M} stopped after {resumable.strokes_done} strokes; to "
+                    f"The session of {resumable.started:%H:%M} stopped after {strokes(resumable.strokes_done)}; to "
                     f"continue it instead: coach {name} --side {resumable.side} --resume",
                     err=True,
                 )
@@ -315,6 +321,10 @@ def ask(question: Clip, numbers: list[Clip], deps: Deps, keys: Keys) -> int | No
     return ask_tenderness(
         to_pcm(question), [to_pcm(n) for n in numbers], deps.audio(), keys, clock.monotonic, clock.sleep, SAMPLE_RATE
     )
+
+
+def strokes(count: int) -> str:
+    return f"{count} stroke{'' if count == 1 else 's'}"
 
 
 def resumable_today(entries: list[Entry], routine: str, side: str, today: date) -> Entry | None:
