@@ -1,9 +1,9 @@
 """Control of a live session (pure): keys and a clock in, player commands out.
 
 Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
-cue again from its beginning); r repeats the last cue; n skips to the next phase and b goes back to the one before;
-q ends. Media keys arrive as these same keys. Positions are samples of the session; the clock is seconds, from
-whatever clock the caller uses.
+cue again from its beginning, or the interrupted stroke from its accent); r repeats the last cue; n skips to the next
+phase and b goes back to the one before; q ends. Media keys arrive as these same keys. Positions are samples of the
+session; the clock is seconds, from whatever clock the caller uses.
 
 A stroke counts as done when the session plays past the start of its last step (its press and slide are complete),
 once however often it is played; strokes skipped, or not reached, do not count.
@@ -273,7 +273,12 @@ class Controller:
         return tuple(counts)
 
     def _cue_start(self, at: int) -> int:
-        """The start of the words being said at `at`, or `at` itself between words."""
+        """Where a pause at `at` resumes: inside a stroke, the stroke again from its accent (its first step's word
+        said again); elsewhere the start of the words being said, or `at` itself between words."""
+        for grid in self.timeline.grids:
+            index = bisect_right(grid.accents, at) - 1
+            if index >= 0 and at < grid.accents[index] + grid.stroke:
+                return grid.accents[index]
         index = bisect_right(self._speech_starts, at) - 1
         if index >= 0 and self._speech[index].end > at:
             return self._speech[index].start

@@ -345,3 +345,16 @@ def test_a_session_continues_at_its_first_stroke_not_done_from_its_count(timelin
     assert resume_point(timeline, 2, {0, 1}) == work.start  # all done (stopped in its closing words)
     assert resume_point(timeline, 1, {0}) == timeline.phases[1].start  # a phase without strokes
     assert resume_point(timeline, 99, set()) == timeline.phases[-1].start
+
+
+def test_a_pause_inside_a_stroke_resumes_the_stroke_from_its_accent(timeline):
+    grid = timeline.grids[0]
+    first = grid.accents[0]
+    c = Controller(timeline)
+    c.start(8_000_000.0, at=first)
+    mid_slide = 8_000_000.0 + (grid.step_starts(first, RATE)[1] - first + RATE // 2) / RATE
+    assert c.key(" ", mid_slide) == [Stop(), Prompt("paused")]
+    assert c.position(mid_slide + 5) == first  # from the accent: "Press." again, then the slide
+    c.key(" ", mid_slide + 5)
+    assert c.tick(mid_slide + 8, sounding=False) == [Play(first)]
+    assert c.done(mid_slide + 8) == (0,)  # its slide had been reached: counted once, however often it plays
