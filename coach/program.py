@@ -253,10 +253,17 @@ def plan_session(
     return SessionPlan(chosen, where.text(short=quick), short_intro=quick, shape=shaped)
 
 
+def day_tenderness(entries: Iterable[Entry], side: Side) -> int | None:
+    """A side's tenderness on a day: the day's last note that covers the side (None without one)."""
+    ordered = sorted(entries, key=lambda e: e.started)
+    notes = [e.tenderness for e in ordered if e.tenderness is not None and side in e.side.sides]
+    return notes[-1] if notes else None
+
+
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:
-    """A table by day for each routine: the sessions that count on each side, every stroke done (sessions stopped
-    early included), tenderness (the day's mean). Days are numbered within their program: after a break a new
-    one starts at day 1, with a line that says so."""
+    """A table by day for each routine: the sessions that count on each side (against the program's sessions a
+    day), every stroke done (sessions stopped early included), and each side's tenderness (the day's last note).
+    Days are numbered within their program: after a break a new one starts at day 1, with a line that says so."""
     if not entries:
         return "No sessions yet. Each live session is recorded here; 'coach log' records tenderness.\n"
     out: list[str] = []
@@ -266,7 +273,10 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
         heading = routine
         if program is not None:
             heading += f": {program.sessions_per_day} sessions a day for {program.days} days, until {program.until}"
-        out += [heading, f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>4}  {'strokes':>7}  {'tenderness':>10}"]
+        out += [
+            heading,
+            f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>5}  {'strokes':>7}  {'tender right':>12}  {'left':>4}",
+        ]
         starts = program_starts(e.started.date() for e in mine if e.is_session and e.counts)
         for day in sorted({e.started.date() for e in mine}):
             if day in starts[1:]:
@@ -274,12 +284,18 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
             first = max((start for start in starts if start <= day), default=day)
             that_day = [e for e in mine if e.started.date() == day]
             done = [e for e in that_day if e.is_session]
-            marks = [e.tenderness for e in that_day if e.tenderness is not None]
-            tender = f"{sum(marks) / len(marks):.1f}" if marks else "-"
-            right, left = (sum(e.covers(side) for e in done) for side in Side.BOTH.sides)
+            sessions = []
+            for side in Side.BOTH.sides:
+                count = str(sum(e.covers(side) for e in done))
+                sessions.append(count if program is None else f"{count}/{program.sessions_per_day}")
+            tender = [day_tenderness(that_day, side) for side in Side.BOTH.sides]
+            right, left = ("-" if value is None else str(value) for value in tender)
             strokes = sum(e.strokes_done for e in done)
             number = (day - first).days + 1
-            out.append(f"  {number:>3}  {day.isoformat():<10}  {right:>5}  {left:>4}  {strokes:>7}  {tender:>10}")
+            out.append(
+                f"  {number:>3}  {day.isoformat():<10}  {sessions[0]:>5}  {sessions[1]:>5}  {strokes:>7}  "
+                f"{right:>12}  {left:>4}"
+            )
         last = max(e.started.date() for e in mine)
         for side in Side.BOTH.sides:
             ended = side_done(mine, routine, side, last)
@@ -292,8 +308,18 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
     return "\n".join(out)
 
 
-def daily(entries: Sequence[Entry], routine: str) -> list[tuple[int, int, float | None]]:
-    """(day of the program, sessions, mean tenderness or None) for each day with entries, for plotting."""
+@dataclass(frozen=True)
+class Day:
+    """A day of a routine's log, for the plot: its number from the first day, and each side's sessions that count
+    and tenderness (None without a note)."""
+
+    number: int
+    sessions: tuple[int, int]  # right, left
+    tenderness: tuple[int | None, int | None]
+
+
+def daily(entries: Sequence[Entry], routine: str) -> list[Day]:
+    """Each day with entries, numbered from the routine's first day (the whole log, across programs)."""
     mine = [e for e in entries if e.routine == routine]
     if not mine:
         return []
@@ -301,7 +327,7 @@ def daily(entries: Sequence[Entry], routine: str) -> list[tuple[int, int, float 
     rows = []
     for day in sorted({e.started.date() for e in mine}):
         that_day = [e for e in mine if e.started.date() == day]
-        marks = [e.tenderness for e in that_day if e.tenderness is not None]
-        count = sum(e.counts for e in that_day if e.is_session)
-        rows.append(((day - first).days + 1, count, sum(marks) / len(marks) if marks else None))
+        right, left = (sum(e.covers(side) for e in that_day) for side in Side.BOTH.sides)
+        tender = (day_tenderness(that_day, Side.RIGHT), day_tenderness(that_day, Side.LEFT))
+        rows.append(Day((day - first).days + 1, (right, left), tender))
     return rows

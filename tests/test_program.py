@@ -129,12 +129,12 @@ def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_prog
     assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
     assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
         "psoas: 6 sessions a day for 14 days, until the spot is no longer tender\n"
-        "  day  date        right  left  strokes  tenderness\n"
-        "    1  2026-10-01      1     0        8           -\n"
-        "    2  2026-10-02      1     0        8           -\n"
-        "    5  2026-10-05      1     0        8           -\n"
+        "  day  date        right   left  strokes  tender right  left\n"
+        "    1  2026-10-01    1/6    0/6        8             -     -\n"
+        "    2  2026-10-02    1/6    0/6        8             -     -\n"
+        "    5  2026-10-05    1/6    0/6        8             -     -\n"
         "  (a break: a new program starts)\n"
-        "    1  2026-11-20      1     0        8           -\n"
+        "    1  2026-11-20    1/6    0/6        8             -     -\n"
     )
 
 
@@ -172,14 +172,14 @@ HISTORY = [
 
 HISTORY_TEXT = """\
 iliacus
-  day  date        right  left  strokes  tenderness
-    1  2026-11-20      1     0        6           -
+  day  date        right   left  strokes  tender right  left
+    1  2026-11-20      1      0        6             -     -
 
 psoas: 6 sessions a day for 14 days, until the spot is no longer tender
-  day  date        right  left  strokes  tenderness
-    1  2026-11-18      1     1       13         6.5
-    3  2026-11-20      1     1       16         4.0
-"""
+  day  date        right   left  strokes  tender right  left
+    1  2026-11-18    1/6    1/6       13             6     -
+    3  2026-11-20    1/6    1/6       16             4     4
+"""  # each side's tenderness is the day's last note on it: a session on both sides notes both
 
 
 def test_history_by_day():
@@ -440,9 +440,9 @@ def test_log_and_history_commands(mini_home):
     days = (clock.now().date() - date(2026, 11, 18)).days + 1
     assert history.stdout == (
         "mini: 2 sessions a day for 3 days, until it is fine\n"
-        "  day  date        right  left  strokes  tenderness\n"
-        "    1  2026-11-18      1     1        4           -\n"
-        f"  {days:>3}  {today}      0     0        0         3.0\n"
+        "  day  date        right   left  strokes  tender right  left\n"
+        "    1  2026-11-18    1/2    1/2        4             -     -\n"
+        f"  {days:>3}  {today}    0/2    0/2        0             -     3\n"
     )
     both = run("log", "mini", "--side", "both", "--tenderness", "2", clock=clock.clock())
     assert both.stdout == "Recorded tenderness 2 for mini, both sides (today, on its own).\n"

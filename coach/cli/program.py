@@ -68,5 +68,5 @@ def history(routine_name: str | None, plot: Path | None) -> None:
 
         if plot.suffix.lower() != ".png":
             raise CoachError(f"Cannot draw {plot.name}: the file name must end in .png.")
-        plot_history(entries, plot)
+        plot_history(entries, plot, programs)
         click.echo(f"Drew {plot}.", err=True)
