@@ -86,6 +86,10 @@ class ProgramLog:
             if db is not None:
                 db.close()
             raise CoachError(f"The program log {path} cannot be opened ({exc}).") from None
+        except CoachError:  # a log from a newer coach: closed, and the sentence goes on
+            if db is not None:
+                db.close()
+            raise
         self._db = db
 
     def __enter__(self) -> ProgramLog:
