@@ -200,8 +200,7 @@ def test_library_with_one_and_two_workers_is_identical_and_a_second_run_writes_n
     assert (one / "index.txt").read_text() == (
         "coach sessions: 3 files, 1:33 in all\n"
         "Settings: the routine's strokes, the routine's tempo, brief guidance, teach sessions, voice "
-        "en_US-joe-medium (piper), pace 1, mp3 64 kbps mono
-"
+        "en_US-joe-medium (piper), pace 1, mp3 64 kbps mono\n"
         "\n"
         "  1  mini-right.mp3  Mini, right side    0:25\n"
         "  2  mini-left.mp3   Mini, left side     0:25\n"

@@ -71,88 +71,88 @@ def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
 # the psoas strokes with the calm voice's lengths (CalmEngine, tests/conftest.py), from the grid's first beat
 STROKES = {
     "full": """\
-02:15.6  (8 strokes of 11 beats at 50 a minute, 13.2 s each: press 3, slide 4, release 4)
-02:17.1  Stroke 1.
-02:18.0  Press down and in, and breathe out.
-02:21.6  Slide outward, toward your right hip.
-02:26.4  Release, and glide back to the start.
-02:30.3  Stroke 2.
-02:31.2  Press down and in, and breathe out.
-02:34.8  Slide outward, toward your right hip.
-02:39.6  Release, and glide back to the start.
-02:43.5  Stroke 3.
-02:44.4  Press down and in, and breathe out.
-02:48.0  Slide outward, toward your right hip.
-02:52.8  Release, and glide back to the start.
-02:56.7  Stroke 4.
-02:57.6  Press down and in, and breathe out.
-03:01.2  Slide outward, toward your right hip.
-03:06.0  Release, and glide back to the start.
-03:09.9  Stroke 5.
-03:10.8  Press down and in, and breathe out.
-03:14.4  Slide outward, toward your right hip.
-03:19.2  Release, and glide back to the start.
-03:23.2  6 of 8.
-03:24.0  Press down and in, and breathe out.
-03:27.6  Slide outward, toward your right hip.
-03:32.4  Release, and glide back to the start.
-03:36.3  Stroke 7.
-03:37.2  Press down and in, and breathe out.
-03:40.8  Slide outward, toward your right hip.
-03:45.6  Release, and glide back to the start.
-03:49.3  Last stroke.
-03:50.4  Press down and in, and breathe out.
-03:54.0  Slide outward, toward your right hip.
-03:58.8  Release, and glide back to the start.
-04:03.6  (chime)
+01:49.8  (8 strokes of 11 beats at 50 a minute, 13.2 s each: press 3, slide 4, release 4)
+01:51.3  Stroke 1.
+01:52.2  Press down and in, and breathe out.
+01:55.8  Slide outward, toward your right hip.
+02:00.6  Release, and glide back to the start.
+02:04.5  Stroke 2.
+02:05.4  Press down and in, and breathe out.
+02:09.0  Slide outward, toward your right hip.
+02:13.8  Release, and glide back to the start.
+02:17.7  Stroke 3.
+02:18.6  Press down and in, and breathe out.
+02:22.2  Slide outward, toward your right hip.
+02:27.0  Release, and glide back to the start.
+02:30.9  Stroke 4.
+02:31.8  Press down and in, and breathe out.
+02:35.4  Slide outward, toward your right hip.
+02:40.2  Release, and glide back to the start.
+02:44.1  Stroke 5.
+02:45.0  Press down and in, and breathe out.
+02:48.6  Slide outward, toward your right hip.
+02:53.4  Release, and glide back to the start.
+02:57.4  6 of 8.
+02:58.2  Press down and in, and breathe out.
+03:01.8  Slide outward, toward your right hip.
+03:06.6  Release, and glide back to the start.
+03:10.5  Stroke 7.
+03:11.4  Press down and in, and breathe out.
+03:15.0  Slide outward, toward your right hip.
+03:19.8  Release, and glide back to the start.
+03:23.5  Last stroke.
+03:24.6  Press down and in, and breathe out.
+03:28.2  Slide outward, toward your right hip.
+03:33.0  Release, and glide back to the start.
+03:37.8  (chime)
 """,
     "brief": """\
-02:15.6  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-02:17.1  Stroke 1.
-02:18.0  Press, and breathe out.
-02:20.4  Slide.
-02:25.2  Release.
-02:26.7  Stroke 2.
-02:27.6  Press.
-02:30.0  Slide.
-02:34.8  Release.
-02:36.3  Stroke 3.
-02:37.2  Press.
-02:39.6  Slide.
-02:44.4  Release.
-02:45.9  Stroke 4.
-02:46.8  Press, and breathe out.
-02:49.2  Slide.
-02:54.0  Release.
-02:55.5  Stroke 5.
-02:56.4  Press.
-02:58.8  Slide.
-03:03.6  Release.
-03:05.2  6 of 8.
-03:06.0  Press.
-03:08.4  Slide.
-03:13.2  Release.
-03:14.7  Stroke 7.
-03:15.6  Press, and breathe out.
-03:18.0  Slide.
-03:22.8  Release.
-03:24.1  Last stroke.
-03:25.2  Press.
-03:27.6  Slide.
-03:32.4  Release.
-03:34.8  (chime)
+01:49.8  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+01:51.3  Stroke 1.
+01:52.2  Press, and breathe out.
+01:54.6  Slide.
+01:59.4  Release.
+02:00.9  Stroke 2.
+02:01.8  Press.
+02:04.2  Slide.
+02:09.0  Release.
+02:10.5  Stroke 3.
+02:11.4  Press.
+02:13.8  Slide.
+02:18.6  Release.
+02:20.1  Stroke 4.
+02:21.0  Press, and breathe out.
+02:23.4  Slide.
+02:28.2  Release.
+02:29.7  Stroke 5.
+02:30.6  Press.
+02:33.0  Slide.
+02:37.8  Release.
+02:39.4  6 of 8.
+02:40.2  Press.
+02:42.6  Slide.
+02:47.4  Release.
+02:48.9  Stroke 7.
+02:49.8  Press, and breathe out.
+02:52.2  Slide.
+02:57.0  Release.
+02:58.3  Last stroke.
+02:59.4  Press.
+03:01.8  Slide.
+03:06.6  Release.
+03:09.0  (chime)
 """,
     "minimal": """\
-02:15.6  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-02:17.1  Stroke 1.
-02:26.7  Stroke 2.
-02:36.3  Stroke 3.
-02:45.9  Stroke 4.
-02:55.5  Stroke 5.
-03:05.2  6 of 8.
-03:14.7  Stroke 7.
-03:24.1  Last stroke.
-03:34.8  (chime)
+01:49.8  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+01:51.3  Stroke 1.
+02:00.9  Stroke 2.
+02:10.5  Stroke 3.
+02:20.1  Stroke 4.
+02:29.7  Stroke 5.
+02:39.4  6 of 8.
+02:48.9  Stroke 7.
+02:58.3  Last stroke.
+03:09.0  (chime)
 """,
 }
 

@@ -16,7 +16,7 @@ from coach.script import Options, Say, build_script
 ROUTINES = {source.name: source for source in builtin_sources()}
 
 TEACH = """\
-Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief guidance, 4:07 in all.
+Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief guidance, 4:04 in all.
 
 00:00.0  # Settling in
 00:02.0  Welcome. Psoas release, on your right side. Lie on your back on a firm surface, knees bent and feet flat.
@@ -27,20 +27,20 @@ Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief
 00:36.4  # Position and spot, right side
 00:36.4  Let both knees fall to your left: that moves your belly aside.
 00:42.5  Put the fingertips of both hands side by side, just to the right of your navel.
-00:49.9  Lift your head a little, and find the outer edge of the firm six-pack muscle. Rest your head, and move two finger-widths outward: your starting spot.
-01:03.4  (chime)
-01:05.4  # Strokes, right side
-01:05.4  Breathe out, and sink in slowly, down and a little toward your spine.
-01:12.0  Keep it at four out of ten or less: ten is the worst pain you can imagine.
-01:19.0  A pulse under your fingers means a large artery: ease off, and move a little outward.
-01:26.9  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
-01:36.1  A dull ache is fine, even one that spreads to your back, hip or groin.
-01:42.3  Each stroke: slide slowly toward your right hip, then ease off and glide back as you breathe in. Never hold your breath.
-01:52.3  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+00:49.4  Lift your head a little, and find the outer edge of the firm six-pack muscle. Rest your head, and move two finger-widths outward: your starting spot.
+01:02.4  (chime)
+01:04.4  # Strokes, right side
+01:04.4  Breathe out, and sink in slowly, down and a little toward your spine.
+01:11.0  Keep it at four out of ten or less: ten is the worst pain you can imagine.
+01:17.5  A pulse under your fingers means a large artery: ease off, and move a little outward.
+01:24.9  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
+01:33.6  A dull ache is fine, even one that spreads to your back, hip or groin.
+01:39.8  Each stroke: slide slowly toward your right hip, then ease off and glide back as you breathe in. Never hold your breath.
+01:49.8  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
 """  # noqa: E501
 
 REFRESH = """\
-Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 3:41 in all.
+Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 3:40 in all.
 
 00:00.0  # Settling in
 00:02.0  Welcome back. Psoas release, on your right side. Lie on your back, knees bent and feet flat.
@@ -51,15 +51,15 @@ Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minut
 00:36.4  # Position and spot, right side
 00:36.4  Let both knees fall slowly to your left.
 00:42.2  Put the fingertips of both hands side by side, just to the right of your navel.
-00:49.6  Find the outer edge of the six-pack muscle, and move two finger-widths outward: your starting spot.
-00:59.6  (chime)
-01:01.6  # Strokes, right side
-01:01.6  Breathe out, and sink in slowly, down and a little toward your spine.
-01:08.2  Keep it at four out of ten or less.
-01:12.1  A pulse under your fingers means a large artery: ease off, and move a little outward.
-01:20.0  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
-01:29.2  Each stroke: press, slide outward toward your right hip, then ease off and glide back to the start.
-01:37.5  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+00:49.1  Find the outer edge of the six-pack muscle, and move two finger-widths outward: your starting spot.
+00:59.1  (chime)
+01:01.1  # Strokes, right side
+01:01.1  Breathe out, and sink in slowly, down and a little toward your spine.
+01:07.7  Keep it at four out of ten or less.
+01:11.6  A pulse under your fingers means a large artery: ease off, and move a little outward.
+01:19.0  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
+01:27.7  Each stroke: press, slide outward toward your right hip, then ease off and glide back to the start.
+01:36.0  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
 """
 
 QUICK = """\
@@ -71,35 +71,35 @@ Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute 
 00:10.0  Sink in gently, four out of ten at most.
 00:13.8  A pulse: ease off, and move outward. Stop at sharp pain, or tingling in your leg.
 00:20.9  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-00:22.2  Stroke 1.
+00:22.4  Stroke 1.
 00:23.3  Press, and breathe out.
 00:25.7  Slide.
 00:30.5  Release.
-00:31.8  Stroke 2.
+00:32.0  Stroke 2.
 00:32.9  Press.
 00:35.3  Slide.
 00:40.1  Release.
-00:41.4  Stroke 3.
+00:41.6  Stroke 3.
 00:42.5  Press.
 00:44.9  Slide.
 00:49.7  Release.
-00:51.0  Stroke 4.
+00:51.2  Stroke 4.
 00:52.1  Press, and breathe out.
 00:54.5  Slide.
 00:59.3  Release.
-01:00.6  Stroke 5.
+01:00.8  Stroke 5.
 01:01.7  Press.
 01:04.1  Slide.
 01:08.9  Release.
-01:10.4  6 of 8.
+01:10.5  6 of 8.
 01:11.3  Press.
 01:13.7  Slide.
 01:18.5  Release.
-01:19.8  Stroke 7.
+01:20.0  Stroke 7.
 01:20.9  Press, and breathe out.
 01:23.3  Slide.
 01:28.1  Release.
-01:29.2  Last stroke.
+01:29.4  Last stroke.
 01:30.5  Press.
 01:32.9  Slide.
 01:37.7  Release.
@@ -110,7 +110,7 @@ Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute 
 
 
 def script(*args):
-    result = run_cli("psoas", "--side", "right", "--script", *args, deps=deps(engine=FakeEngines(CalmEngine())))
+    result = run_cli("psoas", "--side", "right", "--script", *args, deps=deps(engines=FakeEngines(CalmEngine())))
     assert (result.exit_code, result.stderr) == (0, ""), result.output
     return result.stdout
 
@@ -212,16 +212,16 @@ LIVE_LINES = {Shape.TEACH: "This is your first session: day 1 of 14.", Shape.QUI
 def test_teach_and_quick_meet_their_targets_with_the_real_voice(name):
     """Default settings, one side, as a live session says it (with its program line): teach's first stroke within
     2:00 and at most 5:00 in all; quick's first stroke within 0:30 and at most 2:00."""
-    from coach.defaults import DEFAULT_RATE, DEFAULT_VOICE
+    from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
     from coach.session import prepare
-    from coach.speech.cache import SpeechCache
+    from coach.speech.cache import Speaker, SpeechCache
 
     deps_now = deps()
-    engine, cache = deps_now.engine.build(), SpeechCache(deps_now.dirs.cache)
+    speaker = Speaker(deps_now.engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(deps_now.dirs.cache))
     routine = ROUTINES[name].load()
     targets = {Shape.TEACH: (120.0, 300.0), Shape.QUICK: (30.0, 120.0)}
     for shape, (first_most, all_most) in targets.items():
         options = Options("right", shape=shape, standing=LIVE_LINES[shape], short_intro=shape is Shape.QUICK)
-        timeline = prepare(routine, options, engine, cache, DEFAULT_VOICE, DEFAULT_RATE).timeline
+        timeline = prepare(routine, options, speaker).timeline
         first, whole = timeline.seconds(timeline.grids[0].accents[0]), timeline.seconds(timeline.length)
         assert (first <= first_most, whole <= all_most) == (True, True), (shape, first, whole)

@@ -234,7 +234,9 @@ def play_live(deps: Deps, request: Request) -> None:
         )
         script = build_script(request.routine, request.options(plan))
         question = question_text(plan.side)
-        speech = LiveSpeech(script, speaker(deps, request, threads=1), after=(question, *NUMBER_TEXTS))
+        asking = log is not None and sys.stdin.isatty()  # the tenderness is asked on a terminal: made in advance
+        after = (question, *NUMBER_TEXTS) if asking else ()
+        speech = LiveSpeech(script, speaker(deps, request, threads=1), after=after)
         least = request.routine.stroke.recommended[0]
         record = Record(log, name, plan.side, deps.clock.now, least, continued, plan.shape)
 
