@@ -45,7 +45,7 @@ def question_text(side: Side) -> str:
 def ask_tenderness(
     question: Pcm,
     numbers: Sequence[Pcm],
-    backend: Backend,
+    backend: Backend | Streamer,
     keys: Keys,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
@@ -54,7 +54,7 @@ def ask_tenderness(
     """Ask the question aloud and take the answer from one key, no Enter: a digit 0-9 at once, except "1", which
     waits TEN_WAIT_S for a "0" (ten). The number is said back. Silence for ANSWER_WAIT_S after the question, or
     any other key, skips it (None). A key may come while the question is still being said."""
-    player = Player(backend, clock, sleep)
+    player = live_player(backend, clock, sleep)
     keys.read()  # keys pressed during the session are not answers
     answer: int | None = None
     one_at: float | None = None  # when a "1" came

@@ -325,8 +325,10 @@ def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(t
     c.follow(226100, 8_000_013.0)  # the player held still for a second: the accent has not been heard
     assert (c.position(8_000_013.0), c.strokes_done(8_000_013.0)) == (226100, 0)
     c.follow(226101, 8_000_013.01)
-    assert c.strokes_done(8_000_013.01) == 1
+    assert c.strokes_done(8_000_013.01) == 0  # the accent is heard; the stroke counts once its slide is
     assert c.where(8_000_013.01).stroke == 1
+    c.follow(248151, 8_000_014.01)  # the first stroke's last step (its slide, in mini) has begun
+    assert c.strokes_done(8_000_014.01) == 1
     # paused, the player's position means nothing to the controller: it resumes at the words' start
     c.key(" ", 8_000_014.0)
     c.follow(999, 8_000_014.5)

@@ -145,8 +145,8 @@ def test_a_client_sees_every_change_signalled(runs):
                                         "CanGoNext": True}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Paused"}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Playing"}, []]),  # the countdown
-        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Position and spot, right side"), "CanGoPrevious": True},
-                               []]),
+        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Position and spot, right side"),
+                                        "CanGoPrevious": True}, []]),
         ("Seeked", [us(phases[1])]),
         ("PropertiesChanged", [player, {"Metadata": metadata(1, "Settling in"), "CanGoPrevious": False}, []]),
         ("Seeked", [0]),

@@ -278,8 +278,8 @@ def play_live(deps: Deps, request: Request) -> None:
             with deps.keys() as keys, media_keys(bus, report.title(session.timeline), clock.monotonic) as media:
                 outcome = run_live(
                     session, speech.prompts(), deps.audio(), keys, clock.monotonic, clock.sleep, status,
-                    record.progress, speech.more, revise, start, continued.strokes if continued is not None else (),
-                    media=media,
+                    record.progress, more=speech.more, media=media, revise=revise, start=start,
+                    done=continued.strokes if continued is not None else (),
                 )  # fmt: skip
                 clear_status()
                 record.end(outcome.finished, outcome.phase)
