@@ -1,17 +1,20 @@
 """Control of a live session (pure): keys and a clock in, player commands out.
 
 Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
-cue again from its beginning); r repeats the last cue; n skips to the next phase and b goes back to the one before;
-q ends. Media keys arrive as these same keys. Positions are samples of the session; the clock is seconds, from
-whatever clock the caller uses.
+cue again from its beginning, or the interrupted stroke from its accent); r repeats the last cue; n skips to the next
+phase and b goes back to the one before; q ends. Media keys arrive as these same keys. Positions are samples of the
+session; the clock is seconds, from whatever clock the caller uses.
+
+A stroke counts as done when the session plays past the start of its last step (its press and slide are complete),
+once however often it is played; strokes skipped, or not reached, do not count.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coach.script import ACCENT
 from coach.timefmt import length
 from coach.timeline import SPEECH, Timeline
 
@@ -67,8 +70,8 @@ class Where:
 
 
 class Controller:
-    def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S) -> None:
-        self.timeline = timeline
+    def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S, done: Iterable[int] = ()) -> None:
+        """`done`: the strokes (by index, from 0) already done in an earlier part of the same session."""
         self.countdown_s = countdown_s
         self.state = PLAYING
         self.finished = False
@@ -76,20 +79,32 @@ class Controller:
         self._since = 0.0  # clock when it began
         self._resume = 0  # where a pause will resume
         self._until = 0.0  # end of the countdown
-        self._done: set[int] = set()  # accents (strokes) that have been played through
+        self._done: set[int] = set()  # strokes (by index) whose last step has been reached
+        self._index(timeline)
+        self._done = {i for i in done if 0 <= i < len(self._marks)}
+
+    def retime(self, timeline: Timeline) -> None:
+        """Go on with the same session laid out again, the same up to a later point (the closing said with the
+        strokes actually done): positions, and the strokes, stay where they are."""
         self._index(timeline)
 
     def _index(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self._speech = [e for e in timeline.events if e.kind == SPEECH]
         self._speech_starts = [e.start for e in self._speech]
-        self._accents = [e.start for e in timeline.events if e.name == ACCENT]
+        self._accents = [accent for grid in timeline.grids for accent in grid.accents]
+        self._marks = [mark.done for mark in timeline.strokes]
+        sides = len(timeline.script.side.sides)
+        grids = len({mark.grid for mark in timeline.strokes}) or 1
+        self._sides = [mark.grid * sides // grids for mark in timeline.strokes]
 
     # -- what the runner asks -----------------------------------------------------------------------------------
 
-    def start(self, now: float) -> list[Command]:
+    def start(self, now: float, at: int = 0) -> list[Command]:
+        """Play from the session's start, or from `at` (continuing a session stopped earlier)."""
         self._since = now  # nothing has played before the start, whatever the clock reads
-        return self._play(0, now)
+        self._from = at
+        return self._play(at, now)
 
     def position(self, now: float) -> int:
         if self.state == PLAYING:
@@ -98,11 +113,37 @@ class Controller:
 
     @property
     def strokes_planned(self) -> int:
-        return len(self._accents)
+        return len(self._marks)
 
     def strokes_done(self, now: float) -> int:
         self._count(now)
         return len(self._done)
+
+    def done(self, now: float) -> tuple[int, ...]:
+        """The strokes done so far, by index."""
+        self._count(now)
+        return tuple(sorted(self._done))
+
+    def done_by_side(self, now: float) -> tuple[int, ...]:
+        """Strokes done on each single side worked, in order (right, then left, with both)."""
+        self._count(now)
+        return self._by_side(self._done)
+
+    @property
+    def planned_by_side(self) -> tuple[int, ...]:
+        """Strokes in the session on each single side worked (over all its stroke phases)."""
+        return self._by_side(set(range(len(self._marks))))
+
+    def expected_by_side(self, now: float) -> tuple[int, ...]:
+        """The strokes each side will have done if the session plays on from here to its end."""
+        self._count(now)
+        at = self.position(now)
+        return self._by_side(self._done | {i for i, mark in enumerate(self._marks) if mark >= at})
+
+    def phase_index(self, now: float) -> int:
+        """The phase the session is in (or was in when it ended), from 0."""
+        starts = [p.start for p in self.timeline.phases]
+        return max(0, bisect_right(starts, self.position(now)) - 1)
 
     def key(self, key: str, now: float) -> list[Command]:
         if self.state == ENDED:
@@ -150,15 +191,15 @@ class Controller:
         """The player says the listener has got to `at`: while playing, the position is that, and moves on from it
         by the clock only until the player next says. So the position is the audio actually heard, whatever the
         output did meanwhile (a hand-over, a late start, an underrun, a wait in silence for speech still being
-        made), and a stroke counts as done only once its accent has been heard."""
+        made), and a stroke counts as done only once the start of its last step has been heard."""
         if self.state == PLAYING:
-            self._done.update(a for a in self._accents if self._from <= a < at)
+            self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
             self._from, self._since = at, now
 
     def tick(self, now: float, sounding: bool) -> list[Command]:
         """Called often; `sounding` says whether the player still has sound going."""
         if self.state == PLAYING and not sounding:  # the player has played it all: trust it over the clock
-            self._done.update(a for a in self._accents if a >= self._from)
+            self._done.update(i for i, mark in enumerate(self._marks) if mark >= self._from)
             self._resume, self.state, self.finished = self.timeline.length, ENDED, True
             return [End(True)]
         if self.state == COUNTDOWN and now >= self._until:
@@ -220,13 +261,24 @@ class Controller:
         return [Stop(), End(finished)]
 
     def _count(self, now: float) -> None:
-        """Note the strokes whose accent was played since the current play began."""
+        """Note the strokes whose last step was reached since the current play began."""
         if self.state == PLAYING:
             at = self.position(now)
-            self._done.update(a for a in self._accents if self._from <= a < at)
+            self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
+
+    def _by_side(self, strokes: set[int]) -> tuple[int, ...]:
+        counts = [0] * len(self.timeline.script.side.sides)
+        for i in strokes:
+            counts[self._sides[i]] += 1
+        return tuple(counts)
 
     def _cue_start(self, at: int) -> int:
-        """The start of the words being said at `at`, or `at` itself between words."""
+        """Where a pause at `at` resumes: inside a stroke, the stroke again from its accent (its first step's word
+        said again); elsewhere the start of the words being said, or `at` itself between words."""
+        for grid in self.timeline.grids:
+            index = bisect_right(grid.accents, at) - 1
+            if index >= 0 and at < grid.accents[index] + grid.stroke:
+                return grid.accents[index]
         index = bisect_right(self._speech_starts, at) - 1
         if index >= 0 and self._speech[index].end > at:
             return self._speech[index].start
@@ -236,3 +288,21 @@ class Controller:
         """The start of the latest words that began at or before `at` (the session's start if none)."""
         index = bisect_right(self._speech_starts, at) - 1
         return self._speech[index].start if index >= 0 else 0
+
+
+def resume_point(timeline: Timeline, phase: int, done: Iterable[int]) -> int:
+    """Where a session stopped in `phase` goes on: at the first stroke of that phase not yet done, from its count
+    (the strokes before it were done), or at the start of the phase."""
+    span = timeline.phases[min(max(phase, 0), len(timeline.phases) - 1)]
+    accents = [accent for grid in timeline.grids for accent in grid.accents]
+    done = set(done)
+    inside = [i for i, accent in enumerate(accents) if span.start <= accent < span.end]
+    if not inside or not done & set(inside):
+        return span.start
+    following = [i for i in inside if i not in done]
+    if not following:
+        return span.start
+    accent = accents[following[0]]
+    before = accents[following[0] - 1] if following[0] > 0 else span.start
+    counts = [e.start for e in timeline.events if e.kind == SPEECH and before < e.start and e.end <= accent]
+    return counts[-1] if counts else accent

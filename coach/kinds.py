@@ -50,3 +50,13 @@ class Guidance(StrEnum):
     FULL = "full"
     BRIEF = "brief"
     MINIMAL = "minimal"
+
+
+class Shape(StrEnum):
+    """The shape of a session in the day's program: teach, the first session of a routine (everything); refresh,
+    the first of a day (the safety words in full, the position and the stroke in short); quick, every later one that
+    day (a line to get into position, the strokes, a closing line)."""
+
+    TEACH = "teach"
+    REFRESH = "refresh"
+    QUICK = "quick"

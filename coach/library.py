@@ -1,4 +1,5 @@
-"""A library of sessions in one folder: every routine x side (right, left, both), an M3U playlist and an index.
+"""A library of sessions in one folder: every routine x side (right, left, both) x shape (teach, the whole session,
+and quick, for the later sessions of a day, unless one shape is asked for), an M3U playlist and an index.
 
 Speech is synthesized first: every distinct line of the library once, on all cores (spawned worker processes, each
 building the engine from the factory it is handed, with one thread), into the speech cache. Then the sessions are
@@ -38,7 +39,7 @@ from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
 from coach.interrupts import held
-from coach.kinds import Guidance, Side, Tempo
+from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.reading import open_regular, read_regular
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
@@ -69,11 +70,13 @@ class Settings:
     bitrate: int = DEFAULT_BITRATE
     lyrics: bool = False
     srt: bool = False
+    shapes: tuple[Shape, ...] = (Shape.TEACH, Shape.QUICK)
 
-    def options(self, side: Side) -> Options:
+    def options(self, side: Side, shape: Shape = Shape.TEACH) -> Options:
         return Options(
-            side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro
-        )
+            side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro,
+            shape=shape, short_intro=shape is Shape.QUICK,
+        )  # fmt: skip
 
     def speaker(self, engine: EngineFactory, cache: Path, threads: int = 0) -> Speaker:
         return Speaker(engine, self.voice, self.pace, SpeechCache(cache), threads)
@@ -91,6 +94,7 @@ class Job:
     tracks: int
     path: Path
     key: str
+    shape: Shape = Shape.TEACH
     lyrics: bool = False
     srt: bool = False
 
@@ -119,16 +123,23 @@ def sounds_digest() -> str:
 
 
 def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech: list[str]) -> list[Job]:
-    """One job per routine and side, in playlist order, each with the key of what it is made from (`speech`: the
-    engine's name and the voice's key, its files' digest for a Piper voice)."""
+    """One job per routine, side and shape, in playlist order, each with the key of what it is made from (`speech`:
+    the engine's name and the voice's key, its files' digest for a Piper voice). A teach session is NAME-SIDE,
+    another shape NAME-SIDE-SHAPE."""
     common = json.dumps([__version__, CACHE_FORMAT, speech, sounds_digest(), asdict(settings)], sort_keys=True)
-    pairs = [(source, side) for source in sorted(sources, key=lambda s: s.name) for side in Side]
+    sets = [
+        (source, side, shape)
+        for source in sorted(sources, key=lambda s: s.name)
+        for shape in settings.shapes
+        for side in Side
+    ]
     jobs = []
-    for track, (source, side) in enumerate(pairs, start=1):
+    for track, (source, side, shape) in enumerate(sets, start=1):
         text = source.read()
-        key = hashlib.sha256(json.dumps([common, text, side, track, len(pairs)]).encode()).hexdigest()
-        path = folder / f"{source.name}-{side}{settings.suffix}"
-        jobs.append(Job(source, side, track, len(pairs), path, key, settings.lyrics, settings.srt))
+        key = hashlib.sha256(json.dumps([common, text, side, shape, track, len(sets)]).encode()).hexdigest()
+        named = "" if shape is Shape.TEACH else f"-{shape}"
+        path = folder / f"{source.name}-{side}{named}{settings.suffix}"
+        jobs.append(Job(source, side, track, len(sets), path, key, shape, settings.lyrics, settings.srt))
     return jobs
 
 
@@ -186,7 +197,7 @@ def render_job(job: Job, temps: Mapping[Path, Path], settings: Settings, engine:
     from coach.session import prepare
 
     routine = job.source.load()
-    session = prepare(routine, settings.options(job.side), settings.speaker(engine, cache))
+    session = prepare(routine, settings.options(job.side, job.shape), settings.speaker(engine, cache))
     encoding = Encoding(settings.channels, settings.bitrate)
     write_session(session, temps, settings.speech, encoding, job.track, job.tracks)
     files = {target.name: fingerprint(temp) for target, temp in temps.items()}
@@ -280,7 +291,7 @@ def _synthesize(
     lines: dict[tuple[str, bool], None] = {}
     said_by: dict[str, RoutineSource] = {}  # each text, and the first routine that says it
     for job in jobs:
-        script = build_script(job.source.load(), settings.options(job.side))
+        script = build_script(job.source.load(), settings.options(job.side, job.shape))
         beats = script.beat_texts()
         lines.update(dict.fromkeys((text, text in beats) for text in script.texts()))
         for text in script.texts():
@@ -417,4 +428,5 @@ def describe(settings: Settings) -> str:
         sound += f" {settings.bitrate} kbps"
     sound += " mono" if settings.channels == 1 else " stereo"
     intro = "" if settings.intro else ", no intro"
+    intro += f", {' and '.join(settings.shapes)} sessions"
     return f"{strokes}, {tempo}, {settings.guidance} guidance{intro}, {settings.speech}, {sound}"

@@ -6,7 +6,7 @@ import contextlib
 import os
 import select
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float, to_pcm
 from coach.control import ENDED, Controller, End, Play, Prompt, Stop
+from coach.kinds import Side
 from coach.mixer import render_all
 from coach.output.playback import Backend, live_player
 from coach.output.stream import Streamer
@@ -29,6 +30,70 @@ PAUSED_TEXT = "Paused."
 COUNTDOWN_TEXTS = ("Three.", "Two.", "One.")
 PROMPT_TEXTS = (PAUSED_TEXT, *COUNTDOWN_TEXTS)
 LOOP_S = 0.01
+NUMBER_TEXTS = ("Zero.", "One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight.", "Nine.", "Ten.")
+ANSWER_WAIT_S = 10.0  # silence this long after the question, and it is skipped
+TEN_WAIT_S = 1.0  # after "1", how long a "0" may take to make it ten
+
+
+def question_text(side: Side) -> str:
+    """The tenderness question, said at the end of a live session."""
+    if side is Side.BOTH:
+        return "How tender were the spots, from zero to ten? Press a number key."
+    return f"How tender was the spot on your {side} side, from zero to ten? Press a number key."
+
+
+def ask_tenderness(
+    question: Pcm,
+    numbers: Sequence[Pcm],
+    backend: Backend | Streamer,
+    keys: Keys,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    sample_rate: int,
+) -> int | None:
+    """Ask the question aloud and take the answer from one key, no Enter: a digit 0-9 at once, except "1", which
+    waits TEN_WAIT_S for a "0" (ten). The number is said back. Silence for ANSWER_WAIT_S after the question, or
+    any other key, skips it (None). A key may come while the question is still being said."""
+    player = live_player(backend, clock, sleep)
+    keys.read()  # keys pressed during the session are not answers
+    answer: int | None = None
+    one_at: float | None = None  # when a "1" came
+    quiet_from: float | None = None  # when the question ended
+    try:
+        player.start_clip(question, sample_rate)
+        while True:
+            now = clock()
+            if quiet_from is None and not player.poll():
+                quiet_from = now
+            pressed = keys.read()
+            if pressed:
+                key = pressed[0]
+                if one_at is not None:
+                    answer = 10 if key == "0" else 1
+                    break
+                if key == "1":
+                    one_at = now
+                    player.stop()
+                    quiet_from = quiet_from or now
+                elif key in "023456789":
+                    answer = int(key)
+                    break
+                else:
+                    break  # any other key skips the question
+            if one_at is not None and now - one_at >= TEN_WAIT_S:
+                answer = 1
+                break
+            if one_at is None and quiet_from is not None and now - quiet_from >= ANSWER_WAIT_S:
+                break
+            sleep(LOOP_S)
+        player.stop()
+        if answer is not None:
+            player.start_clip(numbers[answer], sample_rate)
+            while player.poll():
+                sleep(LOOP_S)
+    finally:
+        player.stop()
+    return answer
 
 
 class Keys(Protocol):
@@ -91,20 +156,47 @@ class LiveSpeech:
     """A live session's speech: the lines the cache has at once, and the rest made ahead of the playhead, in the
     order they are said (the prompts right after the first of them). With every line cached no engine is built."""
 
-    def __init__(self, script: Script, speaker: Speaker) -> None:
+    def __init__(self, script: Script, speaker: Speaker, after: Sequence[str] = ()) -> None:
+        """`after`: lines said after the session (the tenderness question and its answers), made last."""
         self.script = script
+        self.speaker = speaker
         self.sounds = load_sounds()
         beat = script.beat_texts()
         texts = list(dict.fromkeys(script.texts()))
         self.speech: dict[str, Clip] = {}
-        for text in [*texts, *PROMPT_TEXTS]:
+        for text in [*texts, *PROMPT_TEXTS, *after]:
             pcm = speaker.cached(text, text in beat)
             if pcm is not None:
                 self.speech[text] = to_float(pcm)
         missing = [text for text in texts if text not in self.speech]
         prompts = [text for text in PROMPT_TEXTS if text not in self.speech and text not in missing]
-        order = [*missing[:1], *prompts, *missing[1:]]
+        later = [text for text in after if text not in self.speech and text not in missing]
+        order = [*missing[:1], *prompts, *missing[1:], *later]
         self.ahead = Ahead(speaker, [(text, text in beat) for text in order]).start()
+        self.pending: list[tuple[str, bool]] = []  # lines of a script told again, made once the thread is done
+
+    def retold(self, script: Script) -> Session:
+        """The session with its script told again (its closing, say): its new lines are made once those before them
+        are (the session is known up to them until then)."""
+        self.script = script
+        beat = script.beat_texts()
+        queued = {text for text, _ in self.ahead.lines} | {text for text, _ in self.pending}
+        new = [text for text in dict.fromkeys(script.texts()) if text not in self.speech and text not in queued]
+        self.pending += [(text, text in beat) for text in new]
+        self._start_pending()
+        return self.session()
+
+    def _start_pending(self) -> None:
+        if self.pending and self.ahead.finished:
+            self.ahead = Ahead(self.speaker, self.pending).start()
+            self.pending = []
+
+    def clip(self, text: str) -> Clip:
+        """A line said after the session: made already, or now."""
+        if text not in self.speech:
+            self.close()
+            self.speech[text] = to_float(self.speaker.clip(text))
+        return self.speech[text]
 
     def session(self) -> Session:
         return assemble(self.script, self.speech, self.sounds)
@@ -115,6 +207,7 @@ class LiveSpeech:
     def more(self) -> tuple[Session, Mapping[str, Pcm]] | None:
         """The session known further, with the prompts, when lines have come since the last call."""
         made = self.ahead.take()
+        self._start_pending()
         if not made:
             return None
         self.speech.update({text: to_float(pcm) for text, pcm in made.items()})
@@ -133,6 +226,25 @@ class Outcome:
     strokes_done: int  # strokes whose accent had been heard
     strokes_planned: int
     position: int  # the sample reached: where the listener was when it ended
+    done_by_side: tuple[int, ...] = ()  # strokes done on each single side worked
+    strokes: tuple[int, ...] = ()  # the strokes done, by index
+    phase: int = 0  # the phase it ended in, from 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a live session has done so far: strokes on each single side worked, and which (by index)."""
+
+    done_by_side: tuple[int, ...]
+    strokes: tuple[int, ...]
+    planned: int
+
+    @property
+    def done(self) -> int:
+        return sum(self.done_by_side)
+
+
+Revise = Callable[[tuple[int, ...]], Session | None]
 
 
 def run_live(
@@ -143,9 +255,12 @@ def run_live(
     clock: Callable[[], float],
     sleep: Callable[[float], None],
     status: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     more: Update | None = None,
     media: Media | None = None,
+    revise: Revise | None = None,
+    start: int = 0,
+    done: tuple[int, ...] = (),
 ) -> Outcome:
     """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
     `clock` is monotonic seconds, and `sleep` waits by it.
@@ -153,16 +268,19 @@ def run_live(
     `media` is the desktop's media keys: its keys are read after the keyboard's, and it hears where the session
     stands on every turn of the loop, the end included.
 
-    `progress` hears (strokes done, strokes planned): 0 done once the sound has started, then each time the count
-    goes up. While the session's speech is still being made, `more` gives the session known further, with the
-    prompts, whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
+    `progress` hears what is done: once the sound has started (nothing done), then each time a stroke is done.
+    While the session's speech is still being made, `more` gives the session known further, with the prompts,
+    whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
+    `revise`, when a key changes how many strokes each side will have done by the end (n skips some, say), gives
+    the session with its closing saying so, laid out the same up to there (or None to keep it as it is).
+    `start` and `done` continue a session stopped earlier: the sample to play from, and the strokes it had done.
     """
     current = session
-    controller = Controller(session.timeline)
+    controller = Controller(session.timeline, done=done)
     player = live_player(backend, clock, sleep)
 
-    def render(start: int, end: int) -> Pcm:
-        return render_all(current.timeline, current.clips, start, end)
+    def render(first: int, end: int) -> Pcm:
+        return render_all(current.timeline, current.clips, first, end)
 
     def execute(commands: list[Play | Stop | Prompt | End]) -> None:
         for command in commands:
@@ -173,17 +291,33 @@ def run_live(
             elif isinstance(command, Prompt):
                 player.start_clip(prompts[command.name], current.timeline.sample_rate)
 
-    reported = -1
+    reported: tuple[int, ...] | None = None
+    expected = controller.planned_by_side  # what the closing says: the strokes planned
 
     def report() -> None:
         nonlocal reported
-        done = controller.strokes_done(clock())
-        if progress is not None and done != reported:
-            progress(done, controller.strokes_planned)
-        reported = done
+        now = clock()
+        strokes = controller.done(now)
+        if progress is not None and strokes != reported:
+            progress(Progress(controller.done_by_side(now), strokes, controller.strokes_planned))
+        reported = strokes
+
+    def retell(now: float) -> None:
+        """After a key: if the strokes to be done by the end have changed, the closing is told again."""
+        nonlocal current, expected
+        will = controller.expected_by_side(now)
+        if revise is None or will == expected or controller.state == ENDED:
+            return
+        expected = will
+        revised = revise(will)
+        if revised is not None:
+            current = revised
+            controller.retime(revised.timeline)
 
     try:
-        execute(controller.start(clock()))
+        commands = controller.start(clock(), start)
+        retell(clock())  # a session continued may have skipped strokes before: its closing says so
+        execute(commands)
         report()
         while True:
             update = more() if more is not None else None
@@ -192,7 +326,10 @@ def run_live(
                 player.extend(current.timeline, render)
                 execute(controller.replace(current.timeline))
             for key in keys.read() + (media.read() if media is not None else ""):
-                execute(controller.key(key.lower(), clock()))
+                now = clock()
+                commands = controller.key(key.lower(), now)
+                retell(now)  # before the commands run, so a Play plays the session as it now is
+                execute(commands)
             sounding = player.poll()
             controller.follow(player.position, clock())  # the audio heard, a wait for speech included
             execute(controller.tick(clock(), sounding))
@@ -209,5 +346,6 @@ def run_live(
         player.stop()
     now = clock()
     return Outcome(
-        controller.finished, controller.strokes_done(now), controller.strokes_planned, controller.position(now)
-    )
+        controller.finished, controller.strokes_done(now), controller.strokes_planned, controller.position(now),
+        controller.done_by_side(now), controller.done(now), controller.phase_index(now),
+    )  # fmt: skip

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from coach.kinds import AUTO, Side
+from coach.kinds import AUTO, Shape, Side
 from coach.routine import Program, Routine
 
 FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
+
+
+BREAK_DAYS = 3  # this many days or more without a session, and a new program starts
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,12 @@ class Entry:
     strokes_planned: int
     status: str  # finished, stopped, started (the process died during it) or logged (tenderness noted later)
     tenderness: int | None = None
+    done_by_side: tuple[int, ...] | None = None  # strokes done on each single side worked; None in older logs
+    least: int = 0  # the routine's fewest advised strokes when it was recorded: fewer, and it does not count
+    resume_phase: int | None = None  # where a stopped session can be continued: the phase it stopped in
+    strokes: tuple[int, ...] = ()  # the strokes done, by index, for continuing it
+    key: int = 0  # its row in the log (0: not from a log)
+    shape: str = ""  # teach, refresh or quick ("" in older logs)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", Side(self.side))  # the side's spelling, as the log stores it, is enough
@@ -34,63 +43,176 @@ class Entry:
     def is_session(self) -> bool:
         return self.status != LOGGED
 
+    def done_on(self, side: Side) -> int:
+        """Strokes done on this single side."""
+        sides = self.side.sides
+        if side not in sides:
+            return 0
+        if self.done_by_side is not None and len(self.done_by_side) == len(sides):
+            return self.done_by_side[sides.index(side)]
+        return self.strokes_done // len(sides)  # an older log: the strokes shared out evenly
+
     def covers(self, side: Side) -> bool:
-        """Whether the session worked this single side."""
-        return side in self.side.sides
+        """Whether the session counts toward the program on this single side: it worked that side and reached the
+        routine's fewest advised strokes there. A session stopped sooner is kept, but does not count."""
+        return self.is_session and side in self.side.sides and self.done_on(side) >= self.least
+
+    @property
+    def counts(self) -> bool:
+        return any(self.covers(side) for side in self.side.sides)
 
 
 @dataclass(frozen=True)
 class Standing:
-    session: int  # this session's number today, for the side(s) worked
+    sessions: tuple[int, ...]  # this session's number today on each single side worked (right, then left)
     per_day: int
-    day: int  # the day of the program, counted from the routine's first session
+    day: int  # the day of the program, counted from its first session (a break starts a new program)
     days: int
     until: str
+    restarted: bool = False  # a break came before today: a new program starts today, with this session
+    done: tuple[Side, ...] = ()  # the sides worked whose program is done (tender at 1 or less three days in a row)
+
+    @property
+    def session(self) -> int:
+        """The session's number today: for both sides, the busier side's."""
+        return max(self.sessions)
 
     @property
     def first_today(self) -> bool:
         return self.session == 1
 
-    def text(self) -> str:
-        if self.session <= self.per_day:
-            now = f"This is session {self.session} of {self.per_day} today"
+    def text(self, short: bool = False) -> str:
+        """The program line, said after the welcome; `short` for a quick session: "Session 3 today, day 4 of 14."."""
+        if self.done:
+            return self.done_text(short)
+        if short:
+            return self.short_text()
+        first, *others = self.sessions
+        if self.day == 1 and self.session == 1 and not self.restarted:
+            return f"This is your first session: day 1 of {self.days}."
+        if self.per_day == 1:
+            now = "This is today's session" if first == 1 else "This is an extra session today"
+        elif first <= self.per_day:
+            now = f"This is session {first} of {self.per_day} today"
         else:
-            now = f"This is session {self.session} today, more than the {self.per_day} the program asks for"
+            now = f"This is session {first} today"
+        if others:
+            second = others[0]
+            now += " on each side" if second == first else f" on your right side, and session {second} on your left"
         if self.day <= self.days:
-            return f"{now}, on day {self.day} of {self.days}."
-        return f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
+            text = f"{now}, on day {self.day} of {self.days}."
+        else:
+            text = f"{now}, on day {self.day}. The {self.days} days are done: carry on only until {self.until}."
+        return f"After a break, a new program starts today. {text}" if self.restarted else text
+
+    def done_text(self, short: bool) -> str:
+        both = len(self.done) == 2
+        if short:
+            return f"{'Both sides' if both else f'{self.done[0].capitalize()} side'} done. An extra session."
+        which = "Both sides" if both else f"Your {self.done[0]} side"
+        verb = "have" if both else "has"
+        return (
+            f"{which} {verb} been tender at 1 or less for {DONE_DAYS} days in a row, so that program is done. This "
+            f"session is an extra one."
+        )
+
+    def short_text(self) -> str:
+        first, *others = self.sessions
+        if self.per_day == 1:
+            now = "Today's session" if first == 1 else "An extra session today"
+        else:
+            now = f"Session {first} today"
+        if others:
+            now += " on each side" if others[0] == first else f" on your right side, {others[0]} on your left"
+        day = f"day {self.day} of {self.days}" if self.day <= self.days else f"day {self.day}"
+        text = f"{now}, {day}."
+        return f"A new program after a break: {text}" if self.restarted else text
 
 
 def sessions(entries: Iterable[Entry], routine: str, day: date | None = None) -> list[Entry]:
+    """The sessions of a routine (on a day), each kept, whether or not it counts."""
     return [e for e in entries if e.routine == routine and e.is_session and (day is None or e.started.date() == day)]
 
 
 def count_today(entries: Iterable[Entry], routine: str, day: date, side: Side) -> int:
+    """The sessions that count on this single side on this day."""
     return sum(e.covers(side) for e in sessions(entries, routine, day))
 
 
 def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
-    """The side with fewer sessions today (right on a tie)."""
+    """The side whose program goes on (a side that is done is not chosen while the other is not), then the one with
+    fewer sessions today (right on a tie)."""
+    due = sides_due(entries, routine, day)
+    if len(due) == 1:
+        return due[0]
     right, left = (count_today(entries, routine, day, side) for side in Side.BOTH.sides)
     return Side.LEFT if left < right else Side.RIGHT
 
 
+def program_starts(days: Iterable[date]) -> list[date]:
+    """The first day of each program, from the days with sessions that count: a new one starts after a break of
+    BREAK_DAYS days or more without one."""
+    starts: list[date] = []
+    last: date | None = None
+    for day in sorted(set(days)):
+        if last is None or (day - last).days > BREAK_DAYS:
+            starts.append(day)
+        last = day
+    return starts
+
+
 def first_day(entries: Iterable[Entry], routine: str, today: date) -> date:
-    """The program's first day: the day of the routine's first logged session, or today when there is none."""
-    return min((e.started.date() for e in sessions(entries, routine)), default=today)
+    """The first day of the program going on today: the first day with a session that counts since the last break,
+    or today when there is none (no session yet, or a break just ended)."""
+    days = [e.started.date() for e in sessions(entries, routine) if e.counts and e.started.date() <= today]
+    starts = program_starts([*days, today])
+    return starts[-1]
+
+
+DONE_AT_MOST = 1  # tenderness at or below this ...
+DONE_DAYS = 3  # ... on this many days in a row, and a side's program is done
+REOPEN_AT_LEAST = 3  # a later tenderness this high opens it again
+
+
+def side_done(entries: Iterable[Entry], routine: str, side: Side, today: date) -> date | None:
+    """The day a side's program ended, as the seed sets it ("until it is no longer tender"): its logged tenderness
+    at 0 or 1 on three days in a row (a day's last note counts; a session on both sides notes both). A later
+    tenderness of 3 or more opens it again. None while it goes on."""
+    notes: dict[date, int] = {}
+    for e in sorted(entries, key=lambda e: e.started):
+        if e.routine == routine and e.tenderness is not None and side in e.side.sides and e.started.date() <= today:
+            notes[e.started.date()] = e.tenderness
+    done: date | None = None
+    run: list[date] = []
+    for day in sorted(notes):
+        low = notes[day] <= DONE_AT_MOST
+        if done is not None:
+            if notes[day] >= REOPEN_AT_LEAST:
+                done, run = None, []
+            continue
+        run = [*run, day] if low and run and (day - run[-1]).days == 1 else [day] if low else []
+        if len(run) >= DONE_DAYS:
+            done = day
+    return done
 
 
 def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side, ...]:
-    """The single sides whose program still goes on: every side, for now. (Reminders ask this; when a side's
-    program can end, as the log tells it, this is where it stops being due.)"""
-    return Side.BOTH.sides
+    """The single sides whose program still goes on (reminders ask this; --side auto prefers them)."""
+    return tuple(side for side in Side.BOTH.sides if side_done(entries, routine, side, today) is None)
 
 
 def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
-    """Where this session stands: its number today (for both sides, the busier side's), and the program's day."""
-    done = max(count_today(entries, routine, day, single) for single in Side(side).sides)
+    """Where this session stands: its number today on each side worked, and the program's day (after a break, a
+    new program starts today, and says so)."""
+    done = tuple(count_today(entries, routine, day, single) for single in Side(side).sides)
     first = first_day(entries, routine, day)
-    return Standing(done + 1, program.sessions_per_day, (day - first).days + 1, program.days, program.until)
+    earlier = any(e.counts and e.started.date() < first for e in sessions(entries, routine))
+    restarted = earlier and first == day and not any(e.counts for e in sessions(entries, routine, day))
+    finished = tuple(single for single in Side(side).sides if side_done(entries, routine, single, day) is not None)
+    return Standing(
+        tuple(n + 1 for n in done), program.sessions_per_day, (day - first).days + 1, program.days, program.until,
+        restarted, finished if len(finished) == len(Side(side).sides) else (),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,23 +220,50 @@ class SessionPlan:
     """What the program log decides about a session before it starts."""
 
     side: Side  # the side to work (--side auto: the one with fewer sessions today)
-    standing: str | None = None  # where the user stands, said first; only for a live session that is logged
-    short_intro: bool = False  # after the first session of the day the safety lines give way to the reminder
+    standing: str | None = None  # where the user stands, said after the welcome; only for a live, logged session
+    short_intro: bool = False  # in a quick session the intro's safety lines give way to the program's reminder
+    done: tuple[int, ...] | None = None  # strokes done on each side, for the closing, once a live session knows
+    shape: Shape = Shape.TEACH
 
 
-def plan_session(entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool) -> SessionPlan:
-    """Plan a session from the log's entries: `side` is right, left, both or auto. With `announce` (a live session
-    that is logged) it says where the user stands; files and scripts do not, so they are the same whenever they
-    are made."""
+def auto_shape(entries: Sequence[Entry], routine: str, today: date) -> Shape:
+    """Teach for a routine's first session that counts; refresh for the first of a day; quick for every later one."""
+    counted = [e for e in sessions(entries, routine) if e.counts and e.started.date() <= today]
+    if not counted:
+        return Shape.TEACH
+    return Shape.QUICK if any(e.started.date() == today for e in counted) else Shape.REFRESH
+
+
+def plan_session(
+    entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool, shape: str = AUTO
+) -> SessionPlan:
+    """Plan a session from the log's entries: `side` is right, left, both or auto; `shape` teach, refresh, quick or
+    auto (from the log, for a session that is logged; teach otherwise). With `announce` (a live session that is
+    logged) it says where the user stands; files and scripts do not, so they are the same whenever they are made."""
     chosen = auto_side(entries, routine.name, today) if side == AUTO else Side(side)
+    shaped = Shape.TEACH
+    if shape != AUTO:
+        shaped = Shape(shape)
+    elif announce:
+        shaped = auto_shape(entries, routine.name, today)
+    quick = shaped is Shape.QUICK
     if not announce or routine.program is None:
-        return SessionPlan(chosen)
+        return SessionPlan(chosen, short_intro=quick, shape=shaped)
     where = standing(entries, routine.name, routine.program, chosen, today)
-    return SessionPlan(chosen, where.text(), short_intro=not where.first_today)
+    return SessionPlan(chosen, where.text(short=quick), short_intro=quick, shape=shaped)
+
+
+def day_tenderness(entries: Iterable[Entry], side: Side) -> int | None:
+    """A side's tenderness on a day: the day's last note that covers the side (None without one)."""
+    ordered = sorted(entries, key=lambda e: e.started)
+    notes = [e.tenderness for e in ordered if e.tenderness is not None and side in e.side.sides]
+    return notes[-1] if notes else None
 
 
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:
-    """A table by day for each routine: sessions per side, strokes done, tenderness (the day's mean)."""
+    """A table by day for each routine: the sessions that count on each side (against the program's sessions a
+    day), every stroke done (sessions stopped early included), and each side's tenderness (the day's last note).
+    Days are numbered within their program: after a break a new one starts at day 1, with a line that says so."""
     if not entries:
         return "No sessions yet. Each live session is recorded here; 'coach log' records tenderness.\n"
     out: list[str] = []
@@ -124,23 +273,53 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
         heading = routine
         if program is not None:
             heading += f": {program.sessions_per_day} sessions a day for {program.days} days, until {program.until}"
-        out += [heading, f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>4}  {'strokes':>7}  {'tenderness':>10}"]
-        first = min(e.started.date() for e in mine)
+        out += [
+            heading,
+            f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>5}  {'strokes':>7}  {'tender right':>12}  {'left':>4}",
+        ]
+        starts = program_starts(e.started.date() for e in mine if e.is_session and e.counts)
         for day in sorted({e.started.date() for e in mine}):
+            if day in starts[1:]:
+                out.append("  (a break: a new program starts)")
+            first = max((start for start in starts if start <= day), default=day)
             that_day = [e for e in mine if e.started.date() == day]
             done = [e for e in that_day if e.is_session]
-            marks = [e.tenderness for e in that_day if e.tenderness is not None]
-            tender = f"{sum(marks) / len(marks):.1f}" if marks else "-"
-            right, left = (sum(e.covers(side) for e in done) for side in Side.BOTH.sides)
+            sessions = []
+            for side in Side.BOTH.sides:
+                count = str(sum(e.covers(side) for e in done))
+                sessions.append(count if program is None else f"{count}/{program.sessions_per_day}")
+            tender = [day_tenderness(that_day, side) for side in Side.BOTH.sides]
+            right, left = ("-" if value is None else str(value) for value in tender)
             strokes = sum(e.strokes_done for e in done)
             number = (day - first).days + 1
-            out.append(f"  {number:>3}  {day.isoformat():<10}  {right:>5}  {left:>4}  {strokes:>7}  {tender:>10}")
+            out.append(
+                f"  {number:>3}  {day.isoformat():<10}  {sessions[0]:>5}  {sessions[1]:>5}  {strokes:>7}  "
+                f"{right:>12}  {left:>4}"
+            )
+        last = max(e.started.date() for e in mine)
+        for side in Side.BOTH.sides:
+            ended = side_done(mine, routine, side, last)
+            if ended is not None:
+                out.append(
+                    f"  The {side} side's program is done: tender at 1 or less on {DONE_DAYS} days in a row, to "
+                    f"{ended.isoformat()}."
+                )
         out.append("")
     return "\n".join(out)
 
 
-def daily(entries: Sequence[Entry], routine: str) -> list[tuple[int, int, float | None]]:
-    """(day of the program, sessions, mean tenderness or None) for each day with entries, for plotting."""
+@dataclass(frozen=True)
+class Day:
+    """A day of a routine's log, for the plot: its number from the first day, and each side's sessions that count
+    and tenderness (None without a note)."""
+
+    number: int
+    sessions: tuple[int, int]  # right, left
+    tenderness: tuple[int | None, int | None]
+
+
+def daily(entries: Sequence[Entry], routine: str) -> list[Day]:
+    """Each day with entries, numbered from the routine's first day (the whole log, across programs)."""
     mine = [e for e in entries if e.routine == routine]
     if not mine:
         return []
@@ -148,7 +327,7 @@ def daily(entries: Sequence[Entry], routine: str) -> list[tuple[int, int, float 
     rows = []
     for day in sorted({e.started.date() for e in mine}):
         that_day = [e for e in mine if e.started.date() == day]
-        marks = [e.tenderness for e in that_day if e.tenderness is not None]
-        count = sum(e.is_session for e in that_day)
-        rows.append(((day - first).days + 1, count, sum(marks) / len(marks) if marks else None))
+        right, left = (sum(e.covers(side) for e in that_day) for side in Side.BOTH.sides)
+        tender = (day_tenderness(that_day, Side.RIGHT), day_tenderness(that_day, Side.LEFT))
+        rows.append(Day((day - first).days + 1, (right, left), tender))
     return rows

@@ -32,12 +32,50 @@ CREATE TABLE IF NOT EXISTS sessions (
     strokes_done INTEGER NOT NULL DEFAULT 0,
     strokes_planned INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
-    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10)
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10),
+    done_right INTEGER,
+    done_left INTEGER,
+    least INTEGER NOT NULL DEFAULT 0,
+    resume_phase INTEGER,
+    strokes TEXT NOT NULL DEFAULT '',
+    shape TEXT NOT NULL DEFAULT ''
 );
 """
+VERSION = 2
+# Each step takes a log from the version before it to the next, in one transaction. Version 1 (the first release)
+# had no per-side strokes, no fewest-advised strokes (its sessions all count, as they did) and nothing to continue.
+MIGRATIONS = {
+    2: (
+        "ALTER TABLE sessions ADD COLUMN done_right INTEGER",
+        "ALTER TABLE sessions ADD COLUMN done_left INTEGER",
+        "ALTER TABLE sessions ADD COLUMN least INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN resume_phase INTEGER",
+        "ALTER TABLE sessions ADD COLUMN strokes TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN shape TEXT NOT NULL DEFAULT ''",
+    ),
+}
+BY_SIDE = {Side.RIGHT: "done_right", Side.LEFT: "done_left"}
 
 
-COLUMNS = ("id", "routine", "side", "started", "ended", "strokes_done", "strokes_planned", "status", "tenderness")
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Create the log, or bring an older one to this version; a log from a newer release is left alone."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions'").fetchone() is not None
+    if not exists:
+        with db:
+            db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;")
+        return
+    if version > VERSION:
+        raise CoachError(f"The program log {path} was written by a newer coach (version {version}); update coach.")
+    for step in range(max(version, 1) + 1, VERSION + 1):
+        statements = "; ".join(MIGRATIONS[step])
+        db.executescript(f"BEGIN; {statements}; PRAGMA user_version = {step}; COMMIT;")
+
+
+COLUMNS = (
+    "id", "routine", "side", "started", "ended", "strokes_done", "strokes_planned", "status", "tenderness",
+    "done_right", "done_left", "least", "resume_phase", "strokes", "shape",
+)  # fmt: skip
 STATUSES = (STARTED, FINISHED, STOPPED, LOGGED)
 BUSY_MS = 10_000  # how long a write waits for another coach process's (a transaction of a few milliseconds)
 CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free
@@ -57,6 +95,10 @@ def _stamp(when: datetime) -> str:
     return when.replace(microsecond=0).isoformat()
 
 
+def _indexes(strokes: tuple[int, ...]) -> str:
+    return ",".join(str(i) for i in strokes)
+
+
 class ProgramLog:
     """The log, open: use it as a context manager (`with ProgramLog(path) as log:`), which closes it however the
     block ends."""
@@ -74,7 +116,7 @@ class ProgramLog:
             db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
+            _migrate(db, path)
             problem = _foreign(db)
             if problem:
                 raise CoachError(
@@ -135,22 +177,57 @@ class ProgramLog:
                 raise LogBusy(message) from None
             raise CoachError(message) from None
 
-    def begin(self, routine: str, side: Side, planned: int, when: datetime, wait_ms: int = BUSY_MS) -> int:
-        """Record a session as it starts; it stays 'started' (read as stopped) if the process dies."""
+    def begin(
+        self,
+        routine: str,
+        side: Side,
+        planned: int,
+        when: datetime,
+        least: int = 0,
+        shape: str = "",
+        wait_ms: int = BUSY_MS,
+    ) -> int:
+        """Record a session as it starts; it stays 'started' (read as stopped) if the process dies. `least` is the
+        routine's fewest advised strokes: a session with fewer on a side does not count there. `shape` is the
+        session's (teach, refresh, quick)."""
+        sides = Side(side).sides
         return self._write(
-            "INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES (?, ?, ?, ?, ?)",
-            (routine, side, _stamp(when), planned, STARTED),
+            "INSERT INTO sessions (routine, side, started, strokes_planned, status, least, done_right, done_left, "
+            "shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (routine, side, _stamp(when), planned, STARTED, least, *(0 if s in sides else None for s in BY_SIDE),
+             shape),
+            wait_ms,
+        )  # fmt: skip
+
+    def progress(
+        self, session: int, done: tuple[int, ...], side: Side, strokes: tuple[int, ...] = (), wait_ms: int = BUSY_MS
+    ) -> None:
+        """The strokes done so far on each single side worked, and which they are (by index)."""
+        counts = dict(zip(Side(side).sides, done, strict=True))
+        self._write(
+            "UPDATE sessions SET strokes_done = ?, done_right = ?, done_left = ?, strokes = ? WHERE id = ?",
+            (sum(done), counts.get(Side.RIGHT), counts.get(Side.LEFT), _indexes(strokes), session),
             wait_ms,
         )
 
-    def progress(self, session: int, strokes_done: int, wait_ms: int = BUSY_MS) -> None:
-        self._write("UPDATE sessions SET strokes_done = ? WHERE id = ?", (strokes_done, session), wait_ms)
-
-    def end(self, session: int, finished: bool, strokes_done: int, when: datetime) -> None:
+    def end(
+        self, session: int, finished: bool, strokes_done: int, when: datetime, resume_phase: int | None = None
+    ) -> None:
+        """How the session ended; a stopped one keeps the phase it can be continued from."""
         self._write(
-            "UPDATE sessions SET status = ?, strokes_done = ?, ended = ? WHERE id = ?",
-            (FINISHED if finished else STOPPED, strokes_done, _stamp(when), session),
+            "UPDATE sessions SET status = ?, strokes_done = ?, ended = ?, resume_phase = ? WHERE id = ?",
+            (
+                FINISHED if finished else STOPPED,
+                strokes_done,
+                _stamp(when),
+                None if finished else resume_phase,
+                session,
+            ),
         )
+
+    def reopen(self, session: int, wait_ms: int = BUSY_MS) -> None:
+        """A stopped session is being continued: it is going on again, and can no longer be continued from before."""
+        self._write("UPDATE sessions SET status = ?, resume_phase = NULL WHERE id = ?", (STARTED, session), wait_ms)
 
     def set_tenderness(self, session: int, value: int) -> None:
         self._write("UPDATE sessions SET tenderness = ? WHERE id = ?", (value, session))
@@ -191,19 +268,19 @@ class ProgramLog:
         """Every row that coach can read, oldest first; the others are in `unreadable` (and `warning`)."""
         try:
             rows = self._db.execute(
-                "SELECT id, routine, side, started, strokes_done, strokes_planned, status, tenderness "
-                "FROM sessions ORDER BY id"
+                "SELECT id, routine, side, started, strokes_done, strokes_planned, status, tenderness, done_right, "
+                "done_left, least, resume_phase, strokes, shape FROM sessions ORDER BY id"
             ).fetchall()
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
         entries: list[tuple[int, Entry]] = []
         self.unreadable = []
         for row in rows:
-            entry = _entry(row[1:])
+            entry = _entry(row)
             if isinstance(entry, str):
-                self.unreadable.append((row[0], entry))
+                self.unreadable.append((int(row[0]), entry))
             else:
-                entries.append((row[0], entry))
+                entries.append((int(row[0]), entry))
         return [entry for _, entry in sorted(entries, key=lambda pair: (pair[1].started, pair[0]))]
 
     def close(self) -> None:
@@ -231,8 +308,8 @@ def _whole(value: object, low: int, high: int | None = None) -> bool:
 
 
 def _entry(row: tuple[object, ...]) -> Entry | str:
-    """A row as an entry, or why it cannot be one."""
-    routine, side, started, done, planned, status, tender = row
+    """A row (id first) as an entry, or why it cannot be one."""
+    key, routine, side, started, done, planned, status, tender, right, left, least, phase, strokes, shape = row
     if not isinstance(routine, str) or not routine:
         return f"the routine is {str(routine)[:40]!r}"
     if not isinstance(side, str) or side not in tuple(Side):
@@ -251,7 +328,21 @@ def _entry(row: tuple[object, ...]) -> Entry | str:
         return f"the status is {str(status)[:20]!r}"
     if not (tender is None or (isinstance(tender, int) and _whole(tender, 0, 10))):
         return f"the tenderness is {str(tender)[:20]!r}"
-    return Entry(routine, Side(side), when, done, planned, status, tender)
+    if not all(count is None or (isinstance(count, int) and _whole(count, 0)) for count in (right, left)):
+        return f"the strokes by side are {str(right)[:20]!r} and {str(left)[:20]!r}"
+    if not (isinstance(least, int) and _whole(least, 0)) or not (phase is None or isinstance(phase, int)):
+        return f"the fewest strokes or the phase is {str(least)[:20]!r} or {str(phase)[:20]!r}"
+    if not isinstance(strokes, str) or not all(i.isdigit() for i in strokes.split(",") if i):
+        return f"the strokes done are {str(strokes)[:40]!r}"
+    if not isinstance(shape, str):
+        return f"the shape is {str(shape)[:20]!r}"
+    counts = {Side.RIGHT: right, Side.LEFT: left}
+    by_side = [counts[s] for s in Side(side).sides]
+    known = tuple(c for c in by_side if isinstance(c, int)) if all(c is not None for c in by_side) else None
+    return Entry(
+        routine, Side(side), when, done, planned, status, tender, done_by_side=known, least=least,
+        resume_phase=phase, strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(key)), shape=shape,
+    )  # fmt: skip
 
 
 def lock_holders(path: Path) -> list[str]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from coach.kinds import Side, Tempo
+from coach.kinds import Shape, Side, Tempo
 from coach.routine import Phase, Routine
 from coach.script import CHIME
 from coach.timefmt import clock, length
-from coach.timeline import SPEECH, Timeline
+from coach.timeline import SPEECH, GridSpan, Timeline
 
 CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
@@ -22,22 +23,40 @@ def title(timeline: Timeline) -> str:
 def summary(timeline: Timeline, about: str = "") -> str:
     """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
+    shape = "" if s.shape is Shape.TEACH else f", {s.shape} session"
     return (
-        f"{title(timeline)}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{title(timeline)}{shape}: {s.strokes} strokes a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
 
 
+def grid_text(span: GridSpan, sample_rate: int) -> str:
+    """A grid's strokes in a few words: "8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4,
+    release 2"."""
+    steps = ", ".join(f"{name} {slot}" for name, slot in zip(span.steps, span.slots, strict=True))
+    count = len(span.accents)
+    return (
+        f"{count} stroke{'s' if count != 1 else ''} of {span.beats} beats at {span.bpm} a minute, "
+        f"{span.stroke / sample_rate:.1f} s each: {steps}"
+    )
+
+
 def script_text(timeline: Timeline) -> str:
-    """The session as timed text: phase headings, every spoken cue and each chime (beat ticks are left out)."""
+    """The session as timed text: phase headings, every spoken cue, each chime, and where each grid of strokes
+    starts, with its beats (the metronome's own sounds are left out)."""
     out = [summary(timeline), ""]
     phases = iter(timeline.phases)
     upcoming = next(phases, None)
+    grids = iter(timeline.grids)
+    grid = next(grids, None)
     for event in timeline.events:
         while upcoming is not None and upcoming.start <= event.start:
             out.append(f"{clock(timeline.seconds(upcoming.start))}  # {upcoming.title}")
             upcoming = next(phases, None)
+        while grid is not None and grid.start <= event.start:
+            out.append(f"{clock(timeline.seconds(grid.start))}  ({grid_text(grid, timeline.sample_rate)})")
+            grid = next(grids, None)
         if event.kind == SPEECH:
             out.append(f"{clock(timeline.seconds(event.start))}  {event.name}")
         elif event.name == CHIME:
@@ -65,6 +84,18 @@ def script_json(timeline: Timeline) -> dict[str, object]:
             {"title": p.title, "start": _seconds(timeline, p.start), "end": _seconds(timeline, p.end)}
             for p in timeline.phases
         ],
+        "grids": [
+            {
+                "start": _seconds(timeline, g.start),
+                "end": _seconds(timeline, g.end),
+                "bpm": g.bpm,
+                "count_in": g.count_in,
+                "steps": [{"name": name, "beats": slot} for name, slot in zip(g.steps, g.slots, strict=True)],
+                "stroke": _seconds(timeline, g.stroke),
+                "accents": [_seconds(timeline, a) for a in g.accents],
+            }
+            for g in timeline.grids
+        ],
         "events": [
             {
                 "start": _seconds(timeline, e.start),
@@ -78,18 +109,49 @@ def script_json(timeline: Timeline) -> dict[str, object]:
     }
 
 
-def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float]) -> str:
-    """A routine described: phases, strokes, tempos, and session lengths by (tempo, Side.RIGHT or Side.BOTH)."""
+def stroke_text(timeline: Timeline) -> str:
+    """Each strokes phase's stroke, once per phase of one side: "9.6 s (2-4-2 beats)"."""
+    spans = timeline.grids[: len(timeline.grids) // len(timeline.script.side.sides)]
+    return ", ".join(
+        f"{span.stroke / timeline.sample_rate:.1f} s ({'-'.join(map(str, span.slots))} beats)" for span in spans
+    )
+
+
+@dataclass(frozen=True)
+class ShapeLengths:
+    """A session shape's lengths, in seconds: one side in all, when its first stroke starts, and both sides in all."""
+
+    one_side: float
+    first_stroke: float
+    both_sides: float
+
+
+def shape_lengths(one_side: Timeline, both_sides: Timeline) -> ShapeLengths:
+    first = one_side.grids[0].accents[0] if one_side.grids else one_side.length
+    return ShapeLengths(
+        one_side.seconds(one_side.length), one_side.seconds(first), both_sides.seconds(both_sides.length)
+    )
+
+
+def show_text(
+    routine: Routine,
+    lengths: Mapping[tuple[Tempo, Side], float],
+    strokes: Mapping[Tempo, str],
+    shapes: Mapping[Shape, ShapeLengths] | None = None,
+) -> str:
+    """A routine described: phases, strokes, tempos, session lengths by (tempo, Side.RIGHT or Side.BOTH), what
+    a stroke takes at each tempo (stroke_text), and each session shape's lengths at the routine's tempo."""
     stroke = routine.stroke
     out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
     sided = [p for p in routine.phases if p.each_side]
     rows: list[tuple[str, str]] = []
     for phase in routine.phases:
         if phase is sided[0]:
-            rows.extend((p.title, _phase_note(p)) for p in sided)
-            rows.append((routine.switch.title, "between the sides, with --side both"))
+            rows.extend((p.title, _phase_note(p) + _shapes_note(p)) for p in sided)
+            rows.append((routine.switch.title, "between the sides, with --side both" + _shapes_note(routine.switch)))
         elif not phase.each_side:
-            rows.append((phase.title, "once, skipped with --no-intro" if phase.intro else "once"))
+            note = "once, skipped with --no-intro" if phase.intro else "once"
+            rows.append((phase.title, note + _shapes_note(phase)))
     width = max(len(title) for title, _ in rows) + 2
     out.append("Phases:")
     out.extend(f"  {title:<{width}}{note}" for title, note in rows)
@@ -99,11 +161,26 @@ def show_text(routine: Routine, lengths: Mapping[tuple[Tempo, Side], float]) -> 
     tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in Tempo)
     out.append(f"Tempo: {tempos} beats a minute")
     out.append("")
-    out.append(f"Session length{'one side':>12}{'both sides':>12}")
+    out.append(f"Session length{'one side':>12}{'both sides':>12}  a stroke")
     for tempo in Tempo:
         one, both = (length(lengths[(tempo, side)]) for side in (Side.RIGHT, Side.BOTH))
-        out.append(f"  {tempo:<12}{one:>12}{both:>12}")
+        out.append(f"  {tempo:<12}{one:>12}{both:>12}  {strokes[tempo]}")
+    if shapes:
+        out.append("")
+        out.append(f"Shape ({stroke.tempo}){'one side':>12}{'first stroke':>14}{'both sides':>12}")
+        for shape, lengths_of in shapes.items():
+            one, first, both = (
+                length(x) for x in (lengths_of.one_side, lengths_of.first_stroke, lengths_of.both_sides)
+            )
+            out.append(f"  {shape:<14}{one:>12}{first:>14}{both:>12}")
     return "\n".join(out) + "\n"
+
+
+def _shapes_note(phase: Phase) -> str:
+    """The shapes a phase is in, when it is not in all of them (a strokes phase always is)."""
+    if phase.strokes or phase.shapes == frozenset(Shape):
+        return ""
+    return f"; {' and '.join(shape for shape in Shape if shape in phase.shapes)} only"
 
 
 def _phase_note(phase: Phase) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from coach.errors import RoutineError
-from coach.kinds import Tempo
+from coach.kinds import Shape, Tempo
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -23,6 +23,21 @@ MAX_STROKES = 30
 MAX_TEXT = 400
 MAX_FILE = 256 * 1024  # characters
 BPM_RANGE = (20, 120)
+
+# The sounds that may mark the start of a step: the accent is always the first step's (it starts a stroke); a later
+# step has a tick (the default), a rising tone or a falling tone (the slide and the release of the shipped routines).
+ACCENT_SOUND = "accent"
+STEP_SOUNDS = ("tick", "rise", "fall")
+
+# The safety rules a line may be tagged with (`safety = "pulse"`), so a test can find each one in every routine.
+SAFETY_RULES = {
+    "contraindications": "who should not do this massage at all",
+    "medical": "with another medical condition, ask a doctor or physical therapist first",
+    "pulse": "a pulse under the fingers is an artery: ease off and move away from it",
+    "stop": "stop at once at sharp or intense pain, or at tingling, numbness or electric pain into the leg",
+    "ache": "a dull ache is fine; the signs that mean stop are not",
+    "persists": "see a doctor or physical therapist if the pain stays or gets worse",
+}
 
 # Which placeholders a text may use, by where it stands.
 SESSION_FIELDS = frozenset({"strokes", "sides"})
@@ -45,12 +60,19 @@ BOM = "\ufeff"
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line and the quiet, in seconds, that follows it. Safety lines give way to the program's short
-    reminder after the first session of the day."""
+    """One spoken line and the quiet, in seconds, that follows it.
+
+    A safety line names the rules it states (`rules`, from SAFETY_RULES; none for a plain `safety = true`). Safety
+    lines in the intro phases give way to the program's short reminder after the first session of the day.
+    """
 
     text: str
     pause: float
     safety: bool = False
+    rules: tuple[str, ...] = ()
+    shapes: frozenset[Shape] = frozenset(Shape)  # the session shapes it is said in
+    once: bool = False  # with --side both, said for the first side only
+    again: str = ""  # with --side both, said instead of `text` for the second side
 
 
 @dataclass(frozen=True)
@@ -60,14 +82,17 @@ class Program:
     sessions_per_day: int
     days: int
     until: str  # the stop rule, as words: "the spot is no longer tender"
-    reminder: str  # said instead of the safety lines after the first session of the day
+    reminder: str  # said instead of the intro phases' safety lines after the first session of the day
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """One part of a stroke (press, slide, release): its length in beats and what is said at its start.
+    """One part of a stroke (press, slide, release): its least length in beats, the sound on its first beat, and
+    what is said from that beat: `cue` with full guidance, `short` with brief guidance, or `breath` (when given) on
+    brief guidance's breathing strokes.
 
-    `min_seconds` keeps a step from being rushed: at a fast tempo it gets as many beats as that takes.
+    `min_seconds` keeps a step from being rushed: at a fast tempo it gets as many beats as that takes. The timeline
+    may give a step more beats, the same in every stroke of a phase, so that its words fit.
     """
 
     name: str
@@ -75,6 +100,8 @@ class Step:
     cue: str
     short: str
     min_seconds: float = 0.0
+    sound: str = "tick"
+    breath: str = ""
 
     def beats_at(self, bpm: int) -> int:
         return max(self.beats, math.ceil(self.min_seconds * bpm / 60 - 1e-9))
@@ -88,20 +115,21 @@ class Phase:
     strokes: bool = False
     intro: bool = False  # settling in and safety: skipped with --no-intro
     steps: tuple[Step, ...] = ()  # for a strokes phase: the steps of each of its strokes
+    shapes: frozenset[Shape] = frozenset(Shape)  # the session shapes it is in (with lines in that shape)
 
 
 @dataclass(frozen=True, kw_only=True)
 class StrokePattern:
     steps: tuple[Step, ...]  # the steps of a stroke, for strokes phases that name none of their own
-    count: str  # what starts each stroke ("Stroke {n}."), then near the end and at the last one
+    count: str  # said just before each stroke's accent ("Stroke {n}."); three from the end and at the last one
     three_more: str
     last: str
     default: int  # strokes a side
     recommended: tuple[int, int]
     tempo: Tempo  # the routine's own
     bpm: Mapping[Tempo, int]  # beats a minute at each tempo
-    count_in: int  # ticks before the first stroke
-    full_cues: int  # strokes with full words at brief guidance
+    count_in: int  # least ticks before the first stroke
+    breath_every: int = 3  # with brief guidance, a step's `breath` words come on strokes 1, 1 + this, ...
     check_in: str = ""
     check_in_every: int = 0
 
@@ -434,8 +462,11 @@ class _Validator:
         title = self.text(data, (), "title", frozenset())
         description = self.text(data, (), "description", frozenset())
         source = self.get(data, (), "source", str, "").strip()
-        stroke = self.stroke(self.get(data, (), "strokes", dict))
+        raw_stroke = self.get(data, (), "strokes", dict)
+        stroke = self.stroke(raw_stroke)
         phases = self.phases(self.get(data, (), "phases", list), stroke.steps)
+        if "breath_every" in raw_stroke and not any(step.breath for p in phases for step in p.steps):
+            raise self.fail(("strokes", "breath_every"), "goes with a step's breath, which no step has")
         switch = self.phase(self.get(data, (), "switch", dict), ("switch",), stroke.steps, switch=True)
         raw_summary = self.get(data, (), "summary", dict)
         self.table(raw_summary, ("summary",), ("one_side", "both_sides"))
@@ -472,6 +503,7 @@ class _Validator:
                 "three_more",
                 "last",
                 "count_in",
+                "breath_every",
                 "full_cues",
                 "check_in",
                 "check_in_every",
@@ -497,12 +529,18 @@ class _Validator:
         three_more = self.text(data, path, "three_more", COUNT_FIELDS)
         last = self.text(data, path, "last", COUNT_FIELDS)
         count_in = self.integer(data, path, "count_in", 0, 16, 2)
-        full_cues = self.integer(data, path, "full_cues", 0, MAX_STROKES, 2)
+        if "full_cues" in data:
+            raise self.fail(
+                (*path, "full_cues"),
+                "no longer used: brief guidance says each step's short words on every stroke, so every stroke is "
+                "the same length; remove this key (the teaching goes in the strokes phase's lines)",
+            )
         check_in = self.text(data, path, "check_in", SIDE_FIELDS) if "check_in" in data else ""
         check_in_every = self.integer(data, path, "check_in_every", 1, MAX_STROKES, 3) if check_in else 0
         if "check_in_every" in data and not check_in:
             raise self.fail((*path, "check_in_every"), "goes with check_in, which is missing")
         steps = self.steps(self.get(data, path, "steps", list), (*path, "steps"))
+        breath_every = self.integer(data, path, "breath_every", 1, MAX_STROKES, 3)
         return StrokePattern(
             steps=steps,
             count=count,
@@ -513,7 +551,7 @@ class _Validator:
             tempo=Tempo(tempo),
             bpm=bpm,
             count_in=count_in,
-            full_cues=full_cues,
+            breath_every=breath_every,
             check_in=check_in,
             check_in_every=check_in_every,
         )
@@ -526,17 +564,42 @@ class _Validator:
             where = (*path, index)
             if not isinstance(raw, dict):
                 raise self.fail(where, f"expected a table, found {_type_name(type(raw))}")
-            self.table(raw, where, ("name", "beats", "cue", "short", "min_seconds"))
+            self.table(raw, where, ("name", "beats", "cue", "short", "breath", "sound", "min_seconds"))
+            short = self.text(raw, where, "short", SIDE_FIELDS)
+            breath = self.text(raw, where, "breath", SIDE_FIELDS) if "breath" in raw else ""
+            if breath and _first_word(breath).lower() != _first_word(short).lower():
+                raise self.fail(
+                    (*where, "breath"),
+                    f"must start with {_first_word(short)!r}, like short, so the step's word still lands on its beat",
+                )
             steps.append(
                 Step(
                     name=self.text(raw, where, "name", frozenset()),
                     beats=self.integer(raw, where, "beats", 1, 16),
                     cue=self.text(raw, where, "cue", SIDE_FIELDS),
-                    short=self.text(raw, where, "short", SIDE_FIELDS),
+                    short=short,
+                    breath=breath,
+                    sound=self.step_sound(raw, where, first=index == 0),
                     min_seconds=self.seconds(raw, where, "min_seconds", 0.0, most=30),
                 )
             )
         return tuple(steps)
+
+    def step_sound(self, raw: Table, where: KeyPath, first: bool) -> str:
+        """The sound on a step's first beat: the accent for the first step, which starts the stroke; a tick (by
+        default), a rising or a falling tone for the others."""
+        if first:
+            sound = self.get(raw, where, "sound", str, ACCENT_SOUND)
+            if sound != ACCENT_SOUND:
+                raise self.fail((*where, "sound"), "the first step always has the accent, which starts a stroke")
+            return sound
+        sound = self.get(raw, where, "sound", str, STEP_SOUNDS[0])
+        if sound not in STEP_SOUNDS:
+            hint = " (the accent marks only the first step)" if sound == ACCENT_SOUND else ""
+            raise self.fail(
+                (*where, "sound"), f"{sound!r} is not a step sound (expected one of: {', '.join(STEP_SOUNDS)}){hint}"
+            )
+        return sound
 
     def phases(self, raw_phases: list[object], steps: tuple[Step, ...]) -> tuple[Phase, ...]:
         if not 1 <= len(raw_phases) <= 20:
@@ -560,8 +623,25 @@ class _Validator:
             raise self.fail(("phases",), "the phases with each_side = true must follow one another")
         return tuple(phases)
 
+    def safety(self, item: Table, where: KeyPath) -> tuple[bool, tuple[str, ...]]:
+        """A line's `safety`: true or false, a rule's name, or a list of them; gives (a safety line?, its rules)."""
+        raw = self.get(item, where, "safety", (bool, str, list), False)
+        if isinstance(raw, bool):
+            return raw, ()
+        listed: list[object] = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+        if not listed:
+            raise self.fail((*where, "safety"), "expected a rule's name or a list of them, found an empty list")
+        names: list[str] = []
+        for index, name in enumerate(listed):
+            at = (*where, "safety") if isinstance(raw, str) else (*where, "safety", index)
+            if not isinstance(name, str) or name not in SAFETY_RULES:
+                shown = repr(name) if isinstance(name, str) else _type_name(type(name))
+                raise self.fail(at, f"{shown} is not a safety rule (expected one of: {', '.join(SAFETY_RULES)})")
+            names.append(name)
+        return True, tuple(dict.fromkeys(names))
+
     def phase(self, raw: Table, path: KeyPath, steps: tuple[Step, ...], switch: bool = False) -> Phase:
-        keys: tuple[str, ...] = ("title", "lines", "pause")
+        keys: tuple[str, ...] = ("title", "lines", "pause", "shapes")
         if not switch:
             keys += ("each_side", "strokes", "intro", "steps")
         self.table(raw, path, keys)
@@ -569,6 +649,7 @@ class _Validator:
         fields = SIDE_FIELDS if each_side else SESSION_FIELDS
         title = self.text(raw, path, "title", fields)
         pause = self.seconds(raw, path, "pause", 1.5)
+        shapes = self.shapes(raw, path, frozenset(Shape))
         raw_lines = self.get(raw, path, "lines", list)
         if not 1 <= len(raw_lines) <= 40:
             raise self.fail((*path, "lines"), f"a phase needs 1 to 40 lines, found {len(raw_lines)}")
@@ -576,25 +657,64 @@ class _Validator:
         for index, item in enumerate(raw_lines):
             where = (*path, "lines", index)
             if isinstance(item, str):
-                lines.append(Line(self.check_text(item, where, fields), pause))
+                lines.append(Line(self.check_text(item, where, fields), pause, shapes=shapes))
             elif isinstance(item, dict):
-                self.table(item, where, ("text", "pause", "safety"))
+                self.table(item, where, ("text", "pause", "safety", "shapes", "once", "again"))
                 text = self.text(item, where, "text", fields)
-                safety = bool(self.get(item, where, "safety", bool, False))
-                lines.append(Line(text, self.seconds(item, where, "pause", pause), safety))
+                safety, rules = self.safety(item, where)
+                line_shapes = self.shapes(item, where, shapes)
+                if not line_shapes <= shapes:
+                    outside = ", ".join(s for s in Shape if s in line_shapes - shapes)
+                    raise self.fail((*where, "shapes"), f"{outside} is not among its phase's shapes")
+                once = bool(self.get(item, where, "once", bool, False))
+                again = self.text(item, where, "again", fields) if "again" in item else ""
+                if (once or again) and (switch or not each_side):
+                    key = "once" if once else "again"
+                    raise self.fail((*where, key), "goes only in a phase with each_side = true (not in [switch])")
+                if once and again:
+                    raise self.fail((*where, "again"), "cannot go with once = true: a line said once has no again")
+                lines.append(
+                    Line(text, self.seconds(item, where, "pause", pause), safety, rules, line_shapes, once, again)
+                )
             else:
                 raise self.fail(
                     where,
                     f"expected text or a table {{ text = ..., pause = ... }}, found {_type_name(type(item))}",
                 )
         if switch:
-            return Phase(title, tuple(lines), each_side=True)
+            return Phase(title, tuple(lines), each_side=True, shapes=shapes)
         strokes = bool(self.get(raw, path, "strokes", bool, False))
         intro = bool(self.get(raw, path, "intro", bool, False))
         if "steps" in raw and not strokes:
             raise self.fail((*path, "steps"), "steps go only in a phase with strokes = true")
+        if strokes and shapes != frozenset(Shape):
+            raise self.fail((*path, "shapes"), "a phase with strokes = true is in every shape: the strokes always run")
         own = self.steps(self.get(raw, path, "steps", list), (*path, "steps")) if "steps" in raw else steps
-        return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else ())
+        return Phase(title, tuple(lines), each_side, strokes, intro, own if strokes else (), shapes)
+
+    def shapes(self, raw: Table, where: KeyPath, default: frozenset[Shape]) -> frozenset[Shape]:
+        """A `shapes` list: the session shapes a phase or a line is in (`default` when it has none)."""
+        if "shapes" not in raw:
+            return default
+        listed = self.get(raw, where, "shapes", list)
+        if not listed:
+            raise self.fail((*where, "shapes"), f"expected one shape or more ({', '.join(Shape)}), found an empty list")
+        names: list[Shape] = []
+        for index, name in enumerate(listed):
+            if not isinstance(name, str) or name not in tuple(Shape):
+                shown = repr(name) if isinstance(name, str) else _type_name(type(name))
+                raise self.fail(
+                    (*where, "shapes", index), f"{shown} is not a shape (expected one of: {', '.join(Shape)})"
+                )
+            if name in names:
+                raise self.fail((*where, "shapes", index), f"{name!r} is listed twice")
+            names.append(Shape(name))
+        return frozenset(names)
+
+
+def _first_word(text: str) -> str:
+    """A text's first word, without punctuation: "Press, and breathe out." -> "Press"."""
+    return re.split(r"[^\w'-]+", text.strip(), maxsplit=1)[0]
 
 
 def _type_name(kind: type) -> str:

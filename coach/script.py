@@ -6,21 +6,23 @@ how long speech takes. The timeline turns it into exact sample positions once th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
-from coach.kinds import Guidance, Side, Tempo
+from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
-CHECK_IN_BEATS = 2  # beats added after a check-in, for the answer
-STANDING_PAUSE_MS = 1500
+CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
+STANDING_PAUSE_MS = 1000
+QUICK_STANDING_PAUSE_MS = 500  # a quick session gets to its strokes sooner
 
-TICK, ACCENT, CHIME, LEAD_IN = "tick", "accent", "chime", "lead-in"
-SOUNDS = (TICK, ACCENT, CHIME, LEAD_IN)
+TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN = "tick", "accent", "rise", "fall", "chime", "lead-in"
+SOUNDS = (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)
 
 SIDES_SAID = {Side.RIGHT: "right side", Side.LEFT: "left side", Side.BOTH: "right side, then the left"}  # {sides}
 
@@ -34,7 +36,9 @@ class Options:
     guidance: Guidance = Guidance.BRIEF
     intro: bool = True  # False skips the phases marked intro (settling in, safety)
     short_intro: bool = False  # the safety lines give way to the program's one-line reminder
-    standing: str | None = None  # where the user stands in the program, said first ("session 3 of 6 today...")
+    standing: str | None = None  # where the user stands in the program, said after the welcome
+    done: tuple[int, ...] | None = None  # strokes done on each side worked, for the summary; None: as planned
+    shape: Shape = Shape.TEACH  # the session's shape: which phases and lines it says
 
 
 @dataclass(frozen=True)
@@ -59,19 +63,44 @@ class Rest:
 
 
 @dataclass(frozen=True)
-class Beat:
-    """One beat of the metronome grid: the sound on it and the words that start on it (either may be None)."""
+class GridStep:
+    """A step of every stroke on a grid: its least number of beats at the grid's tempo, and its first beat's sound."""
 
-    sound: str | None
-    say: str | None = None
+    name: str
+    beats: int
+    sound: str
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """What one stroke says: its count, just before its accent; each step's words, from the step's first beat; and
+    a check-in after it, where the routine has one. None says nothing."""
+
+    count: str | None
+    words: tuple[str | None, ...]  # one for each step
+    check_in: str | None = None
 
 
 @dataclass(frozen=True)
 class Grid:
-    """Beats at a steady tempo; the timeline keeps them on the grid even when speech needs more room."""
+    """Strokes on a metronome grid at a steady tempo, after a count-in of at least `count_in` ticks.
+
+    The timeline gives each step the same whole number of beats in every stroke, enough for its longest words, so
+    every stroke of the grid lasts the same time; a check-in gets a pause of its own between two strokes.
+    """
 
     bpm: int
-    beats: tuple[Beat, ...]
+    count_in: int
+    steps: tuple[GridStep, ...]
+    strokes: tuple[Stroke, ...]
+    answer_beats: int = CHECK_IN_BEATS  # quiet beats after a check-in
+
+    def texts(self) -> list[str]:
+        """The words said on the grid, in order."""
+        out: list[str] = []
+        for stroke in self.strokes:
+            out.extend(text for text in (stroke.count, *stroke.words, stroke.check_in) if text)
+        return out
 
 
 Cue = Say | Sound | Rest | Grid
@@ -93,6 +122,7 @@ class Script:
     bpm: int
     guidance: Guidance
     phases: tuple[ScriptPhase, ...]
+    shape: Shape = Shape.TEACH
 
     def texts(self) -> list[str]:
         """Every text spoken, in order, with repeats."""
@@ -102,18 +132,19 @@ class Script:
                 if isinstance(cue, Say):
                     out.append(cue.text)
                 elif isinstance(cue, Grid):
-                    out.extend(beat.say for beat in cue.beats if beat.say)
+                    out.extend(cue.texts())
         return out
 
     def beat_texts(self) -> frozenset[str]:
-        """The texts said on a metronome beat (counts, "Press.", "Slide."...): speech makes them a little quicker."""
+        """The texts said on a beat: the counts and the steps' words (a check-in, said to a person, is free talk)."""
         return frozenset(
-            beat.say
+            text
             for phase in self.phases
             for cue in phase.cues
             if isinstance(cue, Grid)
-            for beat in cue.beats
-            if beat.say
+            for stroke in cue.strokes
+            for text in (stroke.count, *stroke.words)
+            if text
         )
 
 
@@ -139,27 +170,28 @@ def build_script(routine: Routine, options: Options) -> Script:
     def values(side: Side) -> dict[str, object]:
         return {**session, "side": side, "other": side.other}
 
-    kept = [p for p in routine.phases if options.intro or not p.intro]
+    if options.shape not in tuple(Shape):
+        raise CoachError(f"Unknown shape {options.shape!r}: choose teach, refresh or quick.")
+    shape = Shape(options.shape)
+    kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape)]
     if options.short_intro and routine.program is not None:
         kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
-    phases: list[ScriptPhase] = [_talk(p, session) for p in before]
+    phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
-        if index:
-            phases.append(_talk(routine.switch, values(side)))
+        if index and _in_shape(routine.switch, shape):
+            phases.append(_talk(routine.switch, values(side), shape))
         for phase in during:
-            talk = _talk(phase, values(side))
+            talk = _talk(phase, values(side), shape, again=index > 0)
             if phase.strokes:
                 grid = _strokes(routine, phase.steps, strokes, bpm, guidance, values(side))
                 talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
-    closing = [_talk(p, session) for p in after]
+    closing = [_talk(p, session, shape) for p in after]
 
-    if worked is Side.BOTH:
-        summary = fill(routine.summary.both_sides, session)
-    else:
-        summary = fill(routine.summary.one_side, values(worked))
+    per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
+    summary = _summary(routine, worked, per_side, options.done, session, values)
     if closing:
         first = closing[0]
         closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
@@ -168,11 +200,40 @@ def build_script(routine: Routine, options: Options) -> Script:
         phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
     phases.extend(closing)
 
-    first, last = phases[0], phases[-1]
-    standing: tuple[Cue, ...] = (Say(options.standing, STANDING_PAUSE_MS),) if options.standing else ()
-    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *standing, *first.cues))
+    first = phases[0]
+    cues = first.cues
+    if options.standing:  # after the welcome: the first line, when the phase opens with one
+        welcome = 1 if isinstance(cues[0], Say) else 0
+        pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
+        cues = (*cues[:welcome], Say(options.standing, pause), *cues[welcome:])
+    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues))
+    last = phases[-1]  # the first phase too, when there is only one
     phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
-    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases))
+    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
+
+
+UNEVEN = "That was {right} on your right side and {left} on your left."
+
+
+def _summary(
+    routine: Routine,
+    worked: Side,
+    strokes: int,
+    done: tuple[int, ...] | None,
+    session: dict[str, object],
+    values: Callable[[Side], dict[str, object]],
+) -> str:
+    """The closing's first line: its {strokes} is the strokes done on each side, over all the side's stroke phases
+    (as planned, `strokes`, unless `done` says otherwise)."""
+    counts = done if done is not None else (strokes,) * len(worked.sides)
+    if len(counts) != len(worked.sides):
+        raise ValueError(f"{len(counts)} stroke counts for {len(worked.sides)} sides")
+    if worked is not Side.BOTH:
+        return fill(routine.summary.one_side, {**values(worked), "strokes": counts[0]})
+    right, left = counts
+    if right != left:
+        return fill(UNEVEN, {"right": f"{right} stroke{'' if right == 1 else 's'}", "left": left})
+    return fill(routine.summary.both_sides, {**session, "strokes": right})
 
 
 def _shortened(phase: Phase, reminder: str) -> Phase:
@@ -182,13 +243,24 @@ def _shortened(phase: Phase, reminder: str) -> Phase:
         if not line.safety:
             lines.append(line)
         elif not any(kept.text == reminder for kept in lines):
-            lines.append(Line(reminder, line.pause))
-    return Phase(phase.title, tuple(lines), phase.each_side, phase.strokes, phase.intro, phase.steps)
+            lines.append(Line(reminder, line.pause, shapes=line.shapes))
+    return replace(phase, lines=tuple(lines))
 
 
-def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
-    """A phase's lines, each with its pause, then the phase-end chime."""
-    cues: list[Cue] = [Say(fill(line.text, values), round(line.pause * 1000)) for line in phase.lines]
+def _in_shape(phase: Phase, shape: Shape) -> bool:
+    """Whether a phase is in a session of this shape: a strokes phase always; another when it has lines there."""
+    return phase.strokes or (shape in phase.shapes and any(shape in line.shapes for line in phase.lines))
+
+
+def _talk(phase: Phase, values: dict[str, object], shape: Shape = Shape.TEACH, again: bool = False) -> ScriptPhase:
+    """A phase's lines in this shape, each with its pause, then the phase-end chime. `again`: for the second side
+    worked, where lines said once are left out and a line's `again` words replace it."""
+    cues: list[Cue] = []
+    for line in phase.lines:
+        if shape not in line.shapes or (again and line.once):
+            continue
+        text = line.again if again and line.again else line.text
+        cues.append(Say(fill(text, values), round(line.pause * 1000)))
     cues.append(Sound(CHIME, CHIME_WAIT_MS))
     return ScriptPhase(fill(phase.title, values), tuple(cues))
 
@@ -196,13 +268,11 @@ def _talk(phase: Phase, values: dict[str, object]) -> ScriptPhase:
 def _strokes(
     routine: Routine, steps: tuple[Step, ...], strokes: int, bpm: int, guidance: Guidance, values: dict[str, object]
 ) -> Grid:
-    """The stroke loop on the metronome grid: a count-in, then every stroke's steps, an accent on each first beat.
-
-    Each stroke starts with its count ("three more" near the end, "last one" at the end); the steps' words follow
-    the guidance level; a check-in, where the routine has one, closes every few strokes.
-    """
+    """The stroke loop on the metronome grid: each stroke's count (three from the end and at the last one, their
+    own), each step's words by the guidance level, and a check-in after every few strokes where the routine has
+    one (never after the last)."""
     pattern = routine.stroke
-    beats = [Beat(TICK) for _ in range(pattern.count_in)]
+    rows = []
     for n in range(1, strokes + 1):
         if n == strokes and strokes >= 2:
             count = pattern.last
@@ -210,18 +280,20 @@ def _strokes(
             count = pattern.three_more
         else:
             count = pattern.count
-        for index, step in enumerate(steps):
-            if guidance is Guidance.MINIMAL:
-                words = ""
-            elif guidance is Guidance.FULL or n <= pattern.full_cues:
-                words = fill(step.cue, values)
-            else:
-                words = fill(step.short, values)
-            if index == 0:
-                words = f"{fill(count, {**values, 'n': n})} {words}".strip()
-            check_in = index == len(steps) - 1 and pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
-            if check_in:
-                words = f"{words} {fill(pattern.check_in, values)}".strip()
-            beats.append(Beat(ACCENT if index == 0 else TICK, words or None))
-            beats.extend(Beat(TICK) for _ in range(step.beats_at(bpm) - 1 + (CHECK_IN_BEATS if check_in else 0)))
-    return Grid(bpm, tuple(beats))
+        breathing = (n - 1) % pattern.breath_every == 0
+        words = tuple(_step_words(step, guidance, breathing, values) for step in steps)
+        check_in = pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
+        rows.append(
+            Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
+        )
+    grid_steps = tuple(GridStep(step.name, step.beats_at(bpm), step.sound) for step in steps)
+    return Grid(bpm, pattern.count_in, grid_steps, tuple(rows))
+
+
+def _step_words(step: Step, guidance: Guidance, breathing: bool, values: dict[str, object]) -> str | None:
+    """A step's words: full, its cue; brief, its short words (its breath words on a breathing stroke); minimal, none."""
+    if guidance is Guidance.MINIMAL:
+        return None
+    if guidance is Guidance.FULL:
+        return fill(step.cue, values)
+    return fill(step.breath if breathing and step.breath else step.short, values)

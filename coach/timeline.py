@@ -1,14 +1,19 @@
 """The timeline (pure): a script plus the length of every clip becomes events at exact sample positions.
 
 Rules it keeps:
-- speech never overlaps other speech and is never cut;
-- when speech is longer than its slot the schedule makes room instead of overlapping: in free talk the next cue
-  simply waits; on the metronome grid whole beats are inserted (with soft ticks), so every beat stays on the grid;
+- speech never overlaps other speech and is never cut; in free talk the next cue waits for the words before it;
+- on a metronome grid every stroke lasts the same whole number of beats: each step gets, in every stroke, enough
+  beats for its longest words (and the release also for the next stroke's count), never fewer than the routine
+  asks; every stroke's beats are counted from its own accent, so nothing drifts however a beat rounds to samples;
+- a step's words start on its first beat; a count ends SPEECH_GAP_MS before the accent it announces, in the rest
+  after the release's words; no words run into the next step's beat; a check-in gets whole beats of its own
+  between two strokes, and the next count ends them;
 - phase boundaries are kept, for chapters and for skipping.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
@@ -46,6 +51,44 @@ class PhaseSpan:
 
 
 @dataclass(frozen=True)
+class GridSpan:
+    """Where a grid's strokes fall: the same slots (beats of each step) in every stroke, `stroke` samples from one
+    accent to the next (a check-in's pause aside)."""
+
+    start: int  # the count-in's first beat
+    end: int  # the last stroke's end
+    bpm: int
+    count_in: int  # beats
+    steps: tuple[str, ...]  # the steps' names
+    slots: tuple[int, ...]  # beats of each step
+    stroke: int  # samples
+    accents: tuple[int, ...]  # each stroke's first beat
+    interlude: int  # beats of a check-in's pause (0 without check-ins)
+
+    @property
+    def beats(self) -> int:
+        """Beats in a stroke."""
+        return sum(self.slots)
+
+    def step_starts(self, accent: int, sample_rate: int) -> tuple[int, ...]:
+        """The first beat of each step of the stroke whose accent is at `accent`."""
+        starts, beat = [], 0
+        for slot in self.slots:
+            starts.append(accent + beat_offset(beat, self.bpm, sample_rate))
+            beat += slot
+        return tuple(starts)
+
+
+@dataclass(frozen=True)
+class StrokeMark:
+    """A stroke: it counts as done once the session plays past `done`, where its last step starts (the press and
+    the slide complete). `grid` is the index of its stroke grid in the session, from 0."""
+
+    done: int
+    grid: int
+
+
+@dataclass(frozen=True)
 class Timeline:
     script: Script
     sample_rate: int
@@ -55,6 +98,7 @@ class Timeline:
     # While speech is still being made: the timeline is exact, and every clip known, before this sample; after it
     # positions rest on estimated lengths. None: every clip is known.
     horizon: int | None = None
+    grids: tuple[GridSpan, ...] = ()  # in order
 
     @property
     def known(self) -> int:
@@ -64,10 +108,27 @@ class Timeline:
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
 
+    @property
+    def strokes(self) -> tuple[StrokeMark, ...]:
+        """Every stroke of the session, in order."""
+        return tuple(
+            StrokeMark(grid.step_starts(accent, self.sample_rate)[-1], index)
+            for index, grid in enumerate(self.grids)
+            for accent in grid.accents
+        )
+
 
 def beat_offset(beat: int, bpm: int, sample_rate: int) -> int:
     """Samples from the first beat of a grid to beat number `beat`, rounded to the nearest sample (no drift)."""
     return (2 * beat * 60 * sample_rate + bpm) // (2 * bpm)
+
+
+def beats_for(samples: int, after: int, bpm: int, sample_rate: int, least: int = 0) -> int:
+    """The fewest whole beats (at least `least`) from beat number `after` that last `samples` or more."""
+    beats = max(least, (samples * bpm) // (60 * sample_rate))
+    while beat_offset(after + beats, bpm, sample_rate) - beat_offset(after, bpm, sample_rate) < samples:
+        beats += 1
+    return beats
 
 
 def build_timeline(
@@ -85,6 +146,7 @@ def build_timeline(
 
     gap = samples(SPEECH_GAP_MS)
     events: list[Event] = []
+    grids: list[GridSpan] = []
     spans: list[tuple[str, int]] = []
     t = 0  # where the next cue goes
     free = 0  # where the last speech ends
@@ -99,7 +161,8 @@ def build_timeline(
         spans.append((phase.title, t))
         for cue in phase.cues:
             if horizon is None and _waits_for(cue, unknown):
-                horizon = max(t, free) if isinstance(cue, Say) else t
+                # a line starts when the words before it end; a grid's count-in a gap after them
+                horizon = max(t, free) if isinstance(cue, Say) else max(t, free + gap) if isinstance(cue, Grid) else t
             if isinstance(cue, Say):
                 free = add(max(t, free), SPEECH, cue.text)
                 t = free + samples(cue.pause_ms)
@@ -109,36 +172,95 @@ def build_timeline(
             elif isinstance(cue, Rest):
                 t += samples(cue.ms)
             elif isinstance(cue, Grid):
-                t, free = _place_grid(cue, t, free, gap, sample_rate, add)
+                span = _place_grid(cue, max(t, free + gap), gap, sample_rate, lengths, add)
+                grids.append(span)
+                t = span.end  # the grid's words all end a gap before its end
 
     length = max([t, *(e.end for e in events)])
     starts = [start for _, start in spans]
     ends = [*starts[1:], length]
     phases = tuple(PhaseSpan(title, start, end) for (title, start), end in zip(spans, ends, strict=True))
     events.sort(key=lambda e: (e.start, e.kind, e.name))
-    return Timeline(script, sample_rate, length, tuple(events), phases, horizon)
+    return Timeline(script, sample_rate, length, tuple(events), phases, horizon, tuple(grids))
 
 
 def _waits_for(cue: Say | Sound | Rest | Grid, unknown: Collection[str]) -> bool:
     if isinstance(cue, Say):
         return cue.text in unknown
-    return isinstance(cue, Grid) and any(beat.say in unknown for beat in cue.beats if beat.say)
+    return isinstance(cue, Grid) and any(text in unknown for text in cue.texts())
+
+
+def _said_by(lengths: Mapping[ClipKey, int], gap: int) -> Callable[[str | None], int]:
+    """How many samples words take with the quiet gap after them (none for no words)."""
+
+    def said(text: str | None) -> int:
+        return lengths[(SPEECH, text)] + gap if text else 0
+
+    return said
+
+
+def grid_slots(grid: Grid, lengths: Mapping[ClipKey, int], gap: int, sample_rate: int) -> tuple[int, ...]:
+    """Beats of each step, the same in every stroke: the step's least beats, or more where its longest words and
+    the quiet after them need it; the last step also holds the next stroke's count, which ends `gap` before the
+    accent (except where a check-in's pause comes between)."""
+
+    said = _said_by(lengths, gap)
+    strokes, last = grid.strokes, len(grid.steps) - 1
+    slots: list[int] = []
+    for index, step in enumerate(grid.steps):
+        need = max(said(stroke.words[index]) for stroke in strokes)
+        if index == last:
+            for stroke, following in itertools.pairwise(strokes):
+                if stroke.check_in is None:
+                    need = max(need, said(stroke.words[index]) + said(following.count))
+        slots.append(beats_for(need, sum(slots), grid.bpm, sample_rate, least=step.beats))
+    return tuple(slots)
 
 
 def _place_grid(
-    grid: Grid, t0: int, free: int, gap: int, sample_rate: int, add: Callable[[int, str, str], int]
-) -> tuple[int, int]:
-    """Lay the grid's beats from t0; returns where the next cue goes and where the last speech ends."""
-    shift = 0
-    for index, beat in enumerate(grid.beats):
-        position = t0 + beat_offset(index + shift, grid.bpm, sample_rate)
-        if beat.say is not None:
-            while position < free + gap:  # the words before are still being said: give them a whole beat more
-                add(position, SOUND, TICK)
-                shift += 1
-                position = t0 + beat_offset(index + shift, grid.bpm, sample_rate)
-            free = add(position, SPEECH, beat.say)
-        if beat.sound is not None:
-            add(position, SOUND, beat.sound)
-    end = t0 + beat_offset(len(grid.beats) + shift, grid.bpm, sample_rate)
-    return max(end, free + gap), free
+    grid: Grid,
+    t0: int,
+    gap: int,
+    sample_rate: int,
+    lengths: Mapping[ClipKey, int],
+    add: Callable[[int, str, str], int],
+) -> GridSpan:
+    """Lay the grid's strokes from t0: the count-in's ticks, then every stroke anchored at its own accent."""
+    bpm, strokes = grid.bpm, grid.strokes
+    said = _said_by(lengths, gap)
+
+    def offset(beat: int) -> int:
+        return beat_offset(beat, bpm, sample_rate)
+
+    slots = grid_slots(grid, lengths, gap, sample_rate)
+    stroke = offset(sum(slots))
+    count_in = beats_for(said(strokes[0].count), 0, bpm, sample_rate, least=grid.count_in)
+    check_ins = [(s.check_in, following.count) for s, following in itertools.pairwise(strokes) if s.check_in]
+    interlude = answer = 0
+    if check_ins:  # the same pause every time: the longest check-in, quiet beats for the answer, the longest count
+        answer = max(beats_for(said(words), 0, bpm, sample_rate) for words, _ in check_ins) + grid.answer_beats
+        interlude = max(beats_for(said(count), answer, bpm, sample_rate, least=1) for _, count in check_ins) + answer
+
+    for beat in range(count_in):
+        add(t0 + offset(beat), SOUND, TICK)
+    accents = []
+    accent = t0 + offset(count_in)
+    for index, current in enumerate(strokes):
+        accents.append(accent)
+        if current.count:
+            add(accent - gap - lengths[(SPEECH, current.count)], SPEECH, current.count)
+        beat = 0
+        for step, slot, words in zip(grid.steps, slots, current.words, strict=True):
+            for tick in range(slot):
+                add(accent + offset(beat + tick), SOUND, step.sound if tick == 0 else TICK)
+            if words:
+                add(accent + offset(beat), SPEECH, words)
+            beat += slot
+        accent += stroke
+        if current.check_in and index + 1 < len(strokes):
+            add(accent, SPEECH, current.check_in)
+            for tick in range(interlude):
+                add(accent + offset(tick), SOUND, TICK)
+            accent += offset(interlude)
+    names = tuple(step.name for step in grid.steps)
+    return GridSpan(t0, accent, bpm, count_in, names, slots, stroke, tuple(accents), interlude)

@@ -1,8 +1,11 @@
 """Make the metronome sounds in sounds/ (22050 Hz, mono, 16-bit WAV).
 
 Each sound starts from silence with a raised-cosine attack and ends in a smooth fade to exact zero, so nothing
-clicks on headphones; all peak well below the voice (speech peaks near -2 dBFS, these at -15 to -12 dBFS;
-the near-silent lead-in at -50).
+clicks on headphones; all peak well below the voice (speech peaks near -2 dBFS, these at -23 to -12 dBFS;
+the near-silent lead-in at -50). The struck tick and accent mark the beats and the start of a stroke; the held,
+gliding rise and fall mark the start of a slide and of a release, so the steps can be told apart without words.
+Being held, the glides carry more energy than their peaks say: over the 400 ms the ear sums, they sit about 5 dB
+above the tick and 1 to 2 dB under the accent.
 
     python scripts/make_sounds.py           # write sounds/*.wav
     python scripts/make_sounds.py --check   # exit 1 if the files differ from what this script makes
@@ -44,6 +47,31 @@ def tone(
     return out * (peak / np.max(np.abs(out)))
 
 
+def glide(
+    seconds: float,
+    start_hz: float,
+    end_hz: float,
+    glide_s: float,
+    partials: list[tuple[float, float]],
+    attack_s: float,
+    decay_s: float,
+    fade_s: float,
+    peak: float,
+) -> np.ndarray:
+    """A tone gliding from start_hz to end_hz over glide_s (evenly in pitch), then held, with harmonic partials
+    (multiple, amplitude), a slow decay after the attack, scaled to `peak`."""
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    freq = start_hz * (end_hz / start_hz) ** np.clip(t / glide_s, 0.0, 1.0)
+    phase = 2 * np.pi * np.cumsum(freq) / RATE
+    out = np.zeros(n)
+    for multiple, amp in partials:
+        out += amp * np.sin(multiple * phase)
+    out *= envelope(n, attack_s, decay_s, fade_s)
+    out[0] = out[-1] = 0.0
+    return out * (peak / np.max(np.abs(out)))
+
+
 def hush(seconds: float, peak: float) -> np.ndarray:
     """Soft, dark noise (a fixed linear congruential sequence, smoothed), faded in and out, scaled to `peak`."""
     n = int(seconds * RATE)
@@ -68,6 +96,10 @@ def sounds() -> dict[str, np.ndarray]:
         "tick": tone(0.12, [(620.0, 1.0, 0.025), (1240.0, 0.25, 0.015)], 0.004, 0.02, 0.18),
         # a rounder, slightly louder tone on the first beat of each stroke
         "accent": tone(0.22, [(880.0, 1.0, 0.05), (1760.0, 0.2, 0.03)], 0.004, 0.04, 0.25),
+        # the start of a slide: a soft upward glide, C5 to F5
+        "rise": glide(0.45, 523.25, 698.46, 0.35, [(1, 1.0), (2, 0.18)], 0.020, 0.60, 0.12, 0.080),
+        # the start of a release: a soft downward glide, D5 to G4
+        "fall": glide(0.55, 587.33, 392.00, 0.40, [(1, 1.0), (2, 0.12)], 0.030, 0.45, 0.15, 0.070),
         # a gentle bell at the end of a phase
         "chime": tone(
             2.0,

@@ -36,9 +36,12 @@ Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance
 00:05.7  (chime)
 00:07.7  # Work, right
 00:07.7  Go.
-00:10.3  Stroke 1. Press in.
-00:11.3  Slide away.
-00:13.3  Last, 2. Press.
+00:09.3  (2 strokes of 3 beats at 60 a minute, 3.0 s each: press 1, slide 2)
+00:10.0  Stroke 1.
+00:10.3  Press.
+00:11.3  Slide.
+00:13.0  Last, 2.
+00:13.3  Press.
 00:14.3  Slide.
 00:16.3  (chime)
 00:18.3  # End
@@ -78,6 +81,20 @@ def test_script_json_gives_the_timeline_in_seconds(mini_cli):
     ]
     ticks = [e["start"] for e in data["events"] if e.get("sound") in ("tick", "accent")]
     assert ticks == [9.253968, 10.253968, 11.253968, 12.253968, 13.253968, 14.253968, 15.253968]
+    assert data["grids"] == [
+        {
+            "start": 9.253968,
+            "end": 16.253968,
+            "bpm": 60,
+            "count_in": 1,
+            "steps": [{"name": "press", "beats": 1}, {"name": "slide", "beats": 2}],
+            "stroke": 3.0,
+            "accents": [10.253968, 13.253968],
+        }
+    ]
+    counts = [e for e in data["events"] if e.get("text") in ("Stroke 1.", "Last, 2.")]
+    ends = [e["start"] + e["duration"] + 5513 / 22050 for e in counts]  # each count ends the gap before its accent
+    assert ends == pytest.approx([10.253968, 13.253968], abs=2e-6)
 
 
 def test_list_shows_each_routine_on_one_line(mini_cli):
@@ -272,12 +289,17 @@ Phases:
 Strokes: 2 a side by default (1-3 advised)
 Tempo: slow 30, medium 60 (default), fast 90 beats a minute
 
-Session length    one side  both sides
-  slow                0:32        0:56
-  medium              0:25        0:42
-  fast                0:23        0:37
+Session length    one side  both sides  a stroke
+  slow                0:32        0:56  6.0 s (1-2 beats)
+  medium              0:25        0:42  3.0 s (1-2 beats)
+  fast                0:23        0:37  2.0 s (1-2 beats)
+
+Shape (medium)    one side  first stroke  both sides
+  teach                 0:25          0:10        0:42
+  refresh               0:25          0:10        0:42
+  quick                 0:25          0:10        0:42
 """
-    )
+    )  # a routine without shapes says the same in each (a quick session's reminder needs a program, which it has not)
 
 
 def test_show_an_unknown_routine(mini_cli):

@@ -15,7 +15,8 @@ RATE = 22050
 @pytest.fixture
 def timeline(mini):
     """The mini session with the lengths of test_timeline: speech at 44100, 112050, 170675, ...; phases at
-    0, 112050, 170675 and 402500; accents at 226100 and 292250; 560850 samples in all."""
+    0, 112050, 170675 and 402500; accents at 226100 and 292250, each stroke's last step (its slide) a beat later, at
+    248150 and 314300; 560850 samples in all."""
     script = build_script(mini, Options("right"))
     return build_timeline(script, lengths_for(script), RATE)
 
@@ -35,8 +36,8 @@ def test_strokes_count_from_the_start_on_a_realistic_clock(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0)
     assert (c.position(8_000_000.0), c.strokes_done(8_000_000.0)) == (0, 0)
-    assert c.strokes_done(8_000_000.0 + 226100 / RATE) == 0  # the first accent is starting
-    assert c.strokes_done(8_000_000.0 + 226101 / RATE) == 1
+    assert c.strokes_done(8_000_000.0 + 248150 / RATE) == 0  # the first stroke's last step is starting
+    assert c.strokes_done(8_000_000.0 + 248151 / RATE) == 1
     assert c.key("q", 8_000_000.0 + 12.0) == [Stop(), End(False)]
     assert (c.strokes_done(8_000_000.0 + 99.0), c.strokes_planned) == (1, 2)
 
@@ -190,9 +191,42 @@ def test_strokes_done_count_only_the_strokes_played(timeline):
     c.start(0.0)
     c.key("n", 1.0)
     c.key("n", 1.0)  # to the strokes phase, at 170675
-    assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the accent at 226100, not the one at 292250
+    assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the first slide at 248150, not the second at 314300
     c.key("q", 5.0)
     assert c.strokes_done(20.0) == 1
+
+
+def test_a_stroke_counts_once_its_slide_is_reached_not_at_its_accent(timeline):
+    c = Controller(timeline)
+    c.start(8_000_000.0)
+    c.key("n", 8_000_000.0)
+    c.key("n", 8_000_000.0)  # to the strokes phase, at 170675
+    pressing = 8_000_000.0 + (226100 + 1000 - 170675) / RATE  # the first press has begun, its slide not yet
+    assert (c.strokes_done(pressing), c.done_by_side(pressing), c.expected_by_side(pressing)) == (0, (0,), (2,))
+    assert c.key("q", pressing) == [Stop(), End(False)]
+    assert (c.strokes_done(pressing + 60), c.done(pressing + 60)) == (0, ())
+
+
+def test_strokes_by_side_and_what_is_left_to_play(mini):
+    script = build_script(mini, Options("both"))
+    both = build_timeline(script, lengths_for(script), RATE)
+    marks = [mark.done for mark in both.strokes]
+    assert [mark.grid for mark in both.strokes] == [0, 0, 1, 1]
+    c = Controller(both)
+    c.start(8_000_000.0)
+    after_first = 8_000_000.0 + (marks[0] + 1) / RATE
+    assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (2, 2))
+    c.key("n", after_first)  # past the second stroke of the right side: to the switch
+    assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (1, 2))
+    assert c.done(after_first) == (0,)
+
+
+def test_a_session_continued_keeps_its_strokes_and_starts_where_asked(timeline):
+    c = Controller(timeline, done=[0, 5])  # a stroke index the session does not have is dropped
+    assert c.start(8_000_000.0, at=170675) == [Play(170675)]
+    assert (c.position(8_000_000.0), c.done(8_000_000.0), c.phase_index(8_000_000.0)) == (170675, (0,), 2)
+    assert c.tick(8_000_100.0, sounding=False) == [End(True)]
+    assert c.done(8_000_100.0) == (0, 1)
 
 
 def test_status_line_names_the_phase_the_stroke_and_the_time(timeline):
@@ -260,7 +294,8 @@ def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_coun
     assert c.position(8_000_011.0) == 44100 + RATE
     c.follow(226100, 8_000_030.0)  # waiting at the first stroke's accent: it has not played yet
     assert c.strokes_done(8_000_030.0) == 0
-    assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 1
+    assert c.strokes_done(8_000_030.0 + 1 / RATE * 2) == 0  # its accent has played, its slide not yet
+    assert c.strokes_done(8_000_031.0 + 1 / RATE * 2) == 1  # a beat later: the slide (248150) is reached
 
 
 def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_further(mini):
@@ -290,9 +325,38 @@ def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(t
     c.follow(226100, 8_000_013.0)  # the player held still for a second: the accent has not been heard
     assert (c.position(8_000_013.0), c.strokes_done(8_000_013.0)) == (226100, 0)
     c.follow(226101, 8_000_013.01)
-    assert c.strokes_done(8_000_013.01) == 1
+    assert c.strokes_done(8_000_013.01) == 0  # the accent is heard; the stroke counts once its slide is
     assert c.where(8_000_013.01).stroke == 1
+    c.follow(248151, 8_000_014.01)  # the first stroke's last step (its slide, in mini) has begun
+    assert c.strokes_done(8_000_014.01) == 1
     # paused, the player's position means nothing to the controller: it resumes at the words' start
     c.key(" ", 8_000_014.0)
     c.follow(999, 8_000_014.5)
     assert (c.state, c.position(8_000_020.0)) == (PAUSED, c.position(8_000_014.0))
+
+
+def test_a_session_continues_at_its_first_stroke_not_done_from_its_count(timeline):
+    from coach.control import resume_point
+
+    work = timeline.phases[2]
+    second_accent = timeline.grids[0].accents[1]
+    count = next(e for e in timeline.events if e.kind == SPEECH and e.name == "Last, 2.")
+    assert count.end <= second_accent
+    assert resume_point(timeline, 2, {0}) == count.start  # the first stroke was done: from the second's count
+    assert resume_point(timeline, 2, set()) == work.start  # none done there: the phase from its start
+    assert resume_point(timeline, 2, {0, 1}) == work.start  # all done (stopped in its closing words)
+    assert resume_point(timeline, 1, {0}) == timeline.phases[1].start  # a phase without strokes
+    assert resume_point(timeline, 99, set()) == timeline.phases[-1].start
+
+
+def test_a_pause_inside_a_stroke_resumes_the_stroke_from_its_accent(timeline):
+    grid = timeline.grids[0]
+    first = grid.accents[0]
+    c = Controller(timeline)
+    c.start(8_000_000.0, at=first)
+    mid_slide = 8_000_000.0 + (grid.step_starts(first, RATE)[1] - first + RATE // 2) / RATE
+    assert c.key(" ", mid_slide) == [Stop(), Prompt("paused")]
+    assert c.position(mid_slide + 5) == first  # from the accent: "Press." again, then the slide
+    c.key(" ", mid_slide + 5)
+    assert c.tick(mid_slide + 8, sounding=False) == [Play(first)]
+    assert c.done(mid_slide + 8) == (0,)  # its slide had been reached: counted once, however often it plays

@@ -383,9 +383,14 @@ def test_notify_skips_a_session_already_done_today(tmp_path):
     assert (result.exit_code, result.output) == (0, "Psoas release, session 2 of 6 is done today: no reminder.\n")
 
 
-def test_notify_shows_nothing_once_every_sides_program_is_done(tmp_path, monkeypatch):
-    """The log cannot yet end a side's program; this stands in for the day it can (program.sides_due)."""
-    monkeypatch.setattr("coach.program.sides_due", lambda entries, routine, today: ())
+def test_notify_shows_nothing_once_every_sides_program_is_done(tmp_path):
+    """Both sides tender at 1 or less on three days in a row: the program is done (program.sides_due)."""
+    with ProgramLog(tmp_path / "data" / "log.sqlite3") as log:
+        for day in (18, 19, 20):
+            session = log.begin("psoas", "both", 16, datetime(2026, 11, day, 9), least=6)
+            log.progress(session, (8, 8), "both")
+            log.end(session, True, 16, datetime(2026, 11, day, 9, 4))
+            log.set_tenderness(session, 1)
     clock = FakeClock(datetime(2026, 11, 21, 10, 36)).clock()
     with private_bus() as address, notification_service(address) as shown:
         result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=address))

@@ -20,7 +20,7 @@ DRIVER = Path(__file__).resolve().parent / "live_driver.py"
 RATE = 22050
 # the same session driven twice: from the bus (a client and playerctl), and by the keys they stand for
 BY_BUS = [
-    [5.0, "call", "PlayPause"],
+    [5.5, "call", "PlayPause"],
     [8.0, "playerctl", "play"],
     [13.0, "call", "Next"],
     [15.0, "playerctl", "previous"],
@@ -32,7 +32,7 @@ BY_BUS = [
     [23.0, "call", "Play"],  # counting down, which is playing: nothing
     [27.0, "playerctl", "stop"],
 ]
-BY_KEYS = [[5.0, "key", " "], [8.0, "key", " "], [13.0, "key", "n"], [15.0, "key", "b"], [17.0, "key", "nn"],
+BY_KEYS = [[5.5, "key", " "], [8.0, "key", " "], [13.0, "key", "n"], [15.0, "key", "b"], [17.0, "key", "nn"],
            [19.0, "key", " "], [21.0, "key", " "], [27.0, "key", "q"]]  # fmt: skip
 PROBES = [4.0, 6.0, 9.0, 12.0, 14.0, 16.0, 18.0, 20.5, 22.0, 26.0]
 
@@ -87,15 +87,15 @@ def test_the_properties_after_each_call_are_the_sessions(runs):
     live, _ = session()
     phases = [p.start for p in live.timeline.phases]
     assert [p.title for p in live.timeline.phases][:3] == [
-        "Settling in", "Positioning, right side", "Finding the muscle, right side",
+        "Settling in", "Position and spot, right side", "Strokes, right side",
     ]  # fmt: skip
-    albums = {1: "Settling in", 2: "Positioning, right side", 3: "Finding the muscle, right side"}
+    albums = {1: "Settling in", 2: "Position and spot, right side", 3: "Strokes, right side: stroke 1 of 3"}
     second = RATE
     expected = [  # (at, status, phase, position in samples) where each probe reads them
         (4.0, "Playing", 1, 4 * second),
-        (6.0, "Paused", 1, 5 * second),  # paused at 5 s, between words
-        (9.0, "Playing", 1, 5 * second),  # counting down from 8 s: playing, the position held
-        (12.0, "Playing", 1, 6 * second),  # playing again from 11 s
+        (6.0, "Paused", 1, round(5.5 * second)),  # paused at 5.5 s, between words
+        (9.0, "Playing", 1, round(5.5 * second)),  # counting down from 8 s: playing, the position held
+        (12.0, "Playing", 1, round(6.5 * second)),  # playing again from 11 s
         (14.0, "Playing", 2, phases[1] + second),  # Next at 13 s
         (16.0, "Playing", 1, 1 * second),  # Previous at 15 s: back to the phase before
         (18.0, "Playing", 3, phases[2] + second),  # Next twice at 17 s
@@ -145,12 +145,12 @@ def test_a_client_sees_every_change_signalled(runs):
                                         "CanGoNext": True}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Paused"}, []]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Playing"}, []]),  # the countdown
-        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Positioning, right side"), "CanGoPrevious": True},
-                               []]),
+        ("PropertiesChanged", [player, {"Metadata": metadata(2, "Position and spot, right side"),
+                                        "CanGoPrevious": True}, []]),
         ("Seeked", [us(phases[1])]),
         ("PropertiesChanged", [player, {"Metadata": metadata(1, "Settling in"), "CanGoPrevious": False}, []]),
         ("Seeked", [0]),
-        ("PropertiesChanged", [player, {"Metadata": metadata(3, "Finding the muscle, right side"),
+        ("PropertiesChanged", [player, {"Metadata": metadata(3, "Strokes, right side: stroke 1 of 3"),
                                         "CanGoPrevious": True}, []]),  # both Nexts read on one turn of the loop
         ("Seeked", [us(phases[2])]),
         ("PropertiesChanged", [player, {"PlaybackStatus": "Paused"}, []]),

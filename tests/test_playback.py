@@ -14,7 +14,7 @@ from coach.defaults import DEFAULT_VOICE
 from coach.live import LiveSpeech, NoKeys, run_live
 from coach.mixer import render_all
 from coach.output.playback import Player, segments
-from coach.script import ACCENT, CHIME, LEAD_IN, TICK, Options, build_script
+from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, build_script
 from coach.session import load_sounds
 from coach.timeline import SOUND, SPEECH, build_timeline
 
@@ -130,8 +130,15 @@ def test_ctrl_c_stops_the_sound_at_once_and_tells_the_position(session):
 
 def test_sounds_are_the_shipped_ones(session):
     sounds = load_sounds()
-    assert sorted(sounds) == sorted([TICK, ACCENT, CHIME, LEAD_IN])
-    assert [len(sounds[n]) for n in (TICK, ACCENT, CHIME, LEAD_IN)] == [2646, 4851, 44100, 44100]
+    assert sorted(sounds) == sorted([TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN])
+    assert [len(sounds[n]) for n in (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)] == [
+        2646,
+        4851,
+        9922,
+        12127,
+        44100,
+        44100,
+    ]
 
 
 class SlowEngine(FakeEngine):

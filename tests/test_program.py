@@ -3,6 +3,7 @@ committed, the side chosen by --side auto, where the user stands, and the histor
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import subprocess
 import sys
@@ -26,11 +27,23 @@ from conftest import (
 )
 
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
-from coach.kinds import Side
-from coach.program import Entry, SessionPlan, Standing, auto_side, history_text, plan_session, standing
+from coach.errors import CoachError
+from coach.kinds import Shape, Side
+from coach.program import (
+    Entry,
+    SessionPlan,
+    Standing,
+    auto_side,
+    first_day,
+    history_text,
+    plan_session,
+    side_done,
+    sides_due,
+    standing,
+)
 from coach.programlog import ProgramLog
 from coach.routine import Program, parse_routine
-from coach.script import ACCENT, Options, build_script
+from coach.script import Options, build_script
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
 
@@ -38,8 +51,9 @@ PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
 DAY = date(2026, 11, 20)
 
 
-def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None):
-    return Entry(routine, side, datetime(day.year, day.month, day.day, hour), done, 8, status, tender)
+def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None, by_side=None, least=0):
+    when = datetime(day.year, day.month, day.day, hour)
+    return Entry(routine, side, when, done, 8, status, tender, done_by_side=by_side, least=least)
 
 
 @pytest.mark.parametrize(
@@ -61,34 +75,92 @@ def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
 
 def test_standing_counts_sessions_today_and_days_from_the_first():
     log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
-    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(3, 6, 4, 14, "the spot is no longer tender")
-    assert standing(log, "psoas", PROGRAM, "both", DAY).session == 3
-    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(1, 6, 1, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing((3,), 6, 4, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "both", DAY).sessions == (3, 3)
+    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing((1,), 6, 1, 14, "the spot is no longer tender")
     assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
-
-
-def test_standing_past_the_program():
-    assert Standing(7, 6, 2, 14, "x").text() == (
-        "This is session 7 today, more than the 6 the program asks for, on day 2 of 14."
+    assert standing(log[:2], "psoas", PROGRAM, "both", DAY).text() == (
+        "This is session 2 of 6 today on your right side, and session 1 on your left, on day 4 of 14."
     )
-    assert Standing(1, 6, 16, 14, "the spot is no longer tender").text() == (
+    assert (
+        standing(log, "psoas", PROGRAM, "both", DAY).text()
+        == "This is session 3 of 6 today on each side, on day 4 of 14."
+    )
+
+
+def test_standing_past_the_program_and_more_sessions_than_asked_without_a_word_against_them():
+    assert Standing((7,), 6, 2, 14, "x").text() == "This is session 7 today, on day 2 of 14."
+    assert Standing((1,), 6, 16, 14, "the spot is no longer tender").text() == (
         "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
         "longer tender."
     )
-    assert Standing(1, 6, 1, 14, "x").first_today and not Standing(2, 6, 1, 14, "x").first_today
+    assert Standing((1,), 6, 1, 14, "x").first_today and not Standing((2,), 6, 1, 14, "x").first_today
+
+
+def test_a_program_of_one_session_a_day_says_todays_session_then_an_extra_one():
+    assert Standing((1,), 1, 3, 14, "x").text() == "This is today's session, on day 3 of 14."
+    assert Standing((2,), 1, 3, 14, "x").text() == "This is an extra session today, on day 3 of 14."
+
+
+def test_a_session_stopped_before_the_fewest_advised_strokes_is_kept_but_does_not_count():
+    short = entry("right", status="stopped", done=5, by_side=(5,), least=6)
+    enough = entry("right", status="stopped", done=6, by_side=(6,), least=6)
+    none = entry("right", status="finished", done=0, by_side=(0,), least=6)  # n n n to the closing
+    assert [e.covers(Side.RIGHT) for e in (short, enough, none)] == [False, True, False]
+    assert standing([short, none], "psoas", PROGRAM, "right", DAY).sessions == (1,)
+    assert standing([short, enough], "psoas", PROGRAM, "right", DAY).sessions == (2,)
+    assert auto_side([short], "psoas", DAY) == "right"  # the right side's stopped session did not count
+    uneven = entry("both", done=14, by_side=(8, 6), least=7)
+    assert (uneven.covers(Side.RIGHT), uneven.covers(Side.LEFT)) == (True, False)
+    older = entry("both", done=16)  # a log from before strokes were kept per side: shared out evenly
+    assert (older.done_on(Side.RIGHT), older.done_on(Side.LEFT), older.done_on(Side.BOTH)) == (8, 8, 0)
+
+
+def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_program():
+    old = [entry("right", day=date(2026, 10, day)) for day in (1, 2, 5)]  # 2 empty days: no break
+    assert first_day(old, "psoas", date(2026, 10, 5)) == date(2026, 10, 1)
+    assert first_day(old, "psoas", date(2026, 10, 8)) == date(2026, 10, 1)  # 2 days without: still day 8
+    assert first_day(old, "psoas", date(2026, 10, 9)) == date(2026, 10, 9)  # 3 days without: a new program
+    after = standing(old, "psoas", PROGRAM, "right", DAY)
+    assert after == Standing((1,), 6, 1, 14, "the spot is no longer tender", restarted=True)
+    assert after.text() == "After a break, a new program starts today. This is session 1 of 6 today, on day 1 of 14."
+    later = [*old, entry("right", hour=8)]
+    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing((2,), 6, 1, 14, "the spot is no longer tender")
+    stopped = [*old, entry("right", hour=8, status="stopped", done=1, by_side=(1,), least=6)]
+    assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
+    assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
+        "psoas: 6 sessions a day for 14 days, until the spot is no longer tender\n"
+        "  day  date        right   left  strokes  tender right  left\n"
+        "    1  2026-10-01    1/6    0/6        8             -     -\n"
+        "    2  2026-10-02    1/6    0/6        8             -     -\n"
+        "    5  2026-10-05    1/6    0/6        8             -     -\n"
+        "  (a break: a new program starts)\n"
+        "    1  2026-11-20    1/6    0/6        8             -     -\n"
+    )
 
 
 def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user_stands(mini):
     routine = replace(mini, program=PROGRAM)
     log = [entry("right", routine="mini"), entry("left", routine="mini"), entry("right", routine="mini")]
     assert plan_session(log, routine, "auto", DAY, announce=True) == SessionPlan(
-        Side.LEFT, "This is session 2 of 6 today, on day 1 of 14.", short_intro=True
-    )
+        Side.LEFT, "Session 2 today, day 1 of 14.", short_intro=True, shape=Shape.QUICK
+    )  # a later session of the day: quick, with the short program line
     assert plan_session([], routine, "both", DAY, announce=True) == SessionPlan(
-        Side.BOTH, "This is session 1 of 6 today, on day 1 of 14.", short_intro=False
-    )
+        Side.BOTH, "This is your first session: day 1 of 14.", shape=Shape.TEACH
+    )  # the routine's first session: teach
+    yesterday = [entry("right", routine="mini", day=date(2026, 11, 19))]
+    assert plan_session(yesterday, routine, "left", DAY, announce=True) == SessionPlan(
+        Side.LEFT, "This is session 1 of 6 today, on day 2 of 14.", shape=Shape.REFRESH
+    )  # the first of a later day: refresh
     assert plan_session(log, routine, "auto", DAY, announce=False) == SessionPlan(Side.LEFT)  # a script or a file
-    assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(Side.RIGHT)  # no program: nothing to say
+    assert plan_session(log, routine, "right", DAY, announce=False, shape="quick") == SessionPlan(
+        Side.RIGHT, short_intro=True, shape=Shape.QUICK
+    )
+    assert plan_session(log, mini, "right", DAY, announce=True) == SessionPlan(
+        Side.RIGHT, short_intro=True, shape=Shape.QUICK
+    )  # no program: nothing to say
+    stopped_short = [entry("right", routine="mini", status="stopped", done=2, by_side=(2,), least=6)]
+    assert plan_session(stopped_short, routine, "right", DAY, announce=True).shape == Shape.TEACH
 
 
 HISTORY = [
@@ -101,14 +173,14 @@ HISTORY = [
 
 HISTORY_TEXT = """\
 iliacus
-  day  date        right  left  strokes  tenderness
-    1  2026-11-20      1     0        6           -
+  day  date        right   left  strokes  tender right  left
+    1  2026-11-20      1      0        6             -     -
 
 psoas: 6 sessions a day for 14 days, until the spot is no longer tender
-  day  date        right  left  strokes  tenderness
-    1  2026-11-18      1     1       13         6.5
-    3  2026-11-20      1     1       16         4.0
-"""
+  day  date        right   left  strokes  tender right  left
+    1  2026-11-18    1/6    1/6       13             6     -
+    3  2026-11-20    1/6    1/6       16             4     4
+"""  # each side's tenderness is the day's last note on it: a session on both sides notes both
 
 
 def test_history_by_day():
@@ -125,14 +197,78 @@ def query(path, sql):
 
 def test_the_log_records_a_session_exactly(tmp_path):
     with ProgramLog(tmp_path / "log.sqlite3") as log:
-        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5))
-        log.progress(session, 3)
-        log.end(session, False, 4, datetime(2026, 11, 20, 9, 2, 0, 999))
+        session = log.begin("psoas", "right", 8, datetime(2026, 11, 20, 9, 0, 5), least=6, shape="quick")
+        log.progress(session, (3,), "right", (0, 1, 2))
+        log.end(session, False, 3, datetime(2026, 11, 20, 9, 2, 0, 999), resume_phase=2)
         log.set_tenderness(session, 6)
         rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
-        assert rows == [(1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 4, 8, "stopped", 6)]
-        assert log.entries() == [Entry("psoas", "right", datetime(2026, 11, 20, 9, 0, 5), 4, 8, "stopped", 6)]
+        assert rows == [
+            (1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 3, 8, "stopped", 6, 3, None, 6, 2,
+             "0,1,2", "quick"),
+        ]  # fmt: skip
+        assert log.entries() == [
+            Entry(
+                "psoas",
+                "right",
+                datetime(2026, 11, 20, 9, 0, 5),
+                3,
+                8,
+                "stopped",
+                6,
+                (3,),
+                6,
+                2,
+                (0, 1, 2),
+                key=1,
+                shape="quick",
+            )
+        ]
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
+        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
+
+
+FIRST_RELEASE_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+    started TEXT NOT NULL,
+    ended TEXT,
+    strokes_done INTEGER NOT NULL DEFAULT 0,
+    strokes_planned INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10)
+);
+INSERT INTO sessions VALUES (1, 'psoas', 'right', '2026-11-18T08:00:00', '2026-11-18T08:04:00', 8, 8, 'finished', 5);
+INSERT INTO sessions VALUES (2, 'psoas', 'both', '2026-11-18T12:00:00', NULL, 16, 16, 'stopped', NULL);
+INSERT INTO sessions VALUES (3, 'psoas', 'left', '2026-11-19T09:00:00', '2026-11-19T09:00:00', 0, 0, 'logged', 2);
+"""
+
+
+def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_columns(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(FIRST_RELEASE_SCHEMA)
+    with ProgramLog(path) as log:
+        assert log.entries() == [
+            Entry("psoas", "right", datetime(2026, 11, 18, 8), 8, 8, "finished", 5, key=1),
+            Entry("psoas", "both", datetime(2026, 11, 18, 12), 16, 16, "stopped", key=2),
+            Entry("psoas", "left", datetime(2026, 11, 19, 9), 0, 0, "logged", 2, key=3),
+        ]  # its sessions count as they did: least 0, strokes shared out evenly between both sides
+        assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
+        session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
+        log.progress(session, (7,), "left", tuple(range(7)))
+    assert query(path, "PRAGMA user_version") == [(2,)]
+    assert query(path, "SELECT id, strokes_done, done_right, done_left, least FROM sessions") == [
+        (1, 8, None, None, 0), (2, 16, None, None, 0), (3, 0, None, None, 0), (4, 7, None, 7, 6),
+    ]  # fmt: skip
+    with ProgramLog(path) as again:  # opened again: nothing more to do
+        assert len(again.entries()) == 4
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA user_version = 3")
+    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 3\); update coach\.$"):
+        ProgramLog(path)
+    gc.collect()  # the refused log's connection was closed: nothing is left for the collector to warn about
 
 
 def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
@@ -207,12 +343,10 @@ def mini_home(tmp_path):
     routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
     for side in ("right", "left", "both"):
-        for n in range(1, 5):
-            standing_line = f"This is session {n} of 2 today, on day 1 of 3."
-            if n > 2:
-                standing_line = f"This is session {n} today, more than the 2 the program asks for, on day 1 of 3."
-            for short in (False, True):
-                texts += build_script(routine, Options(side, short_intro=short, standing=standing_line)).texts()
+        texts += build_script(routine, Options(side, standing="This is your first session: day 1 of 3.")).texts()
+        for n in range(2, 5):
+            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape="quick")
+            texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
 
@@ -257,13 +391,13 @@ class CtrlCAt:
 
 
 def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_home):
-    # Ctrl-C halfway between the first and the second stroke's accent, as the session plays by the fake clock
+    # Ctrl-C halfway between the first and the second stroke's slide, as the session plays by the fake clock
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
-        Options("left", standing="This is session 1 of 2 today, on day 1 of 3."),
+        Options("left", standing="This is your first session: day 1 of 3."),
         Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
-    first, second = [e.start for e in session.timeline.events if e.name == ACCENT]
+    first, second = [mark.done for mark in session.timeline.strokes]
     clock = FakeClock()
     keys = CtrlCAt(clock, clock.monotonic() + (first + second) / 2 / session.timeline.sample_rate)
     result = run("mini", "--side", "left", audio=lambda: ClockedOutput(clock), keys=lambda: nullcontext(keys),
@@ -286,11 +420,11 @@ def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_ho
         (True, False),
         (False, True),
     ] * 1 + [(True, False)]
-    standing = [next((text for text in spoken if text.startswith("This is session")), None) for spoken in heard]
+    standing = [next((text for text in spoken if "ession" in text and "day 1 of 3" in text), None) for spoken in heard]
     short = ["Be gentle." in spoken for spoken in heard]
     assert list(zip(standing, short, strict=True)) == [
-        ("This is session 1 of 2 today, on day 1 of 3.", False),
-        ("This is session 2 of 2 today, on day 1 of 3.", True),
+        ("This is your first session: day 1 of 3.", False),
+        ("Session 2 today, day 1 of 3.", True),  # a quick session: the short program line
         (None, False),
     ]
 
@@ -308,10 +442,12 @@ def test_log_and_history_commands(mini_home):
     days = (clock.now().date() - date(2026, 11, 18)).days + 1
     assert history.stdout == (
         "mini: 2 sessions a day for 3 days, until it is fine\n"
-        "  day  date        right  left  strokes  tenderness\n"
-        "    1  2026-11-18      1     1        4           -\n"
-        f"  {days:>3}  {today}      0     0        0         3.0\n"
+        "  day  date        right   left  strokes  tender right  left\n"
+        "    1  2026-11-18    1/2    1/2        4             -     -\n"
+        f"  {days:>3}  {today}    0/2    0/2        0             -     3\n"
     )
+    both = run("log", "mini", "--side", "both", "--tenderness", "2", clock=clock.clock())
+    assert both.stdout == "Recorded tenderness 2 for mini, both sides (today, on its own).\n"
     bad = run("log", "mini", "--side", "left", "--tenderness", "11")
     assert bad.exit_code == 2 and "11 is not in the range 0<=x<=10" in bad.stderr
 
@@ -529,3 +665,42 @@ def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_
     assert strokes_locked == [[]]  # nothing could be written while the sound started and both strokes were done
     assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
     assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:28")]
+
+
+def noted(side, day, tender, hour=9, status="finished"):
+    return entry(side, day=date(2026, 11, day), hour=hour, tender=tender, status=status)
+
+
+def test_a_side_is_done_after_three_days_in_a_row_at_1_or_less_and_a_3_opens_it_again():
+    log = [noted("right", 15, 4), noted("right", 16, 1), noted("right", 17, 0), noted("both", 18, 1)]
+    assert side_done(log, "psoas", Side.RIGHT, date(2026, 11, 18)) == date(2026, 11, 18)
+    assert side_done(log, "psoas", Side.RIGHT, date(2026, 11, 17)) is None  # two days so far
+    assert side_done(log, "psoas", Side.LEFT, DAY) is None  # one day on the left
+    assert sides_due(log, "psoas", DAY) == (Side.LEFT,)
+    assert auto_side(log, "psoas", DAY) == Side.LEFT  # the side still due, though it had more sessions today
+    gap = [noted("right", 15, 1), noted("right", 16, 0), noted("right", 18, 1)]  # not in a row
+    assert side_done(gap, "psoas", Side.RIGHT, DAY) is None
+    two = [noted("right", 15, 1), noted("right", 16, 2), noted("right", 17, 1), noted("right", 18, 0)]
+    assert side_done(two, "psoas", Side.RIGHT, DAY) is None  # a 2 breaks the run
+    last_of_day = [noted("right", 15, 1), noted("right", 16, 5, hour=8), noted("right", 16, 1), noted("right", 17, 1)]
+    assert side_done(last_of_day, "psoas", Side.RIGHT, DAY) == date(2026, 11, 17)  # the day's last note counts
+    reopened = [*log, noted("right", 19, 2), noted("right", 20, 3)]
+    assert side_done(reopened[:-1], "psoas", Side.RIGHT, DAY) == date(2026, 11, 18)  # a 2 does not reopen it
+    assert side_done(reopened, "psoas", Side.RIGHT, DAY) is None
+    assert sides_due(reopened, "psoas", DAY) == (Side.RIGHT, Side.LEFT)
+    logged = [noted("right", 15, 1, status="logged"), noted("right", 16, 1, status="logged"), noted("right", 17, 0)]
+    assert side_done(logged, "psoas", Side.RIGHT, DAY) == date(2026, 11, 17)  # coach log notes count too
+
+
+def test_the_program_line_and_history_say_a_side_is_done():
+    log = [noted("right", 16, 1), noted("right", 17, 0), noted("right", 18, 1)]
+    where = standing(log, "psoas", PROGRAM, Side.RIGHT, DAY)
+    assert where.text() == (
+        "Your right side has been tender at 1 or less for 3 days in a row, so that program is done. This session "
+        "is an extra one."
+    )
+    assert where.text(short=True) == "Right side done. An extra session."
+    assert standing(log, "psoas", PROGRAM, Side.BOTH, DAY).done == ()  # the left side goes on: the usual line
+    assert history_text(log, {"psoas": PROGRAM}).splitlines()[-1] == (
+        "  The right side's program is done: tender at 1 or less on 3 days in a row, to 2026-11-18."
+    )

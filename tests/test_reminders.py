@@ -87,7 +87,8 @@ def test_the_program_starts_on_its_first_logged_day(psoas):
 
 
 def test_once_the_programs_days_are_past_a_calendar_covers_as_many_again_from_today(psoas):
-    p = plan(psoas, [entry("both", day=date(2026, 11, 6))], window=Window(time(9), time(17), 2))
+    sessions = [entry("both", day=date(2026, 11, day)) for day in range(6, 21, 2)]  # every other day: no break
+    p = plan(psoas, sessions, window=Window(time(9), time(17), 2))
     assert (p.day, p.over, p.span) == (16, True, (TODAY, 14))
     assert p.text() == (
         "Psoas release: 2 reminders a day, 09:00 to 17:00.\n"
@@ -130,7 +131,7 @@ def test_the_notification_names_the_session_the_side_next_and_where_the_user_sta
         "Psoas release, session 3 of 6",
         "coach psoas --side auto (the left side is next), or the MP3. Day 4 of 14; sessions today: right 2, left 1.",
     )
-    late = plan(psoas, [entry("left", day=date(2026, 11, 6))], due=(Side.LEFT,))
+    late = plan(psoas, [entry("left", day=date(2026, 11, day)) for day in range(6, 21, 2)], due=(Side.LEFT,))
     assert notification(late, [], late.reminders[0]) == (
         "Psoas release, session 1 of 6",
         "coach psoas --side left, or the MP3. Day 16: the 14 days are done, carry on only "

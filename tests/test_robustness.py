@@ -64,11 +64,12 @@ KEYS = [
     "title", "description", "source", "strokes", "phases", "switch", "summary", "program", "default", "range",
     "tempo", "bpm", "count", "three_more", "last", "count_in", "full_cues", "check_in", "check_in_every", "steps",
     "name", "beats", "cue", "short", "min_seconds", "lines", "pause", "each_side", "intro", "text", "safety",
+    "sound", "breath", "breath_every",
     "slow", "medium", "fast", "one_side", "both_sides", "sessions_per_day", "days", "until", "reminder", "x",
 ]  # fmt: skip
 scalars = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["{side}", "{other}", "{n}", "{bogus}", "{", "Press.", "medium", ""]),
+    st.sampled_from(["{side}", "{other}", "{n}", "{bogus}", "{", "Press.", "medium", "", "rise", "accent", "pulse"]),
     st.integers(-5, 200),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
     st.booleans(),

@@ -63,7 +63,7 @@ def test_unknown_key_in_a_phase():
     e = error(MINI.replace('title = "Start"\npause = 1', 'title = "Start"\npause = 1\nspeed = 2'))
     assert str(e) == (
         "mini.toml, line 31: phases[0].speed: unknown key "
-        "(expected one of: title, lines, pause, each_side, strokes, intro, steps)"
+        "(expected one of: title, lines, pause, shapes, each_side, strokes, intro, steps)"
     )
 
 
@@ -127,6 +127,95 @@ def test_malformed_brace():
 def test_toml_syntax_error_names_the_line():
     e = error(MINI.replace('title = "End"', 'title = "End'))
     assert str(e) == "mini.toml, line 53: not valid TOML: Illegal character '\\n'"
+
+
+def test_step_sounds_and_breath_words_parse():
+    text = MINI.replace('short = "Press."', 'short = "Press."\nbreath = "Press, and breathe out."').replace(
+        'short = "Slide."', 'short = "Slide."\nsound = "rise"'
+    )
+    press, slide = parse_routine(text, "mini.toml", "mini").stroke.steps
+    assert (press.sound, press.breath, slide.sound, slide.breath) == ("accent", "Press, and breathe out.", "rise", "")
+    mini = parse_routine(MINI, "mini.toml", "mini")
+    assert [s.sound for s in mini.stroke.steps] == ["accent", "tick"]  # the defaults
+    assert mini.stroke.breath_every == 3
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'short = "Slide."',
+            'short = "Slide."\nsound = "bell"',
+            "line 27: strokes.steps[1].sound: 'bell' is not a step sound (expected one of: tick, rise, fall)",
+        ),
+        (
+            'short = "Slide."',
+            'short = "Slide."\nsound = "accent"',
+            "line 27: strokes.steps[1].sound: 'accent' is not a step sound (expected one of: tick, rise, fall) "
+            "(the accent marks only the first step)",
+        ),
+        (
+            'short = "Press."',
+            'short = "Press."\nsound = "rise"',
+            "line 21: strokes.steps[0].sound: the first step always has the accent, which starts a stroke",
+        ),
+        (
+            'short = "Press."',
+            'short = "Press."\nbreath = "Breathe out, and press."',
+            "line 21: strokes.steps[0].breath: must start with 'Press', like short, so the step's word still lands "
+            "on its beat",
+        ),
+        (
+            "count_in = 1",
+            "count_in = 1\nbreath_every = 2",
+            "line 14: strokes.breath_every: goes with a step's breath, which no step has",
+        ),
+        (
+            "count_in = 1",
+            "count_in = 1\nfull_cues = 2",
+            "line 14: strokes.full_cues: no longer used: brief guidance says each step's short words on every "
+            "stroke, so every stroke is the same length; remove this key (the teaching goes in the strokes phase's "
+            "lines)",
+        ),
+    ],
+)
+def test_step_sound_breath_and_retired_keys_are_checked(old, new, message):
+    assert str(error(MINI.replace(old, new))) == f"mini.toml, {message}"
+
+
+def test_safety_lines_name_their_rules():
+    def with_safety(value: str) -> str:
+        return MINI.replace('lines = ["Hello, {sides}."]', f'lines = [{{ text = "Careful.", safety = {value} }}]')
+
+    def lines(value: str) -> tuple[Line, ...]:
+        return parse_routine(with_safety(value), "mini.toml", "mini").phases[0].lines
+
+    assert lines('"pulse"') == (Line("Careful.", 1.0, True, ("pulse",)),)
+    assert lines('["stop", "pulse", "stop"]') == (Line("Careful.", 1.0, True, ("stop", "pulse")),)
+    assert lines("true") == (Line("Careful.", 1.0, True, ()),)  # a safety line naming no rule
+    assert lines("false") == (Line("Careful.", 1.0),)
+    rules = "contraindications, medical, pulse, stop, ache, persists"
+    assert str(error(with_safety('"pulses"'))) == (
+        f"mini.toml, line 31: phases[0].lines[0].safety: 'pulses' is not a safety rule (expected one of: {rules})"
+    )
+    assert str(error(with_safety('["stop", 3]'))) == (
+        "mini.toml, line 31: phases[0].lines[0].safety[1]: a whole number is not a safety rule "
+        f"(expected one of: {rules})"
+    )
+    assert str(error(with_safety("[]"))) == (
+        "mini.toml, line 31: phases[0].lines[0].safety: expected a rule's name or a list of them, found an empty list"
+    )
+    assert str(error(with_safety("2"))) == (
+        "mini.toml, line 31: phases[0].lines[0].safety: expected true or false or text or a list, found a whole number"
+    )
+
+
+def test_every_shipped_safety_line_names_a_rule():
+    for source in builtin_sources():
+        routine = source.load()
+        for phase in (*routine.phases, routine.switch):
+            for line in phase.lines:
+                assert line.safety == bool(line.rules), (source.name, line.text)
 
 
 def test_a_strokes_phase_must_be_worked_on_each_side():
@@ -200,7 +289,7 @@ def test_a_trailing_comment_does_not_move_later_lines():
     e = error(text.replace('title = "End"', 'title = "End"\ncolour = "red"'))
     assert str(e) == (
         "mini.toml, line 54: phases[3].colour: unknown key "
-        "(expected one of: title, lines, pause, each_side, strokes, intro, steps)"
+        "(expected one of: title, lines, pause, shapes, each_side, strokes, intro, steps)"
     )
 
 
@@ -295,7 +384,21 @@ def test_the_format_sample_in_the_docs_names_only_real_keys():
     text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
     sample = text.split("## The format", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     routine = parse_routine(sample, "sample.toml", "sample")
-    assert routine.stroke.steps[0].cue == "Press down and in, toward your spine."
+    assert routine.stroke.steps[0].cue == "Press down and in, and breathe out."
+    assert [s.sound for s in routine.stroke.steps] == ["accent", "rise"]
+
+
+def test_the_error_shown_in_the_docs_is_the_one_the_example_gives():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+    example = text.split("## An example to copy", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    shown = text.split("### Errors", 1)[1].split("```\n", 2)[1].splitlines()[1]
+    second_beats = example.index("beats = 4")  # the second step's
+    broken = example[:second_beats] + 'beats = "four"' + example[second_beats + len("beats = 4") :]
+    with pytest.raises(RoutineError) as caught:
+        parse_routine(broken, "my-routine.toml", "my-routine")
+    assert shown == f"Error: {caught.value}"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert shown in readme
 
 
 # -- every reported line holds its key, however the file is laid out ---------------------------------------------

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import itertools
 
-from coach.script import ACCENT, CHIME, LEAD_IN, TICK, Options, build_script
-from coach.timeline import SOUND, SPEECH, Event, PhaseSpan, beat_offset, build_timeline
+from rhythm import rhythm_problems
+
+from coach.catalog import builtin_sources
+from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, build_script
+from coach.timeline import SOUND, SPEECH, Event, GridSpan, PhaseSpan, beat_offset, beats_for, build_timeline
 
 RATE = 22050
-SOUND_LENGTHS = {(SOUND, TICK): 100, (SOUND, ACCENT): 200, (SOUND, CHIME): 1000, (SOUND, LEAD_IN): 1000}
+SOUND_LENGTHS = {
+    (SOUND, TICK): 100,
+    (SOUND, ACCENT): 200,
+    (SOUND, RISE): 300,
+    (SOUND, FALL): 300,
+    (SOUND, CHIME): 1000,
+    (SOUND, LEAD_IN): 1000,
+}
 
 
 def lengths_for(script, per_letter=100, overrides=None):
@@ -21,6 +31,7 @@ def lengths_for(script, per_letter=100, overrides=None):
 def test_mini_timeline_exact_positions(mini):
     script = build_script(mini, Options("right"))
     timeline = build_timeline(script, lengths_for(script), RATE)
+    # a beat is 22050 samples (60 a minute); the gap after words is 5513; a stroke is press 1 + slide 2 beats
     assert timeline.events == (
         Event(0, 1000, SOUND, LEAD_IN),
         Event(44100, 1800, SPEECH, "Hello, right side."),
@@ -28,14 +39,16 @@ def test_mini_timeline_exact_positions(mini):
         Event(112050, 3500, SPEECH, "Knees to your left, for your right."),
         Event(126575, 1000, SOUND, CHIME),
         Event(170675, 300, SPEECH, "Go."),
-        Event(204050, 100, SOUND, TICK),
+        Event(204050, 100, SOUND, TICK),  # the count-in: one beat, after "Go." and its pause
+        Event(219687, 900, SPEECH, "Stroke 1."),  # ends 5513 samples before the accent
         Event(226100, 200, SOUND, ACCENT),
-        Event(226100, 1900, SPEECH, "Stroke 1. Press in."),
+        Event(226100, 600, SPEECH, "Press."),
         Event(248150, 100, SOUND, TICK),
-        Event(248150, 1100, SPEECH, "Slide away."),
+        Event(248150, 600, SPEECH, "Slide."),
         Event(270200, 100, SOUND, TICK),
+        Event(285937, 800, SPEECH, "Last, 2."),  # in the rest after the slide's words, ending before the accent
         Event(292250, 200, SOUND, ACCENT),
-        Event(292250, 1500, SPEECH, "Last, 2. Press."),
+        Event(292250, 600, SPEECH, "Press."),
         Event(314300, 100, SOUND, TICK),
         Event(314300, 600, SPEECH, "Slide."),
         Event(336350, 100, SOUND, TICK),
@@ -50,20 +63,64 @@ def test_mini_timeline_exact_positions(mini):
         PhaseSpan("Work, right", 170675, 402500),
         PhaseSpan("End", 402500, 560850),
     )
+    assert timeline.grids == (GridSpan(204050, 358400, 60, 1, ("press", "slide"), (1, 2), 66150, (226100, 292250), 0),)
     assert timeline.length == 560850
+    assert rhythm_problems(timeline) == []
 
 
-def test_beats_stay_on_the_grid_when_speech_needs_more_room(mini):
-    script = build_script(mini, Options("right"))
-    long_press = {(SPEECH, "Stroke 1. Press in."): 30000}  # longer than its one-beat slot
+def test_long_words_lengthen_their_step_in_every_stroke(mini):
+    script = build_script(mini, Options("right", strokes=3))
+    long_press = {(SPEECH, "Press."): 30000}  # with its gap, more than the press's one beat: it gets two
     timeline = build_timeline(script, lengths_for(script, overrides=long_press), RATE)
-    t0 = 204050
-    beats = [e.start for e in timeline.events if e.kind == SOUND and e.name in (TICK, ACCENT)]
-    # one whole beat inserted (a tick at 248150) after the long words; everything after moves one beat on
-    assert beats == [t0 + beat_offset(k, 60, RATE) for k in range(8)]
-    slide = next(e for e in timeline.events if e.name == "Slide away.")
-    assert slide.start == t0 + beat_offset(3, 60, RATE) == 270200
-    assert slide.start >= 226100 + 30000 + 5513  # the gap before the next words
+    (grid,) = timeline.grids
+    assert (grid.slots, grid.stroke) == ((2, 2), 88200)
+    accents = list(grid.accents)
+    assert [b - a for a, b in itertools.pairwise(accents)] == [88200, 88200]
+    slides = [e.start for e in timeline.events if e.name == "Slide."]
+    assert slides == [a + 44100 for a in accents]  # every slide starts two beats after its accent
+    assert rhythm_problems(timeline) == []
+
+
+def test_a_long_count_lengthens_every_release_and_ends_before_its_accent(mini):
+    script = build_script(mini, Options("right", strokes=3, guidance="minimal"))
+    long_last = {(SPEECH, "Last, 3."): 40000}
+    timeline = build_timeline(script, lengths_for(script, overrides=long_last), RATE)
+    (grid,) = timeline.grids
+    assert grid.slots == (1, 3)  # the slide holds the next count: 40000 + 5513 samples need three beats
+    assert [b - a for a, b in itertools.pairwise(grid.accents)] == [88200, 88200]
+    assert grid.end - grid.accents[-1] == 88200  # the last stroke is as long, though no count follows it
+    last = next(e for e in timeline.events if e.name == "Last, 3.")
+    assert last.end == grid.accents[2] - 5513
+    assert rhythm_problems(timeline) == []
+
+
+def test_strokes_are_equal_to_the_sample_where_a_beat_is_not_a_whole_number_of_samples(psoas):
+    script = build_script(psoas, Options("right", bpm=48))  # 27562.5 samples a beat
+    timeline = build_timeline(script, lengths_for(script), RATE)
+    (grid,) = timeline.grids
+    assert grid.slots == (2, 4, 2) and grid.stroke == beat_offset(8, 48, RATE) == 220500
+    assert {b - a for a, b in itertools.pairwise(grid.accents)} == {220500}
+    # inside a stroke, beats round from its own accent: 27563, then 55125 (not 2 x 27563)
+    ticks = sorted(e.start - grid.accents[1] for e in timeline.events if e.kind == SOUND and e.start >= grid.accents[1])
+    assert ticks[:3] == [0, 27563, 55125]
+    assert rhythm_problems(timeline) == []
+
+
+def test_a_check_in_gets_a_pause_of_its_own_the_same_every_time():
+    routine = next(s for s in builtin_sources() if s.name == "psoas-partner").load()
+    script = build_script(routine, Options("right", strokes=7, guidance="minimal"))
+    timeline = build_timeline(script, lengths_for(script), RATE)
+    thumbs = timeline.grids[0]
+    beat = beat_offset(1, 40, RATE)  # 33075
+    check_in = [e for e in timeline.events if e.name == "Ask for a number, from zero to ten." and e.end < thumbs.end]
+    assert [e.start for e in check_in] == [thumbs.accents[2] + thumbs.stroke, thumbs.accents[5] + thumbs.stroke]
+    # the check-in (3500 samples and its gap: one beat), two quiet beats for the answer, one beat for the count
+    assert thumbs.interlude == 4
+    gaps = [b - a for a, b in itertools.pairwise(thumbs.accents)]
+    assert gaps == [thumbs.stroke, thumbs.stroke, thumbs.stroke + 4 * beat] * 2
+    count = next(e for e in timeline.events if e.name == "Stroke 4.")
+    assert count.start - (check_in[0].end + 5513) >= 2 * beat - 5513  # the answer's beats are quiet
+    assert rhythm_problems(timeline) == []
 
 
 def test_no_two_speech_events_overlap(psoas):
@@ -77,16 +134,23 @@ def test_no_two_speech_events_overlap(psoas):
                 assert before.end <= after.start, (before, after)
 
 
-def test_stroke_beats_are_on_the_metronome_grid(psoas):
-    script = build_script(psoas, Options("right", strokes=6, tempo="fast"))
-    timeline = build_timeline(script, lengths_for(script, per_letter=1500), RATE)
-    beats = [e.start for e in timeline.events if e.kind == SOUND and e.name in (TICK, ACCENT)]
-    t0 = beats[0]
-    for position in beats:
-        k = round((position - t0) * script.bpm / (RATE * 60))
-        assert position == t0 + beat_offset(k, script.bpm, RATE)
-    accents = [e.start for e in timeline.events if e.name == ACCENT]
-    assert len(accents) == 6
+def test_very_long_words_still_keep_the_rhythm(psoas):
+    for tempo in ("slow", "fast"):
+        script = build_script(psoas, Options("both", strokes=6, tempo=tempo, guidance="full"))
+        timeline = build_timeline(script, lengths_for(script, per_letter=1500), RATE)
+        assert [len(g.accents) for g in timeline.grids] == [6, 6]
+        assert rhythm_problems(timeline) == []
+
+
+def test_beats_for_counts_whole_beats_from_where_a_step_starts():
+    assert beats_for(0, 0, 50, RATE) == 0
+    assert beats_for(0, 0, 50, RATE, least=2) == 2
+    assert beats_for(26460, 0, 50, RATE) == 1  # exactly one beat at 50 a minute
+    assert beats_for(26461, 0, 50, RATE) == 2
+    # at 48 a minute beats are 27562 or 27563 samples, by where they start
+    assert beat_offset(1, 48, RATE) == 27563 and beat_offset(2, 48, RATE) - beat_offset(1, 48, RATE) == 27562
+    assert beats_for(27563, 0, 48, RATE) == 1
+    assert beats_for(27563, 1, 48, RATE) == 2
 
 
 def test_beat_offset_has_no_drift():
@@ -117,5 +181,5 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
     assert [e for e in guess.events if e.start < 112050] == [e for e in full.events if e.start < 112050]
     assert guess.length != full.length  # after it, positions rest on the estimate
     # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
-    slide = build_timeline(script, lengths_for(script), RATE, {"Slide away."})
+    slide = build_timeline(script, lengths_for(script), RATE, {"Slide."})
     assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)

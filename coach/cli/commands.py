@@ -64,9 +64,12 @@ def list_voices() -> None:
 @click.argument("routine_name", metavar="ROUTINE")
 @voice_options
 def show(routine_name: str, speech: SpeechChoices) -> None:
-    """Describe a routine: its phases, strokes, tempos, and how long a session lasts.
+    """Describe a routine: its phases, strokes, tempos, and how long a session lasts in each shape.
 
-    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both.
+    Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both; a
+    stroke lasts its steps' beats, or more where the voice's words need them, the same for every stroke of a phase.
+    The tempo table is for the teach shape; the shapes table, at the routine's tempo, also gives when the first
+    stroke starts. A live session adds its program line (a few seconds) after the welcome.
 
     \b
     Examples:
@@ -74,7 +77,7 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
       coach show ./my-routine.toml
     """
     from coach import report
-    from coach.kinds import Side, Tempo
+    from coach.kinds import Shape, Side, Tempo
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import Speaker, SpeechCache
@@ -84,12 +87,24 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     routine = source.load()
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
+    strokes: dict[Tempo, str] = {}
     with progress("Preparing speech") as advance, source.naming_silent_lines():
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
                 session = prepare(routine, Options(side, tempo=tempo), speaker, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
-    click.echo(report.show_text(routine, lengths), nl=False)
+                if side is Side.RIGHT:
+                    strokes[tempo] = report.stroke_text(session.timeline)
+        shapes: dict[Shape, report.ShapeLengths] = {}
+        for shape in Shape:
+            one, both = (
+                prepare(
+                    routine, Options(side, shape=shape, short_intro=shape is Shape.QUICK), speaker, advance
+                ).timeline
+                for side in (Side.RIGHT, Side.BOTH)
+            )
+            shapes[shape] = report.shape_lengths(one, both)
+    click.echo(report.show_text(routine, lengths, strokes, shapes), nl=False)
 
 
 @click.command("info")

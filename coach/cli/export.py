@@ -10,6 +10,7 @@ import click
 from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
 from coach.errors import CoachError
+from coach.kinds import AUTO, Shape
 
 
 @click.command("export")
@@ -43,6 +44,9 @@ def export(
 ) -> None:
     """Write every routine, on each side and on both, to FOLDER, with a playlist (coach.m3u) and an index.
 
+    Each comes as a teach session (NAME-SIDE, the whole session, for a first time) and a quick one (NAME-SIDE-quick,
+    for the later sessions of a day); --shape teach, refresh or quick writes that shape only.
+
     The files play in order on a phone, with named chapters. Running it again writes only what changed: a file
     whose routine and settings are the same as last time is left alone.
 
@@ -62,6 +66,7 @@ def export(
         strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
         intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
         channels=1 if mono else 2, bitrate=int(bitrate), lyrics=lyrics, srt=srt,
+        shapes=(Shape.TEACH, Shape.QUICK) if session.shape == AUTO else (Shape(session.shape),),
     )  # fmt: skip
     if routines:  # each must load: an error is the command's
         named: dict[str, str] = {}

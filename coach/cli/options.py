@@ -19,7 +19,7 @@ from coach.defaults import (
     MP3_BITRATES,
     PACE_RANGE,
 )
-from coach.kinds import AUTO, Guidance, Side, Tempo
+from coach.kinds import AUTO, Guidance, Shape, Side, Tempo
 from coach.routine import BPM_RANGE
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -58,19 +58,21 @@ class SessionChoices:
     bpm: int | None
     guidance: Guidance
     intro: bool
+    shape: str = AUTO  # teach, refresh, quick, or auto: from the program log
 
 
 def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--strokes, --tempo, --bpm, --guidance and --no-intro, handed to the command as one value, `session`."""
+    """--shape, --strokes, --tempo, --bpm, --guidance and --no-intro, handed to the command as one value,
+    `session`."""
 
     @functools.wraps(command)
     def with_session(
-        *args: object, strokes: int | None, tempo: str | None, bpm: int | None, guidance: str, no_intro: bool,
-        **kwargs: object,
+        *args: object, shape: str, strokes: int | None, tempo: str | None, bpm: int | None, guidance: str,
+        no_intro: bool, **kwargs: object,
     ) -> object:  # fmt: skip
         session = SessionChoices(
             strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm, guidance=Guidance(guidance),
-            intro=not no_intro,
+            intro=not no_intro, shape=shape,
         )  # fmt: skip
         return command(*args, session=session, **kwargs)
 
@@ -78,6 +80,15 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _session_option_stack = stack(
+    click.option(
+        "--shape",
+        type=choice([*Shape, AUTO]),
+        default=AUTO,
+        show_default=True,
+        help="teach: the whole session, for the first time; refresh: the first of a day (the safety words, the "
+        "position and the stroke in short); quick: every later one that day (into position, the strokes, done); "
+        "auto: as the program log says (a file or a script: teach).",
+    ),
     click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
     click.option("--tempo", type=choice(Tempo), help="Stroke tempo [default: the routine's]."),
     click.option("--bpm", type=click.IntRange(*BPM_RANGE), help="Beats a minute, instead of a named tempo."),

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import select
 import shutil
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,12 +29,14 @@ from coach.cli.options import (
 )
 from coach.cli.shared import current_deps, progress, stopped
 from coach.errors import AudioOutputError, CoachError, LogBusy
-from coach.kinds import AUTO, Side
-from coach.program import SessionPlan, plan_session
+from coach.kinds import AUTO, Shape, Side
+from coach.program import FINISHED, STOPPED, Entry, SessionPlan, plan_session
 from coach.routine import Routine
 from coach.script import Options
 
 if TYPE_CHECKING:
+    from coach.audio import Clip
+    from coach.live import Keys, Progress
     from coach.output.files import Encoding
     from coach.programlog import ProgramLog
     from coach.session import Session
@@ -74,6 +75,9 @@ def routine_command(source: RoutineSource) -> click.Command:
         help="Leave the desktop's media keys alone: no media player on the session bus for headphone buttons, "
         "media keys and playerctl.",
     )
+    @click.option(
+        "--resume", is_flag=True, help="Continue today's session that was stopped before its end, where it stopped."
+    )
     @output_options
     def command(
         side: str | None,
@@ -81,6 +85,7 @@ def routine_command(source: RoutineSource) -> click.Command:
         speech: SpeechChoices,
         no_log: bool,
         no_media_keys: bool,
+        resume: bool,
         output: Path | None,
         bitrate: str,
         mono: bool,
@@ -104,8 +109,12 @@ def routine_command(source: RoutineSource) -> click.Command:
             check_session_files(output, lyrics, srt)
         request = Request(
             source=source, routine=source.load(), side=side, session=session, speech=speech, logged=not no_log,
-            media_keys=not no_media_keys,
+            media_keys=not no_media_keys, resume=resume,
         )  # fmt: skip
+        if resume and (output is not None or as_script or no_log):
+            raise click.UsageError(
+                "--resume continues a live session in the program log: not with -o, --script or --no-log."
+            )
         deps = current_deps()
         if as_script:
             print_script(deps, request, as_json)
@@ -130,12 +139,13 @@ class Request:
     speech: SpeechChoices
     logged: bool  # False with --no-log: the log is neither read nor written
     media_keys: bool = True  # False with --no-media-keys: a live session stays off the session bus
+    resume: bool = False  # --resume: continue today's session stopped before its end
 
     def options(self, plan: SessionPlan) -> Options:
         s = self.session
         return Options(
             plan.side, s.strokes, s.tempo, s.bpm, s.guidance, s.intro, short_intro=plan.short_intro,
-            standing=plan.standing,
+            standing=plan.standing, done=plan.done, shape=plan.shape,
         )  # fmt: skip
 
 
@@ -166,7 +176,8 @@ def plan_unannounced(deps: Deps, request: Request) -> SessionPlan:
             entries = log.entries()
             if log.warning:
                 click.echo(log.warning, err=True)
-    return plan_session(entries, request.routine, request.side, deps.clock.now().date(), announce=False)
+    today = deps.clock.now().date()
+    return plan_session(entries, request.routine, request.side, today, announce=False, shape=request.session.shape)
 
 
 def print_script(deps: Deps, request: Request, as_json: bool) -> None:
@@ -203,7 +214,7 @@ def play_live(deps: Deps, request: Request) -> None:
     once: lines not in the cache are made in the background while the lead-in and the first lines play."""
     from coach import report
     from coach.desktop.media import media_keys
-    from coach.live import LiveSpeech, run_live
+    from coach.live import NUMBER_TEXTS, LiveSpeech, NoKeys, question_text, run_live
     from coach.programlog import ProgramLog
     from coach.script import build_script
 
@@ -215,66 +226,165 @@ def play_live(deps: Deps, request: Request) -> None:
         if log is not None and log.warning:
             click.echo(log.warning, err=True)
         today = deps.clock.now().date()
-        plan = plan_session(entries, request.routine, request.side, today, announce=log is not None)
+        name = request.routine.name
+        resumable = resumable_today(entries, name, request.side, today)
+        if request.resume and resumable is None:
+            raise CoachError(
+                f"No {name} session stopped today to continue"
+                f"{'' if request.side == AUTO else f' on the {Side(request.side).words}'}: "
+                f"start a new one with: coach {name} --side {request.side}"
+            )
+        continued = resumable if request.resume else None
+        side = continued.side if continued is not None else request.side
+        shape = request.session.shape if continued is None else (continued.shape or Shape.TEACH)
+        plan = plan_session(
+            entries, request.routine, side, today, announce=log is not None and continued is None, shape=shape
+        )
         script = build_script(request.routine, request.options(plan))
-        speech = LiveSpeech(script, speaker(deps, request, threads=1))
-        record = Record(log, request.routine.name, plan.side, deps.clock.now)
+        question = question_text(plan.side)
+        asking = log is not None and sys.stdin.isatty()  # the tenderness is asked on a terminal: made in advance
+        after = (question, *NUMBER_TEXTS) if asking else ()
+        speech = LiveSpeech(script, speaker(deps, request, threads=1), after=after)
+        least = request.routine.stroke.recommended[0]
+        record = Record(log, name, plan.side, deps.clock.now, least, continued, plan.shape)
+
+        def revise(done: tuple[int, ...]) -> Session:
+            """The session with its closing saying the strokes that will have been done."""
+            return speech.retold(build_script(request.routine, request.options(replace(plan, done=done))))
+
+        clock = deps.clock
         try:
             session = speech.session()
-            about = "" if session.timeline.horizon is None else "about "
-            click.echo(f"Playing {report.summary(session.timeline, about)} Ctrl-C stops.", err=True)
+            timeline = session.timeline
+            start = 0
+            if continued is not None and continued.resume_phase is not None:
+                from coach.control import resume_point
+
+                phases = timeline.phases
+                start = resume_point(timeline, continued.resume_phase, continued.strokes)
+                where = phases[min(continued.resume_phase, len(phases) - 1)].title
+                click.echo(
+                    f"Continuing the session stopped at {continued.started:%H:%M}, in {where}, after "
+                    f"{strokes(continued.strokes_done)}.",
+                    err=True,
+                )
+            elif resumable is not None:
+                click.echo(
+                    f"The session of {resumable.started:%H:%M} stopped after {strokes(resumable.strokes_done)}; to "
+                    f"continue it instead: coach {name} --side {resumable.side} --resume",
+                    err=True,
+                )
+            about = "" if timeline.horizon is None else "about "
+            click.echo(f"Playing {report.summary(timeline, about)} Ctrl-C stops.", err=True)
             if sys.stdin.isatty():
                 click.echo(
                     "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends.",
                     err=True,
                 )
             status = status_line(deps.clock.monotonic)
-            clock = deps.clock
             bus = deps.bus if request.media_keys else None
             with deps.keys() as keys, media_keys(bus, report.title(session.timeline), clock.monotonic) as media:
                 outcome = run_live(
                     session, speech.prompts(), deps.audio(), keys, clock.monotonic, clock.sleep, status,
-                    record.progress, more=speech.more, media=media,
+                    record.progress, more=speech.more, media=media, revise=revise, start=start,
+                    done=continued.strokes if continued is not None else (),
                 )  # fmt: skip
+                clear_status()
+                record.end(outcome.finished, outcome.phase)
+                click.echo("Session complete." if outcome.finished else "Stopped.", err=True)
+                if (
+                    not outcome.finished
+                    and record.session_id is not None
+                    and outcome.strokes_done < outcome.strokes_planned
+                ):
+                    click.echo(f"To continue it later today: coach {name} --side {plan.side} --resume", err=True)
+                if record.asks and outcome.finished and not isinstance(keys, NoKeys):
+                    record.ask_tenderness(
+                        lambda: ask(speech.clip(question), [speech.clip(n) for n in NUMBER_TEXTS], deps, keys)
+                    )
         except AudioOutputError as exc:
-            name = request.routine.name
             raise AudioOutputError(
                 f"{exc} To listen later, write the session to a file: "
                 f"coach {request.source.command} --side {plan.side} -o {name}-{plan.side}.mp3"
             ) from None
         except KeyboardInterrupt as exc:
             clear_status()
-            record.end(finished=False)
+            if not record.ended:
+                record.end(False, None)
             raise stopped("Stopped.", exc) from None
         except CoachError:
             clear_status()
-            record.end(finished=False)
+            if not record.ended:
+                record.end(False, None)
             raise
         finally:
             speech.close()
-        clear_status()
-        record.end(outcome.finished)
-        click.echo("Session complete." if outcome.finished else "Stopped.", err=True)
-        record.ask_tenderness()
+
+
+def ask(question: Clip, numbers: list[Clip], deps: Deps, keys: Keys) -> int | None:
+    """The tenderness question, aloud, answered with one key."""
+    from coach.audio import SAMPLE_RATE, to_pcm
+    from coach.live import ask_tenderness
+
+    click.echo("How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it.", err=True)
+    clock = deps.clock
+    return ask_tenderness(
+        to_pcm(question), [to_pcm(n) for n in numbers], deps.audio(), keys, clock.monotonic, clock.sleep, SAMPLE_RATE
+    )
+
+
+def strokes(count: int) -> str:
+    return f"{count} stroke{'' if count == 1 else 's'}"
+
+
+def resumable_today(entries: list[Entry], routine: str, side: str, today: date) -> Entry | None:
+    """Today's last session of this routine (on this side, unless auto) stopped with q before its end, unless a
+    session finished since."""
+    mine = [
+        e
+        for e in entries
+        if e.routine == routine and e.is_session and e.started.date() == today and (side == AUTO or e.side == side)
+    ]
+    stopped = [i for i, e in enumerate(mine) if e.status == STOPPED and e.resume_phase is not None]
+    if not stopped or any(e.status == FINISHED for e in mine[stopped[-1] :]):
+        return None
+    return mine[stopped[-1]]
 
 
 class Record:
-    """A live session's record in the program log (none with --no-log): made once its sound starts, its strokes
-    noted as they are done, then how it ended, and the tenderness asked afterwards. While the session plays, a write
-    that another program's lock holds up for more than a moment is left for the next one, or the end, so the
-    session never waits for the log."""
+    """A live session's record in the program log (none with --no-log): made once its sound starts (or reopened,
+    when a stopped session is continued), its strokes noted as they are done, then how it ended, and the tenderness
+    asked afterwards. While the session plays, a write that another program's lock holds up for more than a moment
+    is left for the next one, or the end, so the session never waits for the log."""
 
-    def __init__(self, log: ProgramLog | None, routine: str, side: Side, now: Callable[[], datetime]) -> None:
-        self.log, self.routine, self.side, self.now = log, routine, side, now
+    def __init__(
+        self,
+        log: ProgramLog | None,
+        routine: str,
+        side: Side,
+        now: Callable[[], datetime],
+        least: int = 0,
+        continued: Entry | None = None,
+        shape: str = "",
+    ) -> None:
+        self.log, self.routine, self.side, self.now, self.least = log, routine, side, now, least
+        self.shape = shape
+        self.continued = continued
         self.session_id: int | None = None
         self.started: datetime | None = None
-        self.done = self.planned = 0
+        self.latest: Progress | None = None
+        self.done = 0
+        self.ended = False
 
-    def progress(self, done: int, planned: int) -> None:
-        """The strokes so far; the first call (0 done) means the sound has started."""
+    @property
+    def asks(self) -> bool:
+        return self.log is not None and self.session_id is not None
+
+    def progress(self, progress: Progress) -> None:
+        """The strokes so far; the first call (nothing done) means the sound has started."""
         from coach.programlog import PLAYING_MS
 
-        self.done, self.planned = done, planned
+        self.done, self.latest = progress.done, progress
         if self.started is None:
             self.started = self.now()
         if self.log is None:
@@ -283,50 +393,37 @@ class Record:
             self._write(PLAYING_MS)
 
     def _write(self, wait_ms: int) -> None:
-        assert self.log is not None and self.started is not None
+        assert self.log is not None and self.started is not None and self.latest is not None
+        progress = self.latest
         if self.session_id is None:
-            self.session_id = self.log.begin(self.routine, self.side, self.planned, self.started, wait_ms)
-        if self.done:
-            self.log.progress(self.session_id, self.done, wait_ms)
+            if self.continued is not None and self.continued.key:
+                self.log.reopen(self.continued.key, wait_ms)
+                self.session_id = self.continued.key
+            else:
+                self.session_id = self.log.begin(
+                    self.routine, self.side, progress.planned, self.started, self.least, self.shape, wait_ms
+                )
+        self.log.progress(self.session_id, progress.done_by_side, self.side, progress.strokes, wait_ms)
 
-    def end(self, finished: bool) -> None:
+    def end(self, finished: bool, phase: int | None) -> None:
         from coach.programlog import BUSY_MS
 
+        self.ended = True
         if self.log is not None and self.started is not None:
-            if self.session_id is None:  # its start could not be recorded while it played
-                self._write(BUSY_MS)
+            self._write(BUSY_MS)  # what a lock held up while it played, if anything
             assert self.session_id is not None
-            self.log.end(self.session_id, finished, self.done, self.now())
+            self.log.end(self.session_id, finished, self.done, self.now(), phase)
 
-    def ask_tenderness(self) -> None:
-        """After a live session on a terminal: tenderness 0-10 (the digits 0 to 9, or 10), or Enter to skip. Ctrl-C
-        there stops as anywhere else (status 130); the session is recorded already."""
-        if self.log is None or self.session_id is None or not sys.stdin.isatty():
+    def ask_tenderness(self, ask: Callable[[], int | None]) -> None:
+        """After a live session on a terminal: the question aloud, answered with one key (or skipped)."""
+        if self.log is None or self.session_id is None:
             return
-        try:
-            while True:
-                click.echo("How tender is the spot now, 0 to 10? (Enter skips): ", nl=False, err=True)
-                answer = read_line().strip()
-                if not answer:  # Enter, or the end of input
-                    return
-                if answer in TENDERNESS:
-                    self.log.set_tenderness(self.session_id, TENDERNESS.index(answer))
-                    return
-                click.echo("Please give a whole number from 0 to 10, or press Enter.", err=True)
-        except KeyboardInterrupt as exc:
-            click.echo(err=True)
-            raise stopped("Stopped: the session is recorded, without a tenderness.", exc) from None
-
-
-TENDERNESS = tuple(str(value) for value in range(11))  # the answers taken, as typed: ASCII digits only
-
-
-def read_line() -> str:
-    """A line from standard input ("" at its end). The wait wakes a few times a second: a signal can come to any
-    of the process's threads, and only the main thread, when it runs, turns it into an interrupt."""
-    while not select.select([sys.stdin], [], [], 0.1)[0]:
-        pass
-    return sys.stdin.readline()
+        answer = ask()
+        if answer is None:
+            click.echo("No tenderness noted; 'coach log' can add it later.", err=True)
+            return
+        self.log.set_tenderness(self.session_id, answer)
+        click.echo(f"Tenderness {answer} noted.", err=True)
 
 
 def status_line(monotonic: Callable[[], float]) -> Callable[[str], None] | None:

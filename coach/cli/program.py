@@ -33,7 +33,7 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
         program_log.check_writable()
         on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, deps.clock.now())
     where = "today's last session" if on_session else "today, on its own"
-    click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {side} side ({where}).")
+    click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {Side(side).words} ({where}).")
 
 
 @click.command("history")
@@ -71,7 +71,7 @@ def history(routine_name: str | None, plot: Path | None) -> None:
         if plot.suffix.lower() != ".png":
             raise CoachError(f"Cannot draw {plot.name}: the file name must end in .png.")
         check_place(plot)
-        plot_history(entries, plot)
+        plot_history(entries, plot, programs)
     click.echo(history_text(entries, programs), nl=False)
     if plot is not None:
         click.echo(f"Drew {plot}.", err=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from coach.kinds import Shape
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
 
@@ -45,7 +46,10 @@ def _ms(timeline: Timeline, samples: int) -> int:
 
 
 def session_title(timeline: Timeline) -> str:
-    return f"{timeline.script.title}, {timeline.script.side.words}"
+    """ "Psoas release, right side", with the shape when it is not a teach session: "..., right side, quick"."""
+    script = timeline.script
+    shape = "" if script.shape is Shape.TEACH else f", {script.shape}"
+    return f"{script.title}, {script.side.words}{shape}"
 
 
 def settings_comment(timeline: Timeline, speech: str) -> str:
