@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,16 +98,15 @@ class Notifications(ServiceInterface):
 
 
 @contextlib.contextmanager
-def notification_service(address: str) -> Iterator[Notifications]:
-    """Own org.freedesktop.Notifications on the bus at `address`, from a thread of its own, while the block runs."""
-    service = Notifications()
+def on_the_bus(address: str, setup: Callable[[MessageBus], Awaitable[None]]) -> Iterator[None]:
+    """A connection to the bus at `address`, in a thread of its own with its own event loop, set up by `setup`,
+    for as long as the block runs. A failure to connect or set up is raised here, not lost in the thread."""
     ready, stop = threading.Event(), threading.Event()
     failed: list[BaseException] = []
 
     async def serve() -> None:
         bus = await MessageBus(bus_address=address).connect()
-        bus.export(PATH, service)
-        await bus.request_name(NAME)
+        await setup(bus)
         ready.set()
         while not stop.is_set():
             await asyncio.sleep(0.005)
@@ -116,7 +115,7 @@ def notification_service(address: str) -> Iterator[Notifications]:
     def run() -> None:
         try:
             asyncio.run(serve())
-        except BaseException as exc:  # shown by the test, not lost in the thread
+        except BaseException as exc:
             failed.append(exc)
             ready.set()
 
@@ -124,10 +123,23 @@ def notification_service(address: str) -> Iterator[Notifications]:
     thread.start()
     assert ready.wait(10) and not failed, failed
     try:
-        yield service
+        yield
     finally:
         stop.set()
         thread.join(10)
+
+
+@contextlib.contextmanager
+def notification_service(address: str) -> Iterator[Notifications]:
+    """Own org.freedesktop.Notifications on the bus at `address`, from a thread of its own, while the block runs."""
+    service = Notifications()
+
+    async def setup(bus: MessageBus) -> None:
+        bus.export(PATH, service)
+        await bus.request_name(NAME)
+
+    with on_the_bus(address, setup):
+        yield service
 
 
 def call(address: str, destination: str, path: str, interface: str, member: str, signature: str = "",
@@ -182,12 +194,8 @@ class Signals:
 def listening(address: str, rules: list[str]) -> Iterator[Signals]:
     """A client on the bus at `address`, in a thread of its own, that keeps every signal matching the rules."""
     signals = Signals()
-    ready, stop = threading.Event(), threading.Event()
-    failed: list[BaseException] = []
 
-    async def listen() -> None:
-        bus = await MessageBus(bus_address=address).connect()
-
+    async def setup(bus: MessageBus) -> None:
         def keep(message: Message) -> None:
             if message.message_type == MessageType.SIGNAL:
                 signals.add(message.member, plain(message.body))
@@ -197,26 +205,9 @@ def listening(address: str, rules: list[str]) -> Iterator[Signals]:
             add = Message(destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
                           interface="org.freedesktop.DBus", member="AddMatch", signature="s", body=[rule])  # fmt: skip
             await bus.call(add)
-        ready.set()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-        bus.disconnect()
 
-    def run() -> None:
-        try:
-            asyncio.run(listen())
-        except BaseException as exc:
-            failed.append(exc)
-            ready.set()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10) and not failed, failed
-    try:
+    with on_the_bus(address, setup):
         yield signals
-    finally:
-        stop.set()
-        thread.join(10)
 
 
 class PositionLog:

@@ -208,6 +208,7 @@ def test_shapes_once_and_again_where_they_do_not_belong(find, replace, message):
 LIVE_LINES = {Shape.TEACH: "This is your first session: day 1 of 14.", Shape.QUICK: "Session 2 today, day 1 of 14."}
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", ["psoas", "iliacus"])
 def test_teach_and_quick_meet_their_targets_with_the_real_voice(name):
     """Default settings, one side, as a live session says it (with its program line): teach's first stroke within
