@@ -50,12 +50,15 @@ def ask_tenderness(
     clock: Callable[[], float],
     sleep: Callable[[float], None],
     sample_rate: int,
+    ready: Callable[[], None] = lambda: None,
 ) -> int | None:
     """Ask the question aloud and take the answer from one key, no Enter: a digit 0-9 at once, except "1", which
     waits TEN_WAIT_S for a "0" (ten). The number is said back. Silence for ANSWER_WAIT_S after the question, or
-    any other key, skips it (None). A key may come while the question is still being said."""
+    any other key, skips it (None). A key may come while the question is still being said. `ready` is called once
+    the keys pressed before are dropped: from then on a key is an answer (the question is shown there)."""
     player = live_player(backend, clock, sleep)
     keys.read()  # keys pressed during the session are not answers
+    ready()
     answer: int | None = None
     one_at: float | None = None  # when a "1" came
     quiet_from: float | None = None  # when the question ended

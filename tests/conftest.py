@@ -4,6 +4,7 @@ user's; a test that needs a fake part (speech engine, audio output, keys, clock)
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,16 @@ from coach.routine import Routine, parse_routine
 from coach.speech.cache import BEAT_PACE, Speaker, SpeechCache
 from coach.speech.engine import Voice
 from coach.speech.factory import EngineSpec
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C reaches the processes the tests start, as it does from a terminal. A shell starts a background job
+    (as make test runs the other Pythons, side by side) with SIGINT ignored, and an ignored signal stays ignored
+    across exec: coach would never see the Ctrl-C the signal tests send. A handler, unlike SIG_IGN, is reset to
+    the default in a child."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 

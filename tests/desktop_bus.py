@@ -197,7 +197,9 @@ def listening(address: str, rules: list[str]) -> Iterator[Signals]:
 
     async def setup(bus: MessageBus) -> None:
         def keep(message: Message) -> None:
-            if message.message_type == MessageType.SIGNAL:
+            # broadcast signals only: the daemon's NameAcquired, sent to this client alone as it connects, can
+            # arrive after the handler is added (it did on a loaded machine); no rule asked for it
+            if message.message_type == MessageType.SIGNAL and not message.destination:
                 signals.add(message.member, plain(message.body))
 
         bus.add_message_handler(keep)

@@ -405,9 +405,12 @@ def test_export_of_every_routine_leaves_out_one_that_cannot_load_with_a_warning(
         "my-routine.toml)\n"
         f"Warning: left out, as it cannot be loaded: {folder / 'list.toml'}: 'list' is the name of a coach command, "
         "so this routine could never run: rename the file\n"
-        f"Wrote 3 sessions to {lib} (0 already up to date), with coach.m3u and index.txt.\n",
+        f"Wrote 6 sessions to {lib} (0 already up to date), with coach.m3u and index.txt.\n",
     )
-    assert sorted(p.name for p in lib.glob("*.mp3")) == ["mini-both.mp3", "mini-left.mp3", "mini-right.mp3"]
+    assert sorted(p.name for p in lib.glob("*.mp3")) == [
+        "mini-both-quick.mp3", "mini-both.mp3", "mini-left-quick.mp3", "mini-left.mp3", "mini-right-quick.mp3",
+        "mini-right.mp3",
+    ]  # fmt: skip
     (folder / "mini.toml").unlink()
     nothing = run("export", str(mini_cli / "none"), "--workers", "1")
     assert (nothing.exit_code, nothing.stderr.splitlines()[-1]) == (
@@ -428,9 +431,10 @@ def test_two_routines_of_one_name_in_one_export_are_refused(mini_cli):
     )
     assert not (mini_cli / "lib").exists()
     again = run("export", str(mini_cli / "lib"), "--routine", "mini", "--routine", "mini", "--workers", "1")
-    assert again.stderr.endswith("Wrote 3 sessions to " + str(mini_cli / "lib") + " (0 already up to date), with "
-                                 "coach.m3u and index.txt.\n")  # fmt: skip
-    assert len((mini_cli / "lib" / "coach.m3u").read_text().splitlines()) == 1 + 2 * 3
+    assert again.stderr.endswith(  # teach and quick, each side once
+        "Wrote 6 sessions to " + str(mini_cli / "lib") + " (0 already up to date), with coach.m3u and index.txt.\n"
+    )
+    assert len((mini_cli / "lib" / "coach.m3u").read_text().splitlines()) == 1 + 2 * 6
 
 
 def test_the_hint_for_a_routine_that_cannot_load_leads_to_its_reason(tmp_path):

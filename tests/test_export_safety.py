@@ -22,7 +22,8 @@ from coach.catalog import builtin_sources
 from coach.script import Options, build_script
 
 COACH = Path(sys.executable).with_name("coach")
-LONG = ["--routine", "psoas", "--strokes", "12", "--tempo", "slow", "--lyrics"]
+LONG = ["--routine", "psoas", "--strokes", "12", "--tempo", "slow", "--lyrics", "--shape", "teach"]
+MINI_TEACH = ["--routine", "mini", "--lyrics", "--shape", "teach"]  # one session a side: three in all
 
 
 @pytest.fixture
@@ -137,10 +138,10 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, str]]:
 
 def test_damaged_files_are_made_again_and_a_run_with_nothing_to_do_writes_nothing(tmp_path, env):
     folder = tmp_path / "lib"
-    assert run_cli("export", str(folder), "--routine", "mini", "--lyrics", "--workers", "1").exit_code == 0
+    assert run_cli("export", str(folder), *MINI_TEACH, "--workers", "1").exit_code == 0
     made = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
     before = snapshot(folder)
-    quiet = run_cli("export", str(folder), "--routine", "mini", "--lyrics", "--workers", "2")
+    quiet = run_cli("export", str(folder), *MINI_TEACH, "--workers", "2")
     assert quiet.stderr == f"All 3 sessions in {folder} are up to date.\n"
     assert snapshot(folder) == before  # not a byte, not a rename, not a new file, not the playlist or index
     damage = {
@@ -150,11 +151,11 @@ def test_damaged_files_are_made_again_and_a_run_with_nothing_to_do_writes_nothin
     }
     for name, data in damage.items():
         (folder / name).write_bytes(data)
-    again = run_cli("export", str(folder), "--routine", "mini", "--lyrics", "--workers", "2")
+    again = run_cli("export", str(folder), *MINI_TEACH, "--workers", "2")
     assert again.stderr == f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n"
     assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == made  # the same bytes again
     (folder / "mini-left.mp3").write_bytes(made["mini-left.mp3"][:-1])
-    one = run_cli("export", str(folder), "--routine", "mini", "--lyrics", "--workers", "2")
+    one = run_cli("export", str(folder), *MINI_TEACH, "--workers", "2")
     assert one.stderr == f"Wrote 1 sessions to {folder} (2 already up to date), with coach.m3u and index.txt.\n"
 
 

@@ -109,7 +109,7 @@ def test_a_manifest_that_is_not_a_regular_file_is_replaced(tmp_path, env, kind):
     folder = tmp_path / "lib"
     folder.mkdir()
     hostile(folder / ".coach-export.json", kind)
-    done = coach(env, "export", str(folder), "--routine", "mini", "--workers", "1")
+    done = coach(env, "export", str(folder), "--routine", "mini", "--shape", "teach", "--workers", "1")
     assert (done.returncode, done.stderr) == (
         0,
         f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n",

@@ -109,7 +109,7 @@ def test_the_lowest_bitrates_write_whole_files_and_libraries(mini_home, bitrate)
     info = MP3(target).info
     assert (info.sample_rate, info.channels) == (RATE, 2) and abs(info.bitrate - int(bitrate) * 1000) <= 500
     folder = mini_home / "lib"
-    assert export(folder, "--bitrate", bitrate, "--workers", "1").stderr == (
+    assert export(folder, "--bitrate", bitrate, "--workers", "1", "--shape", "teach").stderr == (
         f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n"
     )
     assert f"mp3 {bitrate} kbps mono" in (folder / "index.txt").read_text()

@@ -326,11 +326,14 @@ def ask(question: Clip, numbers: list[Clip], deps: Deps, keys: Keys) -> int | No
     from coach.audio import SAMPLE_RATE, to_pcm
     from coach.live import ask_tenderness
 
-    click.echo("How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it.", err=True)
+    def shown() -> None:
+        click.echo("How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it.", err=True)
+
     clock = deps.clock
     return ask_tenderness(
-        to_pcm(question), [to_pcm(n) for n in numbers], deps.audio(), keys, clock.monotonic, clock.sleep, SAMPLE_RATE
-    )
+        to_pcm(question), [to_pcm(n) for n in numbers], deps.audio(), keys, clock.monotonic, clock.sleep, SAMPLE_RATE,
+        shown,
+    )  # fmt: skip
 
 
 def strokes(count: int) -> str:
@@ -418,7 +421,10 @@ class Record:
         """After a live session on a terminal: the question aloud, answered with one key (or skipped)."""
         if self.log is None or self.session_id is None:
             return
-        answer = ask()
+        try:
+            answer = ask()
+        except KeyboardInterrupt as exc:
+            raise stopped("Stopped: the session is recorded, without a tenderness.", exc) from None
         if answer is None:
             click.echo("No tenderness noted; 'coach log' can add it later.", err=True)
             return
