@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from coach.kinds import Shape, Side, Tempo
-from coach.routine import Phase, Routine
+from coach.routine import Phase, Routine, counted
 from coach.script import CHIME
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, GridSpan, Timeline
@@ -25,7 +25,7 @@ def summary(timeline: Timeline, about: str = "") -> str:
     s = timeline.script
     shape = "" if s.shape is Shape.TEACH else f", {s.shape} session"
     return (
-        f"{title(timeline)}{shape}: {s.strokes} strokes a side at {s.bpm} beats a minute"
+        f"{title(timeline)}{shape}: {counted(s.strokes)} a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
@@ -37,7 +37,7 @@ def grid_text(span: GridSpan, sample_rate: int) -> str:
     steps = ", ".join(f"{name} {slot}" for name, slot in zip(span.steps, span.slots, strict=True))
     count = len(span.accents)
     return (
-        f"{count} stroke{'s' if count != 1 else ''} of {span.beats} beats at {span.bpm} a minute, "
+        f"{counted(count)} of {span.beats} beats at {span.bpm} a minute, "
         f"{span.stroke / sample_rate:.1f} s each: {steps}"
     )
 

@@ -40,7 +40,7 @@ SAFETY_RULES = {
 }
 
 # Which placeholders a text may use, by where it stands.
-SESSION_FIELDS = frozenset({"strokes", "sides"})
+SESSION_FIELDS = frozenset({"strokes", "s", "sides"})  # s: "s" unless strokes is 1 ("stroke{s}")
 SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
 COUNT_FIELDS = SIDE_FIELDS | {"n"}
 
@@ -220,10 +220,20 @@ def fill(text: str, values: Mapping[str, object]) -> str:
     return "".join(str(values[piece]) if name else piece for piece, name in _pieces(text))
 
 
+def plural(count: int) -> str:
+    """What the {s} placeholder becomes: "s" after a count other than one ("1 stroke", "0 strokes")."""
+    return "" if count == 1 else "s"
+
+
+def counted(count: int, noun: str = "stroke") -> str:
+    """A count and its noun, agreeing: "1 stroke", "8 strokes"."""
+    return f"{count} {noun}{plural(count)}"
+
+
 def said_by(template: str, spoken: str) -> bool:
     """Whether a spoken text says this template, alone or as part of a longer phrase (a count and a cue)."""
     try:
-        pattern = "".join(".+?" if name else re.escape(piece) for piece, name in _pieces(template))
+        pattern = "".join(".*?" if name else re.escape(piece) for piece, name in _pieces(template))  # {s} may be ""
     except PlaceholderError:
         return False
     return re.search(pattern, spoken, re.DOTALL) is not None

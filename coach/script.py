@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill
+from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, counted, fill, plural
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
@@ -165,7 +165,7 @@ def build_script(routine: Routine, options: Options) -> Script:
         bpm, tempo = options.bpm, None
     if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
         raise CoachError(f"{bpm} beats a minute is out of range ({BPM_RANGE[0]} to {BPM_RANGE[1]}).")
-    session = {"strokes": strokes, "sides": SIDES_SAID[worked]}
+    session = {**_count(strokes), "sides": SIDES_SAID[worked]}
 
     def values(side: Side) -> dict[str, object]:
         return {**session, "side": side, "other": side.other}
@@ -229,11 +229,16 @@ def _summary(
     if len(counts) != len(worked.sides):
         raise ValueError(f"{len(counts)} stroke counts for {len(worked.sides)} sides")
     if worked is not Side.BOTH:
-        return fill(routine.summary.one_side, {**values(worked), "strokes": counts[0]})
+        return fill(routine.summary.one_side, {**values(worked), **_count(counts[0])})
     right, left = counts
     if right != left:
-        return fill(UNEVEN, {"right": f"{right} stroke{'' if right == 1 else 's'}", "left": left})
-    return fill(routine.summary.both_sides, {**session, "strokes": right})
+        return fill(UNEVEN, {"right": counted(right), "left": left})
+    return fill(routine.summary.both_sides, {**session, **_count(right)})
+
+
+def _count(strokes: int) -> dict[str, object]:
+    """The {strokes} placeholder's value, and the {s} that agrees with it."""
+    return {"strokes": strokes, "s": plural(strokes)}
 
 
 def _shortened(phase: Phase, reminder: str) -> Phase:

@@ -136,6 +136,19 @@ def test_a_routine_file_given_by_path_is_a_command(tmp_path):
     )
 
 
+def test_one_stroke_is_one_stroke_in_what_is_printed_and_said(tmp_path):
+    """A user routine may write {s} after {strokes}; the session line agrees with the count too."""
+    path = tmp_path / "one.toml"
+    path.write_text(MINI.replace('"Did {strokes} a side."', '"That was {strokes} stroke{s} on each side."'))
+    routine = parse_routine(path.read_text(), str(path), "one")
+    fill_cache(tmp_path / "cache", build_script(routine, Options("both", strokes=1)).texts())
+    result = run(str(path), "--side", "both", "--strokes", "1", "--script")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Mini, both sides: 1 stroke a side at 60 beats a minute (medium), brief guidance, 0:36 in all."
+    assert any(line.endswith("  That was 1 stroke on each side.") for line in lines), lines
+
+
 def test_unknown_routine(mini_cli):
     result = run("nosuch", "--side", "right")
     assert result.exit_code == 2

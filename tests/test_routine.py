@@ -100,14 +100,14 @@ def test_range_out_of_range():
 def test_unknown_placeholder():
     e = error(MINI.replace('"Done."', '"Done, {name}."'))
     assert str(e) == (
-        "mini.toml, line 54: phases[3].lines[0]: unknown placeholder {name} (here you may use: {sides}, {strokes})"
+        "mini.toml, line 54: phases[3].lines[0]: unknown placeholder {name} (here you may use: {s}, {sides}, {strokes})"
     )
 
 
 def test_side_placeholder_outside_a_sided_phase():
     e = error(MINI.replace('"Done."', '"Done with your {side}."'))
     assert str(e) == (
-        "mini.toml, line 54: phases[3].lines[0]: unknown placeholder {side} (here you may use: {sides}, {strokes};"
+        "mini.toml, line 54: phases[3].lines[0]: unknown placeholder {side} (here you may use: {s}, {sides}, {strokes};"
         " {side} and {other} work only where each_side = true)"
     )
 
@@ -300,7 +300,7 @@ def test_a_quote_in_a_comment_inside_a_multi_line_array_does_not_shift_later_pha
     )
     e = error(text.replace('lines = ["Done."]', 'lines = ["Done, {nope}."]'))
     assert str(e) == (
-        "mini.toml, line 56: phases[3].lines[0]: unknown placeholder {nope} (here you may use: {sides}, {strokes})"
+        "mini.toml, line 56: phases[3].lines[0]: unknown placeholder {nope} (here you may use: {s}, {sides}, {strokes})"
     )
 
 

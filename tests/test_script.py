@@ -295,10 +295,37 @@ def test_the_summary_says_what_was_done(name):
     routine = ROUTINES[name].load()
     texts = build_script(routine, Options("right")).texts()
     per_side = routine.stroke.default * sum(p.strokes for p in routine.phases)  # over every stroke phase of a side
-    one = routine.summary.one_side.format(strokes=per_side, side="right", other="left", sides="")
-    both = routine.summary.both_sides.format(strokes=per_side, sides="")
+    one = routine.summary.one_side.format(strokes=per_side, s="s", side="right", other="left", sides="")
+    both = routine.summary.both_sides.format(strokes=per_side, s="s", sides="")
     assert one in texts and "left" in one
     assert both in build_script(routine, Options("both")).texts()
+
+
+ONE_STROKE = {  # what each routine says for a count of one, where it says a count of strokes or lifts
+    "psoas": ("The same 1 stroke, sliding toward your left hip.", "That was 1 stroke on each side. Well done."),
+    "iliacus": ("The same 1 stroke, along the bone toward your waist.", "That was 1 stroke on each side. Well done."),
+    "psoas-gentle": ("The same 1 lift, with your left knee.", "That was 1 knee lift on each side. Well done."),
+    "psoas-partner": (
+        "The same 1 stroke, sliding toward you.",
+        "That was 1 stroke on each side, with the thumbs and deeper. Well done.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTINES))
+def test_one_stroke_is_said_as_one_and_not_as_strokes(name):
+    routine = ROUTINES[name].load()
+    per_side = sum(p.strokes for p in routine.phases)  # psoas-partner has two stroke phases
+    said = build_script(routine, Options("both", strokes=1, guidance="full")).texts()
+    again, summary = ONE_STROKE[name]
+    assert again in said
+    if per_side == 1:
+        assert summary in said
+    stopped = build_script(routine, Options("right", done=(1,))).texts()  # a session ended after one stroke
+    assert any(t.startswith("That was 1 stroke on ") or t.startswith("That was 1 knee lift on ") for t in stopped)
+    assert not any(re.search(r"\b1 (knee )?(stroke|lift)s\b", t) for t in [*said, *stopped])
+    eight = build_script(routine, Options("right", strokes=8)).texts()
+    assert any(t.startswith(f"That was {8 * per_side} strokes on ") or "knee lifts on" in t for t in eight)
 
 
 def test_the_slide_is_never_rushed(psoas):

@@ -31,7 +31,7 @@ from coach.cli.shared import current_deps, progress, stopped
 from coach.errors import AudioOutputError, CoachError, LogBusy
 from coach.kinds import AUTO, Shape, Side
 from coach.program import FINISHED, STOPPED, Entry, SessionPlan, plan_session
-from coach.routine import Routine
+from coach.routine import Routine, counted
 from coach.script import Options
 
 if TYPE_CHECKING:
@@ -265,12 +265,12 @@ def play_live(deps: Deps, request: Request) -> None:
                 where = phases[min(continued.resume_phase, len(phases) - 1)].title
                 click.echo(
                     f"Continuing the session stopped at {continued.started:%H:%M}, in {where}, after "
-                    f"{strokes(continued.strokes_done)}.",
+                    f"{counted(continued.strokes_done)}.",
                     err=True,
                 )
             elif resumable is not None:
                 click.echo(
-                    f"The session of {resumable.started:%H:%M} stopped after {strokes(resumable.strokes_done)}; to "
+                    f"The session of {resumable.started:%H:%M} stopped after {counted(resumable.strokes_done)}; to "
                     f"continue it instead: coach {name} --side {resumable.side} --resume",
                     err=True,
                 )
@@ -334,10 +334,6 @@ def ask(question: Clip, numbers: list[Clip], deps: Deps, keys: Keys) -> int | No
         to_pcm(question), [to_pcm(n) for n in numbers], deps.audio(), keys, clock.monotonic, clock.sleep, SAMPLE_RATE,
         shown,
     )  # fmt: skip
-
-
-def strokes(count: int) -> str:
-    return f"{count} stroke{'' if count == 1 else 's'}"
 
 
 def resumable_today(entries: list[Entry], routine: str, side: str, today: date) -> Entry | None:
