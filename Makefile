@@ -21,25 +21,28 @@ run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
 	@$(BIN)/coach psoas --side right || [ $$? -eq 3 ]
 
-# The default Python runs every test. The other Pythons found then run the tests that do not go through the real
-# speech engines, encoder, sound server or bus (not marked e2e or realtime: the same code, and what differs between
-# Python versions), side by side, each into a log that is shown if it fails: this keeps make test near 9 minutes
-# from a fresh clone on 2 cores with three Pythons, where running everything on each took 12.5.
+# The default Python runs every test. The other Pythons found run the tests that do not go through the real speech
+# engines, encoder, sound server or bus (not marked e2e or realtime: the same code, and what differs between Python
+# versions), at the same time, each into a log that is shown if it fails. They run at the lowest priority (nice 19):
+# they take the processor time the default Python's tests leave (its real-time playback mostly waits), and never
+# delay those tests. Ctrl-C stops them all.
 test: $(STAMP) lint $(OTHERS:%=.venv-%/.installed)
 	$(BIN)/python scripts/make_sounds.py --check
-	@cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; export COACH_TEST_SPEECH_CACHE="$$cache"; \
-	$(BIN)/pytest || exit 1; \
-	logs=$$(mktemp -d); trap 'rm -rf "$$cache" "$$logs"' EXIT; jobs=""; \
+	@cache=$$(mktemp -d); logs=$$(mktemp -d); pids=""; jobs=""; \
+	trap 'kill $$pids 2>/dev/null; rm -rf "$$cache" "$$logs"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	export COACH_TEST_SPEECH_CACHE="$$cache"; \
 	for version in $(OTHERS); do \
-	    .venv-$$version/bin/pytest -q -p no:cacheprovider -m "not realtime and not e2e" >"$$logs/$$version" 2>&1 & \
-	    jobs="$$jobs $$!:$$version"; \
+	    nice -n 19 .venv-$$version/bin/pytest -q -p no:cacheprovider -m "not realtime and not e2e" \
+	        >"$$logs/$$version" 2>&1 & \
+	    pids="$$pids $$!"; jobs="$$jobs $$!:$$version"; \
 	done; \
-	failed=0; for job in $$jobs; do \
+	failed=0; $(BIN)/pytest || failed=1; \
+	for job in $$jobs; do \
 	    version=$${job#*:}; \
 	    if wait $${job%%:*}; then echo "pytest on Python $$version: $$(tail -n 1 "$$logs/$$version")"; \
 	    else cat "$$logs/$$version"; echo "pytest on Python $$version failed"; failed=1; fi; \
 	done; \
-	exit $$failed
+	pids=""; exit $$failed
 	@echo "Tests passed on Python $(DEFAULT) $(OTHERS)."
 
 lint: $(STAMP)

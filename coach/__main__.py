@@ -9,9 +9,6 @@ error are made to exist, since a shell can start coach with any of them closed.
 
 from __future__ import annotations
 
-import _signal  # type: ignore[import-not-found]  # signal's C half, loaded with the interpreter: no import time
-
-STOPPING: tuple[int, ...] = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
 _early: list[int] = []  # signals that came before main() could act on them
 
 
@@ -19,9 +16,18 @@ def _note(signum: int, frame: object) -> None:
     _early.append(signum)
 
 
-for _signum in STOPPING:
-    if _signal.getsignal(_signum) != _signal.SIG_IGN:  # ignored stays ignored: nohup, or a background job
-        _signal.signal(_signum, _note)
+try:  # Ctrl-C until the handlers are in place is Python's KeyboardInterrupt: noted as theirs would be
+    import _signal  # type: ignore[import-not-found]  # signal's C half, loaded with the interpreter: no import time
+
+    STOPPING: tuple[int, ...] = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
+    for _signum in STOPPING:
+        if _signal.getsignal(_signum) != _signal.SIG_IGN:  # ignored stays ignored: nohup, or a background job
+            _signal.signal(_signum, _note)
+except KeyboardInterrupt:
+    _early.append(2)  # SIGINT
+    import _signal
+
+    STOPPING = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
 
 import signal  # noqa: E402  (after the handlers: importing it takes a millisecond)
 
@@ -36,9 +42,10 @@ def main() -> None:
 
 def _run(args: list[str]) -> int:
     from coach.errors import Signalled
-    from coach.interrupts import stop
+    from coach.interrupts import keep_lost_interrupts, stop
 
     try:
+        keep_lost_interrupts()
         for signum in STOPPING:
             if signal.getsignal(signum) is _note:
                 signal.signal(signum, stop)  # SIGTERM and SIGHUP stop coach as Ctrl-C does

@@ -6,9 +6,10 @@ signal handler, whichever thread the signal came to).
 a signal that comes meanwhile is kept, and raised as the block ends. Under a test runner, which keeps Python's own
 handler, nothing is held.
 
-A signal that comes while the import system runs its clean-up callback for a module lock is sent again a moment
-later: an exception raised inside a callback is printed ("Exception ignored in ...") and lost, so Ctrl-C would do
-nothing but print a traceback.
+A signal that comes while Python runs code that cannot pass an exception on (a weakref callback, such as the import
+system's clean-up of a module lock; an object's __del__; a garbage-collector callback) is sent again a moment later:
+Python hands such an exception to sys.unraisablehook, which prints it ("Exception ignored in ...") and carries on,
+so Ctrl-C would do nothing but print a traceback. `keep_lost_interrupts` installs the hook that sends it again.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from coach.errors import Signalled
@@ -33,22 +35,26 @@ AGAIN_S = 0.005  # how soon a signal that came inside a callback is sent again
 
 
 def stop(signum: int, frame: FrameType | None) -> None:
-    """The handler for the stopping signals: Signalled now, or when the held block ends, or (inside a callback,
-    where it would be lost) again in a moment."""
+    """The handler for the stopping signals: Signalled now, or when the held block ends."""
     if _held:
         _pending.append(signum)
-        return
-    if frame is not None and in_callback(frame):
-        threading.Timer(AGAIN_S, os.kill, (os.getpid(), signum)).start()
         return
     raised.append(signum)
     raise Signalled(signum)
 
 
-def in_callback(frame: FrameType) -> bool:
-    """Whether the frame is the import system's clean-up callback for a module lock (a weakref callback)."""
-    code = frame.f_code
-    return code.co_name == "cb" and code.co_filename == "<frozen importlib._bootstrap>"
+def keep_lost_interrupts() -> None:
+    """Make sys.unraisablehook send a stopping signal again, AGAIN_S later, when Python would print and drop the
+    Signalled it raised; any other unraisable exception goes to the hook there was."""
+    previous: Callable[[sys.UnraisableHookArgs], object] = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if isinstance(unraisable.exc_value, Signalled):
+            threading.Timer(AGAIN_S, os.kill, (os.getpid(), unraisable.exc_value.signum)).start()
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 @contextlib.contextmanager

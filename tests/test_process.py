@@ -236,32 +236,55 @@ def test_ctrl_c_at_the_tenderness_question_is_status_130(live_env):
     assert logged(live_env) == [("finished", None)]
 
 
-def test_a_signal_inside_the_import_systems_callback_comes_again():
-    """An exception raised inside a weakref callback is printed as ignored and lost: Ctrl-C while the import system
-    cleans up a module lock did nothing but print a traceback. coach's handler sends the signal again instead."""
-    from coach.errors import Signalled
-    from coach.interrupts import stop
+@pytest.mark.parametrize("where", ["weakref callback", "__del__"])
+def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, where):
+    """An exception raised inside a weakref callback (the import system's clean-up of a module lock) or an object's
+    __del__ is handed to sys.unraisablehook, printed as ignored and lost: Ctrl-C there did nothing but print a
+    traceback (seen in a start-up, and in a single export). With coach's hook the signal comes again instead."""
+    import weakref
 
-    namespace: dict[str, object] = {}
-    exec(
-        compile("def cb():\n    return sys._getframe()\n", "<frozen importlib._bootstrap>", "exec"),
-        {"sys": sys},
-        namespace,
-    )
-    frame = namespace["cb"]()  # type: ignore[operator]
+    from coach.errors import Signalled
+    from coach.interrupts import keep_lost_interrupts, stop
+
+    before: list[BaseException | None] = []  # what reaches the hook there was (Python's prints it)
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: before.append(unraisable.exc_value))
+    keep_lost_interrupts()
+    reached = []
+
+    def interrupted(*_: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs in this frame, at its next instruction
+        reached.append("after the signal")
+
+    class Doomed:
+        def __del__(self) -> None:
+            interrupted()
+
+    class Target:
+        pass
+
     old = signal.signal(signal.SIGINT, stop)
     try:
-        try:
-            stop(signal.SIGINT, frame)
-        except Signalled:
-            pytest.fail("raised inside the callback, where it is lost")
+        if where == "__del__":
+            Doomed()  # collected at once, its __del__ interrupted
+        else:
+            target = Target()
+            ref = weakref.ref(target, interrupted)
+            del target  # the callback runs, and is interrupted
+            assert ref() is None
+        assert reached == []  # Signalled was raised inside, and Python dropped it
         with pytest.raises(Signalled) as caught:
             time.sleep(30)  # the signal comes again, in a few milliseconds
         assert caught.value.signum == signal.SIGINT
-        with pytest.raises(Signalled):
-            stop(signal.SIGINT, sys._getframe())  # anywhere else, at once
     finally:
         signal.signal(signal.SIGINT, old)
+    assert before == []  # nothing printed for it
+
+    class Faulty:
+        def __del__(self) -> None:
+            raise ValueError("x")
+
+    Faulty()
+    assert [repr(e) for e in before] == ["ValueError('x')"]  # any other exception still goes where it went
 
 
 def test_an_interrupt_that_a_c_function_made_another_error_of_is_still_a_stop(monkeypatch, capsys):
