@@ -13,12 +13,14 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 WATCH_S = 0.1  # how often a worker looks for its parent, and the parent wakes while it waits for them
+TERM_WAIT_S = 2.0  # how long a stopped worker has to end on SIGTERM before SIGKILL
 
 
 IGNORED = {signal.SIGINT, signal.SIGHUP}  # by the workers and the resource tracker: the main process meets them
@@ -59,7 +61,9 @@ def _blocked(signals: set[signal.Signals]) -> Iterator[None]:
 
 
 def stop(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's workers now and let the pool go."""
+    """Stop the pool's workers now and let the pool go: SIGTERM, and SIGKILL for a worker still there after
+    TERM_WAIT_S (one that had not yet made SIGTERM its default again). A worker left running would hang this
+    process: the executor's own thread waits for it, holding a lock the executor's clean-up needs."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public way to them
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -67,14 +71,23 @@ def stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join(timeout=5)
+            process.join(timeout=TERM_WAIT_S)
+            if process.exitcode is None:
+                process.kill()
+                process.join(timeout=TERM_WAIT_S)
 
 
 def _begin(parent: int, initializer: Callable[..., None] | None, initargs: tuple[object, ...]) -> None:
-    """In each worker, before its first job."""
+    """In each worker, before its first job. A spawned worker runs the parent's main script first (the `coach`
+    console script imports coach.__main__, which notes SIGTERM rather than ending on it): SIGTERM is made the
+    default again, so that the pool's terminate() ends the worker, and one noted meanwhile ends it now."""
     for signum in IGNORED:
         signal.signal(signum, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, IGNORED)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    entry = sys.modules.get("coach.__main__")
+    if signal.SIGTERM in getattr(entry, "_early", ()):
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def watch() -> None:
         while os.getppid() == parent:

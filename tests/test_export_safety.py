@@ -221,10 +221,18 @@ def test_a_main_process_killed_outright_leaves_no_worker_and_no_renamed_file(tmp
     assert parts(folder) == []  # the leftovers of the killed run are gone
 
 
-def test_a_worker_killed_is_one_sentence_and_the_rest_stop(tmp_path, env):
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_worker_killed_is_one_sentence_and_the_rest_stop(tmp_path, env, signum):
+    """SIGTERM too: a spawned worker runs the `coach` script's imports first, which made it note SIGTERM and go on
+    (so the pool's own terminate() could not end it, and an export once hung waiting for one)."""
     process, folder, helpers = running_export(tmp_path, env)
+
+    def rendering() -> set[str]:  # the sessions whose temp files a worker has begun to write
+        return {p.name.split(".")[1] for p in folder.iterdir() if p.name.endswith(".part") and p.stat().st_size}
+
+    wait_for(lambda: len(rendering()) == 2)  # both workers are in a job: past their start
     worker = next(pid for pid, cmd in helpers.items() if "spawn_main" in cmd)
-    os.kill(worker, signal.SIGKILL)
+    os.kill(worker, signum)
     out, err = process.communicate(timeout=30)
     assert (process.returncode, out, err) == (
         1,
@@ -235,3 +243,30 @@ def test_a_worker_killed_is_one_sentence_and_the_rest_stop(tmp_path, env):
     gone(helpers)
     assert parts(folder) == []
     settled(folder)
+
+
+def _deaf_to_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _nap(seconds: float, mark: Path) -> float:
+    (mark / str(os.getpid())).touch()  # the job has begun, after the worker's initializer
+    time.sleep(seconds)
+    return seconds
+
+
+def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path):
+    """The executor's own thread joins the workers while holding a lock its clean-up needs: a worker that outlived
+    `stop` hung the export at exit (seen once, as a SIGTERM noted by a worker that had not begun yet)."""
+    import coach.workers
+
+    pool = coach.workers.start(2, _deaf_to_sigterm)
+    with coach.workers.spawning():
+        for _ in range(3):
+            pool.submit(_nap, 30.0, tmp_path)
+    wait_for(lambda: len(os.listdir(tmp_path)) == 2)  # both workers are in a job
+    workers = list(pool._processes.values())
+    started = time.monotonic()
+    coach.workers.stop(pool)
+    assert [w.exitcode for w in workers] == [-signal.SIGKILL] * 2  # deaf to SIGTERM: killed
+    assert time.monotonic() - started < 2 * coach.workers.TERM_WAIT_S + 5  # not the 30 s the jobs would take
