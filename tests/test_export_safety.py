@@ -88,7 +88,11 @@ def test_a_second_export_into_the_same_folder_is_refused_and_the_first_finishes_
     folder = tmp_path / "lib"
     first = start(env, "export", str(folder), *LONG, "--workers", "1")
     wait_for(lambda: folder.exists() and parts(folder))  # the first is writing
-    second = subprocess.run([str(COACH), "export", str(folder), *LONG], env=env, capture_output=True, text=True)
+    os.killpg(first.pid, signal.SIGSTOP)  # and stays in the middle of it, however slow the machine is
+    try:
+        second = subprocess.run([str(COACH), "export", str(folder), *LONG], env=env, capture_output=True, text=True)
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
     assert (second.returncode, second.stderr) == (
         1,
         f"Error: Another coach export is writing to {folder}: wait for it to finish (or stop it), then run this "

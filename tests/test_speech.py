@@ -271,3 +271,30 @@ def test_a_missing_piper_voice_is_one_sentence(tmp_path, voice, expected):
     with pytest.raises(SpeechError) as caught:
         EngineSpec("piper", tmp_path, tmp_path / "voices").voice_key(voice.format(tmp=tmp_path))
     assert str(caught.value) == expected.format(tmp=tmp_path)
+
+
+def test_leaving_waits_for_the_line_being_made_however_long_and_makes_no_other():
+    """The process must not end while the engine runs in the speech thread: with Piper, leaving during a line
+    (an error, Ctrl-C) once the 5 s wait there used to allow had passed crashed the process (SIGSEGV or SIGABRT),
+    seen on a loaded machine. A Ctrl-C during the wait comes out once the line is done."""
+    import signal
+    import threading
+
+    from coach.speech.ahead import Ahead
+
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:
+        def clip(self, text: str, beat: bool) -> np.ndarray:
+            started.set()
+            assert release.wait(60)
+            return np.full(3, len(text), dtype=np.float32)
+
+    ahead = Ahead(Slow(), [("first", False), ("second", False)]).start()  # type: ignore[arg-type]
+    assert started.wait(60)
+    threading.Timer(6.0, release.set).start()  # longer than the old limit
+    threading.Timer(0.3, signal.raise_signal, (signal.SIGINT,)).start()  # and a Ctrl-C meanwhile
+    with pytest.raises(KeyboardInterrupt):
+        ahead.close()
+    assert release.is_set()  # it returned only once the line was made
+    assert list(ahead.take()) == ["first"]  # and no other line was begun

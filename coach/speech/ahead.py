@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from coach.audio import Pcm
 from coach.speech.cache import Speaker
 
-STOP_WAIT_S = 5.0  # on leaving, how long to let the line being made finish (it is kept in the cache)
+JOIN_S = 0.1  # on leaving, how often the wait for the line being made looks up
 
 
 class Ahead:
@@ -26,6 +26,7 @@ class Ahead:
         self.lines = list(lines)
         self._made: queue.SimpleQueue[tuple[str, Pcm] | BaseException | None] = queue.SimpleQueue()
         self._stop = threading.Event()
+        self._done = threading.Event()  # set as the thread ends
         self._thread = threading.Thread(target=self._run, name="coach-speech", daemon=True)
         self.finished = not self.lines
 
@@ -44,6 +45,7 @@ class Ahead:
             self._made.put(exc)
         finally:
             self._made.put(None)
+            self._done.set()
 
     def take(self) -> dict[str, Pcm]:
         """The lines made since the last call (empty if none); raises the error that stopped the thread."""
@@ -61,7 +63,18 @@ class Ahead:
                 made[item[0]] = item[1]
 
     def close(self) -> None:
-        """Stop after the line being made (it is kept in the cache for next time)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(STOP_WAIT_S)
+        """Stop after the line being made (it is kept in the cache for next time), and wait for it: the process
+        must not end while the engine runs in this thread (ONNX Runtime then ends it with SIGSEGV or SIGABRT,
+        "terminate called without an active exception"). A line takes a fraction of a second, loading the voice
+        about one; on a loaded machine both took over 5 s, once the limit here. A Ctrl-C that comes meanwhile is
+        raised once the thread is done."""
+        interrupted: BaseException | None = None
+        while True:  # on its own event: Thread.join interrupted by Ctrl-C marks a running thread as ended
+            try:
+                self._stop.set()
+                if not self._thread.is_alive() or self._done.wait(JOIN_S):
+                    break
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
