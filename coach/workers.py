@@ -73,8 +73,8 @@ def stop(pool: ProcessPoolExecutor) -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
             process.join(timeout=TERM_WAIT_S)
             if process.exitcode is None:
-                process.kill()
-                process.join(timeout=TERM_WAIT_S)
+                process.kill()  # cannot be caught or ignored: it ends, however loaded the machine is
+                process.join()
 
 
 def _begin(parent: int, initializer: Callable[..., None] | None, initargs: tuple[object, ...]) -> None:

@@ -270,7 +270,5 @@ def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path):
             pool.submit(_nap, 30.0, tmp_path)
     wait_for(lambda: len(os.listdir(tmp_path)) == 2)  # both workers are in a job
     workers = list(pool._processes.values())
-    started = time.monotonic()
     coach.workers.stop(pool)
-    assert [w.exitcode for w in workers] == [-signal.SIGKILL] * 2  # deaf to SIGTERM: killed
-    assert time.monotonic() - started < 2 * coach.workers.TERM_WAIT_S + 5  # not the 30 s the jobs would take
+    assert [w.exitcode for w in workers] == [-signal.SIGKILL] * 2  # deaf to SIGTERM: killed, not left in the job

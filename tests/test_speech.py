@@ -279,6 +279,7 @@ def test_leaving_waits_for_the_line_being_made_however_long_and_makes_no_other()
     seen on a loaded machine. A Ctrl-C during the wait comes out once the line is done."""
     import signal
     import threading
+    import time
 
     from coach.speech.ahead import Ahead
 
@@ -292,8 +293,14 @@ def test_leaving_waits_for_the_line_being_made_however_long_and_makes_no_other()
 
     ahead = Ahead(Slow(), [("first", False), ("second", False)]).start()  # type: ignore[arg-type]
     assert started.wait(60)
-    threading.Timer(6.0, release.set).start()  # longer than the old limit
-    threading.Timer(0.3, signal.raise_signal, (signal.SIGINT,)).start()  # and a Ctrl-C meanwhile
+
+    def meanwhile() -> None:  # a Ctrl-C as it waits; the line done only after the old limit
+        time.sleep(0.3)
+        signal.raise_signal(signal.SIGINT)
+        time.sleep(6.0)
+        release.set()
+
+    threading.Thread(target=meanwhile).start()
     with pytest.raises(KeyboardInterrupt):
         ahead.close()
     assert release.is_set()  # it returned only once the line was made
