@@ -10,6 +10,7 @@ error are made to exist, since a shell can start coach with any of them closed.
 from __future__ import annotations
 
 _early: list[int] = []  # signals that came before main() could act on them
+STOPPING: tuple[int, ...] = (2, 15, 1)  # SIGINT, SIGTERM, SIGHUP (the same numbers on every POSIX system)
 
 
 def _note(signum: int, frame: object) -> None:
@@ -19,15 +20,11 @@ def _note(signum: int, frame: object) -> None:
 try:  # Ctrl-C until the handlers are in place is Python's KeyboardInterrupt: noted as theirs would be
     import _signal  # type: ignore[import-not-found]  # signal's C half, loaded with the interpreter: no import time
 
-    STOPPING: tuple[int, ...] = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
     for _signum in STOPPING:
         if _signal.getsignal(_signum) != _signal.SIG_IGN:  # ignored stays ignored: nohup, or a background job
             _signal.signal(_signum, _note)
 except KeyboardInterrupt:
-    _early.append(2)  # SIGINT
-    import _signal
-
-    STOPPING = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
+    _early.append(STOPPING[0])
 
 import signal  # noqa: E402  (after the handlers: importing it takes a millisecond)
 
