@@ -236,19 +236,44 @@ def test_ctrl_c_at_the_tenderness_question_is_status_130(live_env):
     assert logged(live_env) == [("finished", None)]
 
 
-@pytest.mark.parametrize("where", ["weakref callback", "__del__"])
-def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, where):
+@pytest.mark.parametrize(
+    ("where", "inside_the_hook"),
+    [
+        ("weakref callback", None),
+        ("__del__", None),
+        ("__del__", signal.SIGALRM),  # the alarm rings before the hook has returned (a loaded machine)
+        ("__del__", signal.SIGINT),  # a second Ctrl-C while the hook runs
+    ],
+)
+def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, where, inside_the_hook):
     """An exception raised inside a weakref callback (the import system's clean-up of a module lock) or an object's
     __del__ is handed to sys.unraisablehook, printed as ignored and lost: Ctrl-C there did nothing but print a
-    traceback (seen in a start-up, and in a single export). With coach's hook the signal comes again instead."""
+    traceback (seen in a start-up, and in a single export). With coach's hook the signal comes again instead, even
+    when a signal is handled while the hook itself runs (what the hook raises is dropped as well: when the hook
+    started a timer thread, the signal it sent came during Thread.start on a loaded machine and was lost)."""
     import weakref
 
+    from coach import interrupts
     from coach.errors import Signalled
-    from coach.interrupts import keep_lost_interrupts, stop
 
     before: list[BaseException | None] = []  # what reaches the hook there was (Python's prints it)
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: before.append(unraisable.exc_value))
-    keep_lost_interrupts()
+    monkeypatch.setattr(interrupts, "_previous", interrupts._previous)
+    in_the_hook = pytest.MonkeyPatch()
+    if inside_the_hook is not None:
+        arm = signal.setitimer
+        sent = []
+
+        def arm_then_signal(which: int, seconds: float) -> tuple[float, float]:
+            done = arm(which, seconds)
+            if not sent:
+                sent.append(inside_the_hook)
+                os.kill(os.getpid(), inside_the_hook)  # handled at the hook's next instruction
+            return done
+
+        in_the_hook.setattr(interrupts.signal, "setitimer", arm_then_signal)
+    old_alarm = signal.getsignal(signal.SIGALRM)
+    interrupts.keep_lost_interrupts()
     reached = []
 
     def interrupted(*_: object) -> None:
@@ -262,7 +287,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, where):
     class Target:
         pass
 
-    old = signal.signal(signal.SIGINT, stop)
+    old = signal.signal(signal.SIGINT, interrupts.stop)
     try:
         if where == "__del__":
             Doomed()  # collected at once, its __del__ interrupted
@@ -272,12 +297,18 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, where):
             del target  # the callback runs, and is interrupted
             assert ref() is None
         assert reached == []  # Signalled was raised inside, and Python dropped it
+        in_the_hook.undo()  # the real setitimer again
         with pytest.raises(Signalled) as caught:
             time.sleep(30)  # the signal comes again, in a few milliseconds
         assert caught.value.signum == signal.SIGINT
+        assert interrupts._lost == []
     finally:
+        in_the_hook.undo()
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, old)
-    assert before == []  # nothing printed for it
+        signal.signal(signal.SIGALRM, old_alarm)
+    assert before == []  # nothing reached Python's hook
+    assert capfd.readouterr().err == ""  # and nothing was printed as ignored
 
     class Faulty:
         def __del__(self) -> None:
