@@ -43,9 +43,11 @@ SAFETY_RULES = {
 SESSION_FIELDS = frozenset({"strokes", "s", "sides"})  # s: "s" unless strokes is 1 ("stroke{s}")
 SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
 COUNT_FIELDS = SIDE_FIELDS | {"n"}
+UNEVEN_FIELDS = frozenset({"right", "left", "right_s", "left_s"})  # [summary] uneven: the strokes done on each side
+UNEVEN = "That was {right} stroke{right_s} on your right side and {left} on your left."
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_PLACEHOLDER = re.compile(r"[a-z]+")  # the only thing braces may hold
+_PLACEHOLDER = re.compile(r"[a-z]+(?:_[a-z]+)*")  # the only thing braces may hold: a lower-case name
 # characters a spoken text may not hold (Unicode categories), as the messages name them
 _FORBIDDEN = {
     "Cc": "a control character",
@@ -138,6 +140,7 @@ class StrokePattern:
 class Summary:
     one_side: str
     both_sides: str
+    uneven: str = UNEVEN  # both sides, when they had different numbers of strokes (a session ended early)
 
 
 @dataclass(frozen=True)
@@ -452,7 +455,7 @@ class _Validator:
         for field in (piece for piece, name in pieces if name):
             if field not in fields:
                 known = ", ".join("{" + f + "}" for f in sorted(fields))
-                hint = "; {side} and {other} work only where each_side = true" if field in SIDE_FIELDS else ""
+                hint = "; {side} and {other} work only where each_side = true" if field in ("side", "other") else ""
                 raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known}{hint})")
         if not any(name or any(char.isalnum() for char in piece) for piece, name in pieces):
             raise self.fail(where, "text has nothing to say (it needs a word: a letter or a digit)")
@@ -479,10 +482,11 @@ class _Validator:
             raise self.fail(("strokes", "breath_every"), "goes with a step's breath, which no step has")
         switch = self.phase(self.get(data, (), "switch", dict), ("switch",), stroke.steps, switch=True)
         raw_summary = self.get(data, (), "summary", dict)
-        self.table(raw_summary, ("summary",), ("one_side", "both_sides"))
+        self.table(raw_summary, ("summary",), ("one_side", "both_sides", "uneven"))
         summary = Summary(
             one_side=self.text(raw_summary, ("summary",), "one_side", SIDE_FIELDS),
             both_sides=self.text(raw_summary, ("summary",), "both_sides", SESSION_FIELDS),
+            uneven=self.text(raw_summary, ("summary",), "uneven", UNEVEN_FIELDS, UNEVEN),
         )
         program = self.program(data["program"]) if "program" in data else None
         return Routine(name, title, description, phases, stroke, switch, summary, source, program)

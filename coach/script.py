@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, counted, fill, plural
+from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill, plural
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
@@ -212,9 +212,6 @@ def build_script(routine: Routine, options: Options) -> Script:
     return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
 
 
-UNEVEN = "That was {right} on your right side and {left} on your left."
-
-
 def _summary(
     routine: Routine,
     worked: Side,
@@ -232,7 +229,9 @@ def _summary(
         return fill(routine.summary.one_side, {**values(worked), **_count(counts[0])})
     right, left = counts
     if right != left:
-        return fill(UNEVEN, {"right": counted(right), "left": left})
+        return fill(
+            routine.summary.uneven, {"right": right, "left": left, "right_s": plural(right), "left_s": plural(left)}
+        )
     return fill(routine.summary.both_sides, {**session, **_count(right)})
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
 from coach.routine import Line, key_lines, parse_routine
+from coach.script import Options, build_script
 
 
 def error(text: str) -> RoutineError:
@@ -254,6 +255,31 @@ def test_an_intro_phase_cannot_be_sided():
 def test_the_summary_is_required():
     e = error(MINI.split("[summary]")[0] + MINI.split('both_sides = "Did {strokes} a side."\n')[1])
     assert str(e) == "mini.toml: summary: missing (this key is required)"
+
+
+def test_the_uneven_closing_is_the_routines_own_with_its_own_placeholders():
+    """Both sides with different counts (a side ended early) have a closing line of their own: by default about
+    "strokes" and "your" side; a routine whose unit is another (knee lifts) or whose listener works on someone else
+    says its own, with {right} and {left} (the counts) and {right_s} and {left_s} (their plural s)."""
+    said = "Did {right} lift{right_s} right, {left} lift{left_s} left."
+    text = MINI.replace(
+        'both_sides = "Did {strokes} a side."', f'both_sides = "Did {{strokes}} a side."\nuneven = "{said}"'
+    )
+    routine = parse_routine(text, "mini.toml", "mini")
+    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options("both", done=(1, 2))).texts()
+    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options("both", done=(2, 1))).texts()
+    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options("both", done=(1, 2))).texts()
+    assert "That was 1 stroke on your right side and 2 on your left." in plain
+    e = error(text.replace("{left_s} left", "{s} left"))
+    assert str(e) == (
+        "mini.toml, line 51: summary.uneven: unknown placeholder {s} (here you may use: {left}, {left_s}, {right},"
+        " {right_s})"
+    )
+    e = error(text.replace("{left_s} left", "{left:>9} left"))
+    assert str(e) == (
+        "mini.toml, line 51: summary.uneven: malformed placeholder {left:>9}: a placeholder is a name alone in braces,"
+        " such as {side}, with no format, conversion or index; write {{ or }} for a brace"
+    )
 
 
 def test_unknown_tempo():

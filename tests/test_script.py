@@ -329,6 +329,22 @@ def test_one_stroke_is_said_as_one_and_not_as_strokes(name):
     assert any(t.startswith(f"That was {8 * per_side} {noun} on ") for t in eight)
 
 
+UNEVEN = {  # each routine's closing when its sides had different counts: its own unit, and whose side it is
+    "psoas": "That was {} stroke{} on your right side and {} on your left.",
+    "iliacus": "That was {} stroke{} on your right side and {} on your left.",
+    "psoas-gentle": "That was {} knee lift{} on your right side and {} on your left.",
+    "psoas-partner": "That was {} stroke{} on their right side and {} on their left.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTINES))
+def test_a_closing_with_uneven_sides_names_the_routines_own_unit_and_whose_side(name):
+    routine = ROUTINES[name].load()
+    for right, s, left in ((1, "", 2), (3, "s", 1)):
+        said = build_script(routine, Options("both", done=(right, left))).texts()
+        assert UNEVEN[name].format(right, s, left) in said
+
+
 def test_the_slide_is_never_rushed(psoas):
     slide = psoas.stroke.steps[1]
     for bpm in (20, 40, 60, 90, 120):
