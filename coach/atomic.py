@@ -1,9 +1,11 @@
 """Atomic writes: a temp file beside each target, renamed over it only when complete.
 
 After any failure, Ctrl-C, SIGTERM or SIGHUP nothing is left at a target path (an earlier file there stays as it
-was), and no temp file is left behind. Several files of one command (a session and its lyrics and subtitles, a
-systemd timer and its service) are one `Transaction`: all are prepared as temp files first, then renamed into place
-together; if a rename fails, the ones already renamed are put back as they were.
+was), and no temp file is left behind. A writer killed outright (SIGKILL, a power cut) leaves its temp file; the
+next write to the same target removes it (`remove_leftovers`: a temp file is locked while its writer lives).
+Several files of one command (a session and its lyrics and subtitles, a systemd timer and its service) are one
+`Transaction`: all are prepared as temp files first, then renamed into place together; if a rename fails, the ones
+already renamed are put back as they were.
 
 A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short where the whole would pass the file
 system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
@@ -49,17 +51,19 @@ def temp_prefix(path: Path) -> str:
     return f".{name}."
 
 
-def leftovers(path: Path) -> list[Path]:
+def leftovers(path: Path, backups: bool = True) -> list[Path]:
     """Temp files (and backups) for `path`: a live writer's, or those a process killed outright left behind."""
     start = glob.escape(temp_prefix(path))
-    return sorted([*path.parent.glob(f"{start}*{SUFFIX}"), *path.parent.glob(f"{start}*{BACKUP}")])
+    return sorted([*path.parent.glob(f"{start}*{SUFFIX}"), *(path.parent.glob(f"{start}*{BACKUP}") if backups else ())])
 
 
-def remove_leftovers(path: Path) -> list[Path]:
+def remove_leftovers(path: Path, backups: bool = True) -> list[Path]:
     """Remove the temp files for `path` that no live process is writing (a writer holds a lock on its temp file
-    until it is renamed or removed); returns those removed."""
+    until it is renamed or removed), and with `backups` the backups no process holds (a live commit's backup is not
+    locked: only a caller that excludes other writers, such as the library's folder lock, removes them); returns
+    those removed."""
     removed = []
-    for leftover in leftovers(path):
+    for leftover in leftovers(path, backups):
         try:
             fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
@@ -121,6 +125,7 @@ class Transaction:
     def temp(self, target: Path, mode: int = 0o644) -> Path:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(target, backups=False)  # of a writer killed outright (SIGKILL): nothing removed them
             with held():  # created and recorded together
                 temp, lock = make_temp(target)
                 entry = _Entry(target, temp, mode, lock)

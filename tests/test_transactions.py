@@ -64,6 +64,24 @@ def test_ctrl_c_before_the_commit_leaves_every_target_as_it_was(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.txt"] and (tmp_path / "a.txt").read_text() == "old"
 
 
+def test_a_single_export_removes_the_temp_file_of_a_killed_one_but_not_a_live_writers(home):
+    """A writer killed outright (SIGKILL) leaves its hidden temp file beside the target; the next export to that
+    name removes it. A temp file another process is writing now (it holds a lock on it) stays."""
+    out = home / "out"
+    out.mkdir()
+    target = out / "s.mp3"
+    dead = out / ".s.mp3.k1l2l3e4.part"
+    dead.write_bytes(b"left by a process killed outright")
+    with Transaction() as writer:  # another process writing the same name right now
+        live = writer.temp(target)
+        live.write_bytes(b"being written")
+        result = run_cli("mini", "--side", "right", "-o", str(target))
+        assert result.exit_code == 0, result.output
+        assert leftovers(target) == [live] and live.read_bytes() == b"being written"
+        writer.discard()
+    assert os.listdir(out) == ["s.mp3"] and target.read_bytes()[:3] == b"ID3"
+
+
 def test_the_longest_name_the_file_system_takes_can_be_written(home):
     limit = name_limit(home)
     for name in ("s" * (limit - 4) + ".mp3", "\u00e9" * ((limit - 4) // 2) + ".mp3"):  # bytes, not characters
