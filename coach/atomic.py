@@ -54,7 +54,10 @@ def temp_prefix(path: Path) -> str:
 def leftovers(path: Path, backups: bool = True) -> list[Path]:
     """Temp files (and backups) for `path`: a live writer's, or those a process killed outright left behind."""
     start = glob.escape(temp_prefix(path))
-    return sorted([*path.parent.glob(f"{start}*{SUFFIX}"), *(path.parent.glob(f"{start}*{BACKUP}") if backups else ())])
+    found = [*path.parent.glob(f"{start}*{SUFFIX}")]
+    if backups:
+        found += path.parent.glob(f"{start}*{BACKUP}")
+    return sorted(found)
 
 
 def remove_leftovers(path: Path, backups: bool = True) -> list[Path]:
