@@ -63,8 +63,11 @@ def _blocked(signals: set[signal.Signals]) -> Iterator[None]:
 def stop(pool: ProcessPoolExecutor) -> None:
     """Stop the pool's workers now and let the pool go: SIGTERM, and SIGKILL for a worker still there after
     TERM_WAIT_S (one that had not yet made SIGTERM its default again). A worker left running would hang this
-    process: the executor's own thread waits for it, holding a lock the executor's clean-up needs."""
+    process: the executor's own thread waits for it, holding a lock the executor's clean-up needs. That thread
+    joins the workers too, and whichever thread reaps a worker first records its exit code: so it is waited for
+    (TERM_WAIT_S at most) before this returns, and every worker's exit code is known then."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public way to them
+    manager = getattr(pool, "_executor_manager_thread", None)  # nor to its thread
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.terminate()
@@ -75,6 +78,8 @@ def stop(pool: ProcessPoolExecutor) -> None:
             if process.exitcode is None:
                 process.kill()  # cannot be caught or ignored: it ends, however loaded the machine is
                 process.join()
+    if manager is not None:
+        manager.join(TERM_WAIT_S)
 
 
 def _begin(parent: int, initializer: Callable[..., None] | None, initargs: tuple[object, ...]) -> None:

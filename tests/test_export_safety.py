@@ -259,11 +259,31 @@ def _nap(seconds: float, mark: Path) -> float:
     return seconds
 
 
-def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path):
+@pytest.mark.parametrize("reaper", ["as it comes", "the executor's thread first, slowly"])
+def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path, monkeypatch, reaper):
     """The executor's own thread joins the workers while holding a lock its clean-up needs: a worker that outlived
-    `stop` hung the export at exit (seen once, as a SIGTERM noted by a worker that had not begun yet)."""
+    `stop` hung the export at exit (seen once, as a SIGTERM noted by a worker that had not begun yet). That thread
+    also reaps the workers, and whichever thread reaps one first records its exit code: when it was the executor's,
+    on a loaded machine `stop` returned before the code was recorded (seen once on 3.11 and 3.12 in one run). The
+    second case makes that order certain: this thread's wait comes 0.1 s late, the executor's thread records 0.3 s
+    late."""
+    import threading
+
     import coach.workers
 
+    if reaper != "as it comes":
+        real_waitpid = os.waitpid
+
+        def waitpid(pid: int, options: int) -> tuple[int, int]:
+            if threading.current_thread() is threading.main_thread():
+                time.sleep(0.1)
+                return real_waitpid(pid, options)
+            done = real_waitpid(pid, options)
+            if done[0]:
+                time.sleep(0.3)  # reaped, not yet recorded
+            return done
+
+        monkeypatch.setattr(os, "waitpid", waitpid)
     pool = coach.workers.start(2, _deaf_to_sigterm)
     with coach.workers.spawning():
         for _ in range(3):
