@@ -117,6 +117,9 @@ def media(bus: str, clock: Clock) -> Iterator[MediaKeys]:
         assert isinstance(keys, MediaKeys)
         assert keys.wait_ready()
         keys.publish(STROKES, clock.now)
+        # a call to the player is answered after the signals of that publish (its thread takes both in turn), so a
+        # test that starts listening next does not hear them late (it did once, on a loaded machine)
+        assert get_all(bus)["PlaybackStatus"] == "Playing"
         yield keys
     assert keys.errors == []
 
