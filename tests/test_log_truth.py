@@ -15,6 +15,7 @@ from datetime import datetime
 import pytest
 from conftest import MINI, FakeClock, FakeEngine, FakeEngines, deps, run_cli
 
+from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_PACE, DEFAULT_VOICE
 from coach.live import NUMBER_TEXTS, question_text
 from coach.routine import parse_routine
@@ -121,7 +122,7 @@ def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=Tr
     dirs = replace(base.dirs, cache=cache if warmed else home / f"cache-{next(RUNS)}")
     result = run_cli(
         "mini", *args,
-        deps=replace(base, dirs=dirs, engines=FakeEngines(engine), audio=lambda: output,
+        deps=replace(base, dirs=dirs, engines=FakeEngines(engine), audio=buffers(lambda: output),
                      keys=lambda: nullcontext(pressed), clock=clock.clock()),
     )  # fmt: skip
     return result, engine, clock
@@ -274,7 +275,7 @@ sys.path.insert(0, sys.argv[1])
 from conftest import FakeClock, FakeEngine, FakeEngines
 from test_log_truth import ClockedOutput
 from coach.cli import cli
-from coach.cli.deps import Deps
+from coach.cli.deps import Deps, buffers
 from coach.live import terminal_keys
 
 clock = FakeClock()
@@ -288,7 +289,7 @@ def keys():
         yield real
 
 
-deps = replace(Deps.from_environment(), engines=FakeEngines(FakeEngine()), audio=lambda: ClockedOutput(clock),
+deps = replace(Deps.from_environment(), engines=FakeEngines(FakeEngine()), audio=buffers(lambda: ClockedOutput(clock)),
                clock=clock.clock(), keys=keys)
 cli.main(["mini", "--side", "right"], prog_name="coach", obj=deps, standalone_mode=True)
 """

@@ -11,7 +11,7 @@ import pytest
 from conftest import ClockedOutput, FakeEngine, fake_speaker
 
 from coach.defaults import DEFAULT_VOICE
-from coach.live import LiveSpeech, NoKeys, run_live
+from coach.live import Hooks, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.playback import Player, segments
 from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, build_script
@@ -159,8 +159,9 @@ def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word
     output = ClockedOutput(clock)
     first = speech.session().timeline
     assert first.horizon == 44100  # the lead-in can play before any line is made
-    outcome = run_live(speech.session(), speech.prompts(), output, NoKeys(), clock.monotonic, clock.sleep,
-                       more=speech.more)  # fmt: skip
+    player = Player(output, clock.monotonic, clock.sleep)
+    outcome = run_live(speech.session(), speech.prompts(), player, [], clock.monotonic, clock.sleep,
+                       Hooks(more=speech.more))  # fmt: skip
     speech.close()
     assert (outcome.finished, outcome.strokes_done, outcome.strokes_planned) == (True, 2, 2)
     final = speech.session()

@@ -12,7 +12,7 @@ from conftest import fake_speaker
 
 from coach.defaults import DEFAULT_VOICE
 from coach.errors import AudioOutputError
-from coach.live import LiveSpeech, NoKeys, run_live
+from coach.live import Hooks, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.stream import StreamPlayer
 from coach.script import Options, build_script
@@ -249,8 +249,8 @@ def test_a_live_session_through_the_stream_waits_for_slow_speech_only_at_a_cue_o
     speech = LiveSpeech(script, fake_speaker(test_playback.SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = Clock()
     streamer = FakeStreamer(clock)
-    outcome = run_live(speech.session(), speech.prompts(), streamer, NoKeys(), lambda: clock.now, clock.sleep,
-                       more=speech.more)  # fmt: skip
+    outcome = run_live(speech.session(), speech.prompts(), StreamPlayer(streamer), [], lambda: clock.now, clock.sleep,
+                       Hooks(more=speech.more))  # fmt: skip
     speech.close()
     assert (outcome.finished, outcome.strokes_done, outcome.strokes_planned) == (True, 2, 2)
     final = speech.session()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from coach.control import BACK, COUNTDOWN, ENDED, NEXT, PAUSE, PAUSED, QUIT, Where
+from coach.control import Key, State, Where
 
 TRACK = "/coach/session"  # the session is one track; its phases are the album (the spec reserves /org/mpris)
 NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
@@ -84,46 +84,47 @@ class PlayerState:
 
 def player_state(title: str, where: Where, now: float) -> PlayerState:
     """What the media widget shows: the session's title, its phase (and stroke) as the album, its position."""
-    if where.state == ENDED:
+    if where.state == State.ENDED:
         return PlayerState(title=title, at=now)
     us = 1_000_000 / where.sample_rate
     album = where.title if not where.strokes else f"{where.title}: stroke {where.stroke} of {where.strokes}"
     return PlayerState(
-        status=PAUSED_ if where.state == PAUSED else PLAYING_,  # the countdown is the start of playing again
+        status=PAUSED_ if where.state == State.PAUSED else PLAYING_,  # the countdown is the start of playing again
         title=title,
         album=album,
         phase=where.phase + 1,
         length_us=round(where.length * us),
         position_us=round(where.position * us),
         at=now,
-        moving=where.state not in (PAUSED, COUNTDOWN),
+        moving=where.state not in (State.PAUSED, State.COUNTDOWN),
         can_go_next=True,  # n past the last phase ends the session, as Next does
         can_go_previous=where.can_go_back,
     )
 
 
-def keys_for(calls: list[str], status: str) -> str:
+def keys_for(calls: list[str], status: str) -> tuple[Key, ...]:
     """The controller's keys for MPRIS calls received while the player showed `status`, in order."""
-    keys = ""
+    keys: list[Key] = []
     for call in calls:
-        key = ""
         if call == "PlayPause" or (call == "Play" and status == PAUSED_) or (call == "Pause" and status == PLAYING_):
-            key, status = PAUSE, (PAUSED_ if status == PLAYING_ else PLAYING_)
+            keys.append(Key.PAUSE)
+            status = PAUSED_ if status == PLAYING_ else PLAYING_
         elif call == "Next":
-            key = NEXT
+            keys.append(Key.NEXT)
         elif call == "Previous":
-            key = BACK
+            keys.append(Key.BACK)
         elif call == "Stop":
-            key, status = QUIT, STOPPED_
-        keys += key
-    return keys
+            keys.append(Key.QUIT)
+            status = STOPPED_
+    return tuple(keys)
 
 
 class Media(Protocol):
-    """Keys from the desktop, and the session's state to it."""
+    """Keys from the desktop, and the session's state to it (a source of keys for the live loop,
+    coach.live.Source)."""
 
-    def read(self) -> str:
-        """The keys for the calls received since the last read (may be empty)."""
+    def read(self) -> tuple[Key, ...]:
+        """The keys for the calls received since the last read (may be none)."""
         ...
 
     def publish(self, where: Where, now: float) -> None: ...
@@ -132,8 +133,8 @@ class Media(Protocol):
 class NoMedia:
     """No session bus (ssh, a console, CI), or --no-media-keys: nothing to read, nothing to publish."""
 
-    def read(self) -> str:
-        return ""
+    def read(self) -> tuple[Key, ...]:
+        return ()
 
     def publish(self, where: Where, now: float) -> None:
         pass
@@ -175,7 +176,7 @@ class MediaKeys:
         self._ready.wait(timeout)
         return self.bus_name is not None
 
-    def read(self) -> str:
+    def read(self) -> tuple[Key, ...]:
         calls: list[str] = []
         while True:
             try:
@@ -184,7 +185,7 @@ class MediaKeys:
                 break
             calls.append(call)
             self.received.append((call, at))
-        return keys_for(calls, self.state.status) if calls else ""
+        return keys_for(calls, self.state.status)
 
     def publish(self, where: Where, now: float) -> None:
         self.show(player_state(self.title, where, now))
