@@ -107,6 +107,10 @@ class Notices(Protocol):
     def ended(self, finished: bool, continuable: Side | None) -> None:
         """How it ended; `continuable`: the side a stopped session can be continued on later today."""
 
+    def unrecorded(self, problem: str, begun: bool) -> None:
+        """The log could not be written, even at the end (`problem`, a sentence): the session is not in it, or
+        (`begun`) only as far as it was written before."""
+
     def asking(self) -> None:
         """The tenderness question is being asked: a key from now on is its answer."""
 
@@ -177,6 +181,7 @@ def practise(request: Request, needs: Needs) -> Outcome:
         needs.notices.clear_status()
         if not record.ended:
             record.end(False, None)
+            _unrecorded(record, needs.notices)
         if isinstance(exc, AudioOutputError) and not isinstance(exc, NoAudio):
             raise NoAudio(exc, begun.plan.side) from None
         raise
@@ -272,10 +277,16 @@ def _play(live: _Live) -> Outcome:
         needs.notices.clear_status()
         record.end(outcome.finished, outcome.phase)
         short = not outcome.finished and outcome.strokes_done < outcome.strokes_planned
-        needs.notices.ended(outcome.finished, side if short and record.session_id is not None else None)
-        if record.asks and outcome.finished and not isinstance(keys, NoKeys):
+        needs.notices.ended(outcome.finished, side if short and record.kept else None)
+        _unrecorded(record, needs.notices)
+        if record.kept and outcome.finished and not isinstance(keys, NoKeys):
             _ask(live, player, keys)
     return outcome
+
+
+def _unrecorded(record: Record, notices: Notices) -> None:
+    if record.unwritten is not None:
+        notices.unrecorded(str(record.unwritten), begun=record.session_id is not None)
 
 
 def _ask(live: _Live, player: LivePlayer, keys: Keys) -> None:

@@ -1,9 +1,10 @@
 """A live session's record in the program log: made once its sound starts (or reopened, when a stopped session is
 continued), its strokes noted as they are done, then how it ended, and the tenderness asked afterwards.
 
-The log is handed in, open (None with --no-log: nothing is written). While the session plays, a write that another
-program's lock holds up for more than a moment is left for the next one, or the end, so the session never waits
-for the log.
+The log is handed in, open (None with --no-log: nothing is written). Playing never depends on it: while the
+session plays, a write that another program's lock holds up for more than a moment, or that fails (a full disk), is
+left for the next one, or the end, with the record kept in memory meanwhile; what the end cannot write either is
+kept as `unwritten`, for a sentence once the session is over.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from coach.errors import LogBusy
+from coach.errors import CoachError
 from coach.kinds import Shape, Side
 from coach.live import Progress
 from coach.program import Entry
@@ -42,11 +43,12 @@ class Record:
         self.started: datetime | None = None  # when its sound started
         self.latest: Progress | None = None
         self.ended = False
+        self.unwritten: CoachError | None = None  # why the end could not write it, if it could not
 
     @property
-    def asks(self) -> bool:
-        """Whether the tenderness can be noted on it: it is in the log."""
-        return self.log is not None and self.session_id is not None
+    def kept(self) -> bool:
+        """Whether the log has it whole (and the tenderness can be noted on it)."""
+        return self.log is not None and self.session_id is not None and self.unwritten is None
 
     def progress(self, progress: Progress) -> None:
         """The strokes so far; the first call (nothing done) means the sound has started."""
@@ -56,7 +58,7 @@ class Record:
         if self.started is None:
             self.started = self.now()
         if self.log is not None:
-            with contextlib.suppress(LogBusy):  # made later: at the next stroke, or at the end
+            with contextlib.suppress(CoachError):  # written later: at the next stroke, or at the end
                 self._write(PLAYING_MS)
 
     def end(self, finished: bool, phase: int | None) -> None:
@@ -66,9 +68,12 @@ class Record:
         self.ended = True
         if self.log is None or self.started is None or self.latest is None:
             return
-        self._write(BUSY_MS)  # what a lock held up while it played, if anything
-        assert self.session_id is not None
-        self.log.end(self.session_id, finished, self.latest.done, self.now(), phase)
+        try:
+            self._write(BUSY_MS)  # what a lock or a fault held up while it played, if anything
+            assert self.session_id is not None
+            self.log.end(self.session_id, finished, self.latest.done, self.now(), phase)
+        except CoachError as exc:  # the session has played all the same: the end says so
+            self.unwritten = exc
 
     def tenderness(self, answer: int) -> None:
         if self.log is not None and self.session_id is not None:

@@ -72,6 +72,10 @@ class LiveNotices:
         if continuable is not None:
             click.echo(f"To continue it later today: coach {self.name} --side {continuable} --resume", err=True)
 
+    def unrecorded(self, problem: str, begun: bool) -> None:
+        how = "recorded only in part" if begun else "not recorded"
+        click.echo(f"Warning: this session is {how}: {problem[:1].lower()}{problem[1:]}", err=True)
+
     def asking(self) -> None:
         click.echo(QUESTION_TEXT, err=True)
 
