@@ -2,8 +2,10 @@
 
 Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
 cue again from its beginning, or the interrupted stroke from its accent); r repeats the last cue; n skips to the next
-phase and b goes back to the one before; q ends. Media keys arrive as these same keys. Positions are samples of the
-session; the clock is seconds, from whatever clock the caller uses.
+phase and b goes back to the one before; q ends. Media keys arrive as these same keys, and as two intents that
+depend on where the session is, applied against the controller's own state in the order they came: play (resume,
+only while paused) and pause (only while playing or counting down). Positions are samples of the session; the clock
+is seconds, from whatever clock the caller uses.
 
 A stroke counts as done when the session plays past the start of its last step (its press and slide are complete),
 once however often it is played; strokes skipped, or not reached, do not count.
@@ -50,6 +52,17 @@ class Key(StrEnum):
 KEYS = frozenset(Key)
 
 
+class Intent(StrEnum):
+    """What a source asks that depends on where the session is (MPRIS's Play and Pause; a spoken "go on" or
+    "wait" would be the same)."""
+
+    PLAY = "play"  # resume: space, only while paused
+    PAUSE = "pause"  # pause: space, only while playing or counting down (a countdown is the start of playing)
+
+
+Input = Key | Intent  # what a source of keys gives the controller
+
+
 @dataclass(frozen=True)
 class Play:
     """Play the session from this sample on."""
@@ -75,6 +88,14 @@ class End:
 
 
 Command = Play | Stop | Prompt | End
+
+
+def last_sound(commands: Iterable[Command]) -> list[Command]:
+    """What a run of commands comes to for the player: the last that sets what is heard (a Play, a Prompt or a
+    Stop), each of which replaces whatever played before. A burst of keys read at once then touches the audio
+    output once, not once a key (a stream opened and aborted again each time)."""
+    sounding: list[Command] = [command for command in commands if not isinstance(command, End)]
+    return sounding[-1:]
 
 
 @dataclass(frozen=True)
@@ -172,7 +193,11 @@ class Controller:
         starts = [p.start for p in self.timeline.phases]
         return max(0, bisect_right(starts, self.position(now)) - 1)
 
-    def key(self, key: Key, now: float) -> list[Command]:
+    def key(self, key: Input, now: float) -> list[Command]:
+        if key == Intent.PLAY:
+            return self.key(Key.PAUSE, now) if self.state == State.PAUSED else []
+        if key == Intent.PAUSE:
+            return self.key(Key.PAUSE, now) if self.state in (State.PLAYING, State.COUNTDOWN) else []
         if self.state == State.ENDED:
             return []
         if key == Key.QUIT:

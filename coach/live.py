@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float, to_pcm
-from coach.control import Command, Controller, Key, Play, Prompt, State, Stop, Where
+from coach.control import Command, Controller, Input, Key, Play, Prompt, State, Stop, Where, last_sound
 from coach.kinds import Side
 from coach.mixer import render_all
 from coach.output.player import LivePlayer
@@ -113,8 +113,8 @@ class Source(Protocol):
     commands. Each is read on every turn of the loop, in order, and hears where the session stands (the end
     included)."""
 
-    def read(self) -> Sequence[Key]:
-        """The keys since the last read, in order (may be none)."""
+    def read(self) -> Sequence[Input]:
+        """The keys (or intents) since the last read, in order (may be none)."""
         ...
 
     def publish(self, where: Where, now: float) -> None: ...
@@ -389,12 +389,13 @@ class _Loop:
             self.current, self.prompts = update
             self.player.extend(self.current.timeline, self.render)
             self.execute(controller.replace(self.current.timeline))
-        for source in sources:
+        commands: list[Command] = []
+        for source in sources:  # each key in turn against the controller's state, as it is after the one before
             for key in source.read():
                 now = self.clock()
-                commands = controller.key(key, now)
+                commands += controller.key(key, now)
                 self.retell(now)  # before the commands run, so a Play plays the session as it now is
-                self.execute(commands)
+        self.execute(last_sound(commands))  # what the keys come to, and no more: the output is touched once
         sounding = self.player.poll()
         controller.follow(self.player.position, self.clock())  # the audio heard, a wait for speech included
         self.execute(controller.tick(self.clock(), sounding))

@@ -359,3 +359,12 @@ def test_a_pause_inside_a_stroke_resumes_the_stroke_from_its_accent(timeline):
     c.key(Key.PAUSE, mid_slide + 5)
     assert c.tick(mid_slide + 8, sounding=False) == [Play(first)]
     assert c.done(mid_slide + 8) == (0,)  # its slide had been reached: counted once, however often it plays
+
+
+def test_a_run_of_commands_comes_to_the_last_that_sets_what_is_heard():
+    from coach.control import last_sound
+
+    burst = [Stop(), Prompt("paused"), Prompt("countdown"), Stop(), Prompt("paused"), Prompt("countdown")]
+    assert last_sound(burst) == [Prompt("countdown")]
+    assert last_sound([Play(10), Stop(), End(False)]) == [Stop()]  # q after n: silence, and the end
+    assert last_sound([End(True)]) == last_sound([]) == []

@@ -14,8 +14,8 @@ import pytest
 from dbus_fast import DBusError
 from desktop_bus import call, listening, private_bus
 
-from coach.control import State, Where
-from coach.desktop.media import NO_TRACK, TRACK, MediaKeys, NoMedia, PlayerState, keys_for, media_keys, player_state
+from coach.control import Controller, Intent, Key, State, Where
+from coach.desktop.media import NO_TRACK, TRACK, MediaKeys, NoMedia, PlayerState, inputs_for, media_keys, player_state
 from coach.desktop.mpris import BUS_NAME, OBJECT_PATH
 
 PLAYER = "org.mpris.MediaPlayer2.Player"
@@ -39,23 +39,49 @@ class Clock:
 # -- without a bus -------------------------------------------------------------------------------------------------
 
 
+def controller_in(state: State, mini) -> Controller:
+    from test_timeline import lengths_for
+
+    from coach.script import Options, build_script
+    from coach.timeline import build_timeline
+
+    script = build_script(mini, Options("right"))
+    controller = Controller(build_timeline(script, lengths_for(script), RATE))
+    controller.start(8_000_000.0)
+    presses = {State.PLAYING: 0, State.PAUSED: 1, State.COUNTDOWN: 2}[state]
+    for _ in range(presses):
+        controller.key(Key.PAUSE, 8_000_001.0)
+    assert controller.state == state
+    return controller
+
+
 @pytest.mark.parametrize(
-    ("calls", "status", "keys"),
+    ("calls", "state", "keys"),
     [
-        (["PlayPause"], "Playing", " "),
-        (["PlayPause"], "Paused", " "),
-        (["Play"], "Playing", ""),
-        (["Play"], "Paused", " "),
-        (["Pause"], "Playing", " "),
-        (["Pause"], "Paused", ""),
-        (["Play", "Play"], "Paused", " "),  # the second Play finds it playing
-        (["Pause", "Play", "PlayPause"], "Playing", "   "),
-        (["Next", "Previous", "Stop"], "Playing", "nbq"),
-        (["Seek", "Raise"], "Playing", ""),
+        (["PlayPause"], State.PLAYING, " "),
+        (["PlayPause"], State.PAUSED, " "),
+        (["Play"], State.PLAYING, ""),
+        (["Play"], State.PAUSED, " "),
+        (["Play"], State.COUNTDOWN, ""),  # counting down is playing
+        (["Pause"], State.PLAYING, " "),
+        (["Pause"], State.PAUSED, ""),
+        (["Pause"], State.COUNTDOWN, " "),  # stays paused, as space does
+        (["Play", "Play"], State.PAUSED, " "),  # the second Play finds it counting down
+        (["Pause", "Play", "PlayPause"], State.PLAYING, "   "),
+        (["Pause", "Pause", "Play", "Play", "Pause"], State.PLAYING, "   "),
+        (["PlayPause"] * 50, State.PLAYING, " " * 50),  # a burst: counting down at the end
+        (["Next", "Previous", "Stop"], State.PLAYING, "nbq"),
+        (["Seek", "Raise"], State.PLAYING, ""),
     ],
 )
-def test_calls_become_the_keys_a_person_would_press(calls, status, keys):
-    assert "".join(keys_for(calls, status)) == keys
+def test_calls_do_what_the_keys_a_person_would_press_do_from_the_controllers_own_state(mini, calls, state, keys):
+    """Each call is applied in turn against the state the calls before it left, never a state published earlier."""
+    by_calls, by_keys = controller_in(state, mini), controller_in(state, mini)
+    done = [command for given in inputs_for(calls) for command in by_calls.key(given, 8_000_002.0)]
+    pressed = [command for key in Key.typed(keys) for command in by_keys.key(key, 8_000_002.0)]
+    assert (done, by_calls.state, by_calls.position(8_000_003.0)) == (
+        pressed, by_keys.state, by_keys.position(8_000_003.0)
+    )  # fmt: skip
 
 
 def test_the_state_shown_is_the_controllers():
@@ -136,13 +162,13 @@ def get_all(bus: str, interface: str = PLAYER) -> dict:
     return plain(call(bus, BUS_NAME, OBJECT_PATH, PROPERTIES, "GetAll", "s", [interface])[0])
 
 
-def read_soon(media: MediaKeys, calls: int = 1, timeout: float = 5.0) -> str:
+def read_soon(media: MediaKeys, calls: int = 1, timeout: float = 5.0) -> tuple:
     """What the live loop reads once `calls` calls have arrived."""
-    keys, deadline = "", time.monotonic() + timeout
+    inputs, deadline = (), time.monotonic() + timeout
     while len(media.received) < calls and time.monotonic() < deadline:
-        keys += "".join(media.read())
+        inputs += media.read()
         time.sleep(0.002)
-    return keys
+    return inputs
 
 
 def playerctl(bus: str, *args: str) -> str:
@@ -174,24 +200,20 @@ def test_both_interfaces_say_exactly_what_coach_is(bus, media, clock):
 
 
 @pytest.mark.parametrize(
-    ("method", "where", "keys"),
+    ("method", "given"),
     [
-        ("PlayPause", STROKES, " "),
-        ("Play", STROKES, ""),
-        ("Pause", STROKES, " "),
-        ("Play", Where(State.PAUSED, RATE, 217 * RATE, RATE, 1, 5, "P", 0, 0), " "),
-        ("Pause", Where(State.PAUSED, RATE, 217 * RATE, RATE, 1, 5, "P", 0, 0), ""),
-        ("Pause", Where(State.COUNTDOWN, RATE, 217 * RATE, RATE, 1, 5, "P", 0, 0), " "),  # stays paused, as space does
-        ("Next", STROKES, "n"),
-        ("Previous", STROKES, "b"),
-        ("Stop", STROKES, "q"),
+        ("PlayPause", Key.PAUSE),
+        ("Play", Intent.PLAY),  # whatever was published: the controller applies it to its own state
+        ("Pause", Intent.PAUSE),
+        ("Next", Key.NEXT),
+        ("Previous", Key.BACK),
+        ("Stop", Key.QUIT),
     ],
 )
-def test_each_method_is_the_key_it_stands_for(bus, media, clock, method, where, keys):
-    media.publish(where, clock.now)
+def test_each_method_is_the_key_or_intent_it_stands_for(bus, media, clock, method, given):
     clock.now += 1.5
     assert player(bus, method) == []
-    assert read_soon(media) == keys
+    assert read_soon(media) == (given,)
     assert media.received == [(method, clock.now)]  # queued at once, stamped by the live loop's clock
 
 
@@ -213,11 +235,11 @@ def test_playerctl_reads_and_drives_it(bus, media, clock):
         f"coach | {TITLE} | Strokes, right side: stroke 3 of 8 | 217000000"
     )
     assert 95.0 <= float(playerctl(bus, "position")) < 95.01  # playerctl adds the time since it asked
-    keys = ""
+    inputs = ()
     for n, command in enumerate(("play-pause", "next", "previous", "stop"), start=1):
         playerctl(bus, command)
-        keys += read_soon(media, n)
-    assert keys == " nbq"
+        inputs += read_soon(media, n)
+    assert inputs == (Key.PAUSE, Key.NEXT, Key.BACK, Key.QUIT)
 
 
 def test_a_client_sees_each_change_once_and_a_jump_as_seeked(bus, media, clock):
