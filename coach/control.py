@@ -222,22 +222,18 @@ class Controller:
             return self._back(now)
         return []
 
-    def replace(self, timeline: Timeline) -> list[Command]:
-        """The same session known further (its speech is still being made): nothing before the old horizon moves.
-        A phase start the user skipped to beyond it was an estimate, and moves with its phase."""
+    def replace(self, timeline: Timeline) -> int:
+        """The same session known further (its speech is still being made). Nothing before the horizon moves. Past
+        it, a phase's start is an estimate, which moves as the lines before it are made, and the phase is laid out
+        exactly from its start up to its first line not made; so where the session is (playing there after a skip,
+        or to resume) moves with its phase. Returns how far, in samples, for the player to move the same way."""
         old = self.timeline
-        starts = {p.start: i for i, p in enumerate(old.phases) if p.start >= old.known}
-
-        def moved(at: int) -> int:
-            return timeline.phases[starts[at]].start if at in starts else at
-
+        at = self._from if self.state == State.PLAYING else self._resume
+        phase = max(0, bisect_right([p.start for p in old.phases], at) - 1)
+        shift = timeline.phases[phase].start - old.phases[phase].start
         self._index(timeline)
-        commands: list[Command] = []
-        if self.state == State.PLAYING and moved(self._from) != self._from:
-            self._from = moved(self._from)
-            commands.append(Play(self._from))
-        self._resume = moved(self._resume)
-        return commands
+        self._from, self._resume = self._from + shift, self._resume + shift
+        return shift
 
     def follow(self, at: int, now: float) -> None:
         """The player says the listener has got to `at`: while playing, the position is that, and moves on from it

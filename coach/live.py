@@ -7,6 +7,7 @@ import contextlib
 import os
 import select
 import sys
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,7 +19,7 @@ from coach.control import Command, Controller, Input, Key, Play, Prompt, State, 
 from coach.kinds import Side
 from coach.mixer import render_all
 from coach.output.player import LivePlayer
-from coach.script import Script
+from coach.script import Grid, Say, Script
 from coach.session import Session, assemble, load_sounds
 from coach.speech.ahead import Ahead
 from coach.speech.cache import Speaker
@@ -173,12 +174,33 @@ def prompt_clips(speech: Mapping[str, Clip], sample_rate: int) -> dict[str, Pcm]
     return {"paused": to_pcm(paused), "countdown": to_pcm(countdown)}
 
 
-Update = Callable[[], tuple[Session, Mapping[str, Pcm]] | None]
+Update = Callable[[int], tuple[Session, Mapping[str, Pcm]] | None]  # given where the session is
+
+
+def speaking_order(script: Script, start: int = 0) -> tuple[list[str], list[str]]:
+    """The script's words in the order to make them for a session at phase `start`: first the words that open it
+    and the next phase (so a skip to the next phase plays at once), then the rest of it, the words that open the
+    phase after the next, the rest of the next, and so on; the phases before `start` last. A phase opens with its
+    first line, or its first grid's words (a grid plays whole)."""
+    units = [
+        [[c.text] if isinstance(c, Say) else c.texts() for c in p.cues if isinstance(c, Say | Grid)]
+        for p in script.phases
+    ]
+    ahead = units[start:]
+    opening = [text for phase in ahead[:2] for text in (phase[0] if phase else [])]
+    rest: list[str] = []
+    for k, phase in enumerate(ahead):
+        rest += [text for unit in phase[1:] for text in unit]
+        if k + 2 < len(ahead) and ahead[k + 2]:
+            rest += ahead[k + 2][0]
+    rest += [text for phase in units[:start] for unit in phase for text in unit]
+    return list(dict.fromkeys(opening)), [text for text in dict.fromkeys(rest) if text not in opening]
 
 
 class LiveSpeech:
     """A live session's speech: the lines the cache has at once, and the rest made ahead of the playhead, in the
-    order they are said (the prompts right after the first of them). With every line cached no engine is built."""
+    order `speaking_order` gives (the prompts after the words that open the first two phases), again from where the
+    session is after it jumps to another phase. With every line cached no engine is built."""
 
     def __init__(self, script: Script, speaker: Speaker, after: Sequence[str] = ()) -> None:
         """`after`: lines said after the session (the tenderness question and its answers), made last."""
@@ -192,12 +214,12 @@ class LiveSpeech:
             pcm = speaker.cached(text, text in beat)
             if pcm is not None:
                 self.speech[text] = to_float(pcm)
-        missing = [text for text in texts if text not in self.speech]
-        prompts = [text for text in PROMPT_TEXTS if text not in self.speech and text not in missing]
-        later = [text for text in after if text not in self.speech and text not in missing]
-        order = [*missing[:1], *prompts, *missing[1:], *later]
+        opening, rest = speaking_order(script)
+        order = [text for text in dict.fromkeys([*opening, *PROMPT_TEXTS, *rest, *after]) if text not in self.speech]
         self.ahead = Ahead(speaker, [(text, text in beat) for text in order]).start()
         self.pending: list[tuple[str, bool]] = []  # lines of a script told again, made once the thread is done
+        self.phase = 0  # the phase the session was in when last asked
+        self.laid = self.session().timeline  # as laid out last
 
     def retold(self, script: Script) -> Session:
         """The session with its script told again (its closing, say): its new lines are made once those before them
@@ -223,13 +245,21 @@ class LiveSpeech:
         return self.speech[text]
 
     def session(self) -> Session:
-        return assemble(self.script, self.speech, self.sounds)
+        session = assemble(self.script, self.speech, self.sounds)
+        self.laid = session.timeline
+        return session
 
     def prompts(self) -> dict[str, Pcm]:
         return prompt_clips(self.speech, SAMPLE_RATE)
 
-    def more(self) -> tuple[Session, Mapping[str, Pcm]] | None:
-        """The session known further, with the prompts, when lines have come since the last call."""
+    def more(self, at: int = 0) -> tuple[Session, Mapping[str, Pcm]] | None:
+        """The session known further, with the prompts, when lines have come since the last call. `at` is where the
+        session is: once it is in another phase (a skip, a step back), the lines from there are made first."""
+        phase = max(0, bisect_right([p.start for p in self.laid.phases], at) - 1)
+        if phase != self.phase:
+            self.phase = phase
+            opening, rest = speaking_order(self.script, phase)
+            self.ahead.prefer([*opening, *PROMPT_TEXTS, *rest])
         made = self.ahead.take()
         self._start_pending()
         if not made:
@@ -276,11 +306,11 @@ class Hooks:
     """What a live session tells, and asks, as it plays (each optional).
 
     `status` hears a one-line status on every turn. `progress` hears what is done: once the sound has started
-    (nothing done), then each time a stroke is done. While the session's speech is still being made, `more` gives
-    the session known further, with the prompts, whenever lines have come since it was last asked (None
-    otherwise); it raises the synthesizer's error. `revise`, when a key changes how many strokes each side will
-    have done by the end (n skips some, say), gives the session with its closing saying so, laid out the same up to
-    there (or None to keep it as it is)."""
+    (nothing done), then each time a stroke is done. While the session's speech is still being made, `more`, told
+    where the session is (so the lines from there are made first), gives the session known further, with the
+    prompts, whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
+    `revise`, when a key changes how many strokes each side will have done by the end (n skips some, say), gives the
+    session with its closing saying so, laid out the same up to there (or None to keep it as it is)."""
 
     status: Callable[[str], None] | None = None
     progress: Callable[[Progress], None] | None = None
@@ -384,11 +414,11 @@ class _Loop:
     def turn(self, sources: Sequence[Source]) -> None:
         """One turn of the loop: the session known further, the keys, the player, what is done, where it is."""
         controller = self.controller
-        update = self.hooks.more() if self.hooks.more is not None else None
+        update = self.hooks.more(controller.position(self.clock())) if self.hooks.more is not None else None
         if update is not None:
             self.current, self.prompts = update
-            self.player.extend(self.current.timeline, self.render)
-            self.execute(controller.replace(self.current.timeline))
+            shift = controller.replace(self.current.timeline)  # where it is moves with its phase, if at all
+            self.player.extend(self.current.timeline, self.render, shift)
         commands: list[Command] = []
         for source in sources:  # each key in turn against the controller's state, as it is after the one before
             for key in source.read():

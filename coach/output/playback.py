@@ -158,23 +158,24 @@ class Player:
         self._queue(timeline, first=True)
         self._advance()
 
-    def extend(self, timeline: Timeline, render: Render) -> None:
-        """The same session, known further (or to its end): play on past the old horizon. The segments not yet
-        handed over are cut again, so the old horizon does not stay a seam."""
+    def extend(self, timeline: Timeline, render: Render, shift: int = 0) -> None:
+        """The same session, known further (or to its end): play on past where it waited, its positions moved by
+        `shift`. The segments not yet handed over are cut again, so the old horizon does not stay a seam."""
         if self._timeline is None:
             return
-        self._end = end_after(self._end, self._timeline, timeline)
+        self._end = end_after(self._end, self._timeline, timeline, shift)
         self._render, self._timeline = render, timeline
-        if self._parts:
-            self._queued = self._parts[0][0]
-            self._parts, self._next = [], None
+        first, last, begun = self._playing
+        self._playing, self._position = (first + shift, last + shift, begun), self._position + shift
+        self._queued = (self._parts[0][0] if self._parts else self._queued) + shift  # cut again from there
+        self._parts, self._next = [], None
         self._queue(timeline, first=self._handle is None)
         if self._handle is None:
             self._advance()
 
     def _queue(self, timeline: Timeline, first: bool) -> None:
         """Queue segments from where the queue reaches to the horizon, rendering the first of them."""
-        until = min(self._end, timeline.known)
+        until = min(self._end, timeline.known_from(self._queued))
         if until > self._queued:
             self._parts += segments(timeline, self._queued, until, FIRST_SEGMENT_S if first else SEGMENT_S)
             self._queued = until

@@ -30,8 +30,10 @@ class LivePlayer(Protocol):
         """Start playing [start, end) of the session (to its end by default)."""
         ...
 
-    def extend(self, timeline: Timeline, render: Render) -> None:
-        """The same session, known further (its speech is still being made): play on past the old horizon."""
+    def extend(self, timeline: Timeline, render: Render, shift: int = 0) -> None:
+        """The same session, known further (its speech is still being made): play on past where it waited. `shift`
+        is how far the part being played has moved in the session (an estimated phase start made exact by the lines
+        before it, after a skip past them): positions move with it, and what is heard goes on unbroken."""
         ...
 
     @property
@@ -52,7 +54,8 @@ class LivePlayer(Protocol):
         ...
 
 
-def end_after(end: int, old: Timeline, new: Timeline) -> int:
+def end_after(end: int, old: Timeline, new: Timeline, shift: int) -> int:
     """Where a stretch that ended at `end` of the old timeline ends in the same session known further: at the new
-    one's end when it ran to the old one's (`extend`, in both players)."""
-    return new.length if end == old.length else end
+    one's end when it ran to the old one's, else moved as the part being played moved (`extend`, in both
+    players)."""
+    return new.length if end == old.length else end + shift

@@ -142,17 +142,25 @@ class StreamPlayer:
         self.stop()
         self._timeline, self._render, self._rate = timeline, render, timeline.sample_rate
         self._end = timeline.length if end is None else end
-        self._limit = min(self._end, timeline.known)
+        self._limit = min(self._end, timeline.known_from(start))
         self._open(start)
 
-    def extend(self, timeline: Timeline, render: Render) -> None:
-        """The same session, known further (or to its end): play on past the old horizon."""
+    def extend(self, timeline: Timeline, render: Render, shift: int = 0) -> None:
+        """The same session, known further (or to its end): play on past where it waited, its positions moved by
+        `shift` (the stream and what it holds play on unbroken)."""
         if self._timeline is None:
             return
-        self._end = end_after(self._end, self._timeline, timeline)
+        self._end = end_after(self._end, self._timeline, timeline, shift)
         self._timeline, self._render = timeline, render
+        self._start, self._position, self._rendered = (
+            self._start + shift,
+            self._position + shift,
+            self._rendered + shift,
+        )
         with self._lock:
-            self._limit = min(self._end, timeline.known)
+            self._next += shift
+            self._heard = deque((dac, first + shift, count, lead) for dac, first, count, lead in self._heard)
+            self._limit = min(self._end, timeline.known_from(self._rendered))
         self._render_ahead()
 
     def start_clip(self, pcm: Pcm, sample_rate: int) -> None:
