@@ -71,7 +71,7 @@ class Record:
         try:
             self._write(BUSY_MS)  # what a lock or a fault held up while it played, if anything
             assert self.session_id is not None
-            self.log.end(self.session_id, finished, self.latest.done, self.now(), phase)
+            self.log.end(self.session_id, finished, self.latest.done, self.now(), resume_phase=phase)
         except CoachError as exc:  # the session has played all the same: the end says so
             self.unwritten = exc
 
@@ -85,14 +85,15 @@ class Record:
         if self.session_id is None:
             self.session_id = self._open(wait_ms)
         what, progress = self.what, self.latest
-        self.log.progress(self.session_id, progress.done_by_side, what.side, progress.strokes, wait_ms)
+        self.log.progress(self.session_id, progress.done_by_side, what.side, progress.strokes, wait_ms=wait_ms)
 
     def _open(self, wait_ms: int) -> int:
         assert self.log is not None and self.started is not None and self.latest is not None
         what = self.what
         if what.continued is not None and what.continued.key:
-            self.log.reopen(what.continued.key, wait_ms)
+            self.log.reopen(what.continued.key, wait_ms=wait_ms)
             return what.continued.key
         return self.log.begin(
-            what.routine, what.side, self.latest.planned, self.started, what.least, what.shape, wait_ms
-        )
+            what.routine, what.side, self.latest.planned, self.started, least=what.least, shape=what.shape,
+            wait_ms=wait_ms,
+        )  # fmt: skip
