@@ -107,8 +107,8 @@ class Output:
                 pass
         return Handle()
 from coach.cli import cli
-from coach.cli.deps import Deps
-cli(sys.argv[1:], prog_name="coach", obj=replace(Deps.from_environment(), audio=Output))
+from coach.cli.deps import Deps, buffers
+cli(sys.argv[1:], prog_name="coach", obj=replace(Deps.from_environment(), audio=buffers(Output)))
 """
 
 

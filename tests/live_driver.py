@@ -28,8 +28,8 @@ from coach.audio import SAMPLE_RATE, to_float
 from coach.catalog import builtin_sources
 from coach.desktop.media import MediaKeys, media_keys
 from coach.desktop.mpris import BUS_NAME, OBJECT_PATH
-from coach.live import PROMPT_TEXTS, prompt_clips, run_live
-from coach.output.playback import SimpleaudioBackend
+from coach.live import PROMPT_TEXTS, Keyboard, prompt_clips, run_live
+from coach.output.playback import Player, SimpleaudioBackend
 from coach.report import title
 from coach.script import Options, build_script
 from coach.session import Session, load_sounds
@@ -131,7 +131,8 @@ def main() -> None:
         with media_keys(bus, title(timeline), clock) as media:
             if isinstance(media, MediaKeys):
                 assert media.wait_ready(), media.errors
-            outcome = run_live(live, prompts, OnTheClock(clock), TypedKeys(clock), clock, clock.sleep, media=media)
+            player = Player(OnTheClock(clock), clock, clock.sleep)
+            outcome = run_live(live, prompts, player, [Keyboard(TypedKeys(clock)), media], clock, clock.sleep)
         if signals is not None:  # the player has left the bus once the signal of its name going has come
             assert signals.wait_for(lambda member, body: member == "NameOwnerChanged" and not body[2])
     result = {

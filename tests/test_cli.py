@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import MINI, deps, fill_cache, install_routine, run_cli
 
+from coach.cli.deps import buffers
 from coach.routine import parse_routine
 from coach.script import Options, build_script
 
@@ -277,7 +278,7 @@ def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli):
             played.append(len(pcm))
             raise KeyboardInterrupt
 
-    result = run("mini", "--side", "right", deps=deps(audio=Output))
+    result = run("mini", "--side", "right", deps=deps(audio=buffers(Output)))
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     # the first segment only: up to 20 ms before the chime, the last quiet point within 4 s
     assert played == [67950 - 441]
@@ -364,9 +365,9 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
     simpleaudio; asking for PortAudio by name is one sentence."""
     import sys
 
-    from coach.cli.deps import audio_output
+    from coach.cli.deps import SYSTEM_CLOCK, audio_output
     from coach.errors import AudioOutputError
-    from coach.output.playback import SimpleaudioBackend
+    from coach.output.playback import Player, SimpleaudioBackend
 
     class NoPortAudio:
         def find_spec(self, name: str, *args: object) -> None:
@@ -375,10 +376,11 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
 
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
-    assert type(audio_output(None)()) is SimpleaudioBackend
-    assert type(audio_output("simpleaudio")()) is SimpleaudioBackend
+    for kind in (None, "simpleaudio"):
+        player = audio_output(kind)(SYSTEM_CLOCK)
+        assert isinstance(player, Player) and type(player.backend) is SimpleaudioBackend
     with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
-        audio_output("portaudio")()
+        audio_output("portaudio")(SYSTEM_CLOCK)
 
 
 # -- routine names (issue 13, item 11) ------------------------------------------------------------------------

@@ -367,9 +367,9 @@ import json, sys
 from pathlib import Path
 import numpy as np
 from coach.catalog import builtin_sources
-from coach.live import PROMPT_TEXTS, prompt_clips, run_live
+from coach.live import PROMPT_TEXTS, Keyboard, prompt_clips, run_live
 from coach.mixer import render_all
-from coach.output.playback import SimpleaudioBackend, segments
+from coach.output.playback import Player, SimpleaudioBackend, segments
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache, synthesize_all
@@ -427,7 +427,7 @@ class Keys:
 
 
 keys = Keys({Clock.START + 5: " ", Clock.START + 9: " "})
-outcome = run_live(session, prompts, OnTheClock(), keys, clock, clock.sleep)
+outcome = run_live(session, prompts, Player(OnTheClock(), clock, clock.sleep), [Keyboard(keys)], clock, clock.sleep)
 first, second = segments(timeline, 0, timeline.length)[:2]
 welcome = next(e for e in timeline.events if e.kind == "speech")
 expected = np.concatenate([

@@ -26,6 +26,7 @@ from conftest import (
     run_cli,
 )
 
+from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError
 from coach.kinds import Shape, Side
@@ -353,7 +354,7 @@ def mini_home(tmp_path):
 
 def run(*args, **fakes):
     """The command line with an audio output that plays at once and a fake clock, unless others are given."""
-    parts = {"audio": InstantOutput, "clock": FakeClock().clock(), **fakes}
+    parts = {"audio": buffers(InstantOutput), "clock": FakeClock().clock(), **fakes}
     return run_cli(*args, deps=deps(**parts))
 
 
@@ -400,7 +401,7 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     first, second = [mark.done for mark in session.timeline.strokes]
     clock = FakeClock()
     keys = CtrlCAt(clock, clock.monotonic() + (first + second) / 2 / session.timeline.sample_rate)
-    result = run("mini", "--side", "left", audio=lambda: ClockedOutput(clock), keys=lambda: nullcontext(keys),
+    result = run("mini", "--side", "left", audio=buffers(lambda: ClockedOutput(clock)), keys=lambda: nullcontext(keys),
                  clock=clock.clock())  # fmt: skip
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     assert rows(mini_home) == [("mini", "left", 1, 2, "stopped", None)]
@@ -529,7 +530,7 @@ def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_pla
         ["mini", "--side", "right"], ["mini", "--side", "auto", "--script"], ["history"],
         ["log", "mini", "--side", "left", "--tenderness", "2"],
     ):  # fmt: skip
-        result = run(*args, audio=Output)
+        result = run(*args, audio=buffers(Output))
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", message), args
     assert played == []
 
@@ -610,7 +611,7 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     try:
         assert holder.stdout.readline() == "holding\n"
         who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
-        result = run("mini", "--side", "right", audio=Output)
+        result = run("mini", "--side", "right", audio=buffers(Output))
         assert (result.exit_code, result.stderr, played) == (
             1,
             f"Error: The program log {path} is held locked by {who}: close it, then run this again, or play with "
@@ -622,7 +623,7 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
             1, f"Error: The program log {path} is held locked by {who}: close it, then run this again.\n"
         )  # fmt: skip
         assert run("history").exit_code == 0  # reading is not held up
-        assert run("mini", "--side", "right", "--no-log", audio=Output).exit_code == 0
+        assert run("mini", "--side", "right", "--no-log", audio=buffers(Output)).exit_code == 0
     finally:
         holder.communicate("", timeout=30)
     assert played != []
@@ -660,7 +661,7 @@ def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_
 
     clock = ReleasingClock()
     try:
-        result = run("mini", "--side", "right", audio=lambda: LockingOutput(clock), clock=clock.clock())
+        result = run("mini", "--side", "right", audio=buffers(lambda: LockingOutput(clock)), clock=clock.clock())
     finally:
         for process in holder:
             if process.returncode is None:
@@ -671,7 +672,7 @@ def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_
     assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:27")]
     path.unlink()
     free = FakeClock()
-    assert run("mini", "--side", "right", audio=lambda: ClockedOutput(free), clock=free.clock()).exit_code == 0
+    assert run("mini", "--side", "right", audio=buffers(lambda: ClockedOutput(free)), clock=free.clock()).exit_code == 0
     assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:27")]
     # the same times with no lock: waiting for it took nothing from the session
 

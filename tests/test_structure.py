@@ -78,7 +78,7 @@ def test_the_cycle_finder_finds_loops_of_any_length():
 
 def test_the_import_walk_sees_top_level_lazy_and_type_checking_imports():
     assert "coach.audio" in GRAPH["coach.mixer"]  # at the top
-    assert "coach.live" in GRAPH["coach.cli.play"]  # inside a function
+    assert "coach.practice" in GRAPH["coach.cli.play"]  # inside a function
     assert "coach.speech.espeak" in GRAPH["coach.speech.factory"]  # inside a method
     assert "coach.speech.piper" in GRAPH["coach.speech.factory"]
     assert "coach.output.playback" in GRAPH["coach.cli.deps"]  # for type checking only

@@ -183,3 +183,24 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
     # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
     slide = build_timeline(script, lengths_for(script), RATE, {"Slide."})
     assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)
+
+
+def test_past_its_horizon_a_timeline_plays_from_a_phase_start_up_to_the_next_line_not_made(mini):
+    """What waits for speech runs from its line (or its grid) to the end of its phase; a phase is exact from its
+    start up to there, so a skip past lines not made yet plays at once, at an estimated place."""
+    script = build_script(mini, Options("right"))
+    knees = "Knees to your left, for your right."
+    guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees, "Slide."})
+    work, end = guess.phases[2], guess.phases[3]  # "Work, right": its line "Go.", then the grid holding "Slide."
+    grid = next(e.start for e in guess.events if e.name == TICK)
+    assert guess.estimated == ((112050, work.start), (grid, end.start))  # each to its phase's end
+    assert (guess.horizon, guess.known_from(0), guess.known_from(112050)) == (112050, 112050, 112050)
+    assert guess.known_from(120_000) == 120_000  # inside what waits: nothing can be played
+    assert guess.known_from(work.start) == grid  # "Go." plays, up to the grid
+    assert guess.known_from(end.start) == guess.length  # the end is known
+    full = build_timeline(script, lengths_for(script), RATE)
+    shift = full.phases[2].start - work.start  # the phase's place moves once the line before it is made ...
+    assert shift == 170675 - work.start != 0
+    assert [e.start + shift for e in guess.events if work.start <= e.start < grid] == [
+        e.start for e in full.events if full.phases[2].start <= e.start < grid + shift
+    ]  # ... and what is in it moves with it, the same

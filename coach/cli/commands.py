@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from coach.cli.options import SpeechChoices, voice_options
+from coach.choices import SpeechChoices
+from coach.cli.options import voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError

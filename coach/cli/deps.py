@@ -1,6 +1,6 @@
 """The dependencies, built in one place at the command line's edge and handed down: where files live, the speech
-engines (as factories that can cross to worker processes), the audio output, the keyboard, the clock (with the
-local time zone's name), the session bus, and how other programs (systemctl) are run.
+engines (as factories that can cross to worker processes), the audio output (as the live player it makes), the
+keyboard, the clock (with the local time zone's name), the session bus, and how other programs (systemctl) are run.
 
 Nothing below the command line builds an engine, opens the program log or reads the clock for itself; tests build
 a `Deps` of their own with fakes and pass it as click's `obj`.
@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,13 @@ from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
 
 if TYPE_CHECKING:
+    from coach.choices import SpeechChoices
     from coach.live import Keys
     from coach.output.playback import Backend
-    from coach.output.stream import Streamer
+    from coach.output.player import LivePlayer
+    from coach.practice import Needs, Notices
+    from coach.programlog import ProgramLog
+    from coach.speech.cache import Speaker
 
 
 def local_zone() -> str | None:
@@ -93,27 +98,39 @@ def coach_command() -> tuple[str, ...]:
 
 
 PORTAUDIO, SIMPLEAUDIO = "portaudio", "simpleaudio"  # $COACH_AUDIO: the live output to use
+Audio = Callable[[Clock], "LivePlayer"]  # opens the audio output and makes its live player, paced by the clock
 
 
-def audio_output(kind: str | None) -> Callable[[], Backend | Streamer]:
+def audio_output(kind: str | None) -> Audio:
     """How a live session reaches the speakers, by $COACH_AUDIO: PortAudio's stream by default, and simpleaudio's
     buffers where PortAudio is missing or has no output it can open; `portaudio` or `simpleaudio` asks for one.
     (Imported only when a session is played.)"""
 
-    def open_audio() -> Backend | Streamer:
+    def open_audio(clock: Clock) -> LivePlayer:
         from coach.audio import SAMPLE_RATE
-        from coach.output.playback import SimpleaudioBackend
-        from coach.output.stream import PortAudioOutput
+        from coach.output.playback import Player, SimpleaudioBackend
+        from coach.output.stream import PortAudioOutput, StreamPlayer
 
         if kind not in (None, "", PORTAUDIO, SIMPLEAUDIO):
             raise AudioOutputError(f"COACH_AUDIO is {kind!r}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
         if kind != SIMPLEAUDIO:
             try:
-                return PortAudioOutput(SAMPLE_RATE)
+                return StreamPlayer(PortAudioOutput(SAMPLE_RATE))
             except AudioOutputError:
                 if kind == PORTAUDIO:
                     raise
-        return SimpleaudioBackend()
+        return Player(SimpleaudioBackend(), clock.monotonic, clock.sleep)
+
+    return open_audio
+
+
+def buffers(open_output: Callable[[], Backend]) -> Audio:
+    """An output that plays whole buffers (simpleaudio, or a test's), played segment by segment by the clock."""
+
+    def open_audio(clock: Clock) -> LivePlayer:
+        from coach.output.playback import Player
+
+        return Player(open_output(), clock.monotonic, clock.sleep)
 
     return open_audio
 
@@ -139,12 +156,31 @@ class Engines:
 class Deps:
     dirs: Dirs
     engines: Callable[[str], EngineFactory]  # the speech engine of a kind, as a factory
-    audio: Callable[[], Backend | Streamer]  # opens the audio output; AudioOutputError when there is none
+    audio: Audio  # opens the audio output; AudioOutputError when there is none
     keys: Callable[[], AbstractContextManager[Keys]]
     clock: Clock
     bus: str | None = None  # the session bus's address; None where there is none
     run: Runner = run_command  # runs another program: systemctl, for reminders
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
+
+    def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
+        """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
+        from coach.speech.cache import Speaker, SpeechCache
+
+        return Speaker(self.engines(speech.engine), speech.voice, speech.pace, SpeechCache(self.dirs.cache), threads)
+
+    def live(self, log: ProgramLog | None, speech: SpeechChoices, media_keys: bool, notices: Notices) -> Needs:
+        """What a live session works with: the log (open, or None), its speech (made on one thread, beside the
+        sound), the audio output paced by the clock, the keyboard, the desktop's media keys (unless left alone),
+        and where what it shows goes."""
+        from coach.desktop.media import media_keys as on_the_bus
+        from coach.practice import Needs
+
+        return Needs(
+            log=log, speaker=self.speaker(speech, threads=1), audio=lambda: self.audio(self.clock), clock=self.clock,
+            keyboard=self.keys, sources=[partial(on_the_bus, self.bus)] if media_keys else (), notices=notices,
+            terminal=sys.stdin.isatty(),
+        )  # fmt: skip
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Deps:
