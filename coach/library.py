@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import coach.workers
 from coach import __version__
@@ -40,7 +41,7 @@ from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAUL
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
 from coach.interrupts import held
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.reading import open_regular, read_regular
+from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
@@ -148,7 +149,7 @@ MAX_MANIFEST = 16 * 1024 * 1024  # bytes
 
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
     try:  # a regular file of a bounded size: a FIFO or a link to /dev/zero is unreadable, and replaced
-        data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST, follow_links=False).decode("utf-8"))
+        data: Any = read_json(folder / MANIFEST, MAX_MANIFEST, follow_links=False)
         files = data["files"] if data.get("format") == MANIFEST_FORMAT else {}
         return {name: dict(entry) for name, entry in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

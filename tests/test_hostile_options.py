@@ -37,10 +37,10 @@ def test_the_number_options_are_all_found():
 
 @pytest.mark.parametrize(("command", "option"), every_number_option())
 @pytest.mark.parametrize("value", NOT_FINITE)
-def test_every_number_option_refuses_nan_and_the_infinities(command, option, value):
+def test_every_number_option_refuses_nan_and_the_infinities(tmp_path, command, option, value):
     args = {
-        "psoas": ["psoas", "--side", "right", "--script"], "export": ["export", "lib"], "show": ["show", "psoas"],
-        "log": ["log", "psoas", "--side", "right"], "remind": ["remind", "psoas"],
+        "psoas": ["psoas", "--side", "right", "--script"], "export": ["export", str(tmp_path / "lib")],
+        "show": ["show", "psoas"], "log": ["log", "psoas", "--side", "right"], "remind": ["remind", "psoas"],
     }[command]  # fmt: skip
     result = run_cli(*args, f"{option}={value}")
     assert result.exit_code == 2, result.output

@@ -10,6 +10,7 @@ from coach.cli.options import SpeechChoices, voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
+from coach.quoting import shown
 
 
 def reason_of(exc: OSError) -> str:
@@ -54,7 +55,7 @@ def list_voices() -> None:
         click.echo(f"{title}:")
         for voice in deps.engines(kind).build().voices():
             mark = "*" if voice.id == DEFAULT_VOICES[kind] else " "
-            click.echo(f"{mark} {voice.id:<24}{voice.name}")
+            click.echo(f"{mark} {shown(voice.id):<24}{voice.name}")  # a file's name: quoted if it is not plain
     click.echo("(* each engine's default voice)")
     click.echo(f"A Piper voice of your own: put NAME.onnx and NAME.onnx.json in {deps.dirs.voices}, "
                "or give --voice the path of its .onnx file.")  # fmt: skip

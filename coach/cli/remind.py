@@ -230,6 +230,9 @@ def list_reminders(deps: Deps) -> None:
         click.echo("No reminders are installed on this desktop. Install some with: coach remind ROUTINE --install")
         return
     for each in found:
+        if each.problem:
+            click.echo(f"{each.routine:<16}its timer cannot be read: {each.problem}  ({_shown(each.timer)})")
+            continue
         times = " ".join(f"{at:%H:%M}" for at in each.times)
         state = "enabled" if each.enabled else "not enabled"
         click.echo(f"{each.routine:<16}{times}  {state}  ({_shown(each.timer)})")

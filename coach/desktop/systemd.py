@@ -17,8 +17,10 @@ from pathlib import Path
 from coach.atomic import Transaction
 from coach.atomic import reason as why_not
 from coach.errors import CoachError, OutputFileError
+from coach.reading import read_regular, why
 
 PREFIX = "coach-remind-"
+ROUTINE_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")  # the names coach gives routines (coach.routine)
 WANTS = "timers.target.wants"
 
 
@@ -90,21 +92,32 @@ class Installed:
     times: tuple[time, ...]
     timer: Path
     enabled: bool  # the timer is linked into timers.target, as `systemctl --user enable` does
+    problem: str = ""  # why its timer cannot be read ("not a regular file (a FIFO)"); empty when it was read
+
+
+MAX_UNIT = 64 * 1024  # bytes: coach's timers are a few hundred
 
 
 def installed(units: Path) -> list[Installed]:
-    """The reminders installed in the units dir, by routine name, read from their timers."""
+    """The reminders installed in the units dir, by routine name, read from their timers. Only regular files of a
+    bounded size are read (a FIFO there would wait forever); files whose names coach would not have written are
+    not coach's, and are left out."""
     found = []
     for timer in sorted(units.glob(f"{PREFIX}*.timer")):
         routine = timer.name[len(PREFIX) : -len(".timer")]
+        if not ROUTINE_NAME.fullmatch(routine):
+            continue
+        enabled = (units / WANTS / timer.name).is_symlink()
         try:
-            text = timer.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_regular(timer, MAX_UNIT).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problem = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else why(exc)
+            found.append(Installed(routine, (), timer, enabled, problem))
             continue
         times = tuple(
             time(int(h), int(m)) for h, m in re.findall(r"^OnCalendar=\*-\*-\* (\d\d):(\d\d):00$", text, re.M)
         )
-        found.append(Installed(routine, times, timer, (units / WANTS / timer.name).is_symlink()))
+        found.append(Installed(routine, times, timer, enabled))
     return found
 
 
