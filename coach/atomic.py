@@ -11,6 +11,10 @@ A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short whe
 system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
 and the renames of a transaction made, with the stopping signals held (coach.interrupts), so that an interrupt
 cannot come between a temp file's creation and its being recorded for removal, nor between two renames.
+
+Only a regular file is ever replaced: a target that is a FIFO, a device, a socket or a link to one is refused in one
+sentence (`check_writable`) when its temp file is made and again just before the renames, and the thing at the
+target is left as it was. Renaming over /dev/null, as root, would replace the device with a file.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import glob
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,10 +34,29 @@ from pathlib import Path
 
 from coach.errors import OutputFileError
 from coach.interrupts import held
+from coach.quoting import shown
+from coach.reading import kind_of
 
 SUFFIX = ".part"
 BACKUP = ".old"
 RANDOM = 8  # characters tempfile adds to a name
+
+
+def check_writable(target: Path) -> None:
+    """OutputFileError unless `target` is absent, a regular file or a link to one: a folder, a FIFO, a device or a
+    socket (or a link to one) is not replaced. A dangling link is replaced by the file, as any link is."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # nothing there (or what is there cannot be looked at: the write itself will say why)
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise OutputFileError(f"Cannot write {shown(target)}: it is a folder.")
+    kind = kind_of(mode)
+    if target.is_symlink():
+        kind = f"a link to {kind} ({shown(os.readlink(target))})"
+    raise OutputFileError(f"Cannot write {shown(target)}: it is {kind}, not a regular file.")
 
 
 def name_limit(folder: Path) -> int:
@@ -126,6 +150,7 @@ class Transaction:
             self.discard()
 
     def temp(self, target: Path, mode: int = 0o644) -> Path:
+        check_writable(target)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(target, backups=False)  # of a writer killed outright (SIGKILL): nothing removed them
@@ -138,9 +163,8 @@ class Transaction:
         return entry.temp
 
     def commit(self) -> None:
-        for entry in self.entries:  # what would fail surely is refused before anything moves
-            if entry.target.is_dir():
-                raise OutputFileError(f"Could not write {entry.target}: it is a folder.")
+        for entry in self.entries:  # what would fail surely, or replace what is not a file, is refused first
+            check_writable(entry.target)
         umask = _umask()
         backups: list[tuple[_Entry, Path | None]] = []
         try:

@@ -35,7 +35,7 @@ from typing import Any
 
 import coach.workers
 from coach import __version__
-from coach.atomic import Transaction, reason, remove_leftovers, write_bytes
+from coach.atomic import Transaction, check_writable, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
@@ -243,6 +243,7 @@ def export_library(
         jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
         for path in [*(path for job in jobs for path in job.files), *(folder / name for name in LISTS)]:
             remove_leftovers(path)  # temp files of a run that was killed outright (nothing could remove them then)
+            check_writable(path)  # before any work: a FIFO or a device in the folder is never replaced
         manifest = read_manifest(folder)
         todo = stale(jobs, manifest)
         if todo:

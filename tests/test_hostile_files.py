@@ -105,16 +105,18 @@ def test_a_user_routine_that_is_not_a_regular_file_is_refused_by_name(tmp_path, 
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])
-def test_a_manifest_that_is_not_a_regular_file_is_replaced(tmp_path, env, kind):
+def test_a_manifest_that_is_not_a_regular_file_is_not_read_nor_replaced(tmp_path, env, kind):
+    """Read as no manifest (never a hang), and, since coach replaces only regular files, refused before any work
+    (it was replaced until round three: tests/test_hostile_writes.py)."""
     folder = tmp_path / "lib"
     folder.mkdir()
-    hostile(folder / ".coach-export.json", kind)
+    manifest = folder / ".coach-export.json"
+    called = hostile(manifest, kind)
     done = coach(env, "export", str(folder), "--routine", "mini", "--shape", "teach", "--workers", "1")
-    assert (done.returncode, done.stderr) == (
-        0,
-        f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n",
-    )
-    assert (folder / ".coach-export.json").is_file() and not (folder / ".coach-export.json").is_symlink()
+    what = "a FIFO" if kind == "fifo" else "a link to a character device (/dev/zero)"
+    assert (done.returncode, done.stderr) == (1, f"Error: Cannot write {manifest}: it is {what}, not a regular file.\n")
+    assert called in ("a FIFO", "a character device")
+    assert sorted(p.name for p in folder.iterdir()) == [".coach-export.json", ".coach-export.lock"]
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])

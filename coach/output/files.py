@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.atomic import atomic_path, name_limit, reason
+from coach.atomic import atomic_path, check_writable, name_limit, reason
 from coach.audio import Pcm
 from coach.defaults import DEFAULT_BITRATE
 from coach.errors import OutputFileError
@@ -53,8 +53,7 @@ def check_place(path: Path) -> None:
     size, limit = len(os.fsencode(path.name)), name_limit(folder)
     if size > limit:
         raise OutputFileError(f"Cannot write {path.name}: the file name is too long ({size} bytes; at most {limit}).")
-    if path.is_dir():
-        raise OutputFileError(f"Cannot write {path}: it is a folder.")
+    check_writable(path)  # a folder, a FIFO, a device or a link to one is never replaced
     if not os.access(folder, os.W_OK):
         raise OutputFileError(f"Cannot write {path}: the folder {folder} is not writable (or is read-only).")
 
