@@ -4,7 +4,6 @@ user timer whose job shows a notification)."""
 from __future__ import annotations
 
 import re
-import shlex
 from datetime import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from coach.cli.deps import Deps
 from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
 from coach.program import Entry
+from coach.quoting import shown
 from coach.reminders import EARLIEST, LATEST, ReminderPlan, Window, minutes
 
 
@@ -111,7 +111,7 @@ def remind(
 def _command_name(routine_name: str, source: RoutineSource) -> str:
     """How a reminder names the routine: its name, or for a file given by path, that path made absolute."""
     if routine_name.endswith(".toml") and source.path is not None:
-        return shlex.quote(str(source.path.absolute()))
+        return shown(source.path.absolute())  # quoted for a shell; printable whatever the path holds
     return source.name
 
 
@@ -197,11 +197,13 @@ def install_reminders(deps: Deps, plan: ReminderPlan, name: str) -> None:
         "COACH_CONFIG_DIR": str(deps.dirs.config.absolute()),
         "COACH_DATA_DIR": str(deps.dirs.data.absolute()),
     }
-    timer = systemd.timer_text(name, f"coach: {plan.title} reminders, {_times(plan)}", [r.at for r in plan.reminders])
-    service = systemd.service_text(name, f"coach: {plan.title} reminder", command, environment)
     try:
+        timer = systemd.timer_text(
+            name, f"coach: {plan.title} reminders, {_times(plan)}", [r.at for r in plan.reminders]
+        )
+        service = systemd.service_text(name, f"coach: {plan.title} reminder", command, environment)
         replaced = systemd.install(deps.dirs.units, name, timer, service, deps.run)
-    except systemd.Unreachable as exc:
+    except (systemd.Unreachable, systemd.NotInUnit) as exc:
         raise CoachError(
             f"Desktop reminders cannot be installed here: {exc}. For a calendar instead: coach remind {name}"
             f"{_window_options(window)} --ics {name}.ics"
