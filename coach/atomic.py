@@ -159,7 +159,7 @@ class Transaction:
                 entry = _Entry(target, temp, mode, lock)
                 self.entries.append(entry)
         except OSError as exc:
-            raise OutputFileError(f"Could not write {target}: {reason(exc, target.parent)}.") from exc
+            raise OutputFileError(f"Could not write {shown(target)}: {reason(exc, target.parent)}.") from exc
         return entry.temp
 
     def commit(self) -> None:
@@ -181,7 +181,9 @@ class Transaction:
                         os.replace(backup, entry.target)
                     elif not entry.temp.exists():  # it had been renamed: the target was not there before
                         entry.target.unlink()
-            raise OutputFileError(f"Could not write {current.target}: {reason(exc, current.target.parent)}.") from exc
+            raise OutputFileError(
+                f"Could not write {shown(current.target)}: {reason(exc, current.target.parent)}."
+            ) from exc
         finally:
             for _, backup in backups:
                 if backup is not None:
@@ -227,7 +229,7 @@ def write_bytes(path: Path, data: bytes) -> None:
         try:
             temp.write_bytes(data)
         except OSError as exc:
-            raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
+            raise OutputFileError(f"Could not write {shown(path)}: {reason(exc, path.parent)}.") from exc
 
 
 FULL_BELOW = 1024 * 1024  # free bytes under which an error with no errno (libsndfile's) is put down to a full disk
@@ -240,12 +242,12 @@ def reason(exc: BaseException, folder: Path) -> str:
     code = getattr(exc, "errno", None)
     if code in (errno.ENOSPC, errno.EDQUOT) or (code is None and _nearly_full(folder)):
         free = _usage(folder)
-        room = "" if free is None else f" ({free.free // 1024} KB free in {folder})"
+        room = "" if free is None else f" ({free.free // 1024} KB free in {shown(folder)})"
         return f"the disk is full{room}" if code != errno.EDQUOT else f"the disk quota is used up{room}"
     if code == errno.EROFS:
         return "the file system is read-only"
     if code == errno.ENOENT and folder.is_dir():
-        return f"the folder {folder} takes no new files"
+        return f"the folder {shown(folder)} takes no new files"
     if code == errno.ENAMETOOLONG:
         return "the file name is too long"
     strerror = str(getattr(exc, "strerror", None) or "")

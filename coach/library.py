@@ -223,13 +223,14 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        raise OutputFileError(f"Cannot write to {folder}: {reason(exc, folder)}.") from None
+        raise OutputFileError(f"Cannot write to {shown(folder)}: {reason(exc, folder)}.") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CoachError(
-                f"Another coach export is writing to {folder}: wait for it to finish (or stop it), then run this again."
+                f"Another coach export is writing to {shown(folder)}: wait for it to finish (or stop it), then run "
+                "this again."
             ) from None
         yield
     finally:

@@ -123,12 +123,12 @@ def info(file: Path) -> None:
     try:
         opened = open_regular(file, None)  # a FIFO or a device (/dev/zero) is refused, not read forever
     except FileNotFoundError:
-        raise CoachError(f"{file}: no such file.") from None
+        raise CoachError(f"{shown(file)}: no such file.") from None
     except OSError as exc:
-        raise CoachError(f"{file}: {reason_of(exc)}.") from None
+        raise CoachError(f"{shown(file)}: {reason_of(exc)}.") from None
     with opened:
         try:
             text = describe(opened, file.name)
         except NotAudio as exc:
-            raise CoachError(f"{file}: {exc}.") from None
+            raise CoachError(f"{shown(file)}: {exc}.") from None
     click.echo(text, nl=False)

@@ -194,6 +194,7 @@ def print_script(deps: Deps, request: Request, as_json: bool) -> None:
 def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, lyrics: bool, srt: bool) -> None:
     from coach import report
     from coach.output.export import export_session
+    from coach.quoting import shown
 
     session = prepare_session(deps, request, plan_unannounced(deps, request))
     timeline = session.timeline
@@ -204,9 +205,9 @@ def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, l
                 progress=lambda done: advance(done, timeline.length),
             )  # fmt: skip
     except KeyboardInterrupt as exc:
-        raise stopped(f"Stopped: {output} was not written.", exc) from None
-    also = "".join(f", {path.name}" for path in written[1:])
-    click.echo(f"Wrote {output}{also}: {report.summary(timeline)}", err=True)
+        raise stopped(f"Stopped: {shown(output)} was not written.", exc) from None
+    also = "".join(f", {shown(path.name)}" for path in written[1:])
+    click.echo(f"Wrote {shown(output)}{also}: {report.summary(timeline)}", err=True)
 
 
 def play_live(deps: Deps, request: Request) -> None:

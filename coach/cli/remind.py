@@ -14,7 +14,7 @@ from coach.cli.deps import Deps
 from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
 from coach.program import Entry
-from coach.quoting import shown
+from coach.quoting import quoted, shown
 from coach.reminders import EARLIEST, LATEST, ReminderPlan, Window, minutes
 
 
@@ -23,7 +23,7 @@ def clock_time(ctx: click.Context, param: click.Parameter, value: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d\d)", value.strip())
     if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
         return time(int(match.group(1)), int(match.group(2)))
-    raise click.BadParameter(f"{value!r} is not a time of day: write it as HH:MM, such as 07:30 or 21:00.")
+    raise click.BadParameter(f"{quoted(value)} is not a time of day: write it as HH:MM, such as 07:30 or 21:00.")
 
 
 @click.command("remind")
@@ -164,13 +164,14 @@ def write_ics(deps: Deps, plan: ReminderPlan, path: Path) -> None:
     from coach.output.calendar import write_calendar
 
     if not path.parent.is_dir():
-        raise CoachError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        raise CoachError(f"Cannot write {shown(path)}: the folder {shown(path.parent)} does not exist.")
     zone = deps.clock.zone()
     write_calendar(path, plan, zone, deps.clock.now())
     first, days = plan.span
     where = f"local times in {zone}" if zone else "floating times (each calendar shows them in its own time zone)"
     click.echo(
-        f"Wrote {path}: {plan.per_day} daily events, each with an alarm, for {days} days from {first}, at {where}."
+        f"Wrote {shown(path)}: {plan.per_day} daily events, each with an alarm, for {days} days from {first}, "
+        f"at {where}."
     )
 
 
