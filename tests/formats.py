@@ -87,25 +87,21 @@ def _escape(value: str, at: int) -> tuple[bytes, int]:
 
 def specifiers(word: bytes) -> bytes:
     """%% is %; any other specifier is not what coach means to write."""
-    out, parts = bytearray(), iter(re.split(rb"(%.?)", word))
-    for part in parts:
-        if part == b"%%":
-            out += b"%"
-        elif part.startswith(b"%"):
-            raise Unreadable(f"a specifier {part!r}")
-        else:
-            out += part
-    return bytes(out)
+    return _doubled(word, b"%", "a specifier")
 
 
 def dollars(word: bytes) -> bytes:
     """$$ is $ in a command's arguments; $NAME or ${NAME} would be a variable."""
-    out, parts = bytearray(), iter(re.split(rb"(\$.?)", word))
-    for part in parts:
-        if part == b"$$":
-            out += b"$"
-        elif part.startswith(b"$"):
-            raise Unreadable(f"a variable {part!r}")
+    return _doubled(word, b"$", "a variable")
+
+
+def _doubled(word: bytes, mark: bytes, what: str) -> bytes:
+    out = bytearray()
+    for part in re.split(rb"(" + re.escape(mark) + rb".?)", word):
+        if part == mark * 2:
+            out += mark
+        elif part.startswith(mark):
+            raise Unreadable(f"{what} {part!r}")
         else:
             out += part
     return bytes(out)
