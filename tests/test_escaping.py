@@ -145,7 +145,9 @@ def test_fuzz_the_calendar_reads_back_with_icalendar_and_vobject_or_is_refused(t
     plan = plan_reminders(routine, shown(name), [], date(2026, 11, 21), Window(), (Side.RIGHT, Side.LEFT))
     plan = dataclasses.replace(plan, routine=name)
     try:
-        data = calendar_bytes(plan, "Europe/Berlin", datetime(2026, 11, 21, 9, 30))
+        # floating times: vobject keeps every VTIMEZONE it reads by its TZID for the whole process, and a zone
+        # written for these winter days only would be the Europe/Berlin other tests then read
+        data = calendar_bytes(plan, None, datetime(2026, 11, 21, 9, 30))
     except CalendarError as exc:
         assert str(exc).startswith("Cannot write the calendar: ") and "\n" not in str(exc)
         return
