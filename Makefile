@@ -5,7 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-INSTALL = python -m pip install --quiet -c constraints-dev.txt -e '.[dev,plot]'
+# setuptools says "Editable installation ... Please be careful with folders in your working directory ..." on every
+# editable install of a project laid out as this one is (pip shows it as a BuildBackendWarning). It is only
+# information, so that one warning is filtered by its first words; pip's errors, and any other warning from the
+# build, still show (tests/test_setup.py).
+INSTALL = python -W 'ignore:Editable installation.:UserWarning' -m pip install --quiet -c constraints-dev.txt \
+	-e '.[dev,plot]'
 
 # The other supported Pythons found here (3.11, 3.12, 3.13, on the PATH or under ~/.pyenv/versions; see
 # scripts/pythons.sh), as version:path. Each gets a venv of its own, .venv-3.X. Lint, mypy and the sounds check run

@@ -25,22 +25,24 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import coach.workers
 from coach import __version__
-from coach.atomic import Transaction, reason, remove_leftovers, write_bytes
+from coach.atomic import Transaction, check_writable, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
 from coach.interrupts import held
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.reading import open_regular, read_regular
+from coach.quoting import shown
+from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
@@ -148,7 +150,7 @@ MAX_MANIFEST = 16 * 1024 * 1024  # bytes
 
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
     try:  # a regular file of a bounded size: a FIFO or a link to /dev/zero is unreadable, and replaced
-        data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST, follow_links=False).decode("utf-8"))
+        data: Any = read_json(folder / MANIFEST, MAX_MANIFEST, follow_links=False)
         files = data["files"] if data.get("format") == MANIFEST_FORMAT else {}
         return {name: dict(entry) for name, entry in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -172,6 +174,8 @@ def intact(job: Job, entry: Mapping[str, object]) -> bool:
     files = entry.get("files")
     if entry.get("key") != job.key or not isinstance(files, dict) or set(files) != {p.name for p in job.files}:
         return False
+    if not _listable(entry.get("title"), entry.get("seconds")):  # what the playlist and index show of it
+        return False
     for path in job.files:
         recorded = files[path.name]
         try:
@@ -182,6 +186,13 @@ def intact(job: Job, entry: Mapping[str, object]) -> bool:
         except OSError:
             return False
     return True
+
+
+def _listable(title: object, seconds: object) -> bool:
+    """Whether a manifest's title and length can be listed: one line of text, and a finite, sensible length."""
+    if not isinstance(title, str) or not 0 < len(title) <= 1000 or not title.isprintable():
+        return False
+    return isinstance(seconds, int | float) and not isinstance(seconds, bool) and 0 <= seconds < 1e6
 
 
 def stale(jobs: list[Job], manifest: Mapping[str, Mapping[str, object]]) -> list[Job]:
@@ -212,13 +223,14 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        raise OutputFileError(f"Cannot write to {folder}: {reason(exc, folder)}.") from None
+        raise OutputFileError(f"Cannot write to {shown(folder)}: {reason(exc, folder)}.") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CoachError(
-                f"Another coach export is writing to {folder}: wait for it to finish (or stop it), then run this again."
+                f"Another coach export is writing to {shown(folder)}: wait for it to finish (or stop it), then run "
+                "this again."
             ) from None
         yield
     finally:
@@ -242,6 +254,7 @@ def export_library(
         jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
         for path in [*(path for job in jobs for path in job.files), *(folder / name for name in LISTS)]:
             remove_leftovers(path)  # temp files of a run that was killed outright (nothing could remove them then)
+            check_writable(path)  # before any work: a FIFO or a device in the folder is never replaced
         manifest = read_manifest(folder)
         todo = stale(jobs, manifest)
         if todo:
@@ -401,10 +414,7 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
         if entry is None:
             raise OutputFileError(f"{job.path.name} was not written.")
         entries.append((job, str(entry["title"]), float(str(entry["seconds"]))))
-    playlist = ["#EXTM3U"]
-    for job, title, seconds in entries:
-        playlist += [f"#EXTINF:{round(seconds)},{title}", job.path.name]
-    write_if_changed(folder / PLAYLIST, "\n".join(playlist) + "\n")
+    write_if_changed(folder / PLAYLIST, playlist_text([(job.path.name, title, s) for job, title, s in entries]))
     total = sum(seconds for _, _, seconds in entries)
     name_width = max(len(job.path.name) for job, _, _ in entries) + 2
     title_width = max(len(title) for _, title, _ in entries) + 2
@@ -417,7 +427,28 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
             for job, title, seconds in entries
         ),
     ]
+    for line in index:
+        _one_line(line, INDEX)
     write_if_changed(folder / INDEX, "\n".join(index) + "\n")
+
+
+def playlist_text(entries: Sequence[tuple[str, str, float]]) -> str:
+    """An extended M3U playlist (RFC 8216, 4.1: #EXTM3U, then #EXTINF:<seconds>,<title> before each file's name).
+    M3U has no escapes: a title or name that would not stay on its line, or a name that would read as a comment
+    (#...), is refused."""
+    lines = ["#EXTM3U"]
+    for name, title, seconds in entries:
+        _one_line(title, PLAYLIST)
+        _one_line(name, PLAYLIST)
+        if name.startswith("#") or name != name.strip():
+            raise OutputFileError(f"Cannot write {PLAYLIST}: the file name {shown(name)} would not read as a file.")
+        lines += [f"#EXTINF:{round(seconds)},{title}", name]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str, file: str) -> None:
+    if not text.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise OutputFileError(f"Cannot write {file}: {shown(text)} would not stay on one line of it.")
 
 
 def describe(settings: Settings) -> str:

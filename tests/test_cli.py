@@ -415,7 +415,7 @@ def test_export_of_every_routine_leaves_out_one_that_cannot_load_with_a_warning(
     result = run("export", str(lib), "--workers", "1")
     assert (result.exit_code, result.stderr) == (
         0,
-        f"Warning: left out, as it cannot be loaded: {folder / 'My Routine.toml'}: 'My Routine' is not a usable "
+        f"Warning: left out, as it cannot be loaded: '{folder / 'My Routine.toml'}': 'My Routine' is not a usable "
         "routine name: name the file with lower-case letters, digits and dashes, starting with a letter (such as "
         "my-routine.toml)\n"
         f"Warning: left out, as it cannot be loaded: {folder / 'list.toml'}: 'list' is the name of a coach command, "

@@ -382,7 +382,7 @@ def test_unusable_file_name(tmp_path):
     with pytest.raises(RoutineError) as caught:
         path_source(path).load()
     assert str(caught.value) == (
-        f"{path}: 'My Routine' is not a usable routine name: name the file with lower-case letters, digits and "
+        f"'{path}': 'My Routine' is not a usable routine name: name the file with lower-case letters, digits and "
         "dashes, starting with a letter (such as my-routine.toml)"
     )
 

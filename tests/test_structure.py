@@ -90,10 +90,10 @@ def test_imports_run_one_way():
 
 
 def test_the_shared_audio_facts_and_the_choices_are_leaves():
-    for leaf in ("coach.audio", "coach.kinds", "coach.timefmt", "coach.errors", "coach.defaults"):
+    for leaf in ("coach.audio", "coach.kinds", "coach.timefmt", "coach.errors", "coach.defaults", "coach.quoting"):
         assert GRAPH[leaf] == set(), leaf
     assert "coach.mixer" not in GRAPH["coach.speech.cache"] and "coach.report" not in GRAPH["coach.control"]
-    assert GRAPH["coach.cli.shared"] <= {"coach.catalog", "coach.cli.deps", "coach.errors"}
+    assert GRAPH["coach.cli.shared"] <= {"coach.catalog", "coach.cli.deps", "coach.errors", "coach.quoting"}
 
 
 # what builds an engine, opens the log's database or reads (or sleeps by) the clock

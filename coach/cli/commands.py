@@ -11,6 +11,7 @@ from coach.cli.options import voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
+from coach.quoting import shown
 
 
 def reason_of(exc: OSError) -> str:
@@ -55,7 +56,7 @@ def list_voices() -> None:
         click.echo(f"{title}:")
         for voice in deps.engines(kind).build().voices():
             mark = "*" if voice.id == DEFAULT_VOICES[kind] else " "
-            click.echo(f"{mark} {voice.id:<24}{voice.name}")
+            click.echo(f"{mark} {shown(voice.id):<24}{voice.name}")  # a file's name: quoted if it is not plain
     click.echo("(* each engine's default voice)")
     click.echo(f"A Piper voice of your own: put NAME.onnx and NAME.onnx.json in {deps.dirs.voices}, "
                "or give --voice the path of its .onnx file.")  # fmt: skip
@@ -123,12 +124,12 @@ def info(file: Path) -> None:
     try:
         opened = open_regular(file, None)  # a FIFO or a device (/dev/zero) is refused, not read forever
     except FileNotFoundError:
-        raise CoachError(f"{file}: no such file.") from None
+        raise CoachError(f"{shown(file)}: no such file.") from None
     except OSError as exc:
-        raise CoachError(f"{file}: {reason_of(exc)}.") from None
+        raise CoachError(f"{shown(file)}: {reason_of(exc)}.") from None
     with opened:
         try:
             text = describe(opened, file.name)
         except NotAudio as exc:
-            raise CoachError(f"{file}: {exc}.") from None
+            raise CoachError(f"{shown(file)}: {exc}.") from None
     click.echo(text, nl=False)

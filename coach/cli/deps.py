@@ -26,6 +26,7 @@ from coach.desktop.bus import session_bus_address
 from coach.desktop.systemd import Completed, Runner
 from coach.errors import AudioOutputError
 from coach.paths import Dirs
+from coach.quoting import quoted
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
 
@@ -112,7 +113,7 @@ def audio_output(kind: str | None) -> Audio:
         from coach.output.stream import PortAudioOutput, StreamPlayer
 
         if kind not in (None, "", PORTAUDIO, SIMPLEAUDIO):
-            raise AudioOutputError(f"COACH_AUDIO is {kind!r}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
+            raise AudioOutputError(f"COACH_AUDIO is {quoted(kind)}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
         if kind != SIMPLEAUDIO:
             try:
                 return StreamPlayer(PortAudioOutput(SAMPLE_RATE))

@@ -14,6 +14,7 @@ from coach.cli.options import FileChoices, check_tempo, file_options, session_op
 from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
 from coach.errors import CoachError
 from coach.kinds import AUTO, Shape
+from coach.quoting import quoted, shown
 
 
 @click.command("export")
@@ -61,7 +62,7 @@ def export(
     deps = current_deps()
     check_tempo(session)
     if folder.exists() and not os.access(folder, os.W_OK):
-        raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
+        raise click.ClickException(f"Cannot write to {shown(folder)}: the folder is not writable.")
     settings = Settings(
         strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
         intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
@@ -77,14 +78,14 @@ def export(
             )  # fmt: skip
     except KeyboardInterrupt as exc:
         raise stopped(
-            f"Stopped: the sessions written so far in {folder} are complete; run again to finish.", exc
+            f"Stopped: the sessions written so far in {shown(folder)} are complete; run again to finish.", exc
         ) from None
     fresh = len(jobs) - len(written)
     if written:
-        click.echo(f"Wrote {len(written)} sessions to {folder} ({fresh} already up to date), "
+        click.echo(f"Wrote {len(written)} sessions to {shown(folder)} ({fresh} already up to date), "
                    f"with {PLAYLIST} and {INDEX}.", err=True)  # fmt: skip
     else:
-        click.echo(f"All {len(jobs)} sessions in {folder} are up to date.", err=True)
+        click.echo(f"All {len(jobs)} sessions in {shown(folder)} are up to date.", err=True)
 
 
 def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]:
@@ -97,8 +98,8 @@ def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]
             source = source_named(given, deps)
             if source.name in named:
                 raise click.UsageError(
-                    f"--routine {named[source.name]} and --routine {given} are both named {source.name!r}: "
-                    "their sessions would have the same file names."
+                    f"--routine {shown(named[source.name])} and --routine {shown(given)} are both named "
+                    f"{quoted(source.name)}: their sessions would have the same file names."
                 )
             named[source.name] = given
             source.load()

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from coach.choices import SessionChoices, SpeechChoices
+from coach.cli.numbers import FiniteFloatRange
 from coach.defaults import (
     DEFAULT_BITRATE,
     DEFAULT_ENGINE,
@@ -138,7 +139,7 @@ _voice_option_stack = stack(
         f"'coach voices') [default: {DEFAULT_VOICES[DEFAULT_ENGINE]}; espeak: {DEFAULT_VOICES['espeak']}].",
     ),
     click.option(
-        "--pace", type=click.FloatRange(*PACE_RANGE), default=DEFAULT_PACE, show_default=True,
+        "--pace", type=FiniteFloatRange(*PACE_RANGE), default=DEFAULT_PACE, show_default=True,
         help="How quickly the coach speaks: 1.0 is calm, 0.9 a little slower, 1.1 a little quicker.",
     ),
     click.option("--rate", type=int, hidden=True),

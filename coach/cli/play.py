@@ -113,6 +113,7 @@ def write_file(session: Session, output: OutputChoices, speech: SpeechChoices) -
     from coach import report
     from coach.output.export import export_session
     from coach.output.files import Encoding
+    from coach.quoting import shown
 
     assert output.path is not None
     files, timeline = output.files, session.timeline
@@ -123,9 +124,9 @@ def write_file(session: Session, output: OutputChoices, speech: SpeechChoices) -
                 progress=lambda done: advance(done, timeline.length),
             )  # fmt: skip
     except KeyboardInterrupt as exc:
-        raise stopped(f"Stopped: {output.path} was not written.", exc) from None
-    also = "".join(f", {path.name}" for path in written[1:])
-    click.echo(f"Wrote {output.path}{also}: {report.summary(timeline)}", err=True)
+        raise stopped(f"Stopped: {shown(output.path)} was not written.", exc) from None
+    also = "".join(f", {shown(path.name)}" for path in written[1:])
+    click.echo(f"Wrote {shown(output.path)}{also}: {report.summary(timeline)}", err=True)
 
 
 def play_live(deps: Deps, source: RoutineSource, request: Request, speech: SpeechChoices, live: LiveChoices) -> None:

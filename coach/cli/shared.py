@@ -19,6 +19,7 @@ import click
 from coach.catalog import RoutineSource, all_sources, path_source
 from coach.cli.deps import Deps
 from coach.errors import CoachError
+from coach.quoting import quoted
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -138,7 +139,7 @@ def routine_names(deps: Deps) -> str:
 def source_named(name: str, deps: Deps) -> RoutineSource:
     source = find_source(name, deps)
     if source is None:
-        raise click.UsageError(f"No routine named {name!r}. Routines: {routine_names(deps)}.")
+        raise click.UsageError(f"No routine named {quoted(name)}. Routines: {routine_names(deps)}.")
     return source
 
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from coach.kinds import Shape
 from coach.timefmt import clock, length
@@ -143,7 +143,7 @@ def describe(file: BinaryIO, name: str) -> str:
     channels = {1: "mono", 2: "stereo"}.get(count, f"{count} channels")
     kbps = getattr(info, "bitrate", 0) // 1000
     bitrate = f", {kbps} kbps" if kbps else ""
-    out = [f"{printable(name)}: {_length(getattr(info, 'length', None))}{bitrate}, {info.sample_rate} Hz {channels}"]
+    out = [f"{printable(name)}: {_held_length(audio, file)}{bitrate}, {info.sample_rate} Hz {channels}"]
     tag = audio.tags if isinstance(audio.tags, id3.ID3) else None
     if tag is None:
         out.append("No ID3 tags.")
@@ -166,6 +166,72 @@ def describe(file: BinaryIO, name: str) -> str:
             title = str(chap.sub_frames["TIT2"]) if "TIT2" in chap.sub_frames else chap.element_id
             out.append(f"  {clock(chap.start_time / 1000)}  {printable(title)}")
     return "\n".join(out) + "\n"
+
+
+def _held_length(audio: Any, file: BinaryIO) -> str:
+    """The length the file holds, and, where its header says more (a file cut short), what the header says."""
+    claimed = getattr(audio.info, "length", None)
+    try:
+        held = held_seconds(audio, file)
+    except Exception:  # the codecs read hostile bytes: what they cannot follow leaves the header's word
+        held = None
+    if held is None or not isinstance(claimed, int | float) or held >= claimed - CUT_TOLERANCE:
+        return _length(claimed)
+    return f"{_length(held)} (cut short: its header says {_length(claimed)})"
+
+
+CUT_TOLERANCE = 0.1  # seconds the audio may fall short of the header's length before the file counts as cut short
+
+
+def held_seconds(audio: Any, file: BinaryIO) -> float | None:
+    """How many seconds of audio the file holds, where its header may say more: an MP3's Xing or Info frame
+    counts every frame's bytes (compared with the bytes there), a WAV's data chunk is compared with the file by
+    libsndfile, and a FLAC is decoded to where it stops. None where the header's length is the file's own (Ogg
+    Vorbis: the last page present gives it) or cannot be checked."""
+    from mutagen.flac import FLAC
+    from mutagen.mp3 import MP3
+    from mutagen.wave import WAVE
+
+    if isinstance(audio, MP3):
+        return _mp3_held(audio.info, file)
+    if isinstance(audio, WAVE | FLAC):
+        import soundfile
+
+        file.seek(0)
+        with soundfile.SoundFile(file) as sound:
+            if isinstance(audio, WAVE):
+                return float(sound.frames / sound.samplerate)
+            frames = 0
+            try:
+                while block := len(sound.read(FLAC_BLOCK, dtype="int16")):
+                    frames += block
+            except soundfile.LibsndfileError:  # "flac decoder lost sync": the file ends there
+                pass
+            return float(frames / sound.samplerate)
+    return None
+
+
+FLAC_BLOCK = 16384  # frames decoded at a time: a cut FLAC is measured to within this (0.7 s at 22050 Hz)
+
+
+def _mp3_held(info: Any, file: BinaryIO) -> float | None:
+    """An MP3's seconds held: its length in the proportion of the stream's bytes there to those its Xing or Info
+    frame counts (exact for constant bitrate, as coach writes)."""
+    from mutagen.mp3._util import XingHeader, XingHeaderError
+
+    if info.layer != 3:
+        return None
+    file.seek(info.frame_offset + XingHeader.get_offset(info))
+    try:
+        counted = XingHeader(file).bytes
+    except XingHeaderError:
+        return None  # no Xing frame: mutagen measured the length from the file's size
+    end = file.seek(0, 2)
+    file.seek(max(0, end - 128))
+    there = end - info.frame_offset - (128 if file.read(3) == b"TAG" else 0)  # less an ID3v1 tag at the end
+    if counted <= 0 or there >= counted:
+        return None
+    return float(info.length * max(0, there) / counted)
 
 
 SHOWN = 200  # characters of a tag's value shown at most
