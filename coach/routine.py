@@ -11,13 +11,11 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from coach.errors import RoutineError
 from coach.kinds import Shape, Tempo
-
-if TYPE_CHECKING:
-    from tree_sitter import Node
+from coach.tomllines import KeyPath, error_at
 
 MAX_STROKES = 30
 MAX_TEXT = 400
@@ -266,100 +264,8 @@ def locate(toml: str, file: str, spoken: str, problem: str) -> RoutineError:
     return RoutineError(file, problem)
 
 
-KeyPath = tuple[str | int, ...]
 Table = Mapping[str, object]  # a TOML table, as tomllib reads it
 T = TypeVar("T")
-
-
-def key_lines(text: str) -> dict[KeyPath, int]:
-    """Map key paths, such as ("phases", 1, "lines", 2), to the line they start on.
-
-    Positions come from tree-sitter's TOML syntax tree (tomllib gives the values but no positions): table headers,
-    arrays of tables (nested too), keys (quoted and dotted), array elements and inline tables, with strings,
-    comments and multi-line arrays read as TOML reads them. They are used only to point at a line in error
-    messages: should the grammar find an error in a document tomllib accepted, the map is empty, and messages go
-    without a line rather than with a wrong one.
-    """
-    import tree_sitter_toml
-    from tree_sitter import Language, Parser
-
-    root = Parser(Language(tree_sitter_toml.language())).parse(text.encode("utf-8")).root_node
-    if root.has_error:
-        return {}
-    lines: dict[KeyPath, int] = {}
-    counts: dict[KeyPath, int] = {}  # arrays of tables: how many elements so far
-
-    def resolve(parts: list[str], line: int) -> KeyPath:
-        """A header's key path, each array of tables on the way standing for its newest element."""
-        path: KeyPath = ()
-        for part in parts:
-            path = (*path, part)
-            lines.setdefault(path, line)
-            if path in counts:
-                path = (*path, counts[path] - 1)
-        return path
-
-    def value(node: Node, path: KeyPath) -> None:
-        if node.type == "array":
-            items = [child for child in node.named_children if child.type != "comment"]
-            for index, item in enumerate(items):
-                lines.setdefault((*path, index), item.start_point.row + 1)
-                value(item, (*path, index))
-        elif node.type == "inline_table":
-            for pair in node.named_children:
-                if pair.type == "pair":
-                    assign(pair, path)
-
-    def assign(pair: Node, table: KeyPath) -> None:
-        key, content = (child for child in pair.named_children if child.type != "comment")
-        path = table
-        for part in _key_parts(key):
-            path = (*path, part)
-            lines.setdefault(path, key.start_point.row + 1)
-        value(content, path)
-
-    def walk() -> None:
-        for node in root.named_children:
-            line = node.start_point.row + 1
-            if node.type == "pair":
-                assign(node, ())
-            elif node.type in ("table", "table_array_element"):
-                header = next(child for child in node.named_children if child.type.endswith("key"))
-                *outer, last = _key_parts(header)
-                if node.type == "table":
-                    table = resolve([*outer, last], line)
-                else:
-                    name = (*resolve(outer, line), last)
-                    lines.setdefault(name, line)
-                    counts[name] = counts.get(name, 0) + 1
-                    table = (*name, counts[name] - 1)
-                    lines.setdefault(table, line)
-                for pair in node.named_children:
-                    if pair.type == "pair":
-                        assign(pair, table)
-
-    try:
-        walk()
-    except RecursionError:  # values nested deeper than the walk can follow: no lines rather than a traceback
-        return {}
-    return lines
-
-
-def _key_parts(node: Node) -> list[str]:
-    """The parts of a key node as TOML reads them: a dotted key's parts, quoted ones unescaped."""
-    if node.type == "dotted_key":
-        return [part for child in node.named_children for part in _key_parts(child)]
-    raw = node.text.decode("utf-8") if node.text is not None else ""
-    if node.type == "quoted_key":
-        return list(tomllib.loads(f"{raw} = 0"))  # one key: tomllib undoes the escapes exactly as it did for values
-    return [raw]
-
-
-def _dotted(path: Iterable[str | int]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 class _Validator:
@@ -369,13 +275,7 @@ class _Validator:
 
     def fail(self, path: KeyPath, problem: str) -> RoutineError:
         """The error for a key path, at the line of the key or of the nearest table or array holding it."""
-        lines = key_lines(self.toml)  # found only when needed: a routine that loads never pays for it
-        line = None
-        for end in range(len(path), 0, -1):
-            line = lines.get(path[:end])
-            if line is not None:
-                break
-        return RoutineError(self.file, problem, key=_dotted(path) or None, line=line)
+        return error_at(self.file, self.toml, path, problem)
 
     # -- typed getters --------------------------------------------------------------------------------------
 

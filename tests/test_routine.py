@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
-from coach.routine import Line, key_lines, parse_routine
+from coach.routine import Line, parse_routine
 from coach.script import Options, build_script
+from coach.tomllines import key_lines
 
 
 def error(text: str) -> RoutineError:
