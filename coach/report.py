@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from coach.kinds import Shape, Side, Tempo
-from coach.routine import Phase, Routine, counted
+from coach.routine import Phase, Routine
 from coach.script import CHIME
+from coach.template import counted
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, GridSpan, Timeline
 

@@ -9,13 +9,16 @@ import math
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from coach import template
 from coach.errors import RoutineError
 from coach.kinds import Shape, Tempo
-from coach.tomllines import KeyPath, error_at
+from coach.template import COUNT_FIELDS, SESSION_FIELDS, SIDE_FIELDS, UNEVEN_FIELDS
+from coach.template import counted as counted  # re-exported: cli/play.py imports it from here
+from coach.tomllines import BOM, KeyPath, error_at
 
 MAX_STROKES = 30
 MAX_TEXT = 400
@@ -37,15 +40,9 @@ SAFETY_RULES = {
     "persists": "see a doctor or physical therapist if the pain stays or gets worse",
 }
 
-# Which placeholders a text may use, by where it stands.
-SESSION_FIELDS = frozenset({"strokes", "s", "sides"})  # s: "s" unless strokes is 1 ("stroke{s}")
-SIDE_FIELDS = SESSION_FIELDS | {"side", "other"}
-COUNT_FIELDS = SIDE_FIELDS | {"n"}
-UNEVEN_FIELDS = frozenset({"right", "left", "right_s", "left_s"})  # [summary] uneven: the strokes done on each side
 UNEVEN = "That was {right} stroke{right_s} on your right side and {left} on your left."
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_PLACEHOLDER = re.compile(r"[a-z]+(?:_[a-z]+)*")  # the only thing braces may hold: a lower-case name
 # characters a spoken text may not hold (Unicode categories), as the messages name them
 _FORBIDDEN = {
     "Cc": "a control character",
@@ -55,7 +52,6 @@ _FORBIDDEN = {
     "Co": "a private-use character",
     "Cs": "a lone surrogate",
 }
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -172,98 +168,6 @@ def parse_routine(text: str, file: str, name: str) -> Routine:
     return _Validator(file, text).routine(data, name)
 
 
-class PlaceholderError(ValueError):
-    """A brace that is neither a placeholder (a bare name in braces) nor an escaped brace."""
-
-
-def _pieces(text: str) -> list[tuple[str, bool]]:
-    """A text as (literal, False) and (placeholder name, True) pieces: `{{` and `}}` are literal braces, and a
-    placeholder is a lower-case name alone in braces, with no format, conversion, attribute or index (str.format
-    would act on those). Raises PlaceholderError for anything else in braces and for an unpaired brace."""
-    pieces: list[tuple[str, bool]] = []
-    literal = []
-    at = 0
-    while at < len(text):
-        char = text[at]
-        if char in "{}" and text.startswith(char * 2, at):
-            literal.append(char)
-            at += 2
-        elif char == "{":
-            end = text.find("}", at + 1)
-            if end < 0:
-                raise PlaceholderError("a { that is never closed; write {{ for a brace")
-            name = text[at + 1 : end]
-            if not _PLACEHOLDER.fullmatch(name):
-                raise PlaceholderError(
-                    f"{{{name}}}: a placeholder is a name alone in braces, such as {{side}}, with no format, "
-                    "conversion or index; write {{ or }} for a brace"
-                )
-            pieces += [("".join(literal), False), (name, True)]
-            literal = []
-            at = end + 1
-        elif char == "}":
-            raise PlaceholderError("a } with no { before it; write }} for a brace")
-        else:
-            literal.append(char)
-            at += 1
-    pieces.append(("".join(literal), False))
-    return [(piece, name) for piece, name in pieces if piece or name]
-
-
-def placeholders(text: str) -> list[str]:
-    """The placeholder names a text uses; raises PlaceholderError for a malformed brace."""
-    return [piece for piece, name in _pieces(text) if name]
-
-
-def fill(text: str, values: Mapping[str, object]) -> str:
-    """Put values into a text's placeholders (the text has been validated): each name becomes its value as text,
-    and nothing else is interpreted (no format specs, conversions or attribute access, unlike str.format)."""
-    return "".join(str(values[piece]) if name else piece for piece, name in _pieces(text))
-
-
-def plural(count: int) -> str:
-    """What the {s} placeholder becomes: "s" after a count other than one ("1 stroke", "0 strokes")."""
-    return "" if count == 1 else "s"
-
-
-def counted(count: int, noun: str = "stroke") -> str:
-    """A count and its noun, agreeing: "1 stroke", "8 strokes"."""
-    return f"{count} {noun}{plural(count)}"
-
-
-def said_by(template: str, spoken: str) -> bool:
-    """Whether a spoken text says this template, alone or as part of a longer phrase (a count and a cue)."""
-    try:
-        pattern = "".join(".*?" if name else re.escape(piece) for piece, name in _pieces(template))  # {s} may be ""
-    except PlaceholderError:
-        return False
-    return re.search(pattern, spoken, re.DOTALL) is not None
-
-
-def locate(toml: str, file: str, spoken: str, problem: str) -> RoutineError:
-    """The error for a problem with a spoken text, at the key and line of the routine's text that says it (the
-    first in the file), or naming the file alone if none does."""
-    try:
-        data = tomllib.loads(toml.removeprefix(BOM))
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return RoutineError(file, problem)
-
-    def strings(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-        if isinstance(value, str):
-            yield path, value
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from strings(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from strings(item, (*path, index))
-
-    for path, template in strings(data, ()):
-        if template.strip() and said_by(template.strip(), spoken):
-            return _Validator(file, toml).fail(path, problem)
-    return RoutineError(file, problem)
-
-
 Table = Mapping[str, object]  # a TOML table, as tomllib reads it
 T = TypeVar("T")
 
@@ -348,17 +252,9 @@ class _Validator:
             kind = _FORBIDDEN.get(unicodedata.category(char))
             if kind is not None:
                 raise self.fail(where, f"text holds {kind} (U+{ord(char):04X})")
-        try:
-            pieces = _pieces(value)
-        except PlaceholderError as exc:
-            raise self.fail(where, f"malformed placeholder{'' if str(exc).startswith('{') else ':'} {exc}") from None
-        for field in (piece for piece, name in pieces if name):
-            if field not in fields:
-                known = ", ".join("{" + f + "}" for f in sorted(fields))
-                hint = "; {side} and {other} work only where each_side = true" if field in ("side", "other") else ""
-                raise self.fail(where, f"unknown placeholder {{{field}}} (here you may use: {known}{hint})")
-        if not any(name or any(char.isalnum() for char in piece) for piece, name in pieces):
-            raise self.fail(where, "text has nothing to say (it needs a word: a letter or a digit)")
+        fault = template.fault(value, fields)
+        if fault is not None:
+            raise self.fail(where, fault)
         return value
 
     # -- the routine ------------------------------------------------------------------------------------------

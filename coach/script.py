@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill, plural
+from coach.routine import BPM_RANGE, Line, Phase, Routine, Step
+from coach.template import fill, plural
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 KeyPath = tuple[str | int, ...]  # ("phases", 1, "lines", 2): a key, a table or an array element, from the top
+BOM = "\ufeff"  # a byte-order mark, as some editors start a UTF-8 file
 
 
 def key_lines(text: str) -> dict[KeyPath, int]:
