@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coach.errors import RoutineError
-from coach.routine import MAX_TEXT, parse_routine
+from coach.keyspec import MAX_TEXT
+from coach.routine import parse_routine
 from coach.script import SIDES_SAID, Options, build_script
 
 PLACE = "Knees to your {other}, for your {side}."  # phases[1].lines[0].text, on line 36 of MINI

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from random import Random
@@ -12,8 +13,10 @@ from conftest import MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coach import routine
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
+from coach.keyspec import Spec
 from coach.routine import Line, parse_routine
 from coach.script import Options, build_script
 from coach.tomllines import key_lines
@@ -413,6 +416,25 @@ def test_the_format_sample_in_the_docs_names_only_real_keys():
     routine = parse_routine(sample, "sample.toml", "sample")
     assert routine.stroke.steps[0].cue == "Press down and in, and breathe out."
     assert [s.sound for s in routine.stroke.steps] == ["accent", "rise"]
+
+
+def test_every_key_of_every_table_is_in_the_docs():
+    """A routine key is one line in its table's spec and its words in docs/routines.md: a key left out of the docs
+    fails here."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+
+    def documented(name: str) -> bool:  # as `name = ...`, a [table] or [[...name]] header, or `name` in the prose
+        return re.search(rf"(\b{name} *=|\[{name}\]|\.{name}\]|`{name}`)", text) is not None
+
+    specs = {name: value for name, value in vars(routine).items() if isinstance(value, Spec)}
+    assert sorted(specs) == [
+        "BPM", "FIRST_STEP", "LINE", "PHASE", "PROGRAM", "ROUTINE", "STEP", "STROKES", "SUMMARY", "SWITCH",
+    ]  # fmt: skip
+    keys = {key.name: key for spec in specs.values() for key in spec.keys}
+    assert {"sessions_per_day", "slow", "check_in_every", "min_seconds", "once", "uneven"} <= set(keys)
+    assert [name for name in keys if not documented(name)] == []
+    assert [name for name, key in keys.items() if not key.doc] == []
+    assert not documented("colour") and not documented("speed")
 
 
 def test_the_error_shown_in_the_docs_is_the_one_the_example_gives():
