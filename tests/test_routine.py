@@ -17,6 +17,7 @@ from coach import routine
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
 from coach.keyspec import Spec
+from coach.kinds import Side
 from coach.routine import Line, parse_routine
 from coach.script import Options, build_script
 from coach.tomllines import key_lines
@@ -270,9 +271,9 @@ def test_the_uneven_closing_is_the_routines_own_with_its_own_placeholders():
         'both_sides = "Did {strokes} a side."', f'both_sides = "Did {{strokes}} a side."\nuneven = "{said}"'
     )
     routine = parse_routine(text, "mini.toml", "mini")
-    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options("both", done=(1, 2))).texts()
-    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options("both", done=(2, 1))).texts()
-    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options("both", done=(1, 2))).texts()
+    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options(Side.BOTH, done=(1, 2))).texts()
+    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options(Side.BOTH, done=(2, 1))).texts()
+    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(Side.BOTH, done=(1, 2))).texts()
     assert "That was 1 stroke on your right side and 2 on your left." in plain
     e = error(text.replace("{left_s} left", "{s} left"))
     assert str(e) == (
