@@ -62,7 +62,7 @@ UNEVEN = "That was {right} stroke{right_s} on your right side and {left} on your
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Line:
     """One spoken line and the quiet, in seconds, that follows it.
 
@@ -79,7 +79,7 @@ class Line:
     again: str = ""  # with --side both, said instead of `text` for the second side
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Program:
     """The routine's program: how many sessions a day, for how many days, and when to stop."""
 
@@ -111,7 +111,7 @@ class Step:
         return max(self.beats, math.ceil(self.min_seconds * bpm / 60 - 1e-9))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Phase:
     title: str
     lines: tuple[Line, ...]
@@ -145,7 +145,7 @@ class Summary:
     uneven: str = UNEVEN  # both sides, when they had different numbers of strokes (a session ended early)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Routine:
     name: str
     title: str

@@ -82,7 +82,7 @@ class Stroke:
     check_in: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Grid:
     """Strokes on a metronome grid at a steady tempo, after a count-in of at least `count_in` ticks.
 
@@ -113,7 +113,7 @@ class ScriptPhase:
     cues: tuple[Cue, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Script:
     routine: str
     title: str
@@ -258,7 +258,7 @@ def _shortened(phase: Phase, reminder: str) -> Phase:
         if not line.safety:
             lines.append(line)
         elif not any(kept.text == reminder for kept in lines):
-            lines.append(Line(reminder, line.pause, shapes=line.shapes))
+            lines.append(Line(text=reminder, pause=line.pause, shapes=line.shapes))
     return replace(phase, lines=tuple(lines))
 
 
@@ -302,7 +302,7 @@ def _strokes(
             Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
         )
     grid_steps = tuple(GridStep(step.name, step.beats_at(bpm), step.sound) for step in steps)
-    return Grid(bpm, pattern.count_in, grid_steps, tuple(rows))
+    return Grid(bpm=bpm, count_in=pattern.count_in, steps=grid_steps, strokes=tuple(rows))
 
 
 def _step_words(step: Step, guidance: Guidance, breathing: bool, values: dict[str, object]) -> str | None:

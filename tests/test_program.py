@@ -47,7 +47,7 @@ from coach.script import Options, build_script
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
 
-PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
+PROGRAM = Program(sessions_per_day=6, days=14, until="the spot is no longer tender", reminder="A quick reminder.")
 DAY = date(2026, 11, 20)
 
 

@@ -39,9 +39,9 @@ def test_mini_parses_to_exact_values(mini):
         (True, True),
         (False, False),
     ]
-    assert mini.phases[0].lines == (Line("Hello, {sides}.", 1.0),)
-    assert mini.phases[1].lines == (Line("Knees to your {other}, for your {side}.", 0.5),)
-    assert mini.phases[3].lines == (Line("Done.", 1.5),)  # the default pause
+    assert mini.phases[0].lines == (Line(text="Hello, {sides}.", pause=1.0),)
+    assert mini.phases[1].lines == (Line(text="Knees to your {other}, for your {side}.", pause=0.5),)
+    assert mini.phases[3].lines == (Line(text="Done.", pause=1.5),)  # the default pause
     assert [(s.name, s.beats) for s in mini.stroke.steps] == [("press", 1), ("slide", 2)]
     assert mini.phases[2].steps == mini.stroke.steps  # a strokes phase with no steps of its own
     assert mini.phases[1].steps == ()
@@ -196,10 +196,12 @@ def test_safety_lines_name_their_rules():
     def lines(value: str) -> tuple[Line, ...]:
         return parse_routine(with_safety(value), "mini.toml", "mini").phases[0].lines
 
-    assert lines('"pulse"') == (Line("Careful.", 1.0, True, ("pulse",)),)
-    assert lines('["stop", "pulse", "stop"]') == (Line("Careful.", 1.0, True, ("stop", "pulse")),)
-    assert lines("true") == (Line("Careful.", 1.0, True, ()),)  # a safety line naming no rule
-    assert lines("false") == (Line("Careful.", 1.0),)
+    assert lines('"pulse"') == (Line(text="Careful.", pause=1.0, safety=True, rules=("pulse",)),)
+    assert lines('["stop", "pulse", "stop"]') == (
+        Line(text="Careful.", pause=1.0, safety=True, rules=("stop", "pulse")),
+    )
+    assert lines("true") == (Line(text="Careful.", pause=1.0, safety=True, rules=()),)  # a safety line naming no rule
+    assert lines("false") == (Line(text="Careful.", pause=1.0),)
     rules = "contraindications, medical, pulse, stop, ache, persists"
     assert str(error(with_safety('"pulses"'))) == (
         f"mini.toml, line 31: phases[0].lines[0].safety: 'pulses' is not a safety rule (expected one of: {rules})"

@@ -58,10 +58,10 @@ def test_mini_right_exact_script(mini):
     assert script.phases[2].cues == (
         Say("Go.", 1500),
         Grid(
-            60,
-            1,
-            (GridStep("press", 1, ACCENT), GridStep("slide", 2, TICK)),
-            (Stroke("Stroke 1.", ("Press.", "Slide.")), Stroke("Last, 2.", ("Press.", "Slide."))),
+            bpm=60,
+            count_in=1,
+            steps=(GridStep("press", 1, ACCENT), GridStep("slide", 2, TICK)),
+            strokes=(Stroke("Stroke 1.", ("Press.", "Slide.")), Stroke("Last, 2.", ("Press.", "Slide."))),
         ),
         Sound(CHIME, 2000),
     )
