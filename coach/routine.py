@@ -1,6 +1,8 @@
 """Routine definitions: parse and validate a routine's TOML text into a `Routine` (pure: text in, value out).
 
-Every problem is a `RoutineError` naming the file, the line where it can be found, the key and the problem.
+Here are the records, each table's spec and what one key means for another; the kinds of value a key holds are in
+keyspec.py, the placeholders in template.py, and each key's line in tomllines.py. Every problem is a `RoutineError`
+naming the file, the line where it can be found, the key and the problem.
 """
 
 from __future__ import annotations
@@ -181,7 +183,8 @@ def parse_routine(text: str, file: str, name: str) -> Routine:
 # Each table's keys, listed once (coach/keyspec.py): name, kind, what it does, default. The validator reads a table's
 # keys in this order; what one key means for another (a default within range, a step's breath starting like its
 # short words) is code, in its method for that table. A key filling the record's field of its name needs no code:
-# the record is built from the table's values by name. A new key is one line here, and its words in docs/routines.md.
+# the record is built from the table's values by name. A new key is one line here, a field of its name on the
+# record, and its words in docs/routines.md.
 
 
 @dataclass(frozen=True)
