@@ -11,7 +11,8 @@ from pathlib import Path
 from coach.errors import RoutineError, SilentSpeech
 from coach.quoting import shown
 from coach.reading import NotRegular, TooLarge, read_regular
-from coach.routine import MAX_FILE, Routine, locate, parse_routine
+from coach.routine import MAX_FILE, Routine, parse_routine
+from coach.template import locate
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from coach.errors import CoachError
 from coach.kinds import Shape, Side, Tempo
 from coach.quoting import shown
-from coach.routine import Phase, Routine, counted
+from coach.routine import Phase, Routine
 from coach.script import CHIME
+from coach.template import counted
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, GridSpan, Timeline
 

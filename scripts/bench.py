@@ -129,6 +129,7 @@ from coach.catalog import all_sources
 from coach.mixer import render_all
 from coach.cli.deps import Deps
 from coach.defaults import DEFAULT_VOICES
+from coach.kinds import Side, Tempo
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
@@ -136,7 +137,7 @@ routine_name, engine = sys.argv[1:]
 deps = Deps.from_environment()
 routine = all_sources(deps.dirs.config)[routine_name].load()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
-session = prepare(routine, Options("both", 12, "slow"), speaker)
+session = prepare(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW), speaker)
 pcm = render_all(session.timeline, session.clips).tobytes()
 best = None
 for _ in range(3):
@@ -166,13 +167,14 @@ import numpy as np
 from coach.catalog import builtin_sources
 from coach.cli.deps import Deps
 from coach.defaults import DEFAULT_VOICES
+from coach.kinds import Side, Tempo
 from coach.script import Options, build_script
 from coach.speech.cache import Speaker, SpeechCache, line_pace, trim
 from coach.speech.level import level
 engine, measure_limiting = sys.argv[1], sys.argv[2] == "1"
 deps = Deps.from_environment()
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-script = build_script(routine, Options("both", 12, "slow"))
+script = build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW))
 beat = script.beat_texts()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
 lines = list(dict.fromkeys(script.texts()))

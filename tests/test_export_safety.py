@@ -19,6 +19,7 @@ from conftest import fill_cache, install_routine, process_env, run_cli
 
 from coach.atomic import Transaction
 from coach.catalog import builtin_sources
+from coach.kinds import Side, Tempo
 from coach.script import Options, build_script
 
 COACH = Path(sys.executable).with_name("coach")
@@ -32,7 +33,7 @@ def env(tmp_path):
     of 5 to 10 minutes, long enough to stop in the middle."""
     install_routine(tmp_path)
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side, 12, "slow")).texts()]
+    texts = [t for side in Side for t in build_script(routine, Options(side, strokes=12, tempo=Tempo.SLOW)).texts()]
     fill_cache(tmp_path / "cache", texts)
     return process_env(tmp_path)
 

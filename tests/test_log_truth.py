@@ -19,6 +19,7 @@ from conftest import MINI, FakeClock, FakeEngine, FakeEngines, deps, run_cli
 
 from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_PACE, DEFAULT_VOICE
+from coach.kinds import Shape, Side
 from coach.live import NUMBER_TEXTS, question_text
 from coach.routine import parse_routine
 from coach.script import ACCENT, Options
@@ -95,8 +96,8 @@ def warm(cache):
 
     speaker = Speaker(FakeEngines(FakeEngine()), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(cache))
     routine = parse_routine(ROUTINE, "mini.toml", "mini")
-    for side in ("right", "left", "both"):
-        for shape in ("teach", "refresh", "quick"):
+    for side in Side:
+        for shape in Shape:
             for standing in STANDINGS:
                 script = build_script(routine, Options(side, shape=shape, standing=standing))
                 beat = script.beat_texts()
@@ -131,7 +132,7 @@ def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=Tr
     return result, engine, clock
 
 
-def timeline(home, side="right", standing=FIRST):
+def timeline(home, side=Side.RIGHT, standing=FIRST):
     routine = parse_routine(ROUTINE, "mini.toml", "mini")
     speaker = Speaker(FakeEngines(FakeEngine()), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(home / "scratch"))
     return prepare(routine, Options(side, standing=standing), speaker).timeline
@@ -197,7 +198,7 @@ def test_a_session_stopped_short_is_kept_but_does_not_count_toward_the_day(home)
 
 
 def test_both_sides_count_each_side_and_an_uneven_closing_says_each(home):
-    t = timeline(home, "both")
+    t = timeline(home, Side.BOTH)
     switch = next(p.start for p in t.phases if p.title == "Switch")
     right_second = t.strokes[1]
     assert right_second.grid == 0

@@ -13,6 +13,7 @@ from conftest import ClockedOutput, FakeEngine, fake_speaker
 
 from coach.audio import to_pcm
 from coach.defaults import DEFAULT_VOICE
+from coach.kinds import Side
 from coach.live import PROMPT_TEXTS, Hooks, Keyboard, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.playback import Player, segments
@@ -23,7 +24,7 @@ from coach.timeline import SOUND, SPEECH, build_timeline
 
 @pytest.fixture
 def session(psoas):
-    script = build_script(psoas, Options("right", strokes=6))
+    script = build_script(psoas, Options(Side.RIGHT, strokes=6))
     rng = np.random.default_rng(1)
     clips = {(SPEECH, t): rng.uniform(-0.5, 0.5, 60 * len(t)).astype(np.float32) for t in script.texts()}
     clips.update({(SOUND, name): clip for name, clip in load_sounds().items()})
@@ -155,7 +156,7 @@ def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word
     """Nothing cached and an engine slower than playback: the session starts at once (the lead-in needs no
     speech), plays what is known, and waits in silence where the next line starts (or a metronome grid starts)
     until it is made. Put together, what was played is the whole session, sample for sample."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = conftest.FakeClock()
     output = ClockedOutput(clock)

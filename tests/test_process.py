@@ -23,7 +23,7 @@ from conftest import MINI, fill_cache, install_routine, process_env
 
 import coach
 from coach.catalog import builtin_sources
-from coach.kinds import Side
+from coach.kinds import Side, Tempo
 from coach.live import NUMBER_TEXTS, question_text
 from coach.routine import parse_routine
 from coach.script import Options, build_script
@@ -81,7 +81,9 @@ def test_ctrl_c_at_any_moment_of_start_up_is_a_short_message(env):
 def long_session(env: dict[str, str]) -> list[str]:
     """psoas on both sides, 12 strokes, slow: a 10-minute session, with its speech in the cache."""
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    fill_cache(Path(env["COACH_CACHE_DIR"]), build_script(routine, Options("both", strokes=12, tempo="slow")).texts())
+    fill_cache(
+        Path(env["COACH_CACHE_DIR"]), build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW)).texts()
+    )
     return ["psoas", "--side", "both", "--strokes", "12", "--tempo", "slow"]
 
 
@@ -190,7 +192,13 @@ def live_env(env, tmp_path):
     )
     routine = parse_routine(MINI, "mini.toml", "mini")
     standing = "This is session 1 of 6 today, on day 1 of 14."
-    texts = [*build_script(routine, Options("right", standing=standing)).texts(), "Paused.", "Three.", "Two.", "One."]
+    texts = [
+        *build_script(routine, Options(Side.RIGHT, standing=standing)).texts(),
+        "Paused.",
+        "Three.",
+        "Two.",
+        "One.",
+    ]
     texts += [question_text(Side.RIGHT), *NUMBER_TEXTS]  # the tenderness question, and each answer said back
     fill_cache(Path(env["COACH_CACHE_DIR"]), texts)
     (Path(env["COACH_CONFIG_DIR"]) / "routines" / "mini.toml").write_text(MINI + PROGRAM)

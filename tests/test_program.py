@@ -48,7 +48,7 @@ from coach.script import Options, build_script
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
 
-PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
+PROGRAM = Program(sessions_per_day=6, days=14, until="the spot is no longer tender", reminder="A quick reminder.")
 DAY = date(2026, 11, 20)
 
 
@@ -343,10 +343,10 @@ def mini_home(tmp_path):
     the real controller and log; `run` gives them an audio output that plays at once, and a fake clock."""
     routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
-    for side in ("right", "left", "both"):
+    for side in Side:
         texts += build_script(routine, Options(side, standing="This is your first session: day 1 of 3.")).texts()
         for n in range(2, 5):
-            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape="quick")
+            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape=Shape.QUICK)
             texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
@@ -395,7 +395,7 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     # Ctrl-C halfway between the first and the second stroke's slide, as the session plays by the fake clock
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
-        Options("left", standing="This is your first session: day 1 of 3."),
+        Options(Side.LEFT, standing="This is your first session: day 1 of 3."),
         Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
     first, second = [mark.done for mark in session.timeline.strokes]

@@ -12,6 +12,7 @@ from conftest import fake_speaker
 
 from coach.defaults import DEFAULT_VOICE
 from coach.errors import AudioOutputError
+from coach.kinds import Side
 from coach.live import Hooks, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.stream import StreamPlayer
@@ -245,7 +246,7 @@ def test_a_live_session_through_the_stream_waits_for_slow_speech_only_at_a_cue_o
     """The live loop with the stream, nothing cached and an engine slower than playback: the session starts at once,
     plays what is known, and waits in silence (one stream throughout) where the next line or metronome grid starts,
     until it is made. What was heard, silences aside, is the whole session sample for sample; every stroke counts."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(test_playback.SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = Clock()
     streamer = FakeStreamer(clock)
