@@ -9,7 +9,7 @@ already renamed are put back as they were.
 
 A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short where the whole would pass the file
 system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
-and the renames of a transaction made, with the stopping signals held (coach.interrupts), so that an interrupt
+and the renames of a transaction made, with the stopping signals held (coach.signals), so that an interrupt
 cannot come between a temp file's creation and its being recorded for removal, nor between two renames.
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coach.errors import OutputFileError
-from coach.interrupts import held
+from coach.signals import held
 
 SUFFIX = ".part"
 BACKUP = ".old"

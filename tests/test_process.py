@@ -253,12 +253,13 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
     started a timer thread, the signal it sent came during Thread.start on a loaded machine and was lost)."""
     import weakref
 
-    from coach import interrupts
-    from coach.errors import Signalled
+    from coach import signals
+    from coach.signals import Signalled
 
+    monkeypatch.setattr(signals, "state", signals.State())
     before: list[BaseException | None] = []  # what reaches the hook there was (Python's prints it)
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: before.append(unraisable.exc_value))
-    monkeypatch.setattr(interrupts, "_previous", interrupts._previous)
+    monkeypatch.setattr(signals, "_previous", signals._previous)
     in_the_hook = pytest.MonkeyPatch()
     if inside_the_hook is not None:
         arm = signal.setitimer
@@ -271,9 +272,9 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
                 os.kill(os.getpid(), inside_the_hook)  # handled at the hook's next instruction
             return done
 
-        in_the_hook.setattr(interrupts.signal, "setitimer", arm_then_signal)
+        in_the_hook.setattr(signals._signal, "setitimer", arm_then_signal)
     old_alarm = signal.getsignal(signal.SIGALRM)
-    interrupts.keep_lost_interrupts()
+    signals.keep_lost_interrupts()
     reached = []
 
     def interrupted(*_: object) -> None:
@@ -287,7 +288,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
     class Target:
         pass
 
-    old = signal.signal(signal.SIGINT, interrupts.stop)
+    old = signal.signal(signal.SIGINT, signals.stop)
     try:
         if where == "__del__":
             Doomed()  # collected at once, its __del__ interrupted
@@ -301,7 +302,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
         with pytest.raises(Signalled) as caught:
             time.sleep(30)  # the signal comes again, in a few milliseconds
         assert caught.value.signum == signal.SIGINT
-        assert interrupts._lost == []
+        assert signals.state.lost == []
     finally:
         in_the_hook.undo()
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -323,20 +324,20 @@ def test_an_interrupt_that_a_c_function_made_another_error_of_is_still_a_stop(mo
     turned the interrupt into "TypeError: expected a message argument", a traceback. An error that follows an
     interrupt is that interrupt; with none, an error is not hidden."""
     import coach.cli.app
-    from coach import interrupts
+    from coach import signals
     from coach.__main__ import _run
 
     def interrupted(args):
         try:
-            interrupts.stop(signal.SIGTERM, sys._getframe())
+            signals.stop(signal.SIGTERM, sys._getframe())
         except KeyboardInterrupt:
             raise TypeError("expected a message argument") from None  # as the import machinery does
 
-    monkeypatch.setattr(interrupts, "raised", [], raising=False)
+    monkeypatch.setattr(signals, "state", signals.State())
     monkeypatch.setattr(coach.cli.app, "run", interrupted)
     assert _run(["list"]) == 143
     assert capsys.readouterr().err == "Stopped.\n"
-    monkeypatch.setattr(interrupts, "raised", [], raising=False)
+    monkeypatch.setattr(signals, "state", signals.State())
     monkeypatch.setattr(coach.cli.app, "run", lambda args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         _run(["list"])
