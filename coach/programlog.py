@@ -114,6 +114,7 @@ class ProgramLog:
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
+            db.row_factory = sqlite3.Row  # every row is read by its columns' names
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             _migrate(db, path)
@@ -267,10 +268,7 @@ class ProgramLog:
     def entries(self) -> list[Entry]:
         """Every row that coach can read, oldest first; the others are in `unreadable` (and `warning`)."""
         try:
-            rows = self._db.execute(
-                "SELECT id, routine, side, started, strokes_done, strokes_planned, status, tenderness, done_right, "
-                "done_left, least, resume_phase, strokes, shape FROM sessions ORDER BY id"
-            ).fetchall()
+            rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM sessions ORDER BY id").fetchall()
         except sqlite3.Error as exc:
             raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
         entries: list[tuple[int, Entry]] = []
@@ -278,9 +276,9 @@ class ProgramLog:
         for row in rows:
             entry = _entry(row)
             if isinstance(entry, str):
-                self.unreadable.append((int(row[0]), entry))
+                self.unreadable.append((int(row["id"]), entry))
             else:
-                entries.append((int(row[0]), entry))
+                entries.append((int(row["id"]), entry))
         return [entry for _, entry in sorted(entries, key=lambda pair: (pair[1].started, pair[0]))]
 
     def close(self) -> None:
@@ -289,12 +287,16 @@ class ProgramLog:
 
 def _foreign(db: sqlite3.Connection) -> str:
     """What makes the sessions table one coach cannot use: a column it needs missing, or one it cannot fill."""
-    info = db.execute("PRAGMA table_info(sessions)").fetchall()  # cid, name, type, notnull, default, pk
-    names = {row[1] for row in info}
+    info = db.execute("PRAGMA table_info(sessions)").fetchall()
+    names = {row["name"] for row in info}
     missing = [name for name in COLUMNS if name not in names]
     if missing:
         return f"no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-    unfilled = [row[1] for row in info if row[1] not in COLUMNS and row[3] and row[4] is None and not row[5]]
+    unfilled = [
+        row["name"]
+        for row in info
+        if row["name"] not in COLUMNS and row["notnull"] and row["dflt_value"] is None and not row["pk"]
+    ]
     if unfilled:
         columns = (
             f"columns {', '.join(unfilled)} need values" if len(unfilled) > 1 else f"column {unfilled[0]} needs a value"
@@ -307,9 +309,12 @@ def _whole(value: object, low: int, high: int | None = None) -> bool:
     return type(value) is int and value >= low and (high is None or value <= high)
 
 
-def _entry(row: tuple[object, ...]) -> Entry | str:
-    """A row (id first) as an entry, or why it cannot be one."""
-    key, routine, side, started, done, planned, status, tender, right, left, least, phase, strokes, shape = row
+def _entry(row: sqlite3.Row) -> Entry | str:
+    """A row as an entry, or why it cannot be one."""
+    routine, side, started, status = row["routine"], row["side"], row["started"], row["status"]
+    done, planned, tender = row["strokes_done"], row["strokes_planned"], row["tenderness"]
+    right, left, least, phase = row["done_right"], row["done_left"], row["least"], row["resume_phase"]
+    strokes, shape = row["strokes"], row["shape"]
     if not isinstance(routine, str) or not routine:
         return f"the routine is {str(routine)[:40]!r}"
     if not isinstance(side, str) or side not in tuple(Side):
@@ -340,8 +345,9 @@ def _entry(row: tuple[object, ...]) -> Entry | str:
     by_side = [counts[s] for s in Side(side).sides]
     known = tuple(c for c in by_side if isinstance(c, int)) if all(c is not None for c in by_side) else None
     return Entry(
-        routine, Side(side), when, done, planned, status, tender, done_by_side=known, least=least,
-        resume_phase=phase, strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(key)), shape=shape,
+        routine=routine, side=Side(side), started=when, strokes_done=done, strokes_planned=planned, status=status,
+        tenderness=tender, done_by_side=known, least=least, resume_phase=phase,
+        strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(row["id"])), shape=shape,
     )  # fmt: skip
 
 

@@ -53,7 +53,10 @@ DAY = date(2026, 11, 20)
 
 def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None, by_side=None, least=0):
     when = datetime(day.year, day.month, day.day, hour)
-    return Entry(routine, side, when, done, 8, status, tender, done_by_side=by_side, least=least)
+    return Entry(
+        routine=routine, side=side, started=when, strokes_done=done, strokes_planned=8, status=status,
+        tenderness=tender, done_by_side=by_side, least=least,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -75,9 +78,13 @@ def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
 
 def test_standing_counts_sessions_today_and_days_from_the_first():
     log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
-    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing((3,), 6, 4, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(
+        sessions=(3,), per_day=6, day=4, days=14, until="the spot is no longer tender"
+    )
     assert standing(log, "psoas", PROGRAM, "both", DAY).sessions == (3, 3)
-    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing((1,), 6, 1, 14, "the spot is no longer tender")
+    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(
+        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender"
+    )
     assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
     assert standing(log[:2], "psoas", PROGRAM, "both", DAY).text() == (
         "This is session 2 of 6 today on your right side, and session 1 on your left, on day 4 of 14."
@@ -89,17 +96,29 @@ def test_standing_counts_sessions_today_and_days_from_the_first():
 
 
 def test_standing_past_the_program_and_more_sessions_than_asked_without_a_word_against_them():
-    assert Standing((7,), 6, 2, 14, "x").text() == "This is session 7 today, on day 2 of 14."
-    assert Standing((1,), 6, 16, 14, "the spot is no longer tender").text() == (
+    assert (
+        Standing(sessions=(7,), per_day=6, day=2, days=14, until="x").text()
+        == "This is session 7 today, on day 2 of 14."
+    )
+    assert Standing(sessions=(1,), per_day=6, day=16, days=14, until="the spot is no longer tender").text() == (
         "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
         "longer tender."
     )
-    assert Standing((1,), 6, 1, 14, "x").first_today and not Standing((2,), 6, 1, 14, "x").first_today
+    assert (
+        Standing(sessions=(1,), per_day=6, day=1, days=14, until="x").first_today
+        and not Standing(sessions=(2,), per_day=6, day=1, days=14, until="x").first_today
+    )
 
 
 def test_a_program_of_one_session_a_day_says_todays_session_then_an_extra_one():
-    assert Standing((1,), 1, 3, 14, "x").text() == "This is today's session, on day 3 of 14."
-    assert Standing((2,), 1, 3, 14, "x").text() == "This is an extra session today, on day 3 of 14."
+    assert (
+        Standing(sessions=(1,), per_day=1, day=3, days=14, until="x").text()
+        == "This is today's session, on day 3 of 14."
+    )
+    assert (
+        Standing(sessions=(2,), per_day=1, day=3, days=14, until="x").text()
+        == "This is an extra session today, on day 3 of 14."
+    )
 
 
 def test_a_session_stopped_before_the_fewest_advised_strokes_is_kept_but_does_not_count():
@@ -122,10 +141,14 @@ def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_prog
     assert first_day(old, "psoas", date(2026, 10, 8)) == date(2026, 10, 1)  # 2 days without: still day 8
     assert first_day(old, "psoas", date(2026, 10, 9)) == date(2026, 10, 9)  # 3 days without: a new program
     after = standing(old, "psoas", PROGRAM, "right", DAY)
-    assert after == Standing((1,), 6, 1, 14, "the spot is no longer tender", restarted=True)
+    assert after == Standing(
+        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender", restarted=True
+    )
     assert after.text() == "After a break, a new program starts today. This is session 1 of 6 today, on day 1 of 14."
     later = [*old, entry("right", hour=8)]
-    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing((2,), 6, 1, 14, "the spot is no longer tender")
+    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing(
+        sessions=(2,), per_day=6, day=1, days=14, until="the spot is no longer tender"
+    )
     stopped = [*old, entry("right", hour=8, status="stopped", done=1, by_side=(1,), least=6)]
     assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
     assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
@@ -207,22 +230,10 @@ def test_the_log_records_a_session_exactly(tmp_path):
              "0,1,2", "quick"),
         ]  # fmt: skip
         assert log.entries() == [
-            Entry(
-                "psoas",
-                "right",
-                datetime(2026, 11, 20, 9, 0, 5),
-                3,
-                8,
-                "stopped",
-                6,
-                (3,),
-                6,
-                2,
-                (0, 1, 2),
-                key=1,
-                shape="quick",
-            )
-        ]
+            Entry(routine="psoas", side="right", started=datetime(2026, 11, 20, 9, 0, 5), strokes_done=3,
+                  strokes_planned=8, status="stopped", tenderness=6, done_by_side=(3,), least=6, resume_phase=2,
+                  strokes=(0, 1, 2), key=1, shape="quick"),
+        ]  # fmt: skip
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
         assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
 
@@ -251,10 +262,14 @@ def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_co
         db.executescript(FIRST_RELEASE_SCHEMA)
     with ProgramLog(path) as log:
         assert log.entries() == [
-            Entry("psoas", "right", datetime(2026, 11, 18, 8), 8, 8, "finished", 5, key=1),
-            Entry("psoas", "both", datetime(2026, 11, 18, 12), 16, 16, "stopped", key=2),
-            Entry("psoas", "left", datetime(2026, 11, 19, 9), 0, 0, "logged", 2, key=3),
-        ]  # its sessions count as they did: least 0, strokes shared out evenly between both sides
+            Entry(routine="psoas", side="right", started=datetime(2026, 11, 18, 8), strokes_done=8, strokes_planned=8,
+                  status="finished", tenderness=5, key=1),
+            Entry(routine="psoas", side="both", started=datetime(2026, 11, 18, 12), strokes_done=16,
+                  strokes_planned=16, status="stopped", key=2),
+            Entry(routine="psoas", side="left", started=datetime(2026, 11, 19, 9), strokes_done=0, strokes_planned=0,
+                  status="logged", tenderness=2, key=3),
+        ]  # fmt: skip
+        # its sessions count as they did: least 0, strokes shared out evenly between both sides
         assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
         session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
         log.progress(session, (7,), "left", tuple(range(7)))
