@@ -2,26 +2,73 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
+from coach.cli.deps import Deps
+from coach.cli.options import (
+    SessionChoices,
+    SpeechChoices,
+    check_tempo,
+    file_options,
+    session_options,
+    stack,
+    voice_options,
+)
 from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
 from coach.errors import CoachError
 from coach.kinds import AUTO, Shape
+
+if TYPE_CHECKING:
+    from coach.catalog import RoutineSource
+    from coach.library import Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileChoices:
+    """How each session's files are written: the audio format (by its suffix), the MP3 bitrate, the channels, and
+    the lyrics and subtitles beside it."""
+
+    suffix: str
+    bitrate: int
+    channels: int
+    lyrics: bool
+    srt: bool
+
+
+def library_file_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--format, --bitrate, --mono/--stereo, --lyrics and --srt, handed to the command as one value, `files`."""
+
+    @functools.wraps(command)
+    def with_files(
+        *args: object, fmt: str, bitrate: str, mono: bool, lyrics: bool, srt: bool, **kwargs: object
+    ) -> object:
+        files = FileChoices(suffix=f".{fmt}", bitrate=int(bitrate), channels=1 if mono else 2, lyrics=lyrics, srt=srt)
+        return command(*args, files=files, **kwargs)
+
+    return _file_option_stack(with_files)
+
+
+_file_option_stack = stack(
+    click.option(
+        "--format", "fmt", type=click.Choice(["mp3", "wav", "flac", "ogg"]), default="mp3", show_default=True,
+        help="The audio format.",
+    ),
+    file_options,
+)  # fmt: skip
 
 
 @click.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @session_options
 @voice_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["mp3", "wav", "flac", "ogg"]), default="mp3", show_default=True,
-    help="The audio format.",
-)  # fmt: skip
-@file_options
+@library_file_options
 @click.option(
     "--routine", "routines", multiple=True, metavar="NAME",
     help="Only this routine (give it again for more) [default: all of them].",
@@ -34,11 +81,7 @@ def export(
     folder: Path,
     session: SessionChoices,
     speech: SpeechChoices,
-    fmt: str,
-    bitrate: str,
-    mono: bool,
-    lyrics: bool,
-    srt: bool,
+    files: FileChoices,
     routines: tuple[str, ...],
     workers: int,
 ) -> None:
@@ -56,42 +99,14 @@ def export(
       coach export ~/coach-sessions --guidance minimal --tempo slow --lyrics
       coach export ~/psoas-only --routine psoas --format ogg
     """
-    from coach.library import INDEX, PLAYLIST, Settings, export_library
+    from coach.library import INDEX, PLAYLIST, export_library
 
     deps = current_deps()
     check_tempo(session)
     if folder.exists() and not os.access(folder, os.W_OK):
         raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
-    settings = Settings(
-        strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
-        intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
-        channels=1 if mono else 2, bitrate=int(bitrate), lyrics=lyrics, srt=srt,
-        shapes=(Shape.TEACH, Shape.QUICK) if session.shape == AUTO else (Shape(session.shape),),
-    )  # fmt: skip
-    if routines:  # each must load: an error is the command's
-        named: dict[str, str] = {}
-        sources = []
-        for given in dict.fromkeys(routines):
-            source = source_named(given, deps)
-            if source.name in named:
-                raise click.UsageError(
-                    f"--routine {named[source.name]} and --routine {given} are both named {source.name!r}: "
-                    "their sessions would have the same file names."
-                )
-            named[source.name] = given
-            source.load()
-            sources.append(source)
-    else:  # every routine that loads; the others are left out, with a warning each
-        sources = []
-        for source in routine_sources(deps).values():
-            try:
-                source.load()
-            except CoachError as exc:
-                click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
-                continue
-            sources.append(source)
-        if not sources:
-            raise CoachError("No routine can be loaded, so there is nothing to export.")
+    settings = _settings(session, speech, files)
+    sources = _named_sources(deps, routines) if routines else _loadable_sources(deps)
     try:
         with progress("Preparing speech") as lines, progress("Writing sessions") as sessions:
             jobs, written = export_library(
@@ -108,3 +123,46 @@ def export(
                    f"with {PLAYLIST} and {INDEX}.", err=True)  # fmt: skip
     else:
         click.echo(f"All {len(jobs)} sessions in {folder} are up to date.", err=True)
+
+
+def _settings(session: SessionChoices, speech: SpeechChoices, files: FileChoices) -> Settings:
+    from coach.library import Settings
+
+    return Settings(
+        strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
+        intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=files.suffix,
+        channels=files.channels, bitrate=files.bitrate, lyrics=files.lyrics, srt=files.srt,
+        shapes=(Shape.TEACH, Shape.QUICK) if session.shape == AUTO else (Shape(session.shape),),
+    )  # fmt: skip
+
+
+def _named_sources(deps: Deps, routines: tuple[str, ...]) -> list[RoutineSource]:
+    """The routines given with --routine: each must load (an error is the command's), and no two may share a name."""
+    named: dict[str, str] = {}
+    sources = []
+    for given in dict.fromkeys(routines):
+        source = source_named(given, deps)
+        if source.name in named:
+            raise click.UsageError(
+                f"--routine {named[source.name]} and --routine {given} are both named {source.name!r}: "
+                "their sessions would have the same file names."
+            )
+        named[source.name] = given
+        source.load()
+        sources.append(source)
+    return sources
+
+
+def _loadable_sources(deps: Deps) -> list[RoutineSource]:
+    """Every routine that loads; the others are left out, with a warning each."""
+    sources = []
+    for source in routine_sources(deps).values():
+        try:
+            source.load()
+        except CoachError as exc:
+            click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
+            continue
+        sources.append(source)
+    if not sources:
+        raise CoachError("No routine can be loaded, so there is nothing to export.")
+    return sources
