@@ -23,23 +23,27 @@ def main() -> None:
     import sys
 
     status = _run(sys.argv[1:])
-    signals.leaving()
     _flush()
     sys.exit(status)
 
 
 def _run(args: list[str]) -> int:
-    """Run the command line, and return the exit status (coach/signals.py, step 2)."""
+    """Run the command line, and return the exit status. A stopping signal is raised only inside this function's
+    try, and once it returns the command's result is settled (coach/signals.py, steps 2 and 5)."""
     try:
         signals.take_over()
         _standard_streams()
         from coach.cli.app import run
 
-        return run(args)
+        status = run(args)
+        signals.settle()
+        return status
     except KeyboardInterrupt as exc:  # before a command started, or as it ended (a command says itself what it stopped)
+        signals.state.settled = True  # first, and a store, not a call: no handler can run before it
         _say("Stopped.")
         return 128 + getattr(exc, "signum", signal.SIGINT)
     except Exception:
+        signals.state.settled = True
         if not signals.state.raised:
             raise
         # The interrupt came inside a C function that made another exception of it: an import that failed on

@@ -1,10 +1,14 @@
 """Signals, as coach meets them: every rule about them is here, and only here (a leaf: it imports no coach module).
 
 What a user sees
-- Ctrl-C (SIGINT), SIGTERM and SIGHUP stop coach the same way, from the first line of coach/__main__.py: what
-  the command was doing is undone (nothing half-written is left at a target, coach/atomic.py), one line says what
-  was stopped, and the exit status is 128 + the signal's number: 130, 143, 129.
-- Once the command has returned its status, a signal ends the process at once, with 128 + its number.
+- Ctrl-C (SIGINT), SIGTERM and SIGHUP stop coach the same way at any instant, from the first line of
+  coach/__main__.py to the last: what the command was doing is undone (nothing half-written is left at a target,
+  coach/atomic.py), one line says what was stopped, and the exit status is 128 + the signal's number: 130, 143,
+  129. Never a traceback.
+- Once the command's result is in place, a signal is too late to matter: the command ends with its own messages
+  and status (a single export's files renamed into place: "Wrote s.mp3: ...", 0). A second signal then ends the
+  process at once, with 128 + its number: all that is left is printing and leaving, which a stopped terminal or a
+  pipe nobody reads can hold up.
 - A signal ignored when coach started (nohup, a background job's Ctrl-C) stays ignored.
 - (Output into a pipe that closed early is not a signal here: Python ignores SIGPIPE, so coach meets EPIPE and
   ends quietly with 141, coach.cli.shared.OutputGone.)
@@ -21,7 +25,10 @@ How, in the order a run meets it
    what it stopped (coach.cli.shared.stopped); coach.cli.app turns it into the status; `_run` catches what came
    before or after the command ("Stopped.").
 3. Lines that must not be cut in two (`held`): creating a temp file and recording it for removal, the renames of a
-   transaction. A signal that comes meanwhile is kept, and raised as the block ends.
+   transaction. A signal that comes meanwhile is kept, and raised as the block ends. A function that must run
+   whole once called, such as a clean-up (`uncut`: a transaction's end, stopping the workers), is held from its
+   first instruction: Python can run a handler as a function starts, before any `with held()` in it, so there the
+   handler finds the function's frame on the stack instead.
 4. Signals Python would drop (`keep_lost_interrupts`). Python cannot pass an exception on from a weakref callback
    (such as the import system's clean-up of a module lock), an object's __del__ or a garbage-collector callback:
    it hands it to sys.unraisablehook, which prints "Exception ignored ..." and carries on, so Ctrl-C would only
@@ -30,21 +37,27 @@ How, in the order a run meets it
    never waits (a timer thread once started there made it wait for the thread, and on a loaded machine the signal
    came during that wait and was lost); a signal handled while it runs (the alarm, or a second Ctrl-C) waits for the
    alarm as well (the handlers look for the hook's frame on the stack).
-5. The end (`leaving`). Once the command has returned its status, what is left to print goes out, and a signal
-   ends the process at once, with 128 + its number.
+5. The end (`settle`). The command's result is in place once its files are renamed into place, where they are its
+   result (a single export, a calendar, a history plot: the renames and `settle` in one held block, through
+   coach.atomic.Transaction(final=True)), or else once the command has returned its status (`_run`). From then on
+   `stop` lets the first signal go and ends the process on a second. Where a signal has just stopped the command,
+   `_run` settles by a plain store, not a call: Python runs a handler only as a function starts, after a call, or
+   at a loop's jump back, so none can run between catching the signal and that store, and nothing is raised
+   outside `_run`'s try.
 6. Export workers (`starting_workers`, `in_worker`). Ctrl-C and SIGHUP go to the whole terminal's process group:
    the main process meets them by stopping the workers (coach/workers.py, SIGTERM, SIGKILL 2 s later), so workers
    ignore them. A worker starts with both blocked, so neither can stop it before it ignores them. A spawned worker
    runs the parent's main script first, which notes SIGTERM (step 1): `in_worker` makes SIGTERM its default again,
    so that the pool's terminate() ends the worker, and one noted meanwhile ends it then.
 
-Under a test runner, which keeps Python's own SIGINT handler, `stop` is not installed: nothing is held. Tests
-that install `stop` give each run a fresh `state` (State()).
+Under a test runner, which keeps Python's own SIGINT handler, `stop` is not installed: nothing is held, and
+nothing is settled. Tests that install `stop` give each run a fresh `state` (State()).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 
@@ -52,7 +65,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal as _signal
     from collections.abc import Callable, Iterable, Iterator
-    from types import FrameType
+    from typing import ParamSpec, TypeVar
+
+    P = ParamSpec("P")
+    R = TypeVar("R")
+    from types import CodeType, FrameType
 else:
     import _signal  # signal's C half, loaded with the interpreter: importing `signal` would take a millisecond
 
@@ -74,14 +91,17 @@ class State:
     """This process's signals. Every change is a plain store or a list's append, never a call into Python code, so
     a handler cannot run in the middle of one."""
 
-    __slots__ = ("held", "lost", "noted", "pending", "raised")
+    __slots__ = ("held", "late", "lost", "noted", "pending", "raised", "settled", "taken")
 
     def __init__(self) -> None:
         self.noted: list[int] = []  # before take_over: the signals that came
+        self.taken = False  # take_over has made `stop` the handler
         self.held = 0  # how deep in held() blocks
         self.pending: list[int] = []  # signals that came in a held block, to raise as it ends
         self.raised: list[int] = []  # every signal raised as Signalled (__main__ reads it)
         self.lost: list[int] = []  # signals Python dropped, waiting for the alarm
+        self.settled = False  # the command's result is in place: a signal is too late to stop it
+        self.late: list[int] = []  # signals that came once it was
 
 
 state = State()
@@ -109,6 +129,7 @@ def take_over() -> None:
     for signum in STOPPING:
         if _signal.getsignal(signum) is _note:
             _signal.signal(signum, stop)
+    state.taken = True
     if state.noted:
         state.raised.append(state.noted[0])
         raise Signalled(state.noted[0])
@@ -116,26 +137,32 @@ def take_over() -> None:
 
 def stop(signum: int, frame: FrameType | None) -> None:
     """The handler for the stopping signals: Signalled now; or when the held block ends; or (inside the hook, where
-    it would be dropped) when the alarm rings."""
-    if _in_hook(frame):
+    it would be dropped) when the alarm rings; or, once the command's result is in place, nothing (a second signal
+    then ends the process at once)."""
+    if state.settled:
+        state.late.append(signum)
+        if len(state.late) > 1:
+            os._exit(128 + signum)
+        return
+    if _on_stack(frame, _hook.__code__):
         _again(signum)
         return
-    if state.held:
+    if state.held or _on_stack(frame, _WHOLE):
         state.pending.append(signum)
         return
     state.raised.append(signum)
     raise Signalled(signum)
 
 
-def leaving() -> None:
-    """The command has returned its status: a stopping signal from here on ends the process at once, with it."""
-    for signum in STOPPING:
-        if _signal.getsignal(signum) != _signal.SIG_IGN:
-            _signal.signal(signum, _leave)
-
-
-def _leave(signum: int, frame: FrameType | None) -> None:
-    os._exit(128 + signum)
+def settle() -> None:
+    """The command's result is in place: from now on a stopping signal is too late to stop it. Call it in the same
+    held block as what puts the result in place, so that no signal comes between the two; a signal held meanwhile
+    is one that came too late. (Before `take_over`, as under a test runner, there is nothing to settle.)"""
+    if not state.taken:
+        return
+    state.settled = True
+    state.late.extend(state.pending)
+    state.pending.clear()
 
 
 @contextlib.contextmanager
@@ -146,11 +173,40 @@ def held() -> Iterator[None]:
         yield
     finally:
         state.held -= 1
-        if not state.held and state.pending:
-            signum = state.pending[0]
-            state.pending.clear()
-            state.raised.append(signum)
-            raise Signalled(signum)
+        _release()
+
+
+def uncut(function: Callable[P, R]) -> Callable[P, R]:
+    """A function a stopping signal does not cut in two: one that comes from its first instruction on is raised as
+    it returns."""
+
+    @functools.wraps(function)
+    def whole(*args: P.args, **kwargs: P.kwargs) -> R:
+        state.held += 1
+        try:
+            return function(*args, **kwargs)
+        finally:
+            state.held -= 1
+            _release()
+
+    return whole
+
+
+def _release() -> None:
+    """The end of a held block or function: the first signal that came in it, raised unless another holds it."""
+    if not state.held and state.pending:
+        signum = state.pending[0]
+        state.pending.clear()
+        state.raised.append(signum)
+        raise Signalled(signum)
+
+
+def waiting() -> bool:
+    """Whether a stopping signal came in the held block or function this runs in (it is raised as that ends)."""
+    return bool(state.pending)
+
+
+_WHOLE = uncut(waiting).__code__  # the code every uncut function starts in
 
 
 def keep_lost_interrupts() -> None:
@@ -180,7 +236,7 @@ def _ring(_alarm: int, frame: FrameType | None) -> None:
     """SIGALRM's handler: raise the signal that was lost (or, still inside the hook, wait for the next alarm)."""
     if not state.lost:
         return
-    if _in_hook(frame):
+    if _on_stack(frame, _hook.__code__):
         _signal.setitimer(_signal.ITIMER_REAL, AGAIN_S)
         return
     signum = state.lost[0]
@@ -188,9 +244,10 @@ def _ring(_alarm: int, frame: FrameType | None) -> None:
     stop(signum, frame)
 
 
-def _in_hook(frame: FrameType | None) -> bool:
+def _on_stack(frame: FrameType | None, code: CodeType) -> bool:
+    """Whether the handler runs inside `code`: in the frame it interrupted, or one that called it."""
     while frame is not None:
-        if frame.f_code is _hook.__code__:
+        if frame.f_code is code:
             return True
         frame = frame.f_back
     return False

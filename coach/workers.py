@@ -40,12 +40,14 @@ def start(
     return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_begin, initargs=begin)
 
 
+@signals.uncut
 def stop(pool: ProcessPoolExecutor) -> None:
     """Stop the pool's workers now and let the pool go: SIGTERM, and SIGKILL for a worker still there after
     TERM_WAIT_S (one that had not yet made SIGTERM its default again). A worker left running would hang this
     process: the executor's own thread waits for it, holding a lock the executor's clean-up needs. That thread
     joins the workers too, and whichever thread reaps a worker first records its exit code: so it is waited for
-    (TERM_WAIT_S at most) before this returns, and every worker's exit code is known then."""
+    (TERM_WAIT_S at most) before this returns, and every worker's exit code is known then. A stopping signal that
+    comes meanwhile (a second Ctrl-C) is met once it returns."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public way to them
     manager = getattr(pool, "_executor_manager_thread", None)  # nor to its thread
     for process in processes:
