@@ -10,6 +10,7 @@ import sys
 from contextlib import closing, nullcontext
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -519,6 +520,17 @@ def foreign_log(home, columns, rows=()):
     return path
 
 
+def recording(played: list[int]) -> type[InstantOutput]:
+    """An audio output that plays at once and notes the length of each thing it plays in `played`."""
+
+    class Output(InstantOutput):
+        def play(self, pcm, rate):
+            played.append(len(pcm))
+            return self
+
+    return Output
+
+
 @pytest.mark.parametrize(
     ("columns", "problem"),
     [
@@ -533,13 +545,8 @@ def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_pla
     path = foreign_log(mini_home, columns)
     message = f"Error: The program log {path} has a sessions table that coach did not make ({problem}): move it aside, "
     message += "and coach starts a new one.\n"
-    played = []
-
-    class Output(InstantOutput):
-        def play(self, pcm, rate):
-            played.append(len(pcm))
-            return self
-
+    played: list[int] = []
+    Output = recording(played)
     for args in (
         ["mini", "--side", "right"], ["mini", "--side", "auto", "--script"], ["history"],
         ["log", "mini", "--side", "left", "--tenderness", "2"],
@@ -615,13 +622,8 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     holder = subprocess.Popen(
         [sys.executable, str(script), str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    played = []
-
-    class Output(InstantOutput):
-        def play(self, pcm, rate):
-            played.append(len(pcm))
-            return self
-
+    played: list[int] = []
+    Output = recording(played)
     try:
         assert holder.stdout.readline() == "holding\n"
         who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
@@ -643,6 +645,96 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     assert played != []
     assert run("mini", "--side", "right").exit_code == 0
     assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+
+
+MADE_AND_HELD = """\
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+db.execute("BEGIN EXCLUSIVE")
+print("holding", flush=True)
+if len(sys.argv) > 2:
+    time.sleep(float(sys.argv[2]))
+else:
+    sys.stdin.read()
+db.execute("COMMIT")
+"""
+
+
+def hold(script: Path, path: Path, *args: str) -> subprocess.Popen[str]:
+    """Another process that makes `path` a database of its own (not in WAL mode) and holds it with an exclusive lock,
+    until its input ends (or for the seconds given)."""
+    script.write_text(MADE_AND_HELD)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), str(path), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    return holder
+
+
+def test_a_log_another_program_made_and_holds_is_named_by_every_command_that_opens_it(mini_home, tmp_path):
+    """Another program made the log and holds it with an exclusive lock: every command that opens it waited 10 s
+    (the wait meant for another coach's transaction of a few milliseconds) and said "cannot be opened (database is
+    locked)", naming nothing, where a lock on a log coach made was named. Now it is named from the system's table of
+    locks (/proc/locks) after one look, SLICE_MS: a live session, the log, the history, a file for --side auto."""
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    script = tmp_path / "holder.py"
+    holder = hold(script, path)
+    played: list[int] = []
+    Output = recording(played)
+    try:
+        who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
+        held = f"Error: The program log {path} is held locked by {who}: close it, then run this again"
+        live = run("mini", "--side", "right", audio=Output)
+        assert (live.exit_code, live.stderr, played) == (1, f"{held}, or play with --no-log.\n", [])
+        noted = ["log", "mini", "--side", "left", "--tenderness", "2"]
+        for args in (["history"], noted, ["mini", "--side", "auto", "-o", str(tmp_path / "s.mp3")]):
+            result = run(*args, audio=Output)
+            assert (result.exit_code, result.stdout, result.stderr, played) == (1, "", f"{held}.\n", []), args
+    finally:
+        holder.communicate("", timeout=30)
+    assert run("mini", "--side", "right").exit_code == 0  # free again: coach's table goes beside the other's
+    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+
+
+def test_a_lock_another_coach_holds_is_waited_for(mini_home, tmp_path):
+    """Another coach process's lock is one of its transactions, a few milliseconds: it is waited for (up to
+    BUSY_MS), not refused as another program's is. This holder is named coach and lets go after 0.3 s."""
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    (tmp_path / "bin").mkdir()
+    holder = hold(tmp_path / "bin" / "coach", path, "0.3")
+    try:
+        noted = run("log", "mini", "--side", "left", "--tenderness", "2")
+    finally:
+        holder.communicate("", timeout=30)
+    assert (noted.exit_code, noted.stdout) == (0, "Recorded tenderness 2 for mini, left side (today, on its own).\n")
+
+
+def test_a_lock_whose_holder_the_system_does_not_name_is_said_plainly(mini_home, tmp_path, monkeypatch):
+    """Where the table of locks says nothing (another system, or no /proc/locks: simulated here), the programs that
+    have the log open are named as such; where nothing is known, the sentence says so."""
+    from coach import programlog
+
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    script = tmp_path / "holder.py"
+    holder = hold(script, path)
+    monkeypatch.setattr(programlog, "PROC_LOCKS", tmp_path / "no-locks")
+    try:
+        opened = run("log", "mini", "--side", "left", "--tenderness", "2")
+        (tmp_path / "empty").mkdir()
+        monkeypatch.setattr(programlog, "PROC", tmp_path / "empty")
+        unknown = run("history")
+    finally:
+        holder.communicate("", timeout=30)
+    unnamed = f"Error: The program log {path} is held locked by another program, which the system does not name"
+    assert (opened.exit_code, opened.stderr) == (
+        1, f"{unnamed} (it is open in pid {holder.pid}: {sys.executable} {script} {path}): close it, then run this "
+        "again.\n",
+    )  # fmt: skip
+    assert (unknown.exit_code, unknown.stderr) == (1, f"{unnamed}: close it, then run this again.\n")
 
 
 def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_made_after(mini_home, tmp_path):
