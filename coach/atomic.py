@@ -9,7 +9,7 @@ already renamed are put back as they were.
 
 A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short where the whole would pass the file
 system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
-and the renames of a transaction made, with the stopping signals held (coach.interrupts), so that an interrupt
+and the renames of a transaction made, with the stopping signals held (coach.signals), so that an interrupt
 cannot come between a temp file's creation and its being recorded for removal, nor between two renames.
 
 Only a regular file is ever replaced: a target that is a FIFO, a device, a socket or a link to one is refused in one
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coach.errors import OutputFileError
-from coach.interrupts import held
 from coach.quoting import shown
 from coach.reading import kind_of
+from coach.signals import held, settle, uncut, waiting
 
 SUFFIX = ".part"
 BACKUP = ".old"
@@ -132,16 +132,22 @@ class _Entry:
 class Transaction:
     """Several files written as one: `temp(target)` gives each a temp file to write; `commit` renames them all into
     place, or, if one rename fails, puts back what was there before and raises. Use it as a context manager: it
-    commits when the block ends normally, and removes every temp file however it ends.
+    commits when the block ends normally, and removes every temp file however it ends. A stopping signal that
+    comes as the block ends (coach.signals.uncut) is met once the temp files are removed, and nothing is renamed.
+
+    `final`: these files are the command's result, so once they are in place a stopping signal is too late to stop
+    the command (coach.signals.settle, in the renames' held block).
 
     Errors in making or renaming the temp files are OutputFileError naming the target, never the temp file."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, final: bool = False) -> None:
         self.entries: list[_Entry] = []
+        self.final = final
 
     def __enter__(self) -> Transaction:
         return self
 
+    @uncut
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         try:
             if kind is None:
@@ -169,11 +175,15 @@ class Transaction:
         backups: list[tuple[_Entry, Path | None]] = []
         try:
             with held():  # all the renames, or none of them
+                if waiting():  # a stopping signal came as the transaction ended: none, then
+                    return
                 for entry in self.entries:
                     current = entry
                     os.chmod(entry.temp, entry.mode & ~umask)
                     backups.append((entry, _backup(entry.target)))
                     os.replace(entry.temp, entry.target)
+                if self.final:
+                    settle()
         except OSError as exc:
             for entry, backup in reversed(backups):
                 with contextlib.suppress(OSError):
@@ -189,6 +199,7 @@ class Transaction:
                 if backup is not None:
                     backup.unlink(missing_ok=True)
 
+    @uncut
     def discard(self) -> None:
         for entry in self.entries:
             entry.temp.unlink(missing_ok=True)
@@ -214,9 +225,10 @@ def _backup(target: Path) -> Path | None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
-    """Yield a temp path to write; on success it becomes `path` (with `mode`, less the umask)."""
-    with Transaction() as transaction:
+def atomic_path(path: Path, mode: int = 0o644, *, final: bool = False) -> Iterator[Path]:
+    """Yield a temp path to write; on success it becomes `path` (with `mode`, less the umask). `final`: it is the
+    command's result (Transaction)."""
+    with Transaction(final=final) as transaction:
         yield transaction.temp(path, mode)
 
 
@@ -224,8 +236,8 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(path) as temp:
+def write_bytes(path: Path, data: bytes, *, final: bool = False) -> None:
+    with atomic_path(path, final=final) as temp:
         try:
             temp.write_bytes(data)
         except OSError as exc:

@@ -34,16 +34,16 @@ from pathlib import Path
 from typing import Any
 
 import coach.workers
-from coach import __version__
+from coach import __version__, signals
 from coach.atomic import Transaction, check_writable, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
-from coach.interrupts import held
 from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.quoting import shown
 from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
+from coach.signals import held
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import speech_label
@@ -334,7 +334,7 @@ def _make_lines(
     start = (speaker.factory, speaker.voice, speaker.pace, speaker.cache.directory)
     pool = coach.workers.start(min(workers, len(missing)), _start_speaker, start)
     try:
-        with coach.workers.spawning():
+        with signals.starting_workers():
             pending = {pool.submit(_make_line, text, beat) for text, beat in longest_first}
         while pending:  # woken often: a signal may come to another thread, and only this one acts on it
             finished, pending = wait(pending, timeout=coach.workers.WATCH_S, return_when=FIRST_COMPLETED)
@@ -381,7 +381,7 @@ def _in_parallel(
     pool = coach.workers.start(min(workers, len(jobs)))
     running: dict[Future[Done], Transaction] = {}
     try:
-        with coach.workers.spawning(), held():  # every worker started is recorded before an interrupt is met
+        with signals.starting_workers(), held():  # every worker started is recorded before an interrupt is met
             for job in jobs:
                 transaction = Transaction()
                 temps = {path: transaction.temp(path) for path in job.files}

@@ -270,6 +270,7 @@ def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path, monkeypa
     late."""
     import threading
 
+    import coach.signals
     import coach.workers
 
     if reaper != "as it comes":
@@ -286,7 +287,7 @@ def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path, monkeypa
 
         monkeypatch.setattr(os, "waitpid", waitpid)
     pool = coach.workers.start(2, _deaf_to_sigterm)
-    with coach.workers.spawning():
+    with coach.signals.starting_workers():
         for _ in range(3):
             pool.submit(_nap, 30.0, tmp_path)
     wait_for(lambda: len(os.listdir(tmp_path)) == 2)  # both workers are in a job

@@ -3,14 +3,18 @@ user timer whose job shows a notification)."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from coach.catalog import RoutineSource
 from coach.cli.deps import Deps
+from coach.cli.options import stack
 from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
 from coach.program import Entry
@@ -26,18 +30,29 @@ def clock_time(ctx: click.Context, param: click.Parameter, value: str) -> time:
     raise click.BadParameter(f"{quoted(value)} is not a time of day: write it as HH:MM, such as 07:30 or 21:00.")
 
 
+def window_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--from, --to and --per-day, handed to the command as one value, `window`."""
+
+    @functools.wraps(command)
+    def with_window(*args: object, start: time, end: time, per_day: int | None, **kwargs: object) -> object:
+        return command(*args, window=Window(start=start, end=end, per_day=per_day), **kwargs)
+
+    return _window_option_stack(with_window)
+
+
+_window_option_stack = stack(
+    click.option("--from", "start", metavar="HH:MM", callback=clock_time, default=f"{EARLIEST:%H:%M}",
+                 show_default=True, help="The day's first reminder."),
+    click.option("--to", "end", metavar="HH:MM", callback=clock_time, default=f"{LATEST:%H:%M}",
+                 show_default=True, help="The day's last reminder."),
+    click.option("--per-day", type=click.IntRange(1, 12), metavar="N",
+                 help="Reminders a day: the program's sessions a day unless given."),
+)  # fmt: skip
+
+
 @click.command("remind")
 @click.argument("routine_name", metavar="[ROUTINE]", required=False)
-@click.option("--from", "start", metavar="HH:MM", callback=clock_time, default=f"{EARLIEST:%H:%M}",
-              show_default=True, help="The day's first reminder.")  # fmt: skip
-@click.option("--to", "end", metavar="HH:MM", callback=clock_time, default=f"{LATEST:%H:%M}",
-              show_default=True, help="The day's last reminder.")  # fmt: skip
-@click.option(
-    "--per-day",
-    type=click.IntRange(1, 12),
-    metavar="N",
-    help="Reminders a day: the program's sessions a day unless given.",
-)
+@window_options
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
               help="Write them to FILE.ics, for a phone or any calendar app.")  # fmt: skip
 @click.option("--install", is_flag=True, help="Show them on this desktop (a systemd user timer).")
@@ -48,9 +63,7 @@ def clock_time(ctx: click.Context, param: click.Parameter, value: str) -> time:
 )
 def remind(
     routine_name: str | None,
-    start: time,
-    end: time,
-    per_day: int | None,
+    window: Window,
     ics: Path | None,
     install: bool,
     uninstall: bool,
@@ -91,7 +104,6 @@ def remind(
             f"Desktop reminders are for a routine by name: put {Path(routine_name).name} in "
             f"{deps.dirs.config / 'routines'} and run coach remind {source.name} --install."
         )
-    window = Window(start, end, per_day)
     plan, entries = make_plan(deps, source, name, window)
     if notify:
         notify_now(deps, plan, entries)

@@ -50,7 +50,7 @@ class Stopped(click.ClickException):
 
 
 def stopped(message: str, interrupt: BaseException) -> Stopped:
-    """Ctrl-C, SIGTERM or SIGHUP on its way out: the message, and 128 + the signal's number (coach.errors.Signalled)."""
+    """Ctrl-C, SIGTERM or SIGHUP on its way out: the message, and 128 + the signal's number (coach.signals)."""
 
     class StoppedBy(Stopped):
         exit_code = 128 + getattr(interrupt, "signum", signal.SIGINT)

@@ -75,5 +75,6 @@ def check_text(text: str, what: str) -> None:
 
 
 def write_calendar(path: Path, plan: ReminderPlan, zone: str | None, made: datetime) -> None:
-    """Write the calendar atomically: after a failure nothing is left at `path` (an earlier file stays as it was)."""
-    write_bytes(path, calendar_bytes(plan, zone, made))
+    """Write the calendar atomically: after a failure nothing is left at `path` (an earlier file stays as it was).
+    It is the command's result: once it is in place, a stopping signal is too late to undo it."""
+    write_bytes(path, calendar_bytes(plan, zone, made), final=True)

@@ -41,17 +41,16 @@ def export_session(
     encoding: Encoding = MONO,
     lyrics: bool = False,
     srt: bool = False,
-    track: int = 1,
-    tracks: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Write the session to `path` (format by suffix) and the sidecar files asked for, all or none; returns them.
-    `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's comment."""
+    """Write the session on its own (track 1 of 1) to `path` (format by suffix) and the sidecar files asked for, all
+    or none; returns them. `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's
+    comment. They are the command's result: once they are in place, a stopping signal is too late to undo them."""
     files = session_files(path, lyrics, srt)
     check_session_files(path, lyrics, srt)
-    with Transaction() as transaction:
+    with Transaction(final=True) as transaction:
         temps = {target: transaction.temp(target) for target in files}
-        write_session(session, temps, speech, encoding, track, tracks, progress)
+        write_session(session, temps, speech, encoding, progress=progress)
     return files
 
 

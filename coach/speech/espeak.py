@@ -18,8 +18,8 @@ from typing import Any
 from coach.atomic import reason
 from coach.audio import Pcm, read_wav
 from coach.errors import SpeechError
-from coach.interrupts import held
 from coach.quoting import quoted
+from coach.signals import held
 from coach.speech.engine import Voice
 
 RATE_AT_PACE_1 = 120  # espeak-ng's rate setting for pace 1.0: about 143 words a minute on this project's lines
