@@ -17,6 +17,7 @@ from desktop_bus import call, listening, private_bus
 from coach.control import Controller, Intent, Key, State, Where
 from coach.desktop.media import NO_TRACK, TRACK, MediaKeys, NoMedia, PlayerState, inputs_for, media_keys, player_state
 from coach.desktop.mpris import BUS_NAME, OBJECT_PATH
+from coach.kinds import Side
 
 PLAYER = "org.mpris.MediaPlayer2.Player"
 PROPERTIES = "org.freedesktop.DBus.Properties"
@@ -45,7 +46,7 @@ def controller_in(state: State, mini) -> Controller:
     from coach.script import Options, build_script
     from coach.timeline import build_timeline
 
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     controller = Controller(build_timeline(script, lengths_for(script), RATE))
     controller.start(8_000_000.0)
     presses = {State.PLAYING: 0, State.PAUSED: 1, State.COUNTDOWN: 2}[state]

@@ -269,7 +269,7 @@ def test_a_skip_in_a_first_session_is_heard_at_once(tmp_path, psoas):
     plays the next phase's first line at once, because it was made second, right after the first (it once came
     after the prompts and every line of settling in: 1.4 to 2.1 s late with Piper). Then that phase's own lines are
     made first."""
-    script = build_script(psoas, Options("right"))
+    script = build_script(psoas, Options(Side.RIGHT))
     clock = PacedClock()
     engine = PacedEngine(clock)
     speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))
@@ -306,7 +306,7 @@ def test_a_skip_in_a_first_session_is_heard_at_once(tmp_path, psoas):
 def test_the_words_that_open_each_phase_are_made_a_phase_early_and_again_from_where_the_session_is(mini):
     from coach.live import speaking_order
 
-    script = build_script(mini, Options("both"))
+    script = build_script(mini, Options(Side.BOTH))
     assert [p.title for p in script.phases] == [
         "Start", "Place, right", "Work, right", "Switch", "Place, left", "Work, left", "End"
     ]  # fmt: skip

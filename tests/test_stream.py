@@ -332,7 +332,7 @@ def test_a_skip_in_a_first_session_plays_the_next_phase_through_the_stream_at_on
     from coach.live import Keyboard
     from coach.script import Say
 
-    script = build_script(psoas, Options("right"))
+    script = build_script(psoas, Options(Side.RIGHT))
     clock = PacedStreamClock()
     engine = test_playback.PacedEngine(clock)
     speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))

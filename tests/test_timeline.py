@@ -189,7 +189,7 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
 def test_past_its_horizon_a_timeline_plays_from_a_phase_start_up_to_the_next_line_not_made(mini):
     """What waits for speech runs from its line (or its grid) to the end of its phase; a phase is exact from its
     start up to there, so a skip past lines not made yet plays at once, at an estimated place."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     knees = "Knees to your left, for your right."
     guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees, "Slide."})
     work, end = guess.phases[2], guess.phases[3]  # "Work, right": its line "Go.", then the grid holding "Slide."
