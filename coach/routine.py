@@ -154,6 +154,7 @@ class Routine:
     summary: Summary
     source: str = ""
     program: Program | None = None
+    picture: str = ""  # an SVG file beside the routine's file; "{side}" in its name: one for each side
 
 
 def parse_routine(text: str, file: str, name: str) -> Routine:
@@ -464,7 +465,9 @@ class _Validator:
     # -- the routine ------------------------------------------------------------------------------------------
 
     def routine(self, data: Table, default_name: str) -> Routine:
-        self.table(data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary", "program"))
+        self.table(
+            data, (), ("title", "description", "source", "strokes", "phases", "switch", "summary", "program", "picture")
+        )
         name = default_name
         if not _NAME.match(name):
             raise RoutineError(
@@ -489,7 +492,25 @@ class _Validator:
             uneven=self.text(raw_summary, ("summary",), "uneven", UNEVEN_FIELDS, UNEVEN),
         )
         program = self.program(data["program"]) if "program" in data else None
-        return Routine(name, title, description, phases, stroke, switch, summary, source, program)
+        picture = self.picture(data) if "picture" in data else ""
+        return Routine(name, title, description, phases, stroke, switch, summary, source, program, picture)
+
+    def picture(self, data: Table) -> str:
+        """An SVG file's name, beside the routine's file; `{side}` in it stands for right or left."""
+        value = self.get(data, (), "picture", str).strip()
+        if not re.fullmatch(r"[^/\\\x00-\x1f]{1,200}\.svg", value, re.IGNORECASE) or value.startswith("."):
+            raise self.fail(
+                ("picture",), f"{value!r} is not an SVG file's name (such as my-routine.svg, beside the routine)"
+            )
+        try:
+            fields = set(placeholders(value))
+        except PlaceholderError as exc:
+            raise self.fail(("picture",), f"malformed placeholder: {exc}") from None
+        if fields - {"side"}:
+            raise self.fail(
+                ("picture",), f"unknown placeholder {{{sorted(fields - {'side'})[0]}}} (here you may use: {{side}})"
+            )
+        return value
 
     def program(self, raw: object) -> Program:
         path: KeyPath = ("program",)

@@ -110,6 +110,7 @@ Cue = Say | Sound | Rest | Grid
 class ScriptPhase:
     title: str
     cues: tuple[Cue, ...]
+    side: Side | None = None  # the side it works, or is about to (the switch); None before and after the sides
 
 
 @dataclass(frozen=True)
@@ -181,12 +182,12 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
         if index and _in_shape(routine.switch, shape):
-            phases.append(_talk(routine.switch, values(side), shape))
+            phases.append(replace(_talk(routine.switch, values(side), shape), side=side))
         for phase in during:
-            talk = _talk(phase, values(side), shape, again=index > 0)
+            talk = replace(_talk(phase, values(side), shape, again=index > 0), side=side)
             if phase.strokes:
                 grid = _strokes(routine, phase.steps, strokes, bpm, guidance, values(side))
-                talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
+                talk = replace(talk, cues=(*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
     closing = [_talk(p, session, shape) for p in after]
 
@@ -194,10 +195,10 @@ def build_script(routine: Routine, options: Options) -> Script:
     summary = _summary(routine, worked, per_side, options.done, session, values)
     if closing:
         first = closing[0]
-        closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
+        closing[0] = replace(first, cues=(Say(summary, SUMMARY_PAUSE_MS), *first.cues))
     else:
         last = phases[-1]
-        phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
+        phases[-1] = replace(last, cues=(*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
     phases.extend(closing)
 
     first = phases[0]
@@ -206,9 +207,9 @@ def build_script(routine: Routine, options: Options) -> Script:
         welcome = 1 if isinstance(cues[0], Say) else 0
         pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
         cues = (*cues[:welcome], Say(options.standing, pause), *cues[welcome:])
-    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues))
+    phases[0] = replace(first, cues=(Sound(LEAD_IN, LEAD_IN_MS), *cues))
     last = phases[-1]  # the first phase too, when there is only one
-    phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
+    phases[-1] = replace(last, cues=(*last.cues, Rest(TAIL_MS)))
     return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
 
 

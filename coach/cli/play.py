@@ -55,6 +55,8 @@ def routine_command(source: RoutineSource) -> click.Command:
 
     {description}
 
+    See where to press: coach show {name} --side right --picture
+
     \b
     Examples:
       coach {name} --side right
@@ -194,14 +196,16 @@ def print_script(deps: Deps, request: Request, as_json: bool) -> None:
 def write_file(deps: Deps, request: Request, output: Path, encoding: Encoding, lyrics: bool, srt: bool) -> None:
     from coach import report
     from coach.output.export import export_session
+    from coach.picture.pictures import file_pictures
 
     session = prepare_session(deps, request, plan_unannounced(deps, request))
     timeline = session.timeline
+    pictures = file_pictures(output.suffix, timeline.script, request.source, request.routine)
     try:
         with progress(f"Writing {output.name}") as advance:
             written = export_session(
                 session, output, request.speech.label, encoding, lyrics, srt,
-                progress=lambda done: advance(done, timeline.length),
+                progress=lambda done: advance(done, timeline.length), pictures=pictures,
             )  # fmt: skip
     except KeyboardInterrupt as exc:
         raise stopped(f"Stopped: {output} was not written.", exc) from None
@@ -276,6 +280,10 @@ def play_live(deps: Deps, request: Request) -> None:
                 )
             about = "" if timeline.horizon is None else "about "
             click.echo(f"Playing {report.summary(timeline, about)} Ctrl-C stops.", err=True)
+            if plan.shape is Shape.TEACH:
+                from coach.picture.pictures import see_where
+
+                click.echo(see_where(request.source, plan.side), err=True)
             if sys.stdin.isatty():
                 click.echo(
                     "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends.",
