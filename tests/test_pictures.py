@@ -129,6 +129,16 @@ def test_the_same_svg_gives_the_same_bytes_in_another_process():
     assert other == hashlib.sha256(render_png(draw(FIGURES["psoas"], Side.LEFT, View.STROKE))).hexdigest()
 
 
+@pytest.mark.e2e
+def test_the_pictures_in_the_docs_are_the_ones_coach_draws():
+    from conftest import ROOT
+
+    for name in FIGURES:
+        for side in (Side.RIGHT, Side.LEFT):
+            shown = (ROOT / "docs" / "pictures" / f"{name}-{side}.png").read_bytes()
+            assert shown == render_png(draw(FIGURES[name], side, View.STROKE)), f"{name}-{side}: make pictures"
+
+
 # -- coach show --picture ------------------------------------------------------------------------------------------
 
 

@@ -121,7 +121,7 @@ def _top_view(svg: Svg, figure: Figure, side: Side, view: View) -> None:
     body = figure.body
     knees = _legs_dropped(svg, body)
     _torso(svg, body)
-    svg.text(P(CANVAS - 15, knees.y - 60), f"knees to the {side.other}", size=LABEL, anchor="end")
+    svg.text(P(CANVAS - 15, 830), f"knees to the {side.other}", size=LABEL, anchor="end")
     _landmarks(svg, body)
     if figure.partner:
         _giver(svg, figure)
@@ -185,7 +185,7 @@ def _landmarks(svg: Svg, body: Body) -> None:
     svg.circle(body.at(NAVEL.dx, NAVEL.dy), 11, fill="none", stroke=INK, width=6, cls="navel")
     svg.text(body.at(20, 528), "navel", size=LABEL)
     svg.text(body.at(25, 300), "rib edge", size=LABEL)
-    svg.text(body.at(-95, 385), "six-pack edge", size=LABEL, anchor="end")
+    svg.text(body.at(-60, 300), "six-pack edge", size=LABEL, anchor="end")
     svg.text(body.at(-215, 800), "hip bone", size=LABEL, anchor="end")
 
 
@@ -254,7 +254,7 @@ def _giver(svg: Svg, figure: Figure) -> None:
     svg.line([P(shoulder_x, spot.y - 150), P(shoulder_x, spot.y + 150)], stroke=INK, width=130)
     svg.line([P(shoulder_x, spot.y - 150), P(shoulder_x, spot.y + 150)], stroke=SKIN, width=118)
     svg.circle(P(shoulder_x + 35, spot.y), 58, fill=SKIN, stroke=INK, width=6)
-    svg.text(P(30, spot.y - 240), "you, kneeling", size=LABEL)
+    svg.text(P(30, spot.y + 215), "you, kneeling", size=LABEL)
 
 
 def _side_view(svg: Svg, figure: Figure) -> None:
