@@ -274,9 +274,8 @@ def pictures(work: Path) -> None:
     print()
     print(f"{'pictures (1000 x 1000 PNG)':<34}{'ms each':>8}{'KB each':>9}")
     print(f"{'draw (SVG)':<34}{draw_s * 1000 / len(svgs):>8.2f}")
-    print(
-        f"{'render (resvg, in process)':<34}{render_s * 1000 / len(svgs):>8.1f}{sum(map(len, pngs)) / len(pngs) / 1024:>9.1f}"
-    )
+    size = sum(map(len, pngs)) / len(pngs) / 1024
+    print(f"{'render (resvg, in process)':<34}{render_s * 1000 / len(svgs):>8.1f}{size:>9.1f}")
     print(f"{'a user picture (child process)':<34}{child * 1000:>8.1f}")
 
 

@@ -119,7 +119,7 @@ def _title(svg: Svg, figure: Figure, side: Side) -> None:
 
 def _top_view(svg: Svg, figure: Figure, side: Side, view: View) -> None:
     body = figure.body
-    knees = _legs_dropped(svg, body)
+    _legs_dropped(svg, body)
     _torso(svg, body)
     svg.text(P(CANVAS - 15, 830), f"knees to the {side.other}", size=LABEL, anchor="end")
     _landmarks(svg, body)
@@ -146,15 +146,14 @@ def _limb(svg: Svg, points: list[P], width: float) -> None:
     svg.line(points, stroke=SKIN, width=width)
 
 
-def _legs_dropped(svg: Svg, body: Body) -> P:
-    """Both knees bent and fallen to the other side (the viewer's right, in the right side's picture); returns
-    where the arrow showing the fall ends."""
+def _legs_dropped(svg: Svg, body: Body) -> None:
+    """Both knees bent and fallen to the other side (the viewer's right, in the right side's picture), with an
+    arrow showing the fall."""
     _limb(svg, [body.at(120, 740), body.at(390, 800), body.at(260, 980)], 150)
     _limb(svg, [body.at(-110, 740), body.at(340, 870), body.at(150, 1040)], 160)
     knee = body.at(455, 725)
     svg.path(svg.curve(body.at(230, 690), body.at(360, 640), knee), stroke=INK, width=7)
     svg.arrowhead(knee, body.at(370, 665), size=34, fill=INK)
-    return knee
 
 
 def _torso(svg: Svg, body: Body) -> None:
