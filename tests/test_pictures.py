@@ -431,3 +431,23 @@ def test_a_library_rerun_writes_nothing_and_a_changed_picture_makes_the_files_ag
     (folder / "mini.svg").write_text(SVG.format('<circle cx="30" cy="50" r="20"/>'))
     changed = run("export", str(library), "--routine", "mini", "--workers", "1", "--shape", "teach")
     assert changed.stderr == f"Wrote 3 sessions to {library} (0 already up to date), with coach.m3u and index.txt.\n"
+
+
+def test_a_library_of_every_routine_leaves_out_one_whose_picture_is_missing(tmp_path):
+    from conftest import FakeEngine, FakeEngines, deps
+
+    folder = pictured(tmp_path)
+    fake = deps(engines=FakeEngines(FakeEngine()))
+    result = run(
+        "export", str(tmp_path / "lib"), "--workers", "1", "--shape", "quick", "--format", "wav", "--voice", "fake/one",
+        deps=fake,
+    )  # fmt: skip
+    assert result.stderr.startswith(
+        f"Warning: left out, as it cannot be loaded: {folder / 'mini.toml'}, line 3: picture: mini.svg is not there "
+        "(it goes beside mini.toml)\n"
+    )
+    named = run("export", str(tmp_path / "lib"), "--routine", "mini")
+    assert (named.exit_code, named.stderr) == (
+        1,
+        f"Error: {folder / 'mini.toml'}, line 3: picture: mini.svg is not there (it goes beside mini.toml)\n",
+    )

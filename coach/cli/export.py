@@ -57,6 +57,7 @@ def export(
       coach export ~/psoas-only --routine psoas --format ogg
     """
     from coach.library import INDEX, PLAYLIST, Settings, export_library
+    from coach.picture.pictures import usable
 
     deps = current_deps()
     check_tempo(session)
@@ -79,13 +80,13 @@ def export(
                     "their sessions would have the same file names."
                 )
             named[source.name] = given
-            source.load()
+            usable(source)
             sources.append(source)
     else:  # every routine that loads; the others are left out, with a warning each
         sources = []
         for source in routine_sources(deps).values():
             try:
-                source.load()
+                usable(source)
             except CoachError as exc:
                 click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
                 continue

@@ -149,3 +149,10 @@ def see_where(source: RoutineSource, side: Side) -> str:
     """The line that points a first session to the picture."""
     single = side.sides[0]
     return f"See where to press: coach show {source.command} --side {single} --picture"
+
+
+def usable(source: RoutineSource) -> Routine:
+    """The routine, once it and its picture (a user's file, if it names one) are known to be usable."""
+    routine = source.load()
+    routine_pictures(source, routine)
+    return routine
