@@ -280,15 +280,15 @@ def play_live(deps: Deps, request: Request) -> None:
                 )
             about = "" if timeline.horizon is None else "about "
             click.echo(f"Playing {report.summary(timeline, about)} Ctrl-C stops.", err=True)
-            if plan.shape is Shape.TEACH:
-                from coach.picture.pictures import see_where
-
-                click.echo(see_where(request.source, plan.side), err=True)
             if sys.stdin.isatty():
                 click.echo(
                     "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends.",
                     err=True,
                 )
+            if plan.shape is Shape.TEACH:
+                from coach.picture.pictures import see_where
+
+                click.echo(see_where(request.source, plan.side), err=True)
             status = status_line(deps.clock.monotonic)
             bus = deps.bus if request.media_keys else None
             with deps.keys() as keys, media_keys(bus, report.title(session.timeline), clock.monotonic) as media:
