@@ -182,7 +182,8 @@ def test_info_lists_tags_chapters_and_pictures(mini_home):
     )
     flac = mini_home / "mini-right.flac"
     run("mini", "--side", "right", "-o", str(flac))
-    assert run("info", str(flac)).stdout == f"mini-right.flac: 0:25, 41 kbps, 22050 Hz mono\nNo ID3 tags.\nCover:    {picture}\n"
+    shown = run("info", str(flac)).stdout
+    assert shown == f"mini-right.flac: 0:25, 41 kbps, 22050 Hz mono\nNo ID3 tags.\nCover:    {picture}\n"
     missing = run("info", str(mini_home / "nope.mp3"))
     assert (missing.exit_code, missing.stderr) == (1, f"Error: {mini_home / 'nope.mp3'}: no such file.\n")
 
