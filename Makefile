@@ -20,7 +20,7 @@ OTHERS := $(foreach found,$(PYTHONS),$(firstword $(subst :, ,$(found))))
 python_for = $(word 2,$(subst :, ,$(filter $(1):%,$(PYTHONS))))
 DEFAULT := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: run test lint setup sounds clean bench
+.PHONY: run test lint setup sounds pictures clean bench
 
 run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
@@ -59,6 +59,12 @@ setup: $(STAMP)
 
 sounds: $(STAMP)
 	$(BIN)/python scripts/make_sounds.py
+
+# The routines' pictures in docs/pictures, as coach draws them (a test checks they are current).
+pictures: $(STAMP)
+	@for routine in iliacus psoas psoas-gentle psoas-partner; do for side in right left; do \
+	    $(BIN)/coach show $$routine --side $$side --picture docs/pictures/$$routine-$$side.png || exit 1; \
+	done; done
 
 $(STAMP): pyproject.toml constraints-dev.txt scripts/system-deps.sh
 	@sh scripts/system-deps.sh $(PYTHON)

@@ -40,6 +40,7 @@ from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
 from coach.kinds import Guidance, Shape, Side, Tempo
+from coach.picture.pictures import pictures_key
 from coach.quoting import shown
 from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
@@ -136,9 +137,11 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
         for side in Side
     ]
     jobs = []
+    pictures = {source.name: pictures_key(source, source.load()) for source in sources}
     for track, (source, side, shape) in enumerate(sets, start=1):
         text = source.read()
-        key = hashlib.sha256(json.dumps([common, text, side, shape, track, len(sets)]).encode()).hexdigest()
+        made_of = [common, text, pictures[source.name], side, shape, track, len(sets)]
+        key = hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
         named = "" if shape is Shape.TEACH else f"-{shape}"
         path = folder / f"{source.name}-{side}{named}{settings.suffix}"
         jobs.append(Job(source, side, track, len(sets), path, key, shape, settings.lyrics, settings.srt))
@@ -205,12 +208,16 @@ def render_job(job: Job, temps: Mapping[Path, Path], settings: Settings, engine:
     from coach.output.export import write_session
     from coach.output.files import Encoding
     from coach.output.tags import session_title
+    from coach.picture.pictures import routine_pictures, session_pictures
     from coach.session import prepare
 
     routine = job.source.load()
     session = prepare(routine, settings.options(job.side, job.shape), settings.speaker(engine, cache))
     encoding = Encoding(settings.channels, settings.bitrate)
-    write_session(session, temps, settings.speech, encoding, job.track, job.tracks)
+    pictures = None
+    if settings.suffix != ".wav":
+        pictures = session_pictures(session.timeline.script, job.source, routine_pictures(job.source, routine))
+    write_session(session, temps, settings.speech, encoding, job.track, job.tracks, pictures=pictures)
     files = {target.name: fingerprint(temp) for target, temp in temps.items()}
     timeline = session.timeline
     return Done(job.path.name, session_title(timeline), timeline.seconds(timeline.length), files)

@@ -36,8 +36,7 @@ from coach.keyspec import (
     type_name,
 )
 from coach.kinds import Shape, Tempo
-from coach.template import COUNT_FIELDS, NO_FIELDS, SESSION_FIELDS, SIDE_FIELDS, UNEVEN_FIELDS
-from coach.template import counted as counted  # re-exported: cli/play.py imports it from here
+from coach.template import COUNT_FIELDS, NO_FIELDS, SESSION_FIELDS, SIDE_FIELDS, UNEVEN_FIELDS, fault
 from coach.tomllines import BOM, KeyPath
 
 MAX_STROKES = 30
@@ -158,6 +157,7 @@ class Routine:
     summary: Summary
     source: str = ""
     program: Program | None = None
+    picture: str = ""  # an SVG file beside the routine's file; "{side}" in its name: one for each side
 
 
 def parse_routine(text: str, file: str, name: str) -> Routine:
@@ -227,6 +227,24 @@ class Safety:
                 raise check.fail(at, f"{shown} is not a safety rule (expected one of: {', '.join(SAFETY_RULES)})")
             names.append(name)
         return True, tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class PictureFile:
+    """An SVG file's name, beside the routine's file; `{side}` in it stands for right or left."""
+
+    def read(self, check: Reader, data: Table, path: KeyPath, key: str, here: frozenset[str]) -> str:
+        value = check.get(data, path, key, str).strip()
+        if not re.fullmatch(r"[^/\\\x00-\x1f]{1,200}\.svg", value, re.IGNORECASE) or value.startswith("."):
+            raise check.fail(
+                (*path, key), f"{value!r} is not an SVG file's name (such as my-routine.svg, beside the routine)"
+            )
+        problem = fault(value, frozenset({"side"}))
+        if problem is not None:
+            raise check.fail(
+                (*path, key), problem.removesuffix("; {side} and {other} work only where each_side = true")
+            )
+        return value
 
 
 PROGRAM = Spec(
@@ -316,6 +334,9 @@ ROUTINE = Spec(
     Key("switch", ByCode(dict), "spoken between the sides with --side both"),
     Key("summary", Sub(SUMMARY, Summary), "the closing's first line"),
     Key("program", Sub(PROGRAM, Program), "the program: sessions a day, days, when to stop", default=None),
+    Key(
+        "picture", PictureFile(), "an SVG file beside the routine's, shown in its files; {side}: one a side", default=""
+    ),
 )
 
 

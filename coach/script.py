@@ -111,6 +111,7 @@ Cue = Say | Sound | Rest | Grid
 class ScriptPhase:
     title: str
     cues: tuple[Cue, ...]
+    side: Side | None = None  # the side it works, or is about to (the switch); None before and after the sides
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,22 +168,22 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
         if index and _in_shape(routine.switch, shape):
-            phases.append(_talk(routine.switch, values(side), shape))
+            phases.append(replace(_talk(routine.switch, values(side), shape), side=side))
         for phase in during:
-            talk = _talk(phase, values(side), shape, again=index > 0)
+            talk = replace(_talk(phase, values(side), shape, again=index > 0), side=side)
             if phase.strokes:
                 grid = _strokes(routine, phase.steps, strokes, bpm, options.guidance, values(side))
-                talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
+                talk = replace(talk, cues=(*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
     closing = [_talk(p, session, shape) for p in after]
 
     per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
     summary = Say(_summary(routine, worked, per_side, options.done, session, values), SUMMARY_PAUSE_MS)
     if closing:
-        closing[0] = ScriptPhase(closing[0].title, (summary, *closing[0].cues))
+        closing[0] = replace(closing[0], cues=(summary, *closing[0].cues))
     else:
         last = phases[-1]
-        phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], summary, last.cues[-1]))
+        phases[-1] = replace(last, cues=(*last.cues[:-1], summary, last.cues[-1]))
     return Script(
         routine=routine.name,
         title=routine.title,
@@ -217,9 +218,9 @@ def _framed(phases: list[ScriptPhase], standing: str | None, shape: Shape) -> tu
         welcome = 1 if isinstance(cues[0], Say) else 0
         pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
         cues = (*cues[:welcome], Say(standing, pause), *cues[welcome:])
-    phases = [ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues)), *phases[1:]]
+    phases = [replace(first, cues=(Sound(LEAD_IN, LEAD_IN_MS), *cues)), *phases[1:]]
     last = phases[-1]  # the first phase too, when there is only one
-    phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
+    phases[-1] = replace(last, cues=(*last.cues, Rest(TAIL_MS)))
     return tuple(phases)
 
 

@@ -240,6 +240,7 @@ def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli, audio, r
     assert done.stderr == (
         "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all. "
         "Ctrl-C stops.\n"
+        "See where to press: coach show mini --side right --picture\n"
         f"Error: {reason} To listen later, write the session to a file: coach mini --side right -o mini-right.mp3\n"
     )
 

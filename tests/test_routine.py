@@ -60,7 +60,7 @@ def test_unknown_key():
     e = error(MINI.replace('title = "Mini"', 'title = "Mini"\ncolour = "blue"'))
     assert str(e) == (
         "mini.toml, line 3: colour: unknown key "
-        "(expected one of: title, description, source, strokes, phases, switch, summary, program)"
+        "(expected one of: title, description, source, strokes, phases, switch, summary, program, picture)"
     )
     assert (e.file, e.line, e.key) == ("mini.toml", 3, "colour")
 

@@ -116,6 +116,7 @@ EDGES = {
     "coach.speech.espeak": "the engine waits for its own output",
     "coach.speech.factory": "builds the engine it names",
     "coach.workers": "export's workers look for their parent",
+    "coach.picture.render": "a user's picture is drawn in a process of its own, with a time limit",
 }
 
 
@@ -136,12 +137,13 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
     reaching = {name: sorted(reaches(name)) for name in MODULES if reaches(name)}
     assert reaching["coach.programlog"] == ["sqlite3.connect"]  # the walk finds what it looks for
     assert {name for name in reaching if not name.startswith("coach.cli")} == set(EDGES)
-    # the one real clock, audio output and way to run another program; the commands open the log for as long as
-    # they need it
+    # the one real clock, audio output, way to run another program and image viewer; the commands open the log for
+    # as long as they need it
     assert reaching["coach.cli.deps"] == [
         "PortAudioOutput()",
         "SimpleaudioBackend()",
         "datetime.now",
+        "subprocess.Popen",
         "subprocess.run",
         "time.monotonic",
         "time.sleep",

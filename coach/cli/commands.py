@@ -11,6 +11,7 @@ from coach.cli.options import voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
+from coach.kinds import Side
 from coach.quoting import shown
 
 
@@ -65,8 +66,18 @@ def list_voices() -> None:
 @click.command("show")
 @click.argument("routine_name", metavar="ROUTINE")
 @voice_options
-def show(routine_name: str, speech: SpeechChoices) -> None:
-    """Describe a routine: its phases, strokes, tempos, and how long a session lasts in each shape.
+@click.option(
+    "--picture", is_flag=False, flag_value="", default=None, metavar="[FILE]",
+    help="Instead, write the routine's picture (the position, the spot and the stroke) to FILE, .png or .svg; "
+    "with no FILE, open it in the image viewer (or say where it was written).",
+)  # fmt: skip
+@click.option(
+    "--side", type=click.Choice(["right", "left"]), default="right", show_default=True,
+    help="The side the picture shows (with --picture).",
+)  # fmt: skip
+def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: str) -> None:
+    """Describe a routine: its phases, strokes, tempos, and how long a session lasts in each shape; or, with
+    --picture, show where to press.
 
     Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both; a
     stroke lasts its steps' beats, or more where the voice's words need them, the same for every stroke of a phase.
@@ -77,9 +88,11 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     Examples:
       coach show psoas
       coach show ./my-routine.toml
+      coach show psoas --side right --picture
+      coach show iliacus --side left --picture iliacus-left.png
     """
     from coach import report
-    from coach.kinds import Shape, Side, Tempo
+    from coach.kinds import Shape, Tempo
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import Speaker, SpeechCache
@@ -87,6 +100,11 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     deps = current_deps()
     source = source_named(routine_name, deps)
     routine = source.load()
+    if picture is not None:
+        from coach.cli.picture import show_picture
+
+        show_picture(deps, source, routine, Side(side), picture)
+        return
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
     strokes: dict[Tempo, str] = {}

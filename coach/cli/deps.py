@@ -9,6 +9,7 @@ a `Deps` of their own with fakes and pass it as click's `obj`.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -89,6 +90,26 @@ def run_command(args: Sequence[str]) -> Completed:
     return Completed(done.returncode, done.stdout, done.stderr)
 
 
+def image_viewer(environ: Mapping[str, str]) -> Callable[[Path], bool]:
+    """Opens a picture in the desktop's image viewer (xdg-open, not waited for); False where there is no desktop
+    (no display) or no xdg-open."""
+
+    def view(path: Path) -> bool:
+        opener = shutil.which("xdg-open", path=environ.get("PATH"))
+        if opener is None or not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+            return False
+        try:
+            subprocess.Popen(
+                [opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+        except OSError:
+            return False
+        return True
+
+    return view
+
+
 def coach_command() -> tuple[str, ...]:
     """How another process runs this coach: the `coach` script that is running, by its absolute path, else this
     Python with -m coach (as under a test runner)."""
@@ -163,6 +184,7 @@ class Deps:
     bus: str | None = None  # the session bus's address; None where there is none
     run: Runner = run_command  # runs another program: systemctl, for reminders
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
+    view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
 
     def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
         """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
@@ -196,4 +218,5 @@ class Deps:
             bus=session_bus_address(environ),
             run=run_command,
             coach=coach_command(),
+            view_image=image_viewer(environ),
         )

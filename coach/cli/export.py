@@ -90,7 +90,9 @@ def export(
 
 def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]:
     """The routines named with --routine (each must load: an error is the command's), or every routine that loads
-    (the others are left out, with a warning each)."""
+    (the others are left out, with a warning each). A routine is usable with its picture."""
+    from coach.picture.pictures import usable
+
     sources = []
     if routines:
         named: dict[str, str] = {}
@@ -102,12 +104,12 @@ def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]
                     f"{quoted(source.name)}: their sessions would have the same file names."
                 )
             named[source.name] = given
-            source.load()
+            usable(source)
             sources.append(source)
         return sources
     for source in routine_sources(deps).values():
         try:
-            source.load()
+            usable(source)
         except CoachError as exc:
             click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
             continue

@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 import click
 
-from coach.kinds import Side
+from coach.catalog import RoutineSource
+from coach.kinds import Shape, Side
 from coach.program import Entry
-from coach.routine import counted
+from coach.template import counted
 from coach.timeline import Timeline
 
 KEYS_TEXT = "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends."
@@ -20,10 +21,10 @@ STATUS_S = 0.25  # the status line changes at most this often
 
 
 class LiveNotices:
-    """The notices of a live session of the routine `name` (as its command is named in what to run next)."""
+    """The notices of a live session of a routine (named as its command is in what to run next)."""
 
-    def __init__(self, name: str, monotonic: Callable[[], float]) -> None:
-        self.name, self.monotonic = name, monotonic
+    def __init__(self, source: RoutineSource, monotonic: Callable[[], float]) -> None:
+        self.source, self.name, self.monotonic = source, source.name, monotonic
         self.shows_status = sys.stderr.isatty()  # a status line only on a terminal
         self.shown: float | None = None  # when the status line last changed
 
@@ -51,6 +52,10 @@ class LiveNotices:
         click.echo(f"Playing {report.summary(timeline, about)} Ctrl-C stops.", err=True)
         if sys.stdin.isatty():
             click.echo(KEYS_TEXT, err=True)
+        if timeline.script.shape is Shape.TEACH:  # a first session: where to press, in a picture
+            from coach.picture.pictures import see_where
+
+            click.echo(see_where(self.source, timeline.script.side), err=True)
 
     def status(self, text: str) -> None:
         if not self.shows_status:

@@ -192,13 +192,17 @@ class OutputChoices:
     json: bool
 
     def check(self) -> None:
-        """Usage errors: options that go together given apart."""
+        """Usage errors (options that go together given apart), and a file that cannot be written."""
         if self.json and not self.script:
             raise click.UsageError("--json goes with --script.")
         if self.path is not None and self.script:
             raise click.UsageError("--script prints the session; it cannot be combined with -o.")
         if (self.files.lyrics or self.files.srt) and self.path is None:
             raise click.UsageError("--lyrics and --srt go with -o FILE.")
+        if self.path is not None:  # the file and the lyrics and subtitles beside it can be written
+            from coach.output.export import check_session_files
+
+            check_session_files(self.path, self.files.lyrics, self.files.srt)
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:

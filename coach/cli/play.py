@@ -3,7 +3,6 @@ file, or play it live (coach.practice, recorded in the program log)."""
 
 from __future__ import annotations
 
-import json
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
@@ -22,15 +21,14 @@ from coach.cli.options import (
     side_option,
     voice_options,
 )
-from coach.cli.shared import current_deps, progress, stopped
+from coach.cli.shared import current_deps, stopped
 from coach.errors import AudioOutputError, CoachError
-from coach.kinds import AUTO, Auto, Side
+from coach.kinds import Auto, Side
 from coach.routine import Routine
 
 if TYPE_CHECKING:
     from coach.practice import Request
     from coach.programlog import ProgramLog
-    from coach.session import Session
 
 
 def routine_command(source: RoutineSource) -> click.Command:
@@ -42,6 +40,8 @@ def routine_command(source: RoutineSource) -> click.Command:
     help_text = f"""{title}.
 
     {routine.description if routine else ""}
+
+    See where to press: coach show {name} --side right --picture
 
     \b
     Examples:
@@ -66,67 +66,18 @@ def routine_command(source: RoutineSource) -> click.Command:
             raise click.UsageError("Missing option '--side': choose right, left, both or auto.")
         output.check()
         check_tempo(session)
-        if output.path is not None:
-            from coach.output.export import check_session_files
-
-            check_session_files(output.path, output.files.lyrics, output.files.srt)
         from coach.practice import Request
 
         request = Request(routine=source.load(), side=side, session=session, resume=live.resume)
         live.check(output)
         if output.script or output.path is not None:
+            from coach.cli.write import write
+
             write(current_deps(), source, request, speech, output, live.logged)
         else:
             play_live(current_deps(), source, request, speech, live)
 
     return command
-
-
-def write(
-    deps: Deps, source: RoutineSource, request: Request, speech: SpeechChoices, output: OutputChoices, logged: bool
-) -> None:
-    """Print the script, or write the file, every line made first (the log only chooses the side for auto)."""
-    from coach import report
-    from coach.practice import plan_unannounced
-    from coach.session import prepare
-
-    entries = []
-    if logged and request.side is AUTO:
-        from coach.programlog import ProgramLog
-
-        with ProgramLog(deps.dirs.log) as log:
-            entries = log.entries()
-            if log.warning:
-                click.echo(log.warning, err=True)
-    plan = plan_unannounced(entries, request, deps.clock.now().date())
-    with progress("Preparing speech") as advance, source.naming_silent_lines():
-        session = prepare(request.routine, request.options(plan), deps.speaker(speech), advance)
-    if output.path is None:
-        timeline = session.timeline
-        text = json.dumps(report.script_json(timeline), indent=1) if output.json else report.script_text(timeline)
-        click.echo(text, nl=output.json)
-    else:
-        write_file(session, output, speech)
-
-
-def write_file(session: Session, output: OutputChoices, speech: SpeechChoices) -> None:
-    from coach import report
-    from coach.output.export import export_session
-    from coach.output.files import Encoding
-    from coach.quoting import shown
-
-    assert output.path is not None
-    files, timeline = output.files, session.timeline
-    try:
-        with progress(f"Writing {output.path.name}") as advance:
-            written = export_session(
-                session, output.path, speech.label, Encoding(files.channels, files.bitrate), files.lyrics, files.srt,
-                progress=lambda done: advance(done, timeline.length),
-            )  # fmt: skip
-    except KeyboardInterrupt as exc:
-        raise stopped(f"Stopped: {shown(output.path)} was not written.", exc) from None
-    also = "".join(f", {shown(path.name)}" for path in written[1:])
-    click.echo(f"Wrote {shown(output.path)}{also}: {report.summary(timeline)}", err=True)
 
 
 def play_live(deps: Deps, source: RoutineSource, request: Request, speech: SpeechChoices, live: LiveChoices) -> None:
@@ -135,11 +86,11 @@ def play_live(deps: Deps, source: RoutineSource, request: Request, speech: Speec
     from coach.practice import NoAudio, StoppedAtQuestion, practise
     from coach.programlog import ProgramLog
 
-    name = request.routine.name
+    name, notices = request.routine.name, LiveNotices(source, deps.clock.monotonic)
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if live.logged else nullcontext()
     try:
         with opened as log:
-            practise(request, deps.live(log, speech, live.media_keys, LiveNotices(name, deps.clock.monotonic)))
+            practise(request, deps.live(log, speech, live.media_keys, notices))
     except NoAudio as exc:
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "
