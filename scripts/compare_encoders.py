@@ -46,7 +46,7 @@ def main() -> None:
     deps = Deps.from_environment()
     session = prepare(
         routine,
-        Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW),
+        Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW),
         Speaker(deps.engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(deps.dirs.cache)),
     )
     timeline = session.timeline

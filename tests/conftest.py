@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coach.audio import Pcm
 from coach.catalog import builtin_sources
 from coach.cli.deps import Clock, Deps
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import SpeechError
+from coach.output.playback import PlayHandle
 from coach.routine import Routine, parse_routine
 from coach.speech.cache import BEAT_PACE, Speaker, SpeechCache
 from coach.speech.engine import Voice
@@ -148,8 +150,8 @@ class ClockedOutput:
         self.clock = clock
         self.handed: list[tuple[float, np.ndarray]] = []
 
-    def play(self, pcm: np.ndarray, rate: int) -> object:
-        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / rate
+    def play(self, pcm: Pcm, sample_rate: int) -> PlayHandle:
+        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / sample_rate
         self.handed.append((clock.monotonic(), pcm))
 
         class Handle:
@@ -287,7 +289,7 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
         spoken
         for side in Side
         for guidance in Guidance
-        for spoken in build_script(routine, Options(side, guidance=guidance)).texts()
+        for spoken in build_script(routine, Options(side=side, guidance=guidance)).texts()
     ]
     fill_cache(home / "cache", [*texts, *extra])
     return routine
