@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -24,6 +25,9 @@ from coach.routine import Routine, parse_routine
 from coach.speech.cache import BEAT_PACE, Speaker, SpeechCache
 from coach.speech.engine import Voice
 from coach.speech.factory import EngineSpec
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -184,10 +188,10 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
         subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
-def deps(**fakes: object) -> Deps:
+def deps(**fakes: Any) -> Deps:
     """This test's dependencies: its own directories, as the hermetic environment sets them, and the real parts
     except those given (dirs, engine, audio, keys, clock, bus, run, coach)."""
-    return replace(Deps.from_environment(), **fakes)  # type: ignore[arg-type]
+    return replace(Deps.from_environment(), **fakes)
 
 
 @pytest.fixture
@@ -317,7 +321,7 @@ def mini_env(tmp_path: Path) -> dict[str, str]:
     return process_env(tmp_path)
 
 
-def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None) -> Result:
     """Run the command line in this process; `deps` replaces the dependencies it would build for itself, `env`
     sets environment variables for the run."""
     from click.testing import CliRunner
