@@ -1,11 +1,14 @@
 """The package's shape, read from its source: imports run one way (no cycles, lazy imports included), only the
 command line and the edges build a speech engine, open the program log's database or read the clock, functions stay
-short and narrow, and the live command stays a thin adapter."""
+short and narrow, the live command stays a thin adapter, and the version is the same wherever it is stated."""
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
+
+from coach import __version__
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coach"
 
@@ -201,3 +204,9 @@ def test_the_live_command_is_a_thin_adapter():
     """cli/play.py parses options and prints; the live session itself is coach/practice.py's."""
     lines = (PACKAGE / "cli" / "play.py").read_text("utf-8").count("\n")
     assert lines <= 150
+
+
+def test_the_version_is_the_same_in_pyproject_and_the_package():
+    """A release sets both (CONTRIBUTING.md, "How to release")."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["version"] == __version__
