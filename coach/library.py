@@ -77,7 +77,7 @@ class Settings:
 
     def options(self, side: Side, shape: Shape = Shape.TEACH) -> Options:
         return Options(
-            side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro,
+            side=side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro,
             shape=shape, short_intro=shape is Shape.QUICK,
         )  # fmt: skip
 

@@ -62,8 +62,8 @@ class Request:
     def options(self, plan: SessionPlan) -> Options:
         s = self.session
         return Options(
-            plan.side, s.strokes, s.tempo, s.bpm, s.guidance, s.intro, short_intro=plan.short_intro,
-            standing=plan.standing, done=plan.done, shape=plan.shape,
+            side=plan.side, strokes=s.strokes, tempo=s.tempo, bpm=s.bpm, guidance=s.guidance, intro=s.intro,
+            short_intro=plan.short_intro, standing=plan.standing, done=plan.done, shape=plan.shape,
         )  # fmt: skip
 
 

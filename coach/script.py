@@ -28,7 +28,7 @@ SOUNDS = (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)
 SIDES_SAID = {Side.RIGHT: "right side", Side.LEFT: "left side", Side.BOTH: "right side, then the left"}  # {sides}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Options:
     side: Side
     strokes: int | None = None  # None: the routine's default

@@ -138,7 +138,7 @@ routine_name, engine = sys.argv[1:]
 deps = Deps.from_environment()
 routine = all_sources(deps.dirs.config)[routine_name].load()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
-session = prepare(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW), speaker)
+session = prepare(routine, Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW), speaker)
 pcm = render_all(session.timeline, session.clips).tobytes()
 best = None
 for _ in range(3):
@@ -175,7 +175,7 @@ from coach.speech.level import level
 engine, measure_limiting = sys.argv[1], sys.argv[2] == "1"
 deps = Deps.from_environment()
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-script = build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW))
+script = build_script(routine, Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW))
 beat = script.beat_texts()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
 lines = list(dict.fromkeys(script.texts()))
@@ -336,9 +336,9 @@ def main() -> None:
     print(f"{'start of a live session':<28}{'first audio':>12}{'first word':>12}   (psoas --side right)")
     for engine in ENGINES:
         env = {**base, "COACH_CACHE_DIR": str(work / f"first-{engine}")}
-        cold = first_sound(env, work, engine)
-        warm = min((first_sound(env, work, engine) for _ in range(3)), key=lambda pair: pair[1])
-        for label, (audio, word) in (("cold", cold), ("warm", warm)):
+        cold_start = first_sound(env, work, engine)
+        warm_start = min((first_sound(env, work, engine) for _ in range(3)), key=lambda pair: pair[1])
+        for label, (audio, word) in (("cold", cold_start), ("warm", warm_start)):
             print(f"{engine + ', ' + label:<28}{audio:>11.2f}s{word:>11.2f}s")
             if engine == "piper":
                 rows[f"first audio, {label} (s)"], rows[f"first word, {label} (s)"] = audio, word
@@ -387,9 +387,9 @@ def main() -> None:
     print()
     print(f"{'figure':<42}{'measured':>10}{'target':>10}  result")
     for key, value in rows.items():
-        target = TARGETS.get(key)
-        verdict = "" if target is None else ("met" if value <= target else "MISSED")
-        shown = "" if target is None else f"{target:.2f}"
+        aim = TARGETS.get(key)
+        verdict = "" if aim is None else ("met" if value <= aim else "MISSED")
+        shown = "" if aim is None else f"{aim:.2f}"
         print(f"{key:<42}{value:>10.2f}{shown:>10}  {verdict}")
     print(f"(load average {os.getloadavg()[0]:.1f} at the end; this process and its children used "
           f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime / 60:.1f} CPU minutes)")  # fmt: skip

@@ -5,7 +5,7 @@
 soundfile (libsndfile with LAME inside its wheels) writes block by block and puts a Xing/LAME header in front,
 so decoders trim the encoder delay. lameenc is faster but writes no such header, so its decoded audio starts late
 by the encoder delay; coach's writer (coach.output.mp3) adds the header to lameenc's frames. All at 64 kbps
-constant, mono, LAME quality 2 (what libsndfile sets). Figures are printed; DEVELOPERS.md records a run.
+constant, mono, LAME quality 2 (what libsndfile sets). Figures are printed; docs/performance.md records a run.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def main() -> None:
     deps = Deps.from_environment()
     session = prepare(
         routine,
-        Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW),
+        Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW),
         Speaker(deps.engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(deps.dirs.cache)),
     )
     timeline = session.timeline

@@ -10,18 +10,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
+from coach.audio import Pcm
 from coach.catalog import builtin_sources
 from coach.cli.deps import Clock, Deps
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import SpeechError
+from coach.output.playback import PlayHandle
 from coach.routine import Routine, parse_routine
 from coach.speech.cache import BEAT_PACE, Speaker, SpeechCache
 from coach.speech.engine import Voice
 from coach.speech.factory import EngineSpec
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -148,8 +154,8 @@ class ClockedOutput:
         self.clock = clock
         self.handed: list[tuple[float, np.ndarray]] = []
 
-    def play(self, pcm: np.ndarray, rate: int) -> object:
-        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / rate
+    def play(self, pcm: Pcm, sample_rate: int) -> PlayHandle:
+        clock, ends = self.clock, self.clock.monotonic() + len(pcm) / sample_rate
         self.handed.append((clock.monotonic(), pcm))
 
         class Handle:
@@ -182,10 +188,10 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
         subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
-def deps(**fakes: object) -> Deps:
+def deps(**fakes: Any) -> Deps:
     """This test's dependencies: its own directories, as the hermetic environment sets them, and the real parts
     except those given (dirs, engine, audio, keys, clock, bus, run, coach)."""
-    return replace(Deps.from_environment(), **fakes)  # type: ignore[arg-type]
+    return replace(Deps.from_environment(), **fakes)
 
 
 @pytest.fixture
@@ -287,7 +293,7 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
         spoken
         for side in Side
         for guidance in Guidance
-        for spoken in build_script(routine, Options(side, guidance=guidance)).texts()
+        for spoken in build_script(routine, Options(side=side, guidance=guidance)).texts()
     ]
     fill_cache(home / "cache", [*texts, *extra])
     return routine
@@ -315,7 +321,7 @@ def mini_env(tmp_path: Path) -> dict[str, str]:
     return process_env(tmp_path)
 
 
-def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def run_cli(*args: str, deps: Deps | None = None, env: dict[str, str] | None = None) -> Result:
     """Run the command line in this process; `deps` replaces the dependencies it would build for itself, `env`
     sets environment variables for the run."""
     from click.testing import CliRunner

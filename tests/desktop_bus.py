@@ -200,7 +200,7 @@ def listening(address: str, rules: list[str]) -> Iterator[Signals]:
         def keep(message: Message) -> None:
             # broadcast signals only: the daemon's NameAcquired, sent to this client alone as it connects, can
             # arrive after the handler is added (it did on a loaded machine); no rule asked for it
-            if message.message_type == MessageType.SIGNAL and not message.destination:
+            if message.message_type == MessageType.SIGNAL and message.member and not message.destination:
                 signals.add(message.member, plain(message.body))
 
         bus.add_message_handler(keep)

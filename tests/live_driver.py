@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ PLAYER = "org.mpris.MediaPlayer2.Player"
 def session() -> tuple[Session, dict[str, Any]]:
     """psoas, right side, 3 strokes, with noise for speech, so every stretch of the audio is unique."""
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    script = build_script(routine, Options(Side.RIGHT, strokes=3))
+    script = build_script(routine, Options(side=Side.RIGHT, strokes=3))
     rng = np.random.default_rng(14)
     texts = list(dict.fromkeys([*script.texts(), *PROMPT_TEXTS]))
     speech = {t: to_float(rng.integers(-8000, 8000, 100 * len(t)).astype(np.int16)) for t in texts}
@@ -107,7 +108,9 @@ class OnTheClock:
         self.clock = clock
 
     def play(self, pcm: np.ndarray, rate: int) -> Any:
-        self.real.play(pcm, rate).wait_done()
+        played = self.real.play(pcm, rate)
+        while played.is_playing():
+            time.sleep(0.001)
         clock, ends = self.clock, self.clock.now + len(pcm) / rate
 
         class Handle:

@@ -32,8 +32,8 @@ RATE = 22050
 def skip_without_pulseaudio() -> None:
     missing = [name for name in ("pulseaudio", "parec") if shutil.which(name) is None]
     plugin = any(
-        (Path(p) / "alsa-lib/libasound_module_pcm_pulse.so").exists()
-        for p in ("/usr/lib", *Path("/usr/lib").glob("*-linux-gnu"))
+        (folder / "alsa-lib/libasound_module_pcm_pulse.so").exists()
+        for folder in (Path("/usr/lib"), *Path("/usr/lib").glob("*-linux-gnu"))
     )
     if missing or not plugin:
         what = " and ".join([*missing, *([] if plugin else ["ALSA's pulse plugin"])])
@@ -283,7 +283,7 @@ def measure_grids(
             grid.exact += [abs(where[b] - where[a] - (b - a)) / RATE * 1000 for (a, _), (b, _) in pairwise(inside)]
             grid.detected += [abs(found[b] - found[a] - (b - a)) / RATE * 1000 for a, b in pairwise(sorted(found))]
             for b, _ in inside:
-                shown = min(positions.at(float(times[where[b]])), key=lambda p, b=b: abs(p - b))
-                grid.late.append((shown - b) / RATE * 1000)
+                shown = positions.at(float(times[where[b]]))
+                grid.late.append(min((p - b for p in shown), key=abs) / RATE * 1000)  # the nearer of the two
         grids.append(grid)
     return grids

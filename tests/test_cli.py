@@ -129,7 +129,7 @@ def test_a_routine_file_given_by_path_is_a_command(tmp_path):
     path = tmp_path / "my-routine.toml"
     path.write_text(MINI.replace('title = "Mini"', 'title = "Mine"'))
     routine = parse_routine(path.read_text(), str(path), "my-routine")
-    fill_cache(tmp_path / "cache", build_script(routine, Options(Side.LEFT)).texts())
+    fill_cache(tmp_path / "cache", build_script(routine, Options(side=Side.LEFT)).texts())
     result = run(str(path), "--side", "left", "--script")
     assert result.exit_code == 0
     assert (
@@ -143,7 +143,7 @@ def test_one_stroke_is_one_stroke_in_what_is_printed_and_said(tmp_path):
     path = tmp_path / "one.toml"
     path.write_text(MINI.replace('"Did {strokes} a side."', '"That was {strokes} stroke{s} on each side."'))
     routine = parse_routine(path.read_text(), str(path), "one")
-    fill_cache(tmp_path / "cache", build_script(routine, Options(Side.BOTH, strokes=1)).texts())
+    fill_cache(tmp_path / "cache", build_script(routine, Options(side=Side.BOTH, strokes=1)).texts())
     result = run(str(path), "--side", "both", "--strokes", "1", "--script")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -330,7 +330,7 @@ def test_no_intro_minimal_guidance_and_bpm_reach_the_script(mini_cli):
     text = MINI.replace('title = "Start"', 'title = "Start"\nintro = true')
     (mini_cli / "config" / "routines" / "intro.toml").write_text(text)
     script = build_script(
-        parse_routine(text, "intro.toml", "intro"), Options(Side.LEFT, guidance=Guidance.MINIMAL, intro=False)
+        parse_routine(text, "intro.toml", "intro"), Options(side=Side.LEFT, guidance=Guidance.MINIMAL, intro=False)
     )
     fill_cache(mini_cli / "cache", script.texts())
     result = run("intro", "--side", "left", "--no-intro", "--guidance", "minimal", "--bpm", "30", "--script")

@@ -18,7 +18,7 @@ def timeline(mini):
     """The mini session with the lengths of test_timeline: speech at 44100, 112050, 170675, ...; phases at
     0, 112050, 170675 and 402500; accents at 226100 and 292250, each stroke's last step (its slide) a beat later, at
     248150 and 314300; 560850 samples in all."""
-    script = build_script(mini, Options(Side.RIGHT))
+    script = build_script(mini, Options(side=Side.RIGHT))
     return build_timeline(script, lengths_for(script), RATE)
 
 
@@ -208,7 +208,7 @@ def test_a_stroke_counts_once_its_slide_is_reached_not_at_its_accent(timeline):
 
 
 def test_strokes_by_side_and_what_is_left_to_play(mini):
-    script = build_script(mini, Options(Side.BOTH))
+    script = build_script(mini, Options(side=Side.BOTH))
     both = build_timeline(script, lengths_for(script), RATE)
     marks = [mark.done for mark in both.strokes]
     assert [mark.grid for mark in both.strokes] == [0, 0, 1, 1]
@@ -299,7 +299,7 @@ def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_coun
 
 
 def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_further(mini):
-    script = build_script(mini, Options(Side.RIGHT))
+    script = build_script(mini, Options(side=Side.RIGHT))
     knees = "Knees to your left, for your right."
     estimate = lengths_for(script, overrides={(SPEECH, knees): 9999})
     guess = build_timeline(script, estimate, RATE, {knees})

@@ -19,6 +19,7 @@ from desktop_bus import notification_service, private_bus
 
 from coach.desktop.notify import NotShown, notify
 from coach.desktop.systemd import Completed, NotInUnit, argument_word, environment_word, program_word
+from coach.kinds import Side
 from coach.programlog import ProgramLog
 
 PYTHON = (os.path.abspath(sys.executable), "-m", "coach")  # how a unit runs coach under the test runner
@@ -348,7 +349,7 @@ def test_a_routine_given_by_path_is_installed_by_name_only(tmp_path):
 # --- notifications ------------------------------------------------------------------------------------------------
 
 
-def record(tmp_path: Path, *sides: str, day: datetime = datetime(2026, 11, 21, 8)) -> None:
+def record(tmp_path: Path, *sides: Side, day: datetime = datetime(2026, 11, 21, 8)) -> None:
     with ProgramLog(tmp_path / "data" / "log.sqlite3") as log:
         for n, side in enumerate(sides):
             session = log.begin("psoas", side, 8, day + timedelta(minutes=20 * n))
@@ -356,8 +357,8 @@ def record(tmp_path: Path, *sides: str, day: datetime = datetime(2026, 11, 21, 8
 
 
 def test_notify_shows_the_session_due_with_where_the_user_stands(tmp_path):
-    record(tmp_path, "right", day=datetime(2026, 11, 19, 8))
-    record(tmp_path, "right", "left", "right")
+    record(tmp_path, Side.RIGHT, day=datetime(2026, 11, 19, 8))
+    record(tmp_path, Side.RIGHT, Side.LEFT, Side.RIGHT)
     clock = FakeClock(datetime(2026, 11, 21, 13, 13)).clock()  # the 13:12 timer, a minute late
     with private_bus() as address, notification_service(address) as shown:
         result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=address))
@@ -378,7 +379,7 @@ def test_notify_shows_the_session_due_with_where_the_user_stands(tmp_path):
 
 
 def test_notify_skips_a_session_already_done_today(tmp_path):
-    record(tmp_path, "both", "both")
+    record(tmp_path, Side.BOTH, Side.BOTH)
     clock = FakeClock(datetime(2026, 11, 21, 10, 36)).clock()
     with private_bus() as address, notification_service(address) as shown:
         result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=address))

@@ -131,7 +131,7 @@ def test_the_wav_is_exactly_the_json_events_summed(real):
     said on a beat are their own, quicker clips."""
     speaker = cached_speaker(real)
     psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
-    beat = build_script(psoas, Options(Side.RIGHT, strokes=6)).beat_texts()
+    beat = build_script(psoas, Options(side=Side.RIGHT, strokes=6)).beat_texts()
     assert "Release." in beat and "Stroke 3." in beat
     sounds = load_sounds()
     rebuilt = np.zeros(len(real["wav"]), dtype=np.float64)
@@ -317,7 +317,7 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state_and_the_rhythm_holds(
         routine = source.load()
         for tempo in Tempo:
             for side, (low, high) in zip((Side.RIGHT, Side.BOTH), ranges[source.name], strict=True):
-                session = prepare(routine, Options(side, tempo=tempo), speaker)
+                session = prepare(routine, Options(side=side, tempo=tempo), speaker)
                 minutes = session.timeline.length / RATE / 60
                 assert low <= minutes <= high, (source.name, tempo, side, minutes)
                 assert rhythm_problems(session.timeline) == [], (source.name, tempo, side)
@@ -338,7 +338,7 @@ def test_the_rhythm_holds_with_the_default_voice(tmp_path):
     slots = {}
     for guidance in Guidance:
         for side in (Side.RIGHT, Side.BOTH):
-            timeline = prepare(psoas, Options(side, guidance=guidance), speaker).timeline
+            timeline = prepare(psoas, Options(side=side, guidance=guidance), speaker).timeline
             assert rhythm_problems(timeline) == [], (guidance, side)
             slots[(guidance, side)] = {(grid.slots, grid.stroke / RATE) for grid in timeline.grids}
     strokes = {"full": ((3, 4, 4), 13.2), "brief": ((2, 4, 2), 9.6), "minimal": ((2, 4, 2), 9.6)}
@@ -380,7 +380,7 @@ from coach.speech.factory import EngineSpec
 cache, out, kind, voice = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 speaker = Speaker(EngineSpec(kind, cache, cache / "voices"), voice, 1.0, SpeechCache(cache))
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-session = prepare(routine, Options(Side.RIGHT, strokes=6), speaker)
+session = prepare(routine, Options(side=Side.RIGHT, strokes=6), speaker)
 prompts = prompt_clips(synthesize_all(PROMPT_TEXTS, speaker), 22050)
 timeline = session.timeline
 

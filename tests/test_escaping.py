@@ -9,6 +9,7 @@ docs/reliability.md lists these."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 import os
 import shutil
@@ -289,9 +290,7 @@ def _toml_string(text: str) -> str:
     return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\U{ord(c):08x}" for c in text) + '"'
 
 
-def _stream(data: bytes):  # type: ignore[no-untyped-def]
-    import io
-
+def _stream(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
 
 

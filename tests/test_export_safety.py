@@ -33,7 +33,9 @@ def env(tmp_path):
     of 5 to 10 minutes, long enough to stop in the middle."""
     install_routine(tmp_path)
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    texts = [t for side in Side for t in build_script(routine, Options(side, strokes=12, tempo=Tempo.SLOW)).texts()]
+    texts = [
+        t for side in Side for t in build_script(routine, Options(side=side, strokes=12, tempo=Tempo.SLOW)).texts()
+    ]
     fill_cache(tmp_path / "cache", texts)
     return process_env(tmp_path)
 

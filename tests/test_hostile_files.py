@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from conftest import fake_speaker, install_routine, process_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -150,7 +151,7 @@ def tagged_mp3(tmp_path_factory) -> bytes:
     return target.read_bytes()
 
 
-def info(path: Path):  # type: ignore[no-untyped-def]
+def info(path: Path) -> Result:
     from conftest import run_cli
 
     return run_cli("info", str(path))

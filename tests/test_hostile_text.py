@@ -82,7 +82,7 @@ def test_braces_inside_a_placeholder_and_unpaired_braces_are_refused():
 
 def test_escaped_braces_and_every_allowed_name_fill_exactly():
     routine = load("{{side}} is {side}, {{{other}}}, {strokes} and {sides}}}.")
-    texts = build_script(routine, Options(Side.RIGHT)).texts()
+    texts = build_script(routine, Options(side=Side.RIGHT)).texts()
     assert "{side} is right, {left}, 2 and right side}." in texts
 
 
@@ -180,7 +180,7 @@ FRAGMENTS = [
 line_texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=12).map("".join)
 VALUES = {
     side: {"side": str(side), "other": other, "strokes": "2", "sides": SIDES_SAID[side]}
-    for side, other in (("right", "left"), ("left", "right"))
+    for side, other in ((Side.RIGHT, "left"), (Side.LEFT, "right"))
 }
 FORBIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
@@ -208,7 +208,7 @@ def test_fuzz_any_line_is_refused_where_it_stands_or_spoken_exactly_as_written(l
     assert template == line.strip()
     for side in (Side.RIGHT, Side.LEFT):
         spoken = expected(template, VALUES[side])
-        assert spoken in build_script(routine, Options(side)).texts()
+        assert spoken in build_script(routine, Options(side=side)).texts()
         assert len(spoken) <= MAX_TEXT + 20 * template.count("{")
         assert any(c.isalnum() for c in spoken)
         assert not [c for c in spoken if unicodedata.category(c) in FORBIDDEN]

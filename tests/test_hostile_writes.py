@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from conftest import deps, install_routine, run_cli
 from test_desktop import PYTHON, Systemctl
 
@@ -45,7 +46,7 @@ def unharmed(path: Path, kind: str) -> None:
         assert os.readlink(path) == "/dev/null" and stat.S_ISCHR(os.stat(path).st_mode)
 
 
-def refused(result, target: Path, called: str) -> None:  # type: ignore[no-untyped-def]
+def refused(result: Result, target: Path, called: str) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         1, "", f"Error: Cannot write {target}: it is {called}, not a regular file.\n"
     )  # fmt: skip

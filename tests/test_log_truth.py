@@ -99,7 +99,7 @@ def warm(cache):
     for side in Side:
         for shape in Shape:
             for standing in STANDINGS:
-                script = build_script(routine, Options(side, shape=shape, standing=standing))
+                script = build_script(routine, Options(side=side, shape=shape, standing=standing))
                 beat = script.beat_texts()
                 for text in script.texts():
                     if not text.startswith("Did "):
@@ -135,7 +135,7 @@ def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=Tr
 def timeline(home, side=Side.RIGHT, standing=FIRST):
     routine = parse_routine(ROUTINE, "mini.toml", "mini")
     speaker = Speaker(FakeEngines(FakeEngine()), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(home / "scratch"))
-    return prepare(routine, Options(side, standing=standing), speaker).timeline
+    return prepare(routine, Options(side=side, standing=standing), speaker).timeline
 
 
 def rows(home, data=None):

@@ -14,7 +14,7 @@ import pytest
 from dbus_fast import DBusError
 from desktop_bus import call, listening, private_bus
 
-from coach.control import Controller, Intent, Key, State, Where
+from coach.control import Controller, Input, Intent, Key, State, Where
 from coach.desktop.media import NO_TRACK, TRACK, MediaKeys, NoMedia, PlayerState, inputs_for, media_keys, player_state
 from coach.desktop.mpris import BUS_NAME, OBJECT_PATH
 from coach.kinds import Side
@@ -46,7 +46,7 @@ def controller_in(state: State, mini) -> Controller:
     from coach.script import Options, build_script
     from coach.timeline import build_timeline
 
-    script = build_script(mini, Options(Side.RIGHT))
+    script = build_script(mini, Options(side=Side.RIGHT))
     controller = Controller(build_timeline(script, lengths_for(script), RATE))
     controller.start(8_000_000.0)
     presses = {State.PLAYING: 0, State.PAUSED: 1, State.COUNTDOWN: 2}[state]
@@ -163,9 +163,10 @@ def get_all(bus: str, interface: str = PLAYER) -> dict:
     return plain(call(bus, BUS_NAME, OBJECT_PATH, PROPERTIES, "GetAll", "s", [interface])[0])
 
 
-def read_soon(media: MediaKeys, calls: int = 1, timeout: float = 5.0) -> tuple:
+def read_soon(media: MediaKeys, calls: int = 1, timeout: float = 5.0) -> tuple[Input, ...]:
     """What the live loop reads once `calls` calls have arrived."""
-    inputs, deadline = (), time.monotonic() + timeout
+    inputs: tuple[Input, ...] = ()
+    deadline = time.monotonic() + timeout
     while len(media.received) < calls and time.monotonic() < deadline:
         inputs += media.read()
         time.sleep(0.002)

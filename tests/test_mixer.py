@@ -14,7 +14,7 @@ from coach.timeline import SOUND, SPEECH, Event, Timeline
 
 
 def small_timeline(mini, events, length):
-    return Timeline(build_script(mini, Options(Side.RIGHT)), 22050, length, tuple(events), ())
+    return Timeline(build_script(mini, Options(side=Side.RIGHT)), 22050, length, tuple(events), ())
 
 
 def test_clips_land_at_their_sample_positions_and_sum(mini):

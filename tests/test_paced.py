@@ -89,7 +89,7 @@ def paced(tmp_path_factory):
     home = tmp_path_factory.mktemp("paced")
     (home / "config" / "routines").mkdir(parents=True)
     (home / "config" / "routines" / "mini.toml").write_text(MINI)
-    script = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(Side.BOTH, strokes=3))
+    script = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(side=Side.BOTH, strokes=3))
     speech = noise_cache(home, [*script.texts(), *PROMPT_TEXTS])
     env = {**os.environ, "COACH_CACHE_DIR": str(home / "cache"), "COACH_CONFIG_DIR": str(home / "config")}
     coach = [sys.executable, "-m", "coach", *ARGS]

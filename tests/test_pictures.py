@@ -202,7 +202,7 @@ def test_an_mp3_carries_the_cover_and_each_chapters_picture(tmp_path):
     from conftest import FakeEngine
 
     speaker = fake_speaker(FakeEngine(), tmp_path / "cache")
-    session = prepare(routine, Options(Side.BOTH, shape=Shape.QUICK), speaker)
+    session = prepare(routine, Options(side=Side.BOTH, shape=Shape.QUICK), speaker)
     target = tmp_path / "psoas-both.mp3"
     pictures = file_pictures(".mp3", session.timeline.script, source, routine)
     export_session(session, target, "fake", pictures=pictures)

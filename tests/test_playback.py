@@ -24,7 +24,7 @@ from coach.timeline import SOUND, SPEECH, build_timeline
 
 @pytest.fixture
 def session(psoas):
-    script = build_script(psoas, Options(Side.RIGHT, strokes=6))
+    script = build_script(psoas, Options(side=Side.RIGHT, strokes=6))
     rng = np.random.default_rng(1)
     clips = {(SPEECH, t): rng.uniform(-0.5, 0.5, 60 * len(t)).astype(np.float32) for t in script.texts()}
     clips.update({(SOUND, name): clip for name, clip in load_sounds().items()})
@@ -47,7 +47,7 @@ class FakeHandle:
 
 
 class FakeOutput:
-    def __init__(self, interrupt_at=None):
+    def __init__(self, interrupt_at: int | None = None) -> None:
         self.played: list[np.ndarray] = []
         self.handles: list[FakeHandle] = []
         self.interrupt_at = interrupt_at
@@ -156,7 +156,7 @@ def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word
     """Nothing cached and an engine slower than playback: the session starts at once (the lead-in needs no
     speech), plays what is known, and waits in silence where the next line starts (or a metronome grid starts)
     until it is made. Put together, what was played is the whole session, sample for sample."""
-    script = build_script(mini, Options(Side.RIGHT))
+    script = build_script(mini, Options(side=Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = conftest.FakeClock()
     output = ClockedOutput(clock)
@@ -269,7 +269,7 @@ def test_a_skip_in_a_first_session_is_heard_at_once(tmp_path, psoas):
     plays the next phase's first line at once, because it was made second, right after the first (it once came
     after the prompts and every line of settling in: 1.4 to 2.1 s late with Piper). Then that phase's own lines are
     made first."""
-    script = build_script(psoas, Options(Side.RIGHT))
+    script = build_script(psoas, Options(side=Side.RIGHT))
     clock = PacedClock()
     engine = PacedEngine(clock)
     speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))
@@ -306,7 +306,7 @@ def test_a_skip_in_a_first_session_is_heard_at_once(tmp_path, psoas):
 def test_the_words_that_open_each_phase_are_made_a_phase_early_and_again_from_where_the_session_is(mini):
     from coach.live import speaking_order
 
-    script = build_script(mini, Options(Side.BOTH))
+    script = build_script(mini, Options(side=Side.BOTH))
     assert [p.title for p in script.phases] == [
         "Start", "Place, right", "Work, right", "Switch", "Place, left", "Work, left", "End"
     ]  # fmt: skip

@@ -84,7 +84,8 @@ def long_session(env: dict[str, str]) -> list[str]:
     """psoas on both sides, 12 strokes, slow: a 10-minute session, with its speech in the cache."""
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
     fill_cache(
-        Path(env["COACH_CACHE_DIR"]), build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW)).texts()
+        Path(env["COACH_CACHE_DIR"]),
+        build_script(routine, Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW)).texts(),
     )
     return ["psoas", "--side", "both", "--strokes", "12", "--tempo", "slow"]
 
@@ -159,7 +160,7 @@ def test_a_signal_at_any_step_of_a_commands_end_stops_it_in_time_or_comes_too_la
     assert len(steps) > 100 and late > 10, (len(steps), late)
 
 
-def test_a_signal_as_an_uncut_function_starts_waits_for_its_end(monkeypatch):
+def test_a_signal_as_an_uncut_function_starts_waits_for_its_end(monkeypatch: pytest.MonkeyPatch) -> None:
     """Python may run a handler as a function starts, before a `with held()` inside could hold the signal: a
     transaction's end met there left its temp file (found by the test above), and stopping the workers met there
     would leave them running. An uncut function is held from its first instruction, and the signal is met as it
@@ -297,7 +298,7 @@ def live_env(env, tmp_path):
     routine = parse_routine(MINI, "mini.toml", "mini")
     standing = "This is session 1 of 6 today, on day 1 of 14."
     texts = [
-        *build_script(routine, Options(Side.RIGHT, standing=standing)).texts(),
+        *build_script(routine, Options(side=Side.RIGHT, standing=standing)).texts(),
         "Paused.",
         "Three.",
         "Two.",
@@ -357,7 +358,9 @@ def test_ctrl_c_at_the_tenderness_question_is_status_130(live_env):
         ("__del__", signal.SIGINT),  # a second Ctrl-C while the hook runs
     ],
 )
-def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, where, inside_the_hook):
+def test_a_signal_where_python_would_drop_it_comes_again(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], where: str, inside_the_hook: int | None
+) -> None:
     """An exception raised inside a weakref callback (the import system's clean-up of a module lock) or an object's
     __del__ is handed to sys.unraisablehook, printed as ignored and lost: Ctrl-C there did nothing but print a
     traceback (seen in a start-up, and in a single export). With coach's hook the signal comes again instead, even
@@ -375,7 +378,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
     in_the_hook = pytest.MonkeyPatch()
     if inside_the_hook is not None:
         arm = signal.setitimer
-        sent = []
+        sent: list[int] = []
 
         def arm_then_signal(which: int, seconds: float) -> tuple[float, float]:
             done = arm(which, seconds)
@@ -384,7 +387,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
                 os.kill(os.getpid(), inside_the_hook)  # handled at the hook's next instruction
             return done
 
-        in_the_hook.setattr(signals._signal, "setitimer", arm_then_signal)
+        in_the_hook.setattr("coach.signals._signal.setitimer", arm_then_signal)  # signal's C half
     old_alarm = signal.getsignal(signal.SIGALRM)
     signals.keep_lost_interrupts()
     reached = []

@@ -360,9 +360,9 @@ def mini_home(tmp_path):
     routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
     for side in Side:
-        texts += build_script(routine, Options(side, standing="This is your first session: day 1 of 3.")).texts()
+        texts += build_script(routine, Options(side=side, standing="This is your first session: day 1 of 3.")).texts()
         for n in range(2, 5):
-            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape=Shape.QUICK)
+            quick = Options(side=side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape=Shape.QUICK)
             texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
@@ -411,7 +411,7 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     # Ctrl-C halfway between the first and the second stroke's slide, as the session plays by the fake clock
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
-        Options(Side.LEFT, standing="This is your first session: day 1 of 3."),
+        Options(side=Side.LEFT, standing="This is your first session: day 1 of 3."),
         Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
     first, second = [mark.done for mark in session.timeline.strokes]
@@ -542,7 +542,9 @@ def recording(played: list[int]) -> type[InstantOutput]:
         (COACH_COLUMNS + ", a TEXT NOT NULL, b INT NOT NULL", "its columns a, b need values that coach does not give"),
     ],
 )  # fmt: skip
-def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_plays(mini_home, columns, problem):
+def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_plays(
+    mini_home: Path, columns: str, problem: str
+) -> None:
     path = foreign_log(mini_home, columns)
     message = f"Error: The program log {path} has a sessions table that coach did not make ({problem}): move it aside, "
     message += "and coach starts a new one.\n"
@@ -614,7 +616,7 @@ sys.stdin.read()
 """
 
 
-def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_home, tmp_path):
+def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_home: Path, tmp_path: Path) -> None:
     path = mini_home / "data" / "log.sqlite3"
     with ProgramLog(path):
         pass
@@ -626,6 +628,7 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     played: list[int] = []
     Output = recording(played)
     try:
+        assert holder.stdout is not None
         assert holder.stdout.readline() == "holding\n"
         who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
         result = run("mini", "--side", "right", audio=buffers(Output))
@@ -673,7 +676,9 @@ def hold(script: Path, path: Path, *args: str) -> subprocess.Popen[str]:
     return holder
 
 
-def test_a_log_another_program_made_and_holds_is_named_by_every_command_that_opens_it(mini_home, tmp_path):
+def test_a_log_another_program_made_and_holds_is_named_by_every_command_that_opens_it(
+    mini_home: Path, tmp_path: Path
+) -> None:
     """Another program made the log and holds it with an exclusive lock: every command that opens it waited 10 s
     (the wait meant for another coach's transaction of a few milliseconds) and said "cannot be opened (database is
     locked)", naming nothing, where a lock on a log coach made was named. Now it is named from the system's table of
@@ -738,7 +743,9 @@ def test_a_lock_whose_holder_the_system_does_not_name_is_said_plainly(mini_home,
     assert (unknown.exit_code, unknown.stderr) == (1, f"{unnamed}: close it, then run this again.\n")
 
 
-def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_made_after(mini_home, tmp_path):
+def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_made_after(
+    mini_home: Path, tmp_path: Path
+) -> None:
     """Another program locks the log as the sound starts and lets it go 20 s into the 27 s session (by the fake
     clock, which moves only as the session sleeps): the session's start and both strokes meet the lock. The session
     plays on, and the record is whole at the end, started when the sound did; before, the first write waited 10 s

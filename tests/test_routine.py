@@ -7,6 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 from random import Random
+from typing import Any
 
 import pytest
 from conftest import MINI
@@ -273,9 +274,9 @@ def test_the_uneven_closing_is_the_routines_own_with_its_own_placeholders():
         'both_sides = "Did {strokes} a side."', f'both_sides = "Did {{strokes}} a side."\nuneven = "{said}"'
     )
     routine = parse_routine(text, "mini.toml", "mini")
-    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options(Side.BOTH, done=(1, 2))).texts()
-    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options(Side.BOTH, done=(2, 1))).texts()
-    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(Side.BOTH, done=(1, 2))).texts()
+    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options(side=Side.BOTH, done=(1, 2))).texts()
+    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options(side=Side.BOTH, done=(2, 1))).texts()
+    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(side=Side.BOTH, done=(1, 2))).texts()
     assert "That was 1 stroke on your right side and 2 on your left." in plain
     e = error(text.replace("{left_s} left", "{s} left"))
     assert str(e) == (
@@ -623,7 +624,8 @@ def tables(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | i
     return []
 
 
-def at(data: object, path: tuple[str | int, ...]) -> object:
+def at(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at a key path of the routine's data (TOML's tables and arrays, as tomllib gives them)."""
     for part in path:
         data = data[part]
     return data

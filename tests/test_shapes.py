@@ -129,7 +129,10 @@ def test_the_psoas_scripts_in_each_shape_exactly():
 
 def said(routine, side, shape):
     return [
-        c.text for p in build_script(routine, Options(side, shape=shape)).phases for c in p.cues if isinstance(c, Say)
+        c.text
+        for p in build_script(routine, Options(side=side, shape=shape)).phases
+        for c in p.cues
+        if isinstance(c, Say)
     ]
 
 
@@ -155,11 +158,11 @@ def test_both_sides_say_the_stroke_once_and_the_second_side_its_own_words():
 def test_every_shape_runs_every_stroke_phase_and_quick_drops_the_intro(name):
     routine = ROUTINES[name].load()
     for shape in Shape:
-        script = build_script(routine, Options(Side.RIGHT, shape=shape))
+        script = build_script(routine, Options(side=Side.RIGHT, shape=shape))
         assert sum(1 for p in script.phases for c in p.cues if type(c).__name__ == "Grid") == sum(
             p.strokes for p in routine.phases
         )
-    quick = build_script(routine, Options(Side.RIGHT, shape=Shape.QUICK))
+    quick = build_script(routine, Options(side=Side.RIGHT, shape=Shape.QUICK))
     assert not {p.title for p in routine.phases if p.intro} & {p.title for p in quick.phases}
 
 
@@ -222,7 +225,7 @@ def test_teach_and_quick_meet_their_targets_with_the_real_voice(name):
     routine = ROUTINES[name].load()
     targets = {Shape.TEACH: (120.0, 300.0), Shape.QUICK: (30.0, 120.0)}
     for shape, (first_most, all_most) in targets.items():
-        options = Options(Side.RIGHT, shape=shape, standing=LIVE_LINES[shape], short_intro=shape is Shape.QUICK)
+        options = Options(side=Side.RIGHT, shape=shape, standing=LIVE_LINES[shape], short_intro=shape is Shape.QUICK)
         timeline = prepare(routine, options, speaker).timeline
         first, whole = timeline.seconds(timeline.grids[0].accents[0]), timeline.seconds(timeline.length)
         assert (first <= first_most, whole <= all_most) == (True, True), (shape, first, whole)

@@ -291,7 +291,7 @@ def test_leaving_waits_for_the_line_being_made_however_long_and_makes_no_other()
             assert release.wait(60)
             return np.full(3, len(text), dtype=np.float32)
 
-    ahead = Ahead(Slow(), [("first", False), ("second", False)]).start()  # type: ignore[arg-type]
+    ahead = Ahead(Slow(), [("first", False), ("second", False)]).start()
     assert started.wait(60)
 
     def meanwhile() -> None:  # a Ctrl-C as it waits; the line done only after the old limit

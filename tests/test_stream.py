@@ -31,7 +31,7 @@ class FakeStream:
 
     def __init__(self, clock, fill, heard) -> None:
         self.clock, self.fill, self.heard = clock, fill, heard
-        self.begun = clock.now
+        self.begun = clock.monotonic()
         self.calls = 0
         self.active = True
         self.aborted = False
@@ -39,10 +39,10 @@ class FakeStream:
 
     @property
     def time(self) -> float:
-        return self.clock.now
+        return self.clock.monotonic()
 
     def run(self) -> None:
-        while not self.aborted and self.begun + self.calls * BLOCK / RATE <= self.clock.now:
+        while not self.aborted and self.begun + self.calls * BLOCK / RATE <= self.clock.monotonic():
             dac = self.begun + self.calls * BLOCK / RATE + LATENCY
             buffer = np.full(BLOCK, 12345, dtype=np.int16)  # stale data: the fill must overwrite all of it
             self.fill(buffer, dac)
@@ -57,6 +57,9 @@ class Clock:
     def __init__(self) -> None:
         self.now = 8_000_000.0
         self.streams: list[FakeStream] = []
+
+    def monotonic(self) -> float:
+        return self.now
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
@@ -246,7 +249,7 @@ def test_a_live_session_through_the_stream_waits_for_slow_speech_only_at_a_cue_o
     """The live loop with the stream, nothing cached and an engine slower than playback: the session starts at once,
     plays what is known, and waits in silence (one stream throughout) where the next line or metronome grid starts,
     until it is made. What was heard, silences aside, is the whole session sample for sample; every stroke counts."""
-    script = build_script(mini, Options(Side.RIGHT))
+    script = build_script(mini, Options(side=Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(test_playback.SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = Clock()
     streamer = FakeStreamer(clock)
@@ -293,16 +296,11 @@ def test_once_stopped_it_neither_waits_nor_takes_a_longer_timeline(session):
 
 
 class PacedStreamClock(test_playback.PacedClock):
-    """The paced clock of test_playback (speech takes time on it), as the fake streams read it (`now`), running
-    every stream as it moves."""
+    """The paced clock of test_playback (speech takes time on it), running every stream as it moves."""
 
     def __init__(self) -> None:
         super().__init__()
         self.streams: list[FakeStream] = []
-
-    @property
-    def now(self) -> float:
-        return self.seconds
 
     def sleep(self, seconds: float) -> None:
         super().sleep(seconds)
@@ -332,7 +330,7 @@ def test_a_skip_in_a_first_session_plays_the_next_phase_through_the_stream_at_on
     from coach.live import Keyboard
     from coach.script import Say
 
-    script = build_script(psoas, Options(Side.RIGHT))
+    script = build_script(psoas, Options(side=Side.RIGHT))
     clock = PacedStreamClock()
     engine = test_playback.PacedEngine(clock)
     speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))

@@ -1,10 +1,14 @@
-"""The package's shape, read from its source: imports run one way (no cycles, lazy imports included), and only the
-command line and the edges build a speech engine, open the program log's database or read the clock."""
+"""The package's shape, read from its source: imports run one way (no cycles, lazy imports included), only the
+command line and the edges build a speech engine, open the program log's database or read the clock, functions stay
+short and narrow, the live command stays a thin adapter, and the version is the same wherever it is stated."""
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
+
+from coach import __version__
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coach"
 
@@ -20,7 +24,7 @@ TREES = {name: ast.parse(path.read_text("utf-8")) for name, path in MODULES.item
 
 def imports(name: str) -> set[str]:
     """The package's modules that a module imports, anywhere in it: at the top, in functions, for type checking."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(TREES[name]):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -156,3 +160,53 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
         "coach.cli.write",
         "coach.cli.remind",
     }
+
+
+# -- size -----------------------------------------------------------------------------------------------------------
+
+MOST_LINES = 60  # a function's lines, from its `def` to its last line (docstring included)
+MOST_PARAMETERS = 8  # every parameter, *args and **kwargs included, but a method's self or cls
+
+
+def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    given = function.args
+    names = [a.arg for a in (*given.posonlyargs, *given.args, *given.kwonlyargs, given.vararg, given.kwarg) if a]
+    return len(names) - (1 if names[:1] in (["self"], ["cls"]) else 0)
+
+
+def functions() -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method in the package, nested and async ones included, with the file it is in."""
+    return [
+        (str(MODULES[name].relative_to(PACKAGE.parent)), node)
+        for name, tree in TREES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+
+def test_the_size_scan_counts_lines_and_parameters_as_the_rules_mean():
+    (owner,) = ast.parse("class A:\n    def f(self, a, /, b, *c, d, **e):\n        pass\n\n        return 1\n").body
+    assert isinstance(owner, ast.ClassDef) and isinstance(owner.body[0], ast.FunctionDef)
+    assert (parameters(owner.body[0]), owner.body[0].end_lineno - owner.body[0].lineno + 1) == (5, 4)
+    found = {(path, node.name): parameters(node) for path, node in functions()}
+    assert found["coach/cli/options.py", "with_session"] == 8  # nested in session_options
+    assert found["coach/desktop/mpris.py", "serve"] == 3  # async
+
+
+def test_no_function_in_the_package_is_over_60_lines_or_8_parameters():
+    sizes = [(f"{path}:{node.lineno} {node.name}", node.end_lineno - node.lineno + 1, parameters(node))
+             for path, node in functions() if node.end_lineno is not None]  # fmt: skip
+    assert [(where, lines) for where, lines, _ in sizes if lines > MOST_LINES] == []
+    assert [(where, count) for where, _, count in sizes if count > MOST_PARAMETERS] == []
+
+
+def test_the_live_command_is_a_thin_adapter():
+    """cli/play.py parses options and prints; the live session itself is coach/practice.py's."""
+    lines = (PACKAGE / "cli" / "play.py").read_text("utf-8").count("\n")
+    assert lines <= 150
+
+
+def test_the_version_is_the_same_in_pyproject_and_the_package():
+    """A release sets both (CONTRIBUTING.md, "How to release")."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["version"] == __version__

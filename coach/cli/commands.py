@@ -111,7 +111,7 @@ def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: st
     with progress("Preparing speech") as advance, source.naming_silent_lines():
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
-                session = prepare(routine, Options(side, tempo=tempo), speaker, advance)
+                session = prepare(routine, Options(side=side, tempo=tempo), speaker, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
                 if side is Side.RIGHT:
                     strokes[tempo] = report.stroke_text(session.timeline)
@@ -119,7 +119,7 @@ def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: st
         for shape in Shape:
             one, both = (
                 prepare(
-                    routine, Options(side, shape=shape, short_intro=shape is Shape.QUICK), speaker, advance
+                    routine, Options(side=side, shape=shape, short_intro=shape is Shape.QUICK), speaker, advance
                 ).timeline
                 for side in (Side.RIGHT, Side.BOTH)
             )
