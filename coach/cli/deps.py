@@ -14,7 +14,7 @@ import sys
 import time
 import warnings
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,8 @@ from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
 
 if TYPE_CHECKING:
+    from coach.audio import Pcm
+    from coach.listen.listening import Recognizer
     from coach.live import Keys
     from coach.output.playback import Backend
     from coach.output.stream import Streamer
@@ -125,6 +127,20 @@ def terminal_keys() -> AbstractContextManager[Keys]:
     return terminal_keys()
 
 
+def open_microphone() -> AbstractContextManager[Iterator[Pcm]]:
+    """The default microphone, open while the context lasts (MicrophoneError where there is none)."""
+    from coach.listen.sources import microphone
+
+    return microphone()
+
+
+def load_recognizer() -> Recognizer:
+    """The speech recognizer, loaded (RecognizerError where it cannot be)."""
+    from coach.listen.sphinx import SphinxRecognizer
+
+    return SphinxRecognizer()
+
+
 @dataclass(frozen=True)
 class Engines:
     """The speech engines by kind (piper, espeak), each as a factory that builds it here or in a worker process."""
@@ -145,6 +161,8 @@ class Deps:
     bus: str | None = None  # the session bus's address; None where there is none
     run: Runner = run_command  # runs another program: systemctl, for reminders
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
+    microphone: Callable[[], AbstractContextManager[Iterator[Pcm]]] = open_microphone  # opens the microphone
+    recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Deps:
