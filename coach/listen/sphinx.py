@@ -28,15 +28,18 @@ from coach.listen.words import (
 )  # fmt: skip
 
 FRAME_S = 0.01  # the decoder's frame: word times come in these
-# Everyday words that can stand where the call does: each one is a better match than "coach" for speech that is
-# not the call, and takes a command's words with it into nothing.
+# Words that can stand where the call does, each a better match than "coach" for speech that is not the call, taking
+# a command's words with it into nothing: everyday words, and the coach's own most frequent words ("Stroke 5." was
+# heard as the call and a command on the coach's own sessions before "stroke" competed).
 COMPETITORS = (
     "don't", "so", "now", "please", "just", "let's", "then", "and", "i", "we", "you", "okay", "couch",
-    "no", "the", "can", "it", "that",
+    "no", "the", "can", "it", "that", "stroke", "press", "slide", "release", "breathe", "slowly", "spot",
 )  # fmt: skip
 # After the call: words unlike every command, so a command said is never taken for one of them, while a call followed
-# by other words is a say-again.
-AFTER_CALL = ("so", "now", "please", "just", "okay", "oh", "no", "you", "we", "i", "and", "it", "is", "what")
+# by other words is a say-again; and the numbers, which follow "stroke" in every stroke.
+AFTER_CALL = ("so", "now", "please", "just", "okay", "oh", "no", "you", "we", "i", "and", "it", "is", "what", *NUMBERS)
+# Instead of a number: words unlike every number ("then" is too near "ten").
+NOT_NUMBERS = ("so", "please", "just", "okay", "you", "we", "is", "what", "stroke", "press", "slide", "release")
 COMPETITOR_WEIGHT = 0.3
 SKIPPED = ("<s>", "</s>", "<sil>")
 
@@ -60,7 +63,7 @@ def grammars() -> dict[str, str]:
         NUMBERS_MODE: (
             "#JSGF V1.0;\ngrammar numbers;\n"
             f"public <said> = <number> | /{w}/ <other> [<other>];\n<number> = {' | '.join(NUMBERS)};\n"
-            f"<other> = {competitors};\n"
+            f"<other> = {' | '.join(NOT_NUMBERS)};\n"
         ),
     }
 
