@@ -5,7 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-INSTALL = python -m pip install --quiet -c constraints-dev.txt -e '.[dev,plot]'
+# setuptools says "Editable installation ... Please be careful with folders in your working directory ..." on every
+# editable install of a project laid out as this one is (pip shows it as a BuildBackendWarning). It is only
+# information, so that one warning is filtered by its first words; pip's errors, and any other warning from the
+# build, still show (tests/test_setup.py).
+INSTALL = python -W 'ignore:Editable installation.:UserWarning' -m pip install --quiet -c constraints-dev.txt \
+	-e '.[dev,plot]'
 
 # The other supported Pythons found here (3.11, 3.12, 3.13, on the PATH or under ~/.pyenv/versions; see
 # scripts/pythons.sh), as version:path. Each gets a venv of its own, .venv-3.X. Lint, mypy and the sounds check run
@@ -15,7 +20,7 @@ OTHERS := $(foreach found,$(PYTHONS),$(firstword $(subst :, ,$(found))))
 python_for = $(word 2,$(subst :, ,$(filter $(1):%,$(PYTHONS))))
 DEFAULT := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: run test lint setup sounds clean bench
+.PHONY: run test lint setup sounds pictures clean bench
 
 run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
@@ -54,6 +59,12 @@ setup: $(STAMP)
 
 sounds: $(STAMP)
 	$(BIN)/python scripts/make_sounds.py
+
+# The routines' pictures in docs/pictures, as coach draws them (a test checks they are current).
+pictures: $(STAMP)
+	@for routine in iliacus psoas psoas-gentle psoas-partner; do for side in right left; do \
+	    $(BIN)/coach show $$routine --side $$side --picture docs/pictures/$$routine-$$side.png || exit 1; \
+	done; done
 
 $(STAMP): pyproject.toml constraints-dev.txt scripts/system-deps.sh
 	@sh scripts/system-deps.sh $(PYTHON)

@@ -1,69 +1,55 @@
 """The entry point: the `coach` console script and `python -m coach`.
 
-Signals are caught from this module's first lines: Ctrl-C (SIGINT), SIGTERM and SIGHUP that come while coach starts,
-before the command line is even imported, end in "Stopped." and the status 128 + the signal's number, as they do
-during a command, never in a traceback. (A signal that comes while the interpreter imports its own `site` module,
-before this module runs, and in finding this module, is the interpreter's to report.) Standard input, output and
-error are made to exist, since a shell can start coach with any of them closed.
+Its first lines hand the stopping signals (Ctrl-C, SIGTERM, SIGHUP) to coach/signals.py, before the command line is
+imported: that module says what they do at every moment of a run. Standard input, output and error are made to
+exist, since a shell can start coach with any of them closed.
 """
 
 from __future__ import annotations
 
-_early: list[int] = []  # signals that came before main() could act on them
-STOPPING: tuple[int, ...] = (2, 15, 1)  # SIGINT, SIGTERM, SIGHUP (the same numbers on every POSIX system)
+try:  # noted from here on (coach/signals.py, step 1)
+    from coach import signals
 
+    signals.note_early()
+except KeyboardInterrupt:  # Python's own handler met a Ctrl-C while coach.signals loaded
+    from coach import signals
 
-def _note(signum: int, frame: object) -> None:
-    _early.append(signum)
+    signals.note_early(interrupted=True)
 
-
-try:  # Ctrl-C until the handlers are in place is Python's KeyboardInterrupt: noted as theirs would be
-    import _signal  # type: ignore[import-not-found]  # signal's C half, loaded with the interpreter: no import time
-
-    for _signum in STOPPING:
-        if _signal.getsignal(_signum) != _signal.SIG_IGN:  # ignored stays ignored: nohup, or a background job
-            _signal.signal(_signum, _note)
-except KeyboardInterrupt:
-    _early.append(STOPPING[0])
-
-import signal  # noqa: E402  (after the handlers: importing it takes a millisecond)
+import signal  # after the handlers: importing it takes a millisecond
 
 
 def main() -> None:
     import sys
 
     status = _run(sys.argv[1:])
-    _leave_quietly()
+    _flush()
     sys.exit(status)
 
 
 def _run(args: list[str]) -> int:
-    from coach.errors import Signalled
-    from coach.interrupts import keep_lost_interrupts, stop
-
+    """Run the command line, and return the exit status. A stopping signal is raised only inside this function's
+    try, and once it returns the command's result is settled (coach/signals.py, steps 2 and 5)."""
     try:
-        keep_lost_interrupts()
-        for signum in STOPPING:
-            if signal.getsignal(signum) is _note:
-                signal.signal(signum, stop)  # SIGTERM and SIGHUP stop coach as Ctrl-C does
-        if _early:
-            raise Signalled(_early[0])
+        signals.take_over()
         _standard_streams()
         from coach.cli.app import run
 
-        return run(args)
-    except KeyboardInterrupt as exc:  # before a command started (a command says itself what it stopped)
+        status = run(args)
+        signals.settle()
+        return status
+    except KeyboardInterrupt as exc:  # before a command started, or as it ended (a command says itself what it stopped)
+        signals.state.settled = True  # first, and a store, not a call: no handler can run before it
         _say("Stopped.")
         return 128 + getattr(exc, "signum", signal.SIGINT)
     except Exception:
-        from coach.interrupts import raised
-
-        if not raised:
+        signals.state.settled = True
+        if not signals.state.raised:
             raise
         # The interrupt came inside a C function that made another exception of it: an import that failed on
         # purpose (ssl's `from _ssl import RAND_egd`) gives "TypeError: expected a message argument" instead.
         _say("Stopped.")
-        return 128 + raised[-1]
+        return 128 + signals.state.raised[-1]
 
 
 def _standard_streams() -> None:
@@ -93,19 +79,17 @@ def _say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def _leave_quietly() -> None:
-    """What is left to print goes out now; a signal from here on ends the process at once, with its status."""
+def _flush() -> None:
+    """What is left to print goes out now; standard output or error that cannot take it (a pipe closed early) is
+    pointed at /dev/null, so that the interpreter's own flush at exit says nothing."""
     import os
     import sys
 
-    for signum in STOPPING:
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, lambda signum, frame: os._exit(128 + signum))
     for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
         try:
             if stream is not None:
                 stream.flush()
-        except (OSError, ValueError):  # a pipe closed early: what could not be written is dropped
+        except (OSError, ValueError):  # what could not be written is dropped
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, fd)
             os.close(null)

@@ -9,8 +9,12 @@ already renamed are put back as they were.
 
 A temp file is named `.NAME.xxxxxxxx.part` beside its target, NAME cut short where the whole would pass the file
 system's limit on a name (255 bytes), so any name the file system takes can be written. Each temp file is created,
-and the renames of a transaction made, with the stopping signals held (coach.interrupts), so that an interrupt
+and the renames of a transaction made, with the stopping signals held (coach.signals), so that an interrupt
 cannot come between a temp file's creation and its being recorded for removal, nor between two renames.
+
+Only a regular file is ever replaced: a target that is a FIFO, a device, a socket or a link to one is refused in one
+sentence (`check_writable`) when its temp file is made and again just before the renames, and the thing at the
+target is left as it was. Renaming over /dev/null, as root, would replace the device with a file.
 """
 
 from __future__ import annotations
@@ -22,17 +26,37 @@ import glob
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from coach.errors import OutputFileError
-from coach.interrupts import held
+from coach.quoting import shown
+from coach.reading import kind_of
+from coach.signals import held, settle, uncut, waiting
 
 SUFFIX = ".part"
 BACKUP = ".old"
 RANDOM = 8  # characters tempfile adds to a name
+
+
+def check_writable(target: Path) -> None:
+    """OutputFileError unless `target` is absent, a regular file or a link to one: a folder, a FIFO, a device or a
+    socket (or a link to one) is not replaced. A dangling link is replaced by the file, as any link is."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # nothing there (or what is there cannot be looked at: the write itself will say why)
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise OutputFileError(f"Cannot write {shown(target)}: it is a folder.")
+    kind = kind_of(mode)
+    if target.is_symlink():
+        kind = f"a link to {kind} ({shown(os.readlink(target))})"
+    raise OutputFileError(f"Cannot write {shown(target)}: it is {kind}, not a regular file.")
 
 
 def name_limit(folder: Path) -> int:
@@ -108,16 +132,22 @@ class _Entry:
 class Transaction:
     """Several files written as one: `temp(target)` gives each a temp file to write; `commit` renames them all into
     place, or, if one rename fails, puts back what was there before and raises. Use it as a context manager: it
-    commits when the block ends normally, and removes every temp file however it ends.
+    commits when the block ends normally, and removes every temp file however it ends. A stopping signal that
+    comes as the block ends (coach.signals.uncut) is met once the temp files are removed, and nothing is renamed.
+
+    `final`: these files are the command's result, so once they are in place a stopping signal is too late to stop
+    the command (coach.signals.settle, in the renames' held block).
 
     Errors in making or renaming the temp files are OutputFileError naming the target, never the temp file."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, final: bool = False) -> None:
         self.entries: list[_Entry] = []
+        self.final = final
 
     def __enter__(self) -> Transaction:
         return self
 
+    @uncut
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         try:
             if kind is None:
@@ -126,6 +156,7 @@ class Transaction:
             self.discard()
 
     def temp(self, target: Path, mode: int = 0o644) -> Path:
+        check_writable(target)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(target, backups=False)  # of a writer killed outright (SIGKILL): nothing removed them
@@ -134,22 +165,25 @@ class Transaction:
                 entry = _Entry(target, temp, mode, lock)
                 self.entries.append(entry)
         except OSError as exc:
-            raise OutputFileError(f"Could not write {target}: {reason(exc, target.parent)}.") from exc
+            raise OutputFileError(f"Could not write {shown(target)}: {reason(exc, target.parent)}.") from exc
         return entry.temp
 
     def commit(self) -> None:
-        for entry in self.entries:  # what would fail surely is refused before anything moves
-            if entry.target.is_dir():
-                raise OutputFileError(f"Could not write {entry.target}: it is a folder.")
+        for entry in self.entries:  # what would fail surely, or replace what is not a file, is refused first
+            check_writable(entry.target)
         umask = _umask()
         backups: list[tuple[_Entry, Path | None]] = []
         try:
             with held():  # all the renames, or none of them
+                if waiting():  # a stopping signal came as the transaction ended: none, then
+                    return
                 for entry in self.entries:
                     current = entry
                     os.chmod(entry.temp, entry.mode & ~umask)
                     backups.append((entry, _backup(entry.target)))
                     os.replace(entry.temp, entry.target)
+                if self.final:
+                    settle()
         except OSError as exc:
             for entry, backup in reversed(backups):
                 with contextlib.suppress(OSError):
@@ -157,12 +191,15 @@ class Transaction:
                         os.replace(backup, entry.target)
                     elif not entry.temp.exists():  # it had been renamed: the target was not there before
                         entry.target.unlink()
-            raise OutputFileError(f"Could not write {current.target}: {reason(exc, current.target.parent)}.") from exc
+            raise OutputFileError(
+                f"Could not write {shown(current.target)}: {reason(exc, current.target.parent)}."
+            ) from exc
         finally:
             for _, backup in backups:
                 if backup is not None:
                     backup.unlink(missing_ok=True)
 
+    @uncut
     def discard(self) -> None:
         for entry in self.entries:
             entry.temp.unlink(missing_ok=True)
@@ -188,9 +225,10 @@ def _backup(target: Path) -> Path | None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
-    """Yield a temp path to write; on success it becomes `path` (with `mode`, less the umask)."""
-    with Transaction() as transaction:
+def atomic_path(path: Path, mode: int = 0o644, *, final: bool = False) -> Iterator[Path]:
+    """Yield a temp path to write; on success it becomes `path` (with `mode`, less the umask). `final`: it is the
+    command's result (Transaction)."""
+    with Transaction(final=final) as transaction:
         yield transaction.temp(path, mode)
 
 
@@ -198,12 +236,12 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(path) as temp:
+def write_bytes(path: Path, data: bytes, *, final: bool = False) -> None:
+    with atomic_path(path, final=final) as temp:
         try:
             temp.write_bytes(data)
         except OSError as exc:
-            raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
+            raise OutputFileError(f"Could not write {shown(path)}: {reason(exc, path.parent)}.") from exc
 
 
 FULL_BELOW = 1024 * 1024  # free bytes under which an error with no errno (libsndfile's) is put down to a full disk
@@ -216,12 +254,12 @@ def reason(exc: BaseException, folder: Path) -> str:
     code = getattr(exc, "errno", None)
     if code in (errno.ENOSPC, errno.EDQUOT) or (code is None and _nearly_full(folder)):
         free = _usage(folder)
-        room = "" if free is None else f" ({free.free // 1024} KB free in {folder})"
+        room = "" if free is None else f" ({free.free // 1024} KB free in {shown(folder)})"
         return f"the disk is full{room}" if code != errno.EDQUOT else f"the disk quota is used up{room}"
     if code == errno.EROFS:
         return "the file system is read-only"
     if code == errno.ENOENT and folder.is_dir():
-        return f"the folder {folder} takes no new files"
+        return f"the folder {shown(folder)} takes no new files"
     if code == errno.ENAMETOOLONG:
         return "the file name is too long"
     strerror = str(getattr(exc, "strerror", None) or "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -10,8 +9,10 @@ from importlib import resources
 from pathlib import Path
 
 from coach.errors import RoutineError, SilentSpeech
+from coach.quoting import shown
 from coach.reading import NotRegular, TooLarge, read_regular
-from coach.routine import MAX_FILE, Routine, locate, parse_routine
+from coach.routine import MAX_FILE, Routine, parse_routine
+from coach.template import locate
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class RoutineSource:
     @property
     def command(self) -> str:
         """How the routine is named on the command line: its name, or the path it was given by."""
-        return shlex.quote(str(self.path)) if self.by_path and self.path is not None else self.name
+        return shown(self.path) if self.by_path and self.path is not None else self.name
 
     def read(self) -> str:
         if self.refused:
@@ -71,7 +72,7 @@ def user_sources(config_dir: Path) -> list[RoutineSource]:
     folder = config_dir / "routines"
     if not folder.is_dir():
         return []
-    return [RoutineSource(p.stem, str(p), p) for p in sorted(folder.glob("*.toml"))]
+    return [RoutineSource(p.stem, shown(p), p) for p in sorted(folder.glob("*.toml"))]
 
 
 def all_sources(config_dir: Path, commands: Collection[str] = ()) -> dict[str, RoutineSource]:
@@ -90,4 +91,4 @@ def all_sources(config_dir: Path, commands: Collection[str] = ()) -> dict[str, R
 
 def path_source(path: Path) -> RoutineSource:
     """A routine given by the path of its file."""
-    return RoutineSource(path.stem, str(path), path, by_path=True)
+    return RoutineSource(path.stem, shown(path), path, by_path=True)

@@ -2,8 +2,10 @@
 
 Keys: space pauses (a short spoken "paused") and resumes (a three-second get-ready countdown, then the interrupted
 cue again from its beginning, or the interrupted stroke from its accent); r repeats the last cue; n skips to the next
-phase and b goes back to the one before; q ends. Media keys arrive as these same keys. Positions are samples of the
-session; the clock is seconds, from whatever clock the caller uses.
+phase and b goes back to the one before; q ends. Media keys arrive as these same keys, and as two intents that
+depend on where the session is, applied against the controller's own state in the order they came: play (resume,
+only while paused) and pause (only while playing or counting down). Positions are samples of the session; the clock
+is seconds, from whatever clock the caller uses.
 
 A stroke counts as done when the session plays past the start of its last step (its press and slide are complete),
 once however often it is played; strokes skipped, or not reached, do not count.
@@ -14,13 +16,51 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from coach.timefmt import length
 from coach.timeline import SPEECH, Timeline
 
-PLAYING, PAUSED, COUNTDOWN, ENDED = "playing", "paused", "countdown", "ended"
 COUNTDOWN_S = 3.0
-PAUSE, REPEAT, NEXT, BACK, QUIT = " ", "r", "n", "b", "q"
+
+
+class State(StrEnum):
+    """Where the controller is: playing the session, paused, counting down to play again, or ended."""
+
+    PLAYING = "playing"
+    PAUSED = "paused"
+    COUNTDOWN = "countdown"
+    ENDED = "ended"
+
+
+class Key(StrEnum):
+    """What a key asks of the session; each value is the key typed for it (the media keys and any other source of
+    commands arrive as these)."""
+
+    PAUSE = " "  # pause, or resume with a countdown
+    REPEAT = "r"  # the last words again
+    NEXT = "n"  # the next phase (past the last: the end)
+    BACK = "b"  # the phase before
+    QUIT = "q"  # end the session
+
+    @classmethod
+    def typed(cls, text: str) -> list[Key]:
+        """The keys in what was typed, in order (either case); any other character is no key."""
+        return [cls(char) for char in text.lower() if char in KEYS]
+
+
+KEYS = frozenset(Key)
+
+
+class Intent(StrEnum):
+    """What a source asks that depends on where the session is (MPRIS's Play and Pause; a spoken "go on" or
+    "wait" would be the same)."""
+
+    PLAY = "play"  # resume: space, only while paused
+    PAUSE = "pause"  # pause: space, only while playing or counting down (a countdown is the start of playing)
+
+
+Input = Key | Intent  # what a source of keys gives the controller
 
 
 @dataclass(frozen=True)
@@ -50,11 +90,19 @@ class End:
 Command = Play | Stop | Prompt | End
 
 
+def last_sound(commands: Iterable[Command]) -> list[Command]:
+    """What a run of commands comes to for the player: the last that sets what is heard (a Play, a Prompt or a
+    Stop), each of which replaces whatever played before. A burst of keys read at once then touches the audio
+    output once, not once a key (a stream opened and aborted again each time)."""
+    sounding: list[Command] = [command for command in commands if not isinstance(command, End)]
+    return sounding[-1:]
+
+
 @dataclass(frozen=True)
 class Where:
     """Where a live session stands, for whoever shows it (the status line, the desktop's media player widget)."""
 
-    state: str  # PLAYING, PAUSED, COUNTDOWN or ENDED
+    state: State
     position: int  # the sample reached, or where a pause will resume
     length: int  # samples in the session
     sample_rate: int
@@ -66,14 +114,14 @@ class Where:
 
     @property
     def can_go_back(self) -> bool:
-        return self.state != ENDED and self.phase > 0
+        return self.state != State.ENDED and self.phase > 0
 
 
 class Controller:
     def __init__(self, timeline: Timeline, countdown_s: float = COUNTDOWN_S, done: Iterable[int] = ()) -> None:
         """`done`: the strokes (by index, from 0) already done in an earlier part of the same session."""
         self.countdown_s = countdown_s
-        self.state = PLAYING
+        self.state = State.PLAYING
         self.finished = False
         self._from = 0  # sample where the current play began
         self._since = 0.0  # clock when it began
@@ -107,7 +155,7 @@ class Controller:
         return self._play(at, now)
 
     def position(self, now: float) -> int:
-        if self.state == PLAYING:
+        if self.state == State.PLAYING:
             return min(self._from + round((now - self._since) * self.timeline.sample_rate), self.timeline.length)
         return self._resume
 
@@ -145,64 +193,64 @@ class Controller:
         starts = [p.start for p in self.timeline.phases]
         return max(0, bisect_right(starts, self.position(now)) - 1)
 
-    def key(self, key: str, now: float) -> list[Command]:
-        if self.state == ENDED:
+    def key(self, key: Input, now: float) -> list[Command]:
+        if key == Intent.PLAY:
+            return self.key(Key.PAUSE, now) if self.state == State.PAUSED else []
+        if key == Intent.PAUSE:
+            return self.key(Key.PAUSE, now) if self.state in (State.PLAYING, State.COUNTDOWN) else []
+        if self.state == State.ENDED:
             return []
-        if key == QUIT:
+        if key == Key.QUIT:
             return self._end(now, finished=False)
-        if key == PAUSE:
-            if self.state == PLAYING:
+        if key == Key.PAUSE:
+            if self.state == State.PLAYING:
                 return self._pause(self._cue_start(self.position(now)), now)
-            if self.state == PAUSED:
-                self.state, self._until = COUNTDOWN, now + self.countdown_s
+            if self.state == State.PAUSED:
+                self.state, self._until = State.COUNTDOWN, now + self.countdown_s
                 return [Prompt("countdown")]
             return self._pause(self._resume, now)  # space again during the countdown: stay paused
-        if key == REPEAT and self.state == PLAYING:
+        if key == Key.REPEAT and self.state == State.PLAYING:
             return self._play(self._last_cue(self.position(now)), now)
-        if key == NEXT:
+        if key == Key.NEXT:
             following = [p.start for p in self.timeline.phases if p.start > self.position(now)]
             if not following:
                 return self._end(now, finished=False)
-            if self.state == PLAYING:
+            if self.state == State.PLAYING:
                 return self._play(following[0], now)
             self._resume = following[0]
-        if key == BACK:
+        if key == Key.BACK:
             return self._back(now)
         return []
 
-    def replace(self, timeline: Timeline) -> list[Command]:
-        """The same session known further (its speech is still being made): nothing before the old horizon moves.
-        A phase start the user skipped to beyond it was an estimate, and moves with its phase."""
+    def replace(self, timeline: Timeline) -> int:
+        """The same session known further (its speech is still being made). Nothing before the horizon moves. Past
+        it, a phase's start is an estimate, which moves as the lines before it are made, and the phase is laid out
+        exactly from its start up to its first line not made; so where the session is (playing there after a skip,
+        or to resume) moves with its phase. Returns how far, in samples, for the player to move the same way."""
         old = self.timeline
-        starts = {p.start: i for i, p in enumerate(old.phases) if p.start >= old.known}
-
-        def moved(at: int) -> int:
-            return timeline.phases[starts[at]].start if at in starts else at
-
+        at = self._from if self.state == State.PLAYING else self._resume
+        phase = max(0, bisect_right([p.start for p in old.phases], at) - 1)
+        shift = timeline.phases[phase].start - old.phases[phase].start
         self._index(timeline)
-        commands: list[Command] = []
-        if self.state == PLAYING and moved(self._from) != self._from:
-            self._from = moved(self._from)
-            commands.append(Play(self._from))
-        self._resume = moved(self._resume)
-        return commands
+        self._from, self._resume = self._from + shift, self._resume + shift
+        return shift
 
     def follow(self, at: int, now: float) -> None:
         """The player says the listener has got to `at`: while playing, the position is that, and moves on from it
         by the clock only until the player next says. So the position is the audio actually heard, whatever the
         output did meanwhile (a hand-over, a late start, an underrun, a wait in silence for speech still being
         made), and a stroke counts as done only once the start of its last step has been heard."""
-        if self.state == PLAYING:
+        if self.state == State.PLAYING:
             self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
             self._from, self._since = at, now
 
     def tick(self, now: float, sounding: bool) -> list[Command]:
         """Called often; `sounding` says whether the player still has sound going."""
-        if self.state == PLAYING and not sounding:  # the player has played it all: trust it over the clock
+        if self.state == State.PLAYING and not sounding:  # the player has played it all: trust it over the clock
             self._done.update(i for i, mark in enumerate(self._marks) if mark >= self._from)
-            self._resume, self.state, self.finished = self.timeline.length, ENDED, True
+            self._resume, self.state, self.finished = self.timeline.length, State.ENDED, True
             return [End(True)]
-        if self.state == COUNTDOWN and now >= self._until:
+        if self.state == State.COUNTDOWN and now >= self._until:
             return self._play(self._resume, now)
         return []
 
@@ -227,15 +275,15 @@ class Controller:
             parts.append(f"stroke {where.stroke} of {where.strokes}")
         seconds = self.timeline.seconds
         parts.append(f"{length(seconds(where.position))} / -{length(seconds(where.length - where.position))}")
-        if self.state in (PAUSED, COUNTDOWN):
-            parts.append("paused, space resumes" if self.state == PAUSED else "get ready")
+        if self.state in (State.PAUSED, State.COUNTDOWN):
+            parts.append("paused, space resumes" if self.state == State.PAUSED else "get ready")
         return " | ".join(parts)
 
     # -- transitions ------------------------------------------------------------------------------------------------
 
     def _play(self, at: int, now: float) -> list[Command]:
         self._count(now)
-        self.state, self._from, self._since = PLAYING, at, now
+        self.state, self._from, self._since = State.PLAYING, at, now
         return [Play(at)]
 
     def _back(self, now: float) -> list[Command]:
@@ -244,25 +292,25 @@ class Controller:
         if not where.can_go_back:
             return []
         start = self.timeline.phases[where.phase - 1].start
-        if self.state == PLAYING:
+        if self.state == State.PLAYING:
             return self._play(start, now)
         self._resume = start
         return []
 
     def _pause(self, resume: int, now: float) -> list[Command]:
         self._count(now)
-        self.state, self._resume = PAUSED, resume
+        self.state, self._resume = State.PAUSED, resume
         return [Stop(), Prompt("paused")]
 
     def _end(self, now: float, finished: bool) -> list[Command]:
         self._count(now)
         self._resume = self.position(now)  # where it ended
-        self.state, self.finished = ENDED, finished
+        self.state, self.finished = State.ENDED, finished
         return [Stop(), End(finished)]
 
     def _count(self, now: float) -> None:
         """Note the strokes whose last step was reached since the current play began."""
-        if self.state == PLAYING:
+        if self.state == State.PLAYING:
             at = self.position(now)
             self._done.update(i for i, mark in enumerate(self._marks) if self._from <= mark < at)
 

@@ -3,15 +3,6 @@
 from __future__ import annotations
 
 
-class Signalled(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, met as Ctrl-C is (coach/__main__.py raises it): everything stops and cleans up the same
-    way, and the exit status is 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 class CoachError(Exception):
     """A foreseeable fault, with a message fit to show a user as it is."""
 

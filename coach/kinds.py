@@ -1,4 +1,5 @@
-"""The named choices a session is made of: side, tempo and guidance (a leaf: it imports nothing of coach).
+"""The named choices a session is made of: side, tempo, guidance and shape, and `auto` where the program log
+decides (a leaf: it imports nothing of coach).
 
 Each is a `StrEnum` whose values are the spellings the command line takes and the JSON, the program log and the
 messages show, so a member is also the string it stands for.
@@ -7,6 +8,7 @@ messages show, so a member is also the string it stands for.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class Side(StrEnum):
@@ -34,7 +36,14 @@ class Side(StrEnum):
         return "both sides" if self is Side.BOTH else f"{self} side"
 
 
-AUTO = "auto"  # --side auto: the side with fewer sessions today, as the program log has it
+class Auto(StrEnum):
+    """What the program log decides: --side auto takes the side with fewer sessions today, --shape auto the shape
+    the day's sessions call for. One member, so `Side | Auto` says a side or the log's choice."""
+
+    AUTO = "auto"
+
+
+AUTO: Final = Auto.AUTO
 
 
 class Tempo(StrEnum):

@@ -25,23 +25,26 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import coach.workers
-from coach import __version__
-from coach.atomic import Transaction, reason, remove_leftovers, write_bytes
+from coach import __version__, signals
+from coach.atomic import Transaction, check_writable, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
-from coach.interrupts import held
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.reading import open_regular, read_regular
+from coach.picture.pictures import pictures_key
+from coach.quoting import shown
+from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
+from coach.signals import held
 from coach.speech.cache import CACHE_FORMAT, Speaker, SpeechCache
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import speech_label
@@ -134,9 +137,11 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
         for side in Side
     ]
     jobs = []
+    pictures = {source.name: pictures_key(source, source.load()) for source in sources}
     for track, (source, side, shape) in enumerate(sets, start=1):
         text = source.read()
-        key = hashlib.sha256(json.dumps([common, text, side, shape, track, len(sets)]).encode()).hexdigest()
+        made_of = [common, text, pictures[source.name], side, shape, track, len(sets)]
+        key = hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
         named = "" if shape is Shape.TEACH else f"-{shape}"
         path = folder / f"{source.name}-{side}{named}{settings.suffix}"
         jobs.append(Job(source, side, track, len(sets), path, key, shape, settings.lyrics, settings.srt))
@@ -148,7 +153,7 @@ MAX_MANIFEST = 16 * 1024 * 1024  # bytes
 
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
     try:  # a regular file of a bounded size: a FIFO or a link to /dev/zero is unreadable, and replaced
-        data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST, follow_links=False).decode("utf-8"))
+        data: Any = read_json(folder / MANIFEST, MAX_MANIFEST, follow_links=False)
         files = data["files"] if data.get("format") == MANIFEST_FORMAT else {}
         return {name: dict(entry) for name, entry in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -172,6 +177,8 @@ def intact(job: Job, entry: Mapping[str, object]) -> bool:
     files = entry.get("files")
     if entry.get("key") != job.key or not isinstance(files, dict) or set(files) != {p.name for p in job.files}:
         return False
+    if not _listable(entry.get("title"), entry.get("seconds")):  # what the playlist and index show of it
+        return False
     for path in job.files:
         recorded = files[path.name]
         try:
@@ -184,6 +191,13 @@ def intact(job: Job, entry: Mapping[str, object]) -> bool:
     return True
 
 
+def _listable(title: object, seconds: object) -> bool:
+    """Whether a manifest's title and length can be listed: one line of text, and a finite, sensible length."""
+    if not isinstance(title, str) or not 0 < len(title) <= 1000 or not title.isprintable():
+        return False
+    return isinstance(seconds, int | float) and not isinstance(seconds, bool) and 0 <= seconds < 1e6
+
+
 def stale(jobs: list[Job], manifest: Mapping[str, Mapping[str, object]]) -> list[Job]:
     return [job for job in jobs if not intact(job, manifest.get(job.path.name, {}))]
 
@@ -194,12 +208,16 @@ def render_job(job: Job, temps: Mapping[Path, Path], settings: Settings, engine:
     from coach.output.export import write_session
     from coach.output.files import Encoding
     from coach.output.tags import session_title
+    from coach.picture.pictures import routine_pictures, session_pictures
     from coach.session import prepare
 
     routine = job.source.load()
     session = prepare(routine, settings.options(job.side, job.shape), settings.speaker(engine, cache))
     encoding = Encoding(settings.channels, settings.bitrate)
-    write_session(session, temps, settings.speech, encoding, job.track, job.tracks)
+    pictures = None
+    if settings.suffix != ".wav":
+        pictures = session_pictures(session.timeline.script, job.source, routine_pictures(job.source, routine))
+    write_session(session, temps, settings.speech, encoding, job.track, job.tracks, pictures=pictures)
     files = {target.name: fingerprint(temp) for target, temp in temps.items()}
     timeline = session.timeline
     return Done(job.path.name, session_title(timeline), timeline.seconds(timeline.length), files)
@@ -212,13 +230,14 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        raise OutputFileError(f"Cannot write to {folder}: {reason(exc, folder)}.") from None
+        raise OutputFileError(f"Cannot write to {shown(folder)}: {reason(exc, folder)}.") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CoachError(
-                f"Another coach export is writing to {folder}: wait for it to finish (or stop it), then run this again."
+                f"Another coach export is writing to {shown(folder)}: wait for it to finish (or stop it), then run "
+                "this again."
             ) from None
         yield
     finally:
@@ -242,6 +261,7 @@ def export_library(
         jobs = plan(sources, settings, folder, [speaker.engine_name, speaker.voice_key])
         for path in [*(path for job in jobs for path in job.files), *(folder / name for name in LISTS)]:
             remove_leftovers(path)  # temp files of a run that was killed outright (nothing could remove them then)
+            check_writable(path)  # before any work: a FIFO or a device in the folder is never replaced
         manifest = read_manifest(folder)
         todo = stale(jobs, manifest)
         if todo:
@@ -321,7 +341,7 @@ def _make_lines(
     start = (speaker.factory, speaker.voice, speaker.pace, speaker.cache.directory)
     pool = coach.workers.start(min(workers, len(missing)), _start_speaker, start)
     try:
-        with coach.workers.spawning():
+        with signals.starting_workers():
             pending = {pool.submit(_make_line, text, beat) for text, beat in longest_first}
         while pending:  # woken often: a signal may come to another thread, and only this one acts on it
             finished, pending = wait(pending, timeout=coach.workers.WATCH_S, return_when=FIRST_COMPLETED)
@@ -368,7 +388,7 @@ def _in_parallel(
     pool = coach.workers.start(min(workers, len(jobs)))
     running: dict[Future[Done], Transaction] = {}
     try:
-        with coach.workers.spawning(), held():  # every worker started is recorded before an interrupt is met
+        with signals.starting_workers(), held():  # every worker started is recorded before an interrupt is met
             for job in jobs:
                 transaction = Transaction()
                 temps = {path: transaction.temp(path) for path in job.files}
@@ -401,10 +421,7 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
         if entry is None:
             raise OutputFileError(f"{job.path.name} was not written.")
         entries.append((job, str(entry["title"]), float(str(entry["seconds"]))))
-    playlist = ["#EXTM3U"]
-    for job, title, seconds in entries:
-        playlist += [f"#EXTINF:{round(seconds)},{title}", job.path.name]
-    write_if_changed(folder / PLAYLIST, "\n".join(playlist) + "\n")
+    write_if_changed(folder / PLAYLIST, playlist_text([(job.path.name, title, s) for job, title, s in entries]))
     total = sum(seconds for _, _, seconds in entries)
     name_width = max(len(job.path.name) for job, _, _ in entries) + 2
     title_width = max(len(title) for _, title, _ in entries) + 2
@@ -417,7 +434,28 @@ def _write_lists(folder: Path, jobs: list[Job], manifest: dict[str, dict[str, ob
             for job, title, seconds in entries
         ),
     ]
+    for line in index:
+        _one_line(line, INDEX)
     write_if_changed(folder / INDEX, "\n".join(index) + "\n")
+
+
+def playlist_text(entries: Sequence[tuple[str, str, float]]) -> str:
+    """An extended M3U playlist (RFC 8216, 4.1: #EXTM3U, then #EXTINF:<seconds>,<title> before each file's name).
+    M3U has no escapes: a title or name that would not stay on its line, or a name that would read as a comment
+    (#...), is refused."""
+    lines = ["#EXTM3U"]
+    for name, title, seconds in entries:
+        _one_line(title, PLAYLIST)
+        _one_line(name, PLAYLIST)
+        if name.startswith("#") or name != name.strip():
+            raise OutputFileError(f"Cannot write {PLAYLIST}: the file name {shown(name)} would not read as a file.")
+        lines += [f"#EXTINF:{round(seconds)},{title}", name]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str, file: str) -> None:
+    if not text.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise OutputFileError(f"Cannot write {file}: {shown(text)} would not stay on one line of it.")
 
 
 def describe(settings: Settings) -> str:

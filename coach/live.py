@@ -1,4 +1,5 @@
-"""A live session: the player, the keyboard and a status line around the pure controller (coach.control)."""
+"""A live session's loop: the player, the sources of keys (the keyboard, the desktop's media keys, ...) and a
+status line around the pure controller (coach.control); the speech made while it plays; the tenderness question."""
 
 from __future__ import annotations
 
@@ -6,25 +7,22 @@ import contextlib
 import os
 import select
 import sys
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float, to_pcm
-from coach.control import ENDED, Controller, End, Play, Prompt, Stop
+from coach.control import Command, Controller, Input, Key, Play, Prompt, State, Stop, Where, last_sound
 from coach.kinds import Side
 from coach.mixer import render_all
-from coach.output.playback import Backend, live_player
-from coach.output.stream import Streamer
-from coach.script import Script
+from coach.output.player import LivePlayer
+from coach.script import Grid, Say, Script
 from coach.session import Session, assemble, load_sounds
 from coach.speech.ahead import Ahead
 from coach.speech.cache import Speaker
-
-if TYPE_CHECKING:
-    from coach.desktop.media import Media
 
 PAUSED_TEXT = "Paused."
 COUNTDOWN_TEXTS = ("Three.", "Two.", "One.")
@@ -45,7 +43,7 @@ def question_text(side: Side) -> str:
 def ask_tenderness(
     question: Pcm,
     numbers: Sequence[Pcm],
-    backend: Backend | Streamer,
+    player: LivePlayer,
     keys: Keys,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
@@ -56,7 +54,6 @@ def ask_tenderness(
     waits TEN_WAIT_S for a "0" (ten). The number is said back. Silence for ANSWER_WAIT_S after the question, or
     any other key, skips it (None). A key may come while the question is still being said. `ready` is called once
     the keys pressed before are dropped: from then on a key is an answer (the question is shown there)."""
-    player = live_player(backend, clock, sleep)
     keys.read()  # keys pressed during the session are not answers
     ready()
     answer: int | None = None
@@ -112,6 +109,31 @@ class NoKeys:
         return ""
 
 
+class Source(Protocol):
+    """Where a live session's keys come from besides its player: the keyboard, the desktop's media keys, spoken
+    commands. Each is read on every turn of the loop, in order, and hears where the session stands (the end
+    included)."""
+
+    def read(self) -> Sequence[Input]:
+        """The keys (or intents) since the last read, in order (may be none)."""
+        ...
+
+    def publish(self, where: Where, now: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Keyboard:
+    """The keyboard as a source: the keys typed (either case); other characters are no keys."""
+
+    keys: Keys
+
+    def read(self) -> list[Key]:
+        return Key.typed(self.keys.read())
+
+    def publish(self, where: Where, now: float) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def terminal_keys() -> Iterator[Keys]:
     """Single keys without Enter, from the terminal, which is restored on every way out (Ctrl-C included)."""
@@ -152,12 +174,33 @@ def prompt_clips(speech: Mapping[str, Clip], sample_rate: int) -> dict[str, Pcm]
     return {"paused": to_pcm(paused), "countdown": to_pcm(countdown)}
 
 
-Update = Callable[[], tuple[Session, Mapping[str, Pcm]] | None]
+Update = Callable[[int], tuple[Session, Mapping[str, Pcm]] | None]  # given where the session is
+
+
+def speaking_order(script: Script, start: int = 0) -> tuple[list[str], list[str]]:
+    """The script's words in the order to make them for a session at phase `start`: first the words that open it
+    and the next phase (so a skip to the next phase plays at once), then the rest of it, the words that open the
+    phase after the next, the rest of the next, and so on; the phases before `start` last. A phase opens with its
+    first line, or its first grid's words (a grid plays whole)."""
+    units = [
+        [[c.text] if isinstance(c, Say) else c.texts() for c in p.cues if isinstance(c, Say | Grid)]
+        for p in script.phases
+    ]
+    ahead = units[start:]
+    opening = [text for phase in ahead[:2] for text in (phase[0] if phase else [])]
+    rest: list[str] = []
+    for k, phase in enumerate(ahead):
+        rest += [text for unit in phase[1:] for text in unit]
+        if k + 2 < len(ahead) and ahead[k + 2]:
+            rest += ahead[k + 2][0]
+    rest += [text for phase in units[:start] for unit in phase for text in unit]
+    return list(dict.fromkeys(opening)), [text for text in dict.fromkeys(rest) if text not in opening]
 
 
 class LiveSpeech:
     """A live session's speech: the lines the cache has at once, and the rest made ahead of the playhead, in the
-    order they are said (the prompts right after the first of them). With every line cached no engine is built."""
+    order `speaking_order` gives (the prompts after the words that open the first two phases), again from where the
+    session is after it jumps to another phase. With every line cached no engine is built."""
 
     def __init__(self, script: Script, speaker: Speaker, after: Sequence[str] = ()) -> None:
         """`after`: lines said after the session (the tenderness question and its answers), made last."""
@@ -171,12 +214,12 @@ class LiveSpeech:
             pcm = speaker.cached(text, text in beat)
             if pcm is not None:
                 self.speech[text] = to_float(pcm)
-        missing = [text for text in texts if text not in self.speech]
-        prompts = [text for text in PROMPT_TEXTS if text not in self.speech and text not in missing]
-        later = [text for text in after if text not in self.speech and text not in missing]
-        order = [*missing[:1], *prompts, *missing[1:], *later]
+        opening, rest = speaking_order(script)
+        order = [text for text in dict.fromkeys([*opening, *PROMPT_TEXTS, *rest, *after]) if text not in self.speech]
         self.ahead = Ahead(speaker, [(text, text in beat) for text in order]).start()
         self.pending: list[tuple[str, bool]] = []  # lines of a script told again, made once the thread is done
+        self.phase = 0  # the phase the session was in when last asked
+        self.laid = self.session().timeline  # as laid out last
 
     def retold(self, script: Script) -> Session:
         """The session with its script told again (its closing, say): its new lines are made once those before them
@@ -202,13 +245,21 @@ class LiveSpeech:
         return self.speech[text]
 
     def session(self) -> Session:
-        return assemble(self.script, self.speech, self.sounds)
+        session = assemble(self.script, self.speech, self.sounds)
+        self.laid = session.timeline
+        return session
 
     def prompts(self) -> dict[str, Pcm]:
         return prompt_clips(self.speech, SAMPLE_RATE)
 
-    def more(self) -> tuple[Session, Mapping[str, Pcm]] | None:
-        """The session known further, with the prompts, when lines have come since the last call."""
+    def more(self, at: int = 0) -> tuple[Session, Mapping[str, Pcm]] | None:
+        """The session known further, with the prompts, when lines have come since the last call. `at` is where the
+        session is: once it is in another phase (a skip, a step back), the lines from there are made first."""
+        phase = max(0, bisect_right([p.start for p in self.laid.phases], at) - 1)
+        if phase != self.phase:
+            self.phase = phase
+            opening, rest = speaking_order(self.script, phase)
+            self.ahead.prefer([*opening, *PROMPT_TEXTS, *rest])
         made = self.ahead.take()
         self._start_pending()
         if not made:
@@ -250,105 +301,143 @@ class Progress:
 Revise = Callable[[tuple[int, ...]], Session | None]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Hooks:
+    """What a live session tells, and asks, as it plays (each optional).
+
+    `status` hears a one-line status on every turn. `progress` hears what is done: once the sound has started
+    (nothing done), then each time a stroke is done. While the session's speech is still being made, `more`, told
+    where the session is (so the lines from there are made first), gives the session known further, with the
+    prompts, whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
+    `revise`, when a key changes how many strokes each side will have done by the end (n skips some, say), gives the
+    session with its closing saying so, laid out the same up to there (or None to keep it as it is)."""
+
+    status: Callable[[str], None] | None = None
+    progress: Callable[[Progress], None] | None = None
+    more: Update | None = None
+    revise: Revise | None = None
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a live session starts: at its beginning, or where a session stopped earlier goes on (the sample to
+    play from, and the strokes it had done, by index)."""
+
+    at: int = 0
+    done: tuple[int, ...] = ()
+
+
+NO_HOOKS, BEGINNING = Hooks(), Start()
+
+
 def run_live(
     session: Session,
     prompts: Mapping[str, Pcm],
-    backend: Backend | Streamer,
-    keys: Keys,
+    player: LivePlayer,
+    sources: Sequence[Source],
     clock: Callable[[], float],
     sleep: Callable[[float], None],
-    status: Callable[[str], None] | None = None,
-    progress: Callable[[Progress], None] | None = None,
-    more: Update | None = None,
-    media: Media | None = None,
-    revise: Revise | None = None,
-    start: int = 0,
-    done: tuple[int, ...] = (),
+    hooks: Hooks = NO_HOOKS,
+    start: Start = BEGINNING,
 ) -> Outcome:
-    """Play a session under keyboard control until it ends; Ctrl-C silences it and goes on as KeyboardInterrupt.
-    `clock` is monotonic seconds, and `sleep` waits by it.
-
-    `media` is the desktop's media keys: its keys are read after the keyboard's, and it hears where the session
-    stands on every turn of the loop, the end included.
-
-    `progress` hears what is done: once the sound has started (nothing done), then each time a stroke is done.
-    While the session's speech is still being made, `more` gives the session known further, with the prompts,
-    whenever lines have come since it was last asked (None otherwise); it raises the synthesizer's error.
-    `revise`, when a key changes how many strokes each side will have done by the end (n skips some, say), gives
-    the session with its closing saying so, laid out the same up to there (or None to keep it as it is).
-    `start` and `done` continue a session stopped earlier: the sample to play from, and the strokes it had done.
-    """
-    current = session
-    controller = Controller(session.timeline, done=done)
-    player = live_player(backend, clock, sleep)
-
-    def render(first: int, end: int) -> Pcm:
-        return render_all(current.timeline, current.clips, first, end)
-
-    def execute(commands: list[Play | Stop | Prompt | End]) -> None:
-        for command in commands:
-            if isinstance(command, Play):
-                player.start(current.timeline, render, command.at)
-            elif isinstance(command, Stop):
-                player.stop()
-            elif isinstance(command, Prompt):
-                player.start_clip(prompts[command.name], current.timeline.sample_rate)
-
-    reported: tuple[int, ...] | None = None
-    expected = controller.planned_by_side  # what the closing says: the strokes planned
-
-    def report() -> None:
-        nonlocal reported
-        now = clock()
-        strokes = controller.done(now)
-        if progress is not None and strokes != reported:
-            progress(Progress(controller.done_by_side(now), strokes, controller.strokes_planned))
-        reported = strokes
-
-    def retell(now: float) -> None:
-        """After a key: if the strokes to be done by the end have changed, the closing is told again."""
-        nonlocal current, expected
-        will = controller.expected_by_side(now)
-        if revise is None or will == expected or controller.state == ENDED:
-            return
-        expected = will
-        revised = revise(will)
-        if revised is not None:
-            current = revised
-            controller.retime(revised.timeline)
-
+    """Play a session under the control of its sources of keys until it ends; Ctrl-C silences it and goes on as
+    KeyboardInterrupt. `clock` is monotonic seconds, and `sleep` waits by it."""
+    loop = _Loop(session, prompts, player, clock, hooks, start.done)
     try:
-        commands = controller.start(clock(), start)
-        retell(clock())  # a session continued may have skipped strokes before: its closing says so
-        execute(commands)
-        report()
+        loop.begin(start.at)
         while True:
-            update = more() if more is not None else None
-            if update is not None:
-                current, prompts = update
-                player.extend(current.timeline, render)
-                execute(controller.replace(current.timeline))
-            for key in keys.read() + (media.read() if media is not None else ""):
-                now = clock()
-                commands = controller.key(key.lower(), now)
-                retell(now)  # before the commands run, so a Play plays the session as it now is
-                execute(commands)
-            sounding = player.poll()
-            controller.follow(player.position, clock())  # the audio heard, a wait for speech included
-            execute(controller.tick(clock(), sounding))
-            report()
-            if media is not None:
-                now = clock()
-                media.publish(controller.where(now), now)
-            if controller.state == ENDED:
+            loop.turn(sources)
+            if loop.controller.state == State.ENDED:
                 break
-            if status is not None:
-                status(controller.status(clock()))
+            if hooks.status is not None:
+                hooks.status(loop.controller.status(clock()))
             sleep(LOOP_S)
     finally:
         player.stop()
-    now = clock()
-    return Outcome(
-        controller.finished, controller.strokes_done(now), controller.strokes_planned, controller.position(now),
-        controller.done_by_side(now), controller.done(now), controller.phase_index(now),
-    )  # fmt: skip
+    return loop.outcome()
+
+
+class _Loop:
+    """One live session's turns: the controller, the player, and what the session is now (its closing told again,
+    or known further as its speech is made)."""
+
+    def __init__(
+        self,
+        session: Session,
+        prompts: Mapping[str, Pcm],
+        player: LivePlayer,
+        clock: Callable[[], float],
+        hooks: Hooks,
+        done: tuple[int, ...],
+    ) -> None:
+        self.current, self.prompts, self.player, self.clock, self.hooks = session, prompts, player, clock, hooks
+        self.controller = Controller(session.timeline, done=done)
+        self.reported: tuple[int, ...] | None = None
+        self.expected = self.controller.planned_by_side  # what the closing says: the strokes planned
+
+    def render(self, first: int, end: int) -> Pcm:
+        return render_all(self.current.timeline, self.current.clips, first, end)
+
+    def execute(self, commands: list[Command]) -> None:
+        for command in commands:
+            if isinstance(command, Play):
+                self.player.start(self.current.timeline, self.render, command.at)
+            elif isinstance(command, Stop):
+                self.player.stop()
+            elif isinstance(command, Prompt):
+                self.player.start_clip(self.prompts[command.name], self.current.timeline.sample_rate)
+
+    def report(self) -> None:
+        controller, now = self.controller, self.clock()
+        strokes = controller.done(now)
+        if self.hooks.progress is not None and strokes != self.reported:
+            self.hooks.progress(Progress(controller.done_by_side(now), strokes, controller.strokes_planned))
+        self.reported = strokes
+
+    def retell(self, now: float) -> None:
+        """After a key: if the strokes to be done by the end have changed, the closing is told again."""
+        will = self.controller.expected_by_side(now)
+        if self.hooks.revise is None or will == self.expected or self.controller.state == State.ENDED:
+            return
+        self.expected = will
+        revised = self.hooks.revise(will)
+        if revised is not None:
+            self.current = revised
+            self.controller.retime(revised.timeline)
+
+    def begin(self, at: int) -> None:
+        commands = self.controller.start(self.clock(), at)
+        self.retell(self.clock())  # a session continued may have skipped strokes before: its closing says so
+        self.execute(commands)
+        self.report()
+
+    def turn(self, sources: Sequence[Source]) -> None:
+        """One turn of the loop: the session known further, the keys, the player, what is done, where it is."""
+        controller = self.controller
+        update = self.hooks.more(controller.position(self.clock())) if self.hooks.more is not None else None
+        if update is not None:
+            self.current, self.prompts = update
+            shift = controller.replace(self.current.timeline)  # where it is moves with its phase, if at all
+            self.player.extend(self.current.timeline, self.render, shift)
+        commands: list[Command] = []
+        for source in sources:  # each key in turn against the controller's state, as it is after the one before
+            for key in source.read():
+                now = self.clock()
+                commands += controller.key(key, now)
+                self.retell(now)  # before the commands run, so a Play plays the session as it now is
+        self.execute(last_sound(commands))  # what the keys come to, and no more: the output is touched once
+        sounding = self.player.poll()
+        controller.follow(self.player.position, self.clock())  # the audio heard, a wait for speech included
+        self.execute(controller.tick(self.clock(), sounding))
+        self.report()
+        now = self.clock()
+        where = controller.where(now)
+        for source in sources:
+            source.publish(where, now)
+
+    def outcome(self) -> Outcome:
+        controller, now = self.controller, self.clock()
+        return Outcome(
+            controller.finished, controller.strokes_done(now), controller.strokes_planned, controller.position(now),
+            controller.done_by_side(now), controller.done(now), controller.phase_index(now),
+        )  # fmt: skip

@@ -32,10 +32,11 @@ def render(
     for first in range(start, end, block):
         last = min(first + block, end)
         while index < len(events) and events[index].start < last:
-            event = events[index]
-            clip = clips[event.key]
+            event, index = events[index], index + 1
+            clip = clips.get(event.key)
+            if clip is None:  # speech not made yet: its stretch is never rendered, but one before `start` may be
+                continue
             active.append((event.start, clip if event.gain == 1.0 else clip * np.float32(event.gain)))
-            index += 1
         active = [(at, clip) for at, clip in active if at + len(clip) > first]
         mix = np.zeros(last - first, dtype=np.float32)
         for at, clip in active:

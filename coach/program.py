@@ -20,7 +20,7 @@ FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
 BREAK_DAYS = 3  # this many days or more without a session, and a new program starts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     routine: str
     side: Side
@@ -62,7 +62,7 @@ class Entry:
         return any(self.covers(side) for side in self.side.sides)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Standing:
     sessions: tuple[int, ...]  # this session's number today on each single side worked (right, then left)
     per_day: int
@@ -210,8 +210,9 @@ def standing(entries: Sequence[Entry], routine: str, program: Program, side: Sid
     restarted = earlier and first == day and not any(e.counts for e in sessions(entries, routine, day))
     finished = tuple(single for single in Side(side).sides if side_done(entries, routine, single, day) is not None)
     return Standing(
-        tuple(n + 1 for n in done), program.sessions_per_day, (day - first).days + 1, program.days, program.until,
-        restarted, finished if len(finished) == len(Side(side).sides) else (),
+        sessions=tuple(n + 1 for n in done), per_day=program.sessions_per_day, day=(day - first).days + 1,
+        days=program.days, until=program.until, restarted=restarted,
+        done=finished if len(finished) == len(Side(side).sides) else (),
     )  # fmt: skip
 
 

@@ -4,9 +4,11 @@ that is killed loses nothing it had already recorded. Times are local, as ISO 86
 The log is a file the user owns, so what it holds is checked, never trusted: a `sessions` table that lacks a
 column coach uses, or has one coach cannot fill, is refused at open in one sentence; a row whose values coach
 cannot read (a start time that is not an ISO date, an unknown side) is left out of `entries` and counted in
-`unreadable`; a live session first checks that it can write (`check_writable`), and a log another program holds
-locked is named with the programs that hold it. While a session plays, a write waits PLAYING_MS at most (LogBusy
-after that, and the caller makes it later), so a lock taken meanwhile never holds the session up.
+`unreadable`; a live session first checks that it can write (`check_writable`). A lock is waited for while another
+coach process holds it (its transactions take milliseconds); one another program holds is said after one look
+(SLICE_MS), naming the programs that hold it, from the system's table of locks (/proc/locks), or saying plainly that
+the system does not name them. While a session plays, a write waits PLAYING_MS at most (LogBusy after that, and the
+caller makes it later), so a lock taken meanwhile never holds the session up.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from coach.errors import CoachError, LogBusy
 from coach.kinds import Side
@@ -78,8 +83,39 @@ COLUMNS = (
 )  # fmt: skip
 STATUSES = (STARTED, FINISHED, STOPPED, LOGGED)
 BUSY_MS = 10_000  # how long a write waits for another coach process's (a transaction of a few milliseconds)
-CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free
+CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free (or for a holder unnamed)
 PLAYING_MS = 50  # how long a write waits while a session plays: one that cannot be made then is made later
+SLICE_MS = 100  # how long a try waits for a lock before coach looks at what holds it
+PROC = Path("/proc")
+PROC_LOCKS = PROC / "locks"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Holders:
+    """What holds the log locked, as the system tells it: the processes with a lock on it that stops a write
+    ("pid N: command line"), else those that have it open (one of them may hold it; which cannot be known)."""
+
+    locking: tuple[str, ...] = ()
+    opening: tuple[str, ...] = ()
+    coach: bool = False  # one of those locking it is another coach process
+
+    def words(self) -> str:
+        if self.locking:
+            return f"another program ({'; '.join(self.locking)})"
+        unnamed = "another program, which the system does not name"
+        return f"{unnamed} (it is open in {'; '.join(self.opening)})" if self.opening else unnamed
+
+
+class _Held(Exception):
+    def __init__(self, holders: Holders) -> None:
+        super().__init__(holders)
+        self.holders = holders
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _not_regular(path: Path) -> str | None:
@@ -105,52 +141,109 @@ class ProgramLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        db = None
+        kind = _not_regular(path)
+        if kind is not None:
+            raise CoachError(
+                f"The program log {path} is not a regular file ({kind}): move it aside, and coach starts a new one."
+            )
         try:
-            kind = _not_regular(path)
-            if kind is not None:
-                raise CoachError(
-                    f"The program log {path} is not a regular file ({kind}): move it aside, and coach starts a new one."
-                )
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            _migrate(db, path)
-            problem = _foreign(db)
-            if problem:
-                raise CoachError(
-                    f"The program log {path} has a sessions table that coach did not make ({problem}): move it "
-                    "aside, and coach starts a new one."
-                )
-        except (OSError, sqlite3.Error, CoachError) as exc:
-            if db is not None:
-                db.close()
-            if isinstance(exc, CoachError):
-                raise
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
+        except (OSError, sqlite3.Error) as exc:
             raise CoachError(f"The program log {path} cannot be opened ({exc}).") from None
-        self._db = db
+        self._db.row_factory = sqlite3.Row  # every row is read by its columns' names
         self.unreadable: list[tuple[int, str]] = []  # the rows `entries` left out: their id, and why
+        self._held: Holders | None = None  # what held it locked as it was opened: said by its first use
+        try:
+            self._set_up()
+        except _Held as held:
+            self._held = held.holders
+        except CoachError:
+            self._db.close()
+            raise
+
+    def _set_up(self) -> None:
+        """WAL, the schema at this version, a sessions table coach can use; _Held while another program holds it
+        locked."""
+        try:
+            self._patiently(self._prepare, BUSY_MS)
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be opened ({exc}).") from None
+        self._held = None
+
+    def _prepare(self) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        _migrate(self._db, self.path)
+        problem = _foreign(self._db)
+        if problem:
+            raise CoachError(
+                f"The program log {self.path} has a sessions table that coach did not make ({problem}): move it "
+                "aside, and coach starts a new one."
+            )
+
+    def _ready(self, instead: str = "") -> None:
+        """Set up, if a lock held that up as the log was opened; CoachError naming what holds it, ending with
+        `instead`."""
+        if self._held is None:
+            return
+        try:
+            self._set_up()
+        except _Held as held:
+            raise CoachError(self._held_message(held.holders, instead)) from None
+
+    def _held_message(self, holders: Holders, instead: str = "") -> str:
+        held = f"The program log {self.path} is held locked by {holders.words()}"
+        return f"{held}: close it, then run this again{instead}."
+
+    def _patiently(self, work: Callable[[], T], wait_ms: int) -> T:
+        """`work`, tried again while another connection holds the log locked: for up to `wait_ms` while another coach
+        process holds it, up to CHECK_MS while the system does not say who, and not after one look (SLICE_MS) where
+        it names another program. _Held when it is still held."""
+        waited = 0
+        try:
+            while True:
+                step = max(1, min(SLICE_MS, wait_ms - waited))
+                self._db.execute(f"PRAGMA busy_timeout = {step}")
+                try:
+                    return work()
+                except sqlite3.OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                waited += step
+                holders = lock_holders(self.path)
+                patience = wait_ms if holders.coach else 0 if holders.locking else min(wait_ms, CHECK_MS)
+                if waited >= patience:
+                    raise _Held(holders)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
     def check_writable(self, instead: str = "") -> None:
-        """Raise CoachError now if the log cannot be written, such as when another program holds it locked (waiting
-        CHECK_MS for a lock that coach itself holds for a moment), rather than in the middle of a session. `instead`
-        ends the message: what the user can do without the log."""
+        """Raise CoachError now if the log cannot be written, such as when another program holds it locked, rather
+        than in the middle of a session. `instead` ends the message: what the user can do without the log."""
+        self._ready(instead)
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {CHECK_MS}")
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("ROLLBACK")
-            finally:
-                self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
-            holders = lock_holders(self.path)
-            who = f"another program ({'; '.join(holders)})" if holders else "another program"
-            raise CoachError(
-                f"The program log {self.path} is held locked by {who}: close it, then run this again{instead}."
-            ) from None
+            self._patiently(self._try_writing, CHECK_MS)
+        except _Held as held:
+            raise CoachError(self._held_message(held.holders, instead)) from None
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be written ({exc}).") from None
+
+    def _try_writing(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("ROLLBACK")
+
+    def _read(self, sql: str, values: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """The rows of a query: CoachError if they cannot be read, or another program holds the log locked."""
+        self._ready()
+        try:
+            return self._patiently(lambda: self._db.execute(sql, values).fetchall(), BUSY_MS)
+        except _Held as held:
+            raise CoachError(self._held_message(held.holders)) from None
+        except sqlite3.Error as exc:
+            raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
 
     def __enter__(self) -> ProgramLog:
         return self
@@ -161,6 +254,7 @@ class ProgramLog:
     def _write(self, sql: str, values: tuple[object, ...], wait_ms: int = BUSY_MS) -> int:
         """One change in one transaction: committed, or not there at all. LogBusy if another program holds the log
         for longer than `wait_ms`."""
+        self._ready()
         try:
             if wait_ms != BUSY_MS:
                 self._db.execute(f"PRAGMA busy_timeout = {wait_ms}")
@@ -235,16 +329,13 @@ class ProgramLog:
     def note_tenderness(self, routine: str, side: Side, value: int, when: datetime) -> bool:
         """Put a tenderness on today's latest session of this routine and side that has none; otherwise record it
         on its own. Returns True when it went on a session."""
-        try:
-            row = self._db.execute(
-                "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
-                "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
-                (routine, side, LOGGED, when.date().isoformat()),
-            ).fetchone()
-        except sqlite3.Error as exc:
-            raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
-        if row is not None:
-            self.set_tenderness(int(row[0]), value)
+        found = self._read(
+            "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
+            "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
+            (routine, side, LOGGED, when.date().isoformat()),
+        )
+        if found:
+            self.set_tenderness(int(found[0]["id"]), value)
             return True
         self._write(
             "INSERT INTO sessions (routine, side, started, ended, strokes_planned, status, tenderness) "
@@ -266,21 +357,15 @@ class ProgramLog:
 
     def entries(self) -> list[Entry]:
         """Every row that coach can read, oldest first; the others are in `unreadable` (and `warning`)."""
-        try:
-            rows = self._db.execute(
-                "SELECT id, routine, side, started, strokes_done, strokes_planned, status, tenderness, done_right, "
-                "done_left, least, resume_phase, strokes, shape FROM sessions ORDER BY id"
-            ).fetchall()
-        except sqlite3.Error as exc:
-            raise CoachError(f"The program log {self.path} cannot be read ({exc}).") from None
+        rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM sessions ORDER BY id")
         entries: list[tuple[int, Entry]] = []
         self.unreadable = []
         for row in rows:
             entry = _entry(row)
             if isinstance(entry, str):
-                self.unreadable.append((int(row[0]), entry))
+                self.unreadable.append((int(row["id"]), entry))
             else:
-                entries.append((int(row[0]), entry))
+                entries.append((int(row["id"]), entry))
         return [entry for _, entry in sorted(entries, key=lambda pair: (pair[1].started, pair[0]))]
 
     def close(self) -> None:
@@ -289,12 +374,16 @@ class ProgramLog:
 
 def _foreign(db: sqlite3.Connection) -> str:
     """What makes the sessions table one coach cannot use: a column it needs missing, or one it cannot fill."""
-    info = db.execute("PRAGMA table_info(sessions)").fetchall()  # cid, name, type, notnull, default, pk
-    names = {row[1] for row in info}
+    info = db.execute("PRAGMA table_info(sessions)").fetchall()
+    names = {row["name"] for row in info}
     missing = [name for name in COLUMNS if name not in names]
     if missing:
         return f"no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-    unfilled = [row[1] for row in info if row[1] not in COLUMNS and row[3] and row[4] is None and not row[5]]
+    unfilled = [
+        row["name"]
+        for row in info
+        if row["name"] not in COLUMNS and row["notnull"] and row["dflt_value"] is None and not row["pk"]
+    ]
     if unfilled:
         columns = (
             f"columns {', '.join(unfilled)} need values" if len(unfilled) > 1 else f"column {unfilled[0]} needs a value"
@@ -307,9 +396,12 @@ def _whole(value: object, low: int, high: int | None = None) -> bool:
     return type(value) is int and value >= low and (high is None or value <= high)
 
 
-def _entry(row: tuple[object, ...]) -> Entry | str:
-    """A row (id first) as an entry, or why it cannot be one."""
-    key, routine, side, started, done, planned, status, tender, right, left, least, phase, strokes, shape = row
+def _entry(row: sqlite3.Row) -> Entry | str:
+    """A row as an entry, or why it cannot be one."""
+    routine, side, started, status = row["routine"], row["side"], row["started"], row["status"]
+    done, planned, tender = row["strokes_done"], row["strokes_planned"], row["tenderness"]
+    right, left, least, phase = row["done_right"], row["done_left"], row["least"], row["resume_phase"]
+    strokes, shape = row["strokes"], row["shape"]
     if not isinstance(routine, str) or not routine:
         return f"the routine is {str(routine)[:40]!r}"
     if not isinstance(side, str) or side not in tuple(Side):
@@ -340,43 +432,65 @@ def _entry(row: tuple[object, ...]) -> Entry | str:
     by_side = [counts[s] for s in Side(side).sides]
     known = tuple(c for c in by_side if isinstance(c, int)) if all(c is not None for c in by_side) else None
     return Entry(
-        routine, Side(side), when, done, planned, status, tender, done_by_side=known, least=least,
-        resume_phase=phase, strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(key)), shape=shape,
+        routine=routine, side=Side(side), started=when, strokes_done=done, strokes_planned=planned, status=status,
+        tenderness=tender, done_by_side=known, least=least, resume_phase=phase,
+        strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(row["id"])), shape=shape,
     )  # fmt: skip
 
 
-def lock_holders(path: Path) -> list[str]:
-    """The other processes that hold a write lock on the log (its file, -wal or -shm), as 'pid N: command line',
-    from /proc/locks; else those that have it open. Empty where /proc says nothing (another system's, or hidden)."""
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    inodes = set()
-    for file in files:
+def lock_holders(path: Path) -> Holders:
+    """What holds the log (its file, -wal or -shm) locked against a write, from the system's table of locks: another
+    process's write lock on any of them, or a read lock on the file by one that has no lock on -shm (a reader of a
+    log not in WAL mode; in WAL mode every connection holds such a lock, and stops no writer). Where the table names
+    none, the processes that have it open."""
+    files = {"": path, "-wal": path.with_name(path.name + "-wal"), "-shm": path.with_name(path.name + "-shm")}
+    inodes = {}
+    for suffix, file in files.items():
         try:
             status = file.stat()
         except OSError:
             continue
-        inodes.add((os.major(status.st_dev), os.minor(status.st_dev), status.st_ino))
-    pids: list[int] = []
+        inodes[(os.major(status.st_dev), os.minor(status.st_dev), status.st_ino)] = suffix
+    locks = [(pid, inodes[key], mode) for pid, key, mode in _locks() if key in inodes and pid != os.getpid()]
+    shm = {pid for pid, suffix, _ in locks if suffix == "-shm"}
+    pids = [pid for pid, suffix, mode in locks if mode == "WRITE" or (suffix == "" and pid not in shm)]
+    named = [pid for pid in dict.fromkeys(pids) if pid > 0]  # 0 or less: a process the system does not show here
+    if named:
+        commands = {pid: _command(pid) for pid in named}
+        locking = tuple(f"pid {pid}: {command}" for pid, command in commands.items())
+        return Holders(locking=locking, coach=any(_is_coach(command) for command in commands.values()))
+    opening = tuple(f"pid {pid}: {_command(pid)}" for pid in _openers(list(files.values())))
+    return Holders(opening=opening)
+
+
+def _locks() -> list[tuple[int, tuple[int, int, int], str]]:
+    """Every lock held (not waited for) in the system: the process, the file (device major, minor, inode), READ or
+    WRITE. Lines read: `1: POSIX  ADVISORY  WRITE 1234 08:01:123456 0 EOF`."""
+    found = []
     try:
-        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
-            for line in locks:
-                fields = line.split()  # 1: POSIX  ADVISORY  WRITE 1234 08:01:123456 0 EOF
-                if "->" in fields or len(fields) < 6 or fields[3] != "WRITE" or not fields[4].isdigit():
+        with open(PROC_LOCKS, encoding="ascii", errors="replace") as table:
+            for line in table:
+                fields = line.split()
+                if "->" in fields or len(fields) < 6 or fields[3] not in ("READ", "WRITE"):
                     continue
-                major, minor, inode = fields[5].split(":")
-                if (int(major, 16), int(minor, 16), int(inode)) in inodes and int(fields[4]) != os.getpid():
-                    pids.append(int(fields[4]))
-    except (OSError, ValueError):
+                try:
+                    major, minor, inode = fields[5].split(":")
+                    found.append((int(fields[4]), (int(major, 16), int(minor, 16), int(inode)), fields[3]))
+                except ValueError:
+                    continue
+    except OSError:
         pass
-    if not pids:
-        pids = _openers(files)
-    return [f"pid {pid}: {_command(pid)}" for pid in dict.fromkeys(pids)]
+    return found
 
 
 def _openers(files: list[Path]) -> list[int]:
     wanted = {str(file) for file in files}
     found = []
-    for entry in Path("/proc").iterdir():
+    try:
+        processes = list(PROC.iterdir())
+    except OSError:
+        return []
+    for entry in processes:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
@@ -387,9 +501,15 @@ def _openers(files: list[Path]) -> list[int]:
     return sorted(found)
 
 
+def _is_coach(command: str) -> bool:
+    """Whether a command line is coach's: the `coach` script (run by its interpreter or not), or `python -m coach`."""
+    words = command.split()
+    return any(Path(word).name == "coach" for word in words[:2]) or words[1:3] == ["-m", "coach"]
+
+
 def _command(pid: int) -> str:
     try:
-        words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+        words = (PROC / str(pid) / "cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     except OSError:
         return "?"
     text = " ".join(word.decode("utf-8", "replace") for word in words)

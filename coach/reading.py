@@ -8,6 +8,7 @@ be swapped between the check and the read), and read to at most its limit.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -75,3 +76,22 @@ def read_regular(path: Path, limit: int, *, follow_links: bool = True) -> bytes:
     if len(data) > limit:
         raise TooLarge(path, len(data), limit)
     return data
+
+
+def why(exc: OSError) -> str:
+    """Why a file could not be read, in words fit for the end of a sentence: "not a regular file (a FIFO)", "too
+    large (...)", "permission denied"."""
+    if isinstance(exc, NotRegular | TooLarge) or not exc.strerror:
+        return str(exc)
+    return exc.strerror[0].lower() + exc.strerror[1:]
+
+
+def read_json(path: Path, limit: int, *, follow_links: bool = True) -> object:
+    """A regular file's JSON, read to at most `limit` bytes. OSError when it cannot be read (NotRegular,
+    TooLarge); ValueError when it is not JSON in UTF-8, or nests too deeply for Python's parser (which would
+    raise RecursionError)."""
+    data = read_regular(path, limit, follow_links=follow_links)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

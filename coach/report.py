@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from coach.errors import CoachError
 from coach.kinds import Shape, Side, Tempo
-from coach.routine import Phase, Routine, counted
+from coach.quoting import shown
+from coach.routine import Phase, Routine
 from coach.script import CHIME
+from coach.template import counted
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, GridSpan, Timeline
 
@@ -194,21 +198,56 @@ def _phase_note(phase: Phase) -> str:
 
 def lrc_text(timeline: Timeline, title: str) -> str:
     """The spoken text as LRC lyrics: [mm:ss.xx] before each cue, times in hundredths of a second."""
-    out = [f"[ti:{title}]", f"[length:{length(timeline.seconds(timeline.length))}]"]
-    for event in timeline.events:
-        if event.kind == SPEECH:
-            hundredths = round(event.start * 100 / timeline.sample_rate)
-            out.append(f"[{hundredths // 6000:02d}:{hundredths % 6000 // 100:02d}.{hundredths % 100:02d}]{event.name}")
+    cues = [
+        (round(event.start * 100 / timeline.sample_rate), event.name)
+        for event in timeline.events
+        if event.kind == SPEECH
+    ]
+    return lrc_document(title, timeline.seconds(timeline.length), cues)
+
+
+LRC_TIME = re.compile(r"\[\d+:\d+(?:[.:]\d+)?\]")  # what an LRC reader takes for a time tag
+
+
+def lrc_document(title: str, seconds: float, cues: Sequence[tuple[int, str]]) -> str:
+    """LRC from a title, a length and (hundredths, text) cues. LRC has no escapes: a text that would not stay on
+    its line, or that starts with what a reader takes for another time tag, is refused (LyricsError)."""
+    _one_line(title, "lyrics")
+    out = [f"[ti:{title}]", f"[length:{length(seconds)}]"]
+    for hundredths, text in cues:
+        _one_line(text, "lyrics")
+        if LRC_TIME.match(text):
+            raise LyricsError(f"Cannot write the lyrics: the line {shown(text)} starts like a time tag.")
+        out.append(f"[{hundredths // 6000:02d}:{hundredths % 6000 // 100:02d}.{hundredths % 100:02d}]{text}")
     return "\n".join(out) + "\n"
 
 
 def srt_text(timeline: Timeline) -> str:
     """The spoken text as SRT subtitles, each shown while it is spoken."""
 
-    def stamp(samples: int) -> str:
-        ms = round(samples * 1000 / timeline.sample_rate)
+    def ms(samples: int) -> int:
+        return round(samples * 1000 / timeline.sample_rate)
+
+    return srt_document([(ms(e.start), ms(e.end), e.name) for e in timeline.events if e.kind == SPEECH])
+
+
+def srt_document(cues: Sequence[tuple[int, int, str]]) -> str:
+    """SRT from (start ms, end ms, text) cues: a number, the times, the text, and a blank line. SRT has no escapes:
+    a text that would not stay on its line, or has nothing to show, is refused (LyricsError)."""
+
+    def stamp(ms: int) -> str:
         return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
-    speech = [e for e in timeline.events if e.kind == SPEECH]
-    blocks = [f"{n}\n{stamp(e.start)} --> {stamp(e.end)}\n{e.name}\n" for n, e in enumerate(speech, start=1)]
+    for _, _, text in cues:
+        _one_line(text, "subtitles")
+    blocks = [f"{n}\n{stamp(start)} --> {stamp(end)}\n{text}\n" for n, (start, end, text) in enumerate(cues, 1)]
     return "\n".join(blocks)
+
+
+class LyricsError(CoachError):
+    """A text the lyrics or subtitles cannot hold."""
+
+
+def _one_line(text: str, what: str) -> None:
+    if not text.strip() or not text.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise LyricsError(f"Cannot write the {what}: the line {shown(text)} would not stay on one line of its own.")

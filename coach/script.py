@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
 from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.routine import BPM_RANGE, Line, Phase, Routine, Step, fill, plural
+from coach.routine import BPM_RANGE, Line, Phase, Routine, Step
+from coach.template import fill, plural
 
 LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless headphones are awake for it
 TAIL_MS = 1500  # quiet after the last chime
@@ -81,7 +82,7 @@ class Stroke:
     check_in: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Grid:
     """Strokes on a metronome grid at a steady tempo, after a count-in of at least `count_in` ticks.
 
@@ -110,9 +111,10 @@ Cue = Say | Sound | Rest | Grid
 class ScriptPhase:
     title: str
     cues: tuple[Cue, ...]
+    side: Side | None = None  # the side it works, or is about to (the switch); None before and after the sides
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Script:
     routine: str
     title: str
@@ -149,30 +151,15 @@ class Script:
 
 
 def build_script(routine: Routine, options: Options) -> Script:
-    # Options may come from code that passes plain strings: each is checked, and becomes its enum
-    if options.side not in tuple(Side):
-        raise CoachError(f"Unknown side {options.side!r}: choose right, left or both.")
-    if options.guidance not in tuple(Guidance):
-        raise CoachError(f"Unknown guidance {options.guidance!r}: choose full, brief or minimal.")
-    if options.tempo is not None and options.tempo not in tuple(Tempo):
-        raise CoachError(f"Unknown tempo {options.tempo!r}: choose slow, medium or fast.")
-    worked, guidance = Side(options.side), Guidance(options.guidance)
-    pattern = routine.stroke
-    strokes = pattern.default if options.strokes is None else options.strokes
-    tempo: Tempo | None = pattern.tempo if options.tempo is None else Tempo(options.tempo)
-    bpm = pattern.bpm[pattern.tempo if tempo is None else tempo]
-    if options.bpm is not None:
-        bpm, tempo = options.bpm, None
-    if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
-        raise CoachError(f"{bpm} beats a minute is out of range ({BPM_RANGE[0]} to {BPM_RANGE[1]}).")
+    """The session's script: the routine's phases in this shape, each side's in turn, the strokes on their grids."""
+    worked, shape = options.side, options.shape
+    strokes = routine.stroke.default if options.strokes is None else options.strokes
+    tempo, bpm = _pace(routine, options)
     session = {**_count(strokes), "sides": SIDES_SAID[worked]}
 
     def values(side: Side) -> dict[str, object]:
         return {**session, "side": side, "other": side.other}
 
-    if options.shape not in tuple(Shape):
-        raise CoachError(f"Unknown shape {options.shape!r}: choose teach, refresh or quick.")
-    shape = Shape(options.shape)
     kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape)]
     if options.short_intro and routine.program is not None:
         kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
@@ -181,35 +168,60 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
         if index and _in_shape(routine.switch, shape):
-            phases.append(_talk(routine.switch, values(side), shape))
+            phases.append(replace(_talk(routine.switch, values(side), shape), side=side))
         for phase in during:
-            talk = _talk(phase, values(side), shape, again=index > 0)
+            talk = replace(_talk(phase, values(side), shape, again=index > 0), side=side)
             if phase.strokes:
-                grid = _strokes(routine, phase.steps, strokes, bpm, guidance, values(side))
-                talk = ScriptPhase(talk.title, (*talk.cues[:-1], grid, talk.cues[-1]))
+                grid = _strokes(routine, phase.steps, strokes, bpm, options.guidance, values(side))
+                talk = replace(talk, cues=(*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
     closing = [_talk(p, session, shape) for p in after]
 
     per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
-    summary = _summary(routine, worked, per_side, options.done, session, values)
+    summary = Say(_summary(routine, worked, per_side, options.done, session, values), SUMMARY_PAUSE_MS)
     if closing:
-        first = closing[0]
-        closing[0] = ScriptPhase(first.title, (Say(summary, SUMMARY_PAUSE_MS), *first.cues))
+        closing[0] = replace(closing[0], cues=(summary, *closing[0].cues))
     else:
         last = phases[-1]
-        phases[-1] = ScriptPhase(last.title, (*last.cues[:-1], Say(summary, SUMMARY_PAUSE_MS), last.cues[-1]))
-    phases.extend(closing)
+        phases[-1] = replace(last, cues=(*last.cues[:-1], summary, last.cues[-1]))
+    return Script(
+        routine=routine.name,
+        title=routine.title,
+        side=worked,
+        strokes=strokes,
+        tempo=tempo,
+        bpm=bpm,
+        guidance=options.guidance,
+        phases=_framed([*phases, *closing], options.standing, shape),
+        shape=shape,
+    )
 
+
+def _pace(routine: Routine, options: Options) -> tuple[Tempo | None, int]:
+    """The session's tempo (None for a beats a minute of the user's own) and its beats a minute."""
+    if options.bpm is not None:
+        tempo, bpm = None, options.bpm
+    else:
+        tempo = routine.stroke.tempo if options.tempo is None else options.tempo
+        bpm = routine.stroke.bpm[tempo]
+    if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+        raise CoachError(f"{bpm} beats a minute is out of range ({BPM_RANGE[0]} to {BPM_RANGE[1]}).")
+    return tempo, bpm
+
+
+def _framed(phases: list[ScriptPhase], standing: str | None, shape: Shape) -> tuple[ScriptPhase, ...]:
+    """The phases with the lead-in first, where the user stands after the welcome (the first line, when the first
+    phase opens with one), and the quiet tail last."""
     first = phases[0]
     cues = first.cues
-    if options.standing:  # after the welcome: the first line, when the phase opens with one
+    if standing:
         welcome = 1 if isinstance(cues[0], Say) else 0
         pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
-        cues = (*cues[:welcome], Say(options.standing, pause), *cues[welcome:])
-    phases[0] = ScriptPhase(first.title, (Sound(LEAD_IN, LEAD_IN_MS), *cues))
+        cues = (*cues[:welcome], Say(standing, pause), *cues[welcome:])
+    phases = [replace(first, cues=(Sound(LEAD_IN, LEAD_IN_MS), *cues)), *phases[1:]]
     last = phases[-1]  # the first phase too, when there is only one
-    phases[-1] = ScriptPhase(last.title, (*last.cues, Rest(TAIL_MS)))
-    return Script(routine.name, routine.title, worked, strokes, tempo, bpm, guidance, tuple(phases), shape)
+    phases[-1] = replace(last, cues=(*last.cues, Rest(TAIL_MS)))
+    return tuple(phases)
 
 
 def _summary(
@@ -247,7 +259,7 @@ def _shortened(phase: Phase, reminder: str) -> Phase:
         if not line.safety:
             lines.append(line)
         elif not any(kept.text == reminder for kept in lines):
-            lines.append(Line(reminder, line.pause, shapes=line.shapes))
+            lines.append(Line(text=reminder, pause=line.pause, shapes=line.shapes))
     return replace(phase, lines=tuple(lines))
 
 
@@ -291,7 +303,7 @@ def _strokes(
             Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
         )
     grid_steps = tuple(GridStep(step.name, step.beats_at(bpm), step.sound) for step in steps)
-    return Grid(bpm, pattern.count_in, grid_steps, tuple(rows))
+    return Grid(bpm=bpm, count_in=pattern.count_in, steps=grid_steps, strokes=tuple(rows))
 
 
 def _step_words(step: Step, guidance: Guidance, breathing: bool, values: dict[str, object]) -> str | None:

@@ -99,11 +99,22 @@ class Timeline:
     # positions rest on estimated lengths. None: every clip is known.
     horizon: int | None = None
     grids: tuple[GridSpan, ...] = ()  # in order
+    # What waits for speech not made yet, in order: from a line, or a grid holding one, to the end of its phase
+    # (what follows in the phase is placed after it). A phase is laid out exactly from its start up to the first of
+    # them; past the horizon its start is an estimate, which moves as the lines before it are made.
+    estimated: tuple[tuple[int, int], ...] = ()
 
     @property
     def known(self) -> int:
         """The sample before which everything is exact and can be played."""
         return self.length if self.horizon is None else self.horizon
+
+    def known_from(self, at: int) -> int:
+        """How far the session can be played from `at` with what is made: to the start of the next stretch that waits
+        for speech (`at` itself inside one), or to the end. Past the horizon, positions are estimates that move with
+        their phase as the lines before them are made (`Controller.replace`), but what is between is exact."""
+        stretches = self.estimated or ((self.horizon, self.length),) if self.horizon is not None else self.estimated
+        return min((max(start, at) for start, end in stretches if end > at), default=self.length)
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
@@ -139,6 +150,7 @@ def build_timeline(
     `unknown` names the texts whose speech is not made yet (their lengths are estimates). Every position depends
     only on the clips before it, so the timeline is exact up to the first cue whose clip is unknown, or up to the
     start of a metronome grid holding one (a grid is played whole, never stopped between its beats): its horizon.
+    Each such cue is an estimated stretch; between them, a phase is laid out exactly from its start.
     """
 
     def samples(ms: int) -> int:
@@ -150,7 +162,7 @@ def build_timeline(
     spans: list[tuple[str, int]] = []
     t = 0  # where the next cue goes
     free = 0  # where the last speech ends
-    horizon: int | None = None
+    waiting: list[tuple[int, int]] = []  # (where a cue that waits for speech starts, its phase)
 
     def add(start: int, kind: str, name: str) -> int:
         length = lengths[(kind, name)]
@@ -160,9 +172,8 @@ def build_timeline(
     for phase in script.phases:
         spans.append((phase.title, t))
         for cue in phase.cues:
-            if horizon is None and _waits_for(cue, unknown):
-                # a line starts when the words before it end; a grid's count-in a gap after them
-                horizon = max(t, free) if isinstance(cue, Say) else max(t, free + gap) if isinstance(cue, Grid) else t
+            # a line starts when the words before it end; a grid's count-in a gap after them
+            waits = max(t, free) if isinstance(cue, Say) else max(t, free + gap) if isinstance(cue, Grid) else t
             if isinstance(cue, Say):
                 free = add(max(t, free), SPEECH, cue.text)
                 t = free + samples(cue.pause_ms)
@@ -175,13 +186,17 @@ def build_timeline(
                 span = _place_grid(cue, max(t, free + gap), gap, sample_rate, lengths, add)
                 grids.append(span)
                 t = span.end  # the grid's words all end a gap before its end
+            if _waits_for(cue, unknown):
+                waiting.append((waits, len(spans) - 1))
 
     length = max([t, *(e.end for e in events)])
     starts = [start for _, start in spans]
     ends = [*starts[1:], length]
     phases = tuple(PhaseSpan(title, start, end) for (title, start), end in zip(spans, ends, strict=True))
     events.sort(key=lambda e: (e.start, e.kind, e.name))
-    return Timeline(script, sample_rate, length, tuple(events), phases, horizon, tuple(grids))
+    estimated = tuple((start, phases[phase].end) for start, phase in waiting)
+    horizon = estimated[0][0] if estimated else None
+    return Timeline(script, sample_rate, length, tuple(events), phases, horizon, tuple(grids), estimated)
 
 
 def _waits_for(cue: Say | Sound | Rest | Grid, unknown: Collection[str]) -> bool:

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,8 +115,8 @@ class Output:
                 pass
         return Handle()
 from coach.cli import cli
-from coach.cli.deps import Deps
-cli(sys.argv[1:], prog_name="coach", obj=replace(Deps.from_environment(), audio=Output))
+from coach.cli.deps import Deps, buffers
+cli(sys.argv[1:], prog_name="coach", obj=replace(Deps.from_environment(), audio=buffers(Output)))
 """
 
 
@@ -136,6 +137,7 @@ from coach.catalog import all_sources
 from coach.mixer import render_all
 from coach.cli.deps import Deps
 from coach.defaults import DEFAULT_VOICES
+from coach.kinds import Side, Tempo
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
@@ -143,7 +145,7 @@ routine_name, engine = sys.argv[1:]
 deps = Deps.from_environment()
 routine = all_sources(deps.dirs.config)[routine_name].load()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
-session = prepare(routine, Options("both", 12, "slow"), speaker)
+session = prepare(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW), speaker)
 pcm = render_all(session.timeline, session.clips).tobytes()
 best = None
 for _ in range(3):
@@ -173,13 +175,14 @@ import numpy as np
 from coach.catalog import builtin_sources
 from coach.cli.deps import Deps
 from coach.defaults import DEFAULT_VOICES
+from coach.kinds import Side, Tempo
 from coach.script import Options, build_script
 from coach.speech.cache import Speaker, SpeechCache, line_pace, trim
 from coach.speech.level import level
 engine, measure_limiting = sys.argv[1], sys.argv[2] == "1"
 deps = Deps.from_environment()
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-script = build_script(routine, Options("both", 12, "slow"))
+script = build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW))
 beat = script.beat_texts()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
 lines = list(dict.fromkeys(script.texts()))
@@ -255,6 +258,40 @@ def live_memory(work: Path, env: dict[str, str], engine: str) -> float:
     for part in home.glob("c.raw*"):
         part.unlink()
     return rss
+
+
+def pictures(work: Path) -> None:
+    """Drawing and rendering the routines' pictures (resvg in this process), and a user's picture (in a child
+    process with limits), each the best of three."""
+    from coach.kinds import Side
+    from coach.picture.drawing import View, draw
+    from coach.picture.figures import FIGURES
+    from coach.picture.render import render_png, render_untrusted
+    from coach.picture.untrusted import clean_svg
+
+    svgs = [draw(f, side, view) for f in FIGURES.values() for side in (Side.RIGHT, Side.LEFT) for view in View]
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        drawn = [draw(f, side, view) for f in FIGURES.values() for side in (Side.RIGHT, Side.LEFT) for view in View]
+        middle = time.perf_counter()
+        pngs = [render_png(svg) for svg in drawn]
+        timings.append((middle - start, time.perf_counter() - middle))
+    draw_s, render_s = min(t[0] for t in timings), min(t[1] for t in timings)
+    user = clean_svg(svgs[0].encode())
+    child = min(_timed(lambda: render_untrusted(user, "bench.svg")) for _ in range(3))
+    print()
+    print(f"{'pictures (1000 x 1000 PNG)':<34}{'ms each':>8}{'KB each':>9}")
+    print(f"{'draw (SVG)':<34}{draw_s * 1000 / len(svgs):>8.2f}")
+    size = sum(map(len, pngs)) / len(pngs) / 1024
+    print(f"{'render (resvg, in process)':<34}{render_s * 1000 / len(svgs):>8.1f}{size:>9.1f}")
+    print(f"{'a user picture (child process)':<34}{child * 1000:>8.1f}")
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -342,6 +379,8 @@ def main() -> None:
         print(f"{label:<34}{cold:>8.1f}{warm:>8.1f}{max(cold_rss, warm_rss):>13.0f}{total / cold:>11.1f}")
         if engine == "piper" and workers is None:
             rows["library export, cold (s)"], rows["library export, warm (s)"] = cold, warm
+
+    pictures(work)
 
     print()
     env = {**base, "COACH_CACHE_DIR": str(work / "cli")}

@@ -276,6 +276,7 @@ def fake_speaker(engine: FakeEngine, cache: Path, voice: str = "fake/one", pace:
 
 def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tuple[str, ...] = ()) -> Routine:
     """A routine in the config dir under `home`, with the speech of every side and guidance level in the cache."""
+    from coach.kinds import Guidance, Side
     from coach.script import Options, build_script
 
     folder = home / "config" / "routines"
@@ -284,8 +285,8 @@ def install_routine(home: Path, text: str = MINI, name: str = "mini", extra: tup
     routine = parse_routine(text, f"{name}.toml", name)
     texts = [
         spoken
-        for side in ("right", "left", "both")
-        for guidance in ("full", "brief", "minimal")
+        for side in Side
+        for guidance in Guidance
         for spoken in build_script(routine, Options(side, guidance=guidance)).texts()
     ]
     fill_cache(home / "cache", [*texts, *extra])

@@ -61,6 +61,7 @@ class Notifications(ServiceInterface):
     def __init__(self) -> None:
         super().__init__(NAME)
         self.received: list[dict[str, Any]] = []
+        self.capabilities = ["body"]  # what GetCapabilities answers (a test may add "body-markup")
 
     @dbus_method()
     def Notify(  # D-Bus names
@@ -90,7 +91,7 @@ class Notifications(ServiceInterface):
 
     @dbus_method()
     def GetCapabilities(self) -> Annotated[list[str], DBusSignature("as")]:
-        return ["body"]
+        return list(self.capabilities)
 
     @dbus_method()
     def CloseNotification(self, notification: DBusUInt32) -> None:

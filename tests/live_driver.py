@@ -28,8 +28,9 @@ from coach.audio import SAMPLE_RATE, to_float
 from coach.catalog import builtin_sources
 from coach.desktop.media import MediaKeys, media_keys
 from coach.desktop.mpris import BUS_NAME, OBJECT_PATH
-from coach.live import PROMPT_TEXTS, prompt_clips, run_live
-from coach.output.playback import SimpleaudioBackend
+from coach.kinds import Side
+from coach.live import PROMPT_TEXTS, Keyboard, prompt_clips, run_live
+from coach.output.playback import Player, SimpleaudioBackend
 from coach.report import title
 from coach.script import Options, build_script
 from coach.session import Session, load_sounds
@@ -42,7 +43,7 @@ PLAYER = "org.mpris.MediaPlayer2.Player"
 def session() -> tuple[Session, dict[str, Any]]:
     """psoas, right side, 3 strokes, with noise for speech, so every stretch of the audio is unique."""
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    script = build_script(routine, Options("right", strokes=3))
+    script = build_script(routine, Options(Side.RIGHT, strokes=3))
     rng = np.random.default_rng(14)
     texts = list(dict.fromkeys([*script.texts(), *PROMPT_TEXTS]))
     speech = {t: to_float(rng.integers(-8000, 8000, 100 * len(t)).astype(np.int16)) for t in texts}
@@ -131,7 +132,8 @@ def main() -> None:
         with media_keys(bus, title(timeline), clock) as media:
             if isinstance(media, MediaKeys):
                 assert media.wait_ready(), media.errors
-            outcome = run_live(live, prompts, OnTheClock(clock), TypedKeys(clock), clock, clock.sleep, media=media)
+            player = Player(OnTheClock(clock), clock, clock.sleep)
+            outcome = run_live(live, prompts, player, [Keyboard(TypedKeys(clock)), media], clock, clock.sleep)
         if signals is not None:  # the player has left the bus once the signal of its name going has come
             assert signals.wait_for(lambda member, body: member == "NameOwnerChanged" and not body[2])
     result = {

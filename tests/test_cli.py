@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from conftest import MINI, deps, fill_cache, install_routine, run_cli
 
+from coach.cli.deps import buffers
+from coach.kinds import Guidance, Side
 from coach.routine import parse_routine
 from coach.script import Options, build_script
 
@@ -127,7 +129,7 @@ def test_a_routine_file_given_by_path_is_a_command(tmp_path):
     path = tmp_path / "my-routine.toml"
     path.write_text(MINI.replace('title = "Mini"', 'title = "Mine"'))
     routine = parse_routine(path.read_text(), str(path), "my-routine")
-    fill_cache(tmp_path / "cache", build_script(routine, Options("left")).texts())
+    fill_cache(tmp_path / "cache", build_script(routine, Options(Side.LEFT)).texts())
     result = run(str(path), "--side", "left", "--script")
     assert result.exit_code == 0
     assert (
@@ -141,7 +143,7 @@ def test_one_stroke_is_one_stroke_in_what_is_printed_and_said(tmp_path):
     path = tmp_path / "one.toml"
     path.write_text(MINI.replace('"Did {strokes} a side."', '"That was {strokes} stroke{s} on each side."'))
     routine = parse_routine(path.read_text(), str(path), "one")
-    fill_cache(tmp_path / "cache", build_script(routine, Options("both", strokes=1)).texts())
+    fill_cache(tmp_path / "cache", build_script(routine, Options(Side.BOTH, strokes=1)).texts())
     result = run(str(path), "--side", "both", "--strokes", "1", "--script")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -238,6 +240,7 @@ def test_no_audio_output_gives_one_plain_message_and_status_3(mini_cli, audio, r
     assert done.stderr == (
         "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all. "
         "Ctrl-C stops.\n"
+        "See where to press: coach show mini --side right --picture\n"
         f"Error: {reason} To listen later, write the session to a file: coach mini --side right -o mini-right.mp3\n"
     )
 
@@ -277,7 +280,7 @@ def test_ctrl_c_during_playback_stops_with_a_short_message(mini_cli):
             played.append(len(pcm))
             raise KeyboardInterrupt
 
-    result = run("mini", "--side", "right", deps=deps(audio=Output))
+    result = run("mini", "--side", "right", deps=deps(audio=buffers(Output)))
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     # the first segment only: up to 20 ms before the chime, the last quiet point within 4 s
     assert played == [67950 - 441]
@@ -326,7 +329,9 @@ def test_show_an_unknown_routine(mini_cli):
 def test_no_intro_minimal_guidance_and_bpm_reach_the_script(mini_cli):
     text = MINI.replace('title = "Start"', 'title = "Start"\nintro = true')
     (mini_cli / "config" / "routines" / "intro.toml").write_text(text)
-    script = build_script(parse_routine(text, "intro.toml", "intro"), Options("left", guidance="minimal", intro=False))
+    script = build_script(
+        parse_routine(text, "intro.toml", "intro"), Options(Side.LEFT, guidance=Guidance.MINIMAL, intro=False)
+    )
     fill_cache(mini_cli / "cache", script.texts())
     result = run("intro", "--side", "left", "--no-intro", "--guidance", "minimal", "--bpm", "30", "--script")
     assert result.exit_code == 0, result.output
@@ -364,9 +369,9 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
     simpleaudio; asking for PortAudio by name is one sentence."""
     import sys
 
-    from coach.cli.deps import audio_output
+    from coach.cli.deps import SYSTEM_CLOCK, audio_output
     from coach.errors import AudioOutputError
-    from coach.output.playback import SimpleaudioBackend
+    from coach.output.playback import Player, SimpleaudioBackend
 
     class NoPortAudio:
         def find_spec(self, name: str, *args: object) -> None:
@@ -375,10 +380,11 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
 
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
-    assert type(audio_output(None)()) is SimpleaudioBackend
-    assert type(audio_output("simpleaudio")()) is SimpleaudioBackend
+    for kind in (None, "simpleaudio"):
+        player = audio_output(kind)(SYSTEM_CLOCK)
+        assert isinstance(player, Player) and type(player.backend) is SimpleaudioBackend
     with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
-        audio_output("portaudio")()
+        audio_output("portaudio")(SYSTEM_CLOCK)
 
 
 # -- routine names (issue 13, item 11) ------------------------------------------------------------------------
@@ -413,7 +419,7 @@ def test_export_of_every_routine_leaves_out_one_that_cannot_load_with_a_warning(
     result = run("export", str(lib), "--workers", "1")
     assert (result.exit_code, result.stderr) == (
         0,
-        f"Warning: left out, as it cannot be loaded: {folder / 'My Routine.toml'}: 'My Routine' is not a usable "
+        f"Warning: left out, as it cannot be loaded: '{folder / 'My Routine.toml'}': 'My Routine' is not a usable "
         "routine name: name the file with lower-case letters, digits and dashes, starting with a letter (such as "
         "my-routine.toml)\n"
         f"Warning: left out, as it cannot be loaded: {folder / 'list.toml'}: 'list' is the name of a coach command, "

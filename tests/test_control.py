@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from test_timeline import lengths_for
 
-from coach.control import COUNTDOWN, ENDED, PAUSED, PLAYING, Controller, End, Play, Prompt, Stop, Where
+from coach.control import Controller, End, Key, Play, Prompt, State, Stop, Where
+from coach.kinds import Side
 from coach.script import Options, build_script
 from coach.timeline import SPEECH, build_timeline
 
@@ -17,7 +18,7 @@ def timeline(mini):
     """The mini session with the lengths of test_timeline: speech at 44100, 112050, 170675, ...; phases at
     0, 112050, 170675 and 402500; accents at 226100 and 292250, each stroke's last step (its slide) a beat later, at
     248150 and 314300; 560850 samples in all."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     return build_timeline(script, lengths_for(script), RATE)
 
 
@@ -28,7 +29,7 @@ def at(seconds):
 def test_start_plays_from_the_beginning(timeline):
     c = Controller(timeline)
     assert c.start(10.0) == [Play(0)]
-    assert (c.state, c.position(10.0), c.position(11.0)) == (PLAYING, 0, RATE)
+    assert (c.state, c.position(10.0), c.position(11.0)) == (State.PLAYING, 0, RATE)
 
 
 def test_strokes_count_from_the_start_on_a_realistic_clock(timeline):
@@ -38,7 +39,7 @@ def test_strokes_count_from_the_start_on_a_realistic_clock(timeline):
     assert (c.position(8_000_000.0), c.strokes_done(8_000_000.0)) == (0, 0)
     assert c.strokes_done(8_000_000.0 + 248150 / RATE) == 0  # the first stroke's last step is starting
     assert c.strokes_done(8_000_000.0 + 248151 / RATE) == 1
-    assert c.key("q", 8_000_000.0 + 12.0) == [Stop(), End(False)]
+    assert c.key(Key.QUIT, 8_000_000.0 + 12.0) == [Stop(), End(False)]
     assert (c.strokes_done(8_000_000.0 + 99.0), c.strokes_planned) == (1, 2)
 
 
@@ -46,135 +47,134 @@ def test_space_while_playing_pauses_and_resumes_at_the_start_of_the_interrupted_
     c = Controller(timeline)
     c.start(0.0)
     # 2.05 s in: "Hello, right side." (44100 to 45900) is being said
-    assert c.key(" ", 2.05) == [Stop(), Prompt("paused")]
-    assert (c.state, c.position(99.0)) == (PAUSED, 44100)
+    assert c.key(Key.PAUSE, 2.05) == [Stop(), Prompt("paused")]
+    assert (c.state, c.position(99.0)) == (State.PAUSED, 44100)
 
 
 def test_space_between_words_resumes_right_where_it_was(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    assert c.key(" ", 3.0) == [Stop(), Prompt("paused")]
+    assert c.key(Key.PAUSE, 3.0) == [Stop(), Prompt("paused")]
     assert c.position(50.0) == at(3.0)
 
 
 def test_space_while_paused_counts_down_then_plays(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key(" ", 2.05)
-    assert c.key(" ", 20.0) == [Prompt("countdown")]
-    assert c.state == COUNTDOWN
+    c.key(Key.PAUSE, 2.05)
+    assert c.key(Key.PAUSE, 20.0) == [Prompt("countdown")]
+    assert c.state == State.COUNTDOWN
     assert c.tick(22.9, sounding=True) == []
     assert c.tick(23.0, sounding=False) == [Play(44100)]
-    assert (c.state, c.position(24.0)) == (PLAYING, 44100 + RATE)
+    assert (c.state, c.position(24.0)) == (State.PLAYING, 44100 + RATE)
 
 
 def test_space_during_the_countdown_pauses_again(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key(" ", 2.05)
-    c.key(" ", 20.0)
-    assert c.key(" ", 21.0) == [Stop(), Prompt("paused")]
-    assert (c.state, c.position(30.0)) == (PAUSED, 44100)
+    c.key(Key.PAUSE, 2.05)
+    c.key(Key.PAUSE, 20.0)
+    assert c.key(Key.PAUSE, 21.0) == [Stop(), Prompt("paused")]
+    assert (c.state, c.position(30.0)) == (State.PAUSED, 44100)
     assert c.tick(24.0, sounding=False) == []  # the countdown no longer runs
 
 
 def test_r_repeats_the_last_words(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    assert c.key("r", 4.0) == [Play(44100)]  # between words: the last ones said
+    assert c.key(Key.REPEAT, 4.0) == [Play(44100)]  # between words: the last ones said
     assert c.position(4.5) == 44100 + at(0.5)
-    assert c.key("r", 4.5) == [Play(44100)]
-    assert Controller(timeline).key("r", 0.5) == [Play(0)]  # before any words: from the start
+    assert c.key(Key.REPEAT, 4.5) == [Play(44100)]
+    assert Controller(timeline).key(Key.REPEAT, 0.5) == [Play(0)]  # before any words: from the start
 
 
 def test_r_is_ignored_while_paused_or_counting_down(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key(" ", 3.0)
-    assert c.key("r", 4.0) == []
-    c.key(" ", 5.0)
-    assert c.key("r", 6.0) == []
-    assert c.state == COUNTDOWN
+    c.key(Key.PAUSE, 3.0)
+    assert c.key(Key.REPEAT, 4.0) == []
+    c.key(Key.PAUSE, 5.0)
+    assert c.key(Key.REPEAT, 6.0) == []
+    assert c.state == State.COUNTDOWN
 
 
 def test_n_skips_to_the_next_phase(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    assert c.key("n", 1.0) == [Play(112050)]
-    assert c.key("n", 1.0) == [Play(170675)]
-    assert c.key("n", 1.0) == [Play(402500)]
-    assert c.key("n", 1.0) == [Stop(), End(False)]  # past the last phase: the session ends, not finished
-    assert (c.state, c.finished) == (ENDED, False)
+    assert c.key(Key.NEXT, 1.0) == [Play(112050)]
+    assert c.key(Key.NEXT, 1.0) == [Play(170675)]
+    assert c.key(Key.NEXT, 1.0) == [Play(402500)]
+    assert c.key(Key.NEXT, 1.0) == [Stop(), End(False)]  # past the last phase: the session ends, not finished
+    assert (c.state, c.finished) == (State.ENDED, False)
 
 
 def test_n_while_paused_moves_where_it_will_resume(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key(" ", 2.05)
-    assert c.key("n", 10.0) == []
-    assert (c.state, c.position(11.0)) == (PAUSED, 112050)
-    c.key(" ", 12.0)
+    c.key(Key.PAUSE, 2.05)
+    assert c.key(Key.NEXT, 10.0) == []
+    assert (c.state, c.position(11.0)) == (State.PAUSED, 112050)
+    c.key(Key.PAUSE, 12.0)
     assert c.tick(15.0, sounding=False) == [Play(112050)]
 
 
 def test_b_goes_back_a_phase(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    assert c.key("b", 1.0) == []  # in the first phase there is none to go back to
-    assert (c.state, c.position(1.0)) == (PLAYING, RATE)
-    c.key("n", 1.0)
-    c.key("n", 1.0)  # playing the strokes phase from 170675
-    assert c.key("b", 3.0) == [Play(112050)]  # two seconds in: back to the phase before, "Place, right"
-    assert c.key("b", 3.0) == [Play(0)]
-    assert c.key("n", 4.0) == [Play(112050)]  # and n forward again
-    assert c.key("b", 4.0) == [Play(0)]  # from the very start of a phase, the phase before it
+    assert c.key(Key.BACK, 1.0) == []  # in the first phase there is none to go back to
+    assert (c.state, c.position(1.0)) == (State.PLAYING, RATE)
+    c.key(Key.NEXT, 1.0)
+    c.key(Key.NEXT, 1.0)  # playing the strokes phase from 170675
+    assert c.key(Key.BACK, 3.0) == [Play(112050)]  # two seconds in: back to the phase before, "Place, right"
+    assert c.key(Key.BACK, 3.0) == [Play(0)]
+    assert c.key(Key.NEXT, 4.0) == [Play(112050)]  # and n forward again
+    assert c.key(Key.BACK, 4.0) == [Play(0)]  # from the very start of a phase, the phase before it
 
 
 def test_b_while_paused_or_counting_down_moves_where_it_will_resume(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key("n", 1.0)
-    c.key("n", 1.0)
-    c.key(" ", 5.0)  # paused in the strokes phase
-    assert c.key("b", 6.0) == []
-    assert (c.state, c.position(7.0)) == (PAUSED, 112050)
-    c.key(" ", 8.0)  # the countdown
-    assert c.key("b", 9.0) == []
-    assert (c.state, c.position(9.0)) == (COUNTDOWN, 0)
+    c.key(Key.NEXT, 1.0)
+    c.key(Key.NEXT, 1.0)
+    c.key(Key.PAUSE, 5.0)  # paused in the strokes phase
+    assert c.key(Key.BACK, 6.0) == []
+    assert (c.state, c.position(7.0)) == (State.PAUSED, 112050)
+    c.key(Key.PAUSE, 8.0)  # the countdown
+    assert c.key(Key.BACK, 9.0) == []
+    assert (c.state, c.position(9.0)) == (State.COUNTDOWN, 0)
     assert c.tick(11.0, sounding=False) == [Play(0)]
 
 
 def test_where_tells_the_phase_the_stroke_and_the_position(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0)
-    assert c.where(8_000_001.0) == Where(PLAYING, RATE, 560850, RATE, 0, 4, "Start", 0, 0)
-    c.key("n", 8_000_001.0)
-    c.key("n", 8_000_001.0)  # the strokes phase, 170675 to 402500, accents at 226100 and 292250
-    assert c.where(8_000_001.0) == Where(PLAYING, 170675, 560850, RATE, 2, 4, "Work, right", 1, 2)
+    assert c.where(8_000_001.0) == Where(State.PLAYING, RATE, 560850, RATE, 0, 4, "Start", 0, 0)
+    c.key(Key.NEXT, 8_000_001.0)
+    c.key(Key.NEXT, 8_000_001.0)  # the strokes phase, 170675 to 402500, accents at 226100 and 292250
+    assert c.where(8_000_001.0) == Where(State.PLAYING, 170675, 560850, RATE, 2, 4, "Work, right", 1, 2)
     assert c.where(8_000_001.0).can_go_back
     assert c.where(8_000_001.0 + (292250 - 170675) / RATE).stroke == 2
-    c.key(" ", 8_000_002.0)
-    assert c.where(8_000_009.0) == Where(PAUSED, 170675 + RATE, 560850, RATE, 2, 4, "Work, right", 1, 2)
-    c.key("q", 8_000_010.0)
-    assert c.where(8_000_011.0).state == ENDED and not c.where(8_000_011.0).can_go_back
+    c.key(Key.PAUSE, 8_000_002.0)
+    assert c.where(8_000_009.0) == Where(State.PAUSED, 170675 + RATE, 560850, RATE, 2, 4, "Work, right", 1, 2)
+    c.key(Key.QUIT, 8_000_010.0)
+    assert c.where(8_000_011.0).state == State.ENDED and not c.where(8_000_011.0).can_go_back
 
 
 def test_q_ends_in_every_state(timeline):
-    for keys in ([], [" "], [" ", " "]):
+    for keys in ([], [Key.PAUSE], [Key.PAUSE, Key.PAUSE]):
         c = Controller(timeline)
         c.start(0.0)
         for key in keys:
             c.key(key, 3.0)
-        assert c.key("q", 4.0) == [Stop(), End(False)]
-        assert (c.state, c.finished) == (ENDED, False)
-        assert c.key(" ", 5.0) == c.key("n", 5.0) == c.key("b", 5.0) == c.key("q", 5.0) == []  # nothing after the end
+        assert c.key(Key.QUIT, 4.0) == [Stop(), End(False)]
+        assert (c.state, c.finished) == (State.ENDED, False)
+        assert (
+            c.key(Key.PAUSE, 5.0) == c.key(Key.NEXT, 5.0) == c.key(Key.BACK, 5.0) == c.key(Key.QUIT, 5.0) == []
+        )  # nothing after the end
 
 
-def test_other_keys_do_nothing(timeline):
-    c = Controller(timeline)
-    c.start(0.0)
-    assert c.key("x", 1.0) == c.key("\n", 1.0) == []
-    assert c.state == PLAYING
+def test_other_keys_are_no_keys_and_either_case_is_a_key():
+    assert Key.typed("x\nN q?R") == [Key.NEXT, Key.PAUSE, Key.QUIT, Key.REPEAT]
 
 
 def test_the_end_of_the_sound_finishes_the_session_and_counts_every_stroke(timeline):
@@ -182,33 +182,33 @@ def test_the_end_of_the_sound_finishes_the_session_and_counts_every_stroke(timel
     c.start(0.0)
     assert c.tick(5.0, sounding=True) == []
     assert c.tick(25.5, sounding=False) == [End(True)]
-    assert (c.state, c.finished, c.strokes_done(26.0), c.strokes_planned) == (ENDED, True, 2, 2)
+    assert (c.state, c.finished, c.strokes_done(26.0), c.strokes_planned) == (State.ENDED, True, 2, 2)
     assert c.position(30.0) == timeline.length
 
 
 def test_strokes_done_count_only_the_strokes_played(timeline):
     c = Controller(timeline)
     c.start(0.0)
-    c.key("n", 1.0)
-    c.key("n", 1.0)  # to the strokes phase, at 170675
+    c.key(Key.NEXT, 1.0)
+    c.key(Key.NEXT, 1.0)  # to the strokes phase, at 170675
     assert c.strokes_done(5.0) == 1  # 170675 + 4 s passes the first slide at 248150, not the second at 314300
-    c.key("q", 5.0)
+    c.key(Key.QUIT, 5.0)
     assert c.strokes_done(20.0) == 1
 
 
 def test_a_stroke_counts_once_its_slide_is_reached_not_at_its_accent(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0)
-    c.key("n", 8_000_000.0)
-    c.key("n", 8_000_000.0)  # to the strokes phase, at 170675
+    c.key(Key.NEXT, 8_000_000.0)
+    c.key(Key.NEXT, 8_000_000.0)  # to the strokes phase, at 170675
     pressing = 8_000_000.0 + (226100 + 1000 - 170675) / RATE  # the first press has begun, its slide not yet
     assert (c.strokes_done(pressing), c.done_by_side(pressing), c.expected_by_side(pressing)) == (0, (0,), (2,))
-    assert c.key("q", pressing) == [Stop(), End(False)]
+    assert c.key(Key.QUIT, pressing) == [Stop(), End(False)]
     assert (c.strokes_done(pressing + 60), c.done(pressing + 60)) == (0, ())
 
 
 def test_strokes_by_side_and_what_is_left_to_play(mini):
-    script = build_script(mini, Options("both"))
+    script = build_script(mini, Options(Side.BOTH))
     both = build_timeline(script, lengths_for(script), RATE)
     marks = [mark.done for mark in both.strokes]
     assert [mark.grid for mark in both.strokes] == [0, 0, 1, 1]
@@ -216,7 +216,7 @@ def test_strokes_by_side_and_what_is_left_to_play(mini):
     c.start(8_000_000.0)
     after_first = 8_000_000.0 + (marks[0] + 1) / RATE
     assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (2, 2))
-    c.key("n", after_first)  # past the second stroke of the right side: to the switch
+    c.key(Key.NEXT, after_first)  # past the second stroke of the right side: to the switch
     assert (c.done_by_side(after_first), c.expected_by_side(after_first)) == ((1, 0), (1, 2))
     assert c.done(after_first) == (0,)
 
@@ -233,13 +233,13 @@ def test_status_line_names_the_phase_the_stroke_and_the_time(timeline):
     c = Controller(timeline)
     c.start(0.0)
     assert c.status(1.0) == "Mini | right side | Start | 0:01 / -0:24"
-    c.key("n", 1.0)
-    c.key("n", 1.0)
+    c.key(Key.NEXT, 1.0)
+    c.key(Key.NEXT, 1.0)
     assert c.status(4.0) == "Mini | right side | Work, right | stroke 1 of 2 | 0:11 / -0:15"
     assert c.status(7.0) == "Mini | right side | Work, right | stroke 2 of 2 | 0:14 / -0:12"
-    c.key(" ", 7.0)
+    c.key(Key.PAUSE, 7.0)
     assert c.status(7.0).endswith("| paused, space resumes")
-    c.key(" ", 8.0)
+    c.key(Key.PAUSE, 8.0)
     assert c.status(9.0).endswith("| get ready")
 
 
@@ -248,10 +248,10 @@ def test_pause_positions_use_the_speech_events(timeline):
     c = Controller(timeline)
     c.start(0.0)
     word = speech[3]  # "Stroke 1. Press in." at 226100
-    c.key("n", 0.0)
-    c.key("n", 0.0)  # playing from 170675
+    c.key(Key.NEXT, 0.0)
+    c.key(Key.NEXT, 0.0)  # playing from 170675
     inside = (word.start + 100 - 170675) / RATE
-    c.key(" ", inside)
+    c.key(Key.PAUSE, inside)
     assert c.position(inside) == word.start
 
 
@@ -299,17 +299,19 @@ def test_while_the_player_waits_for_speech_the_position_stays_and_no_stroke_coun
 
 
 def test_a_skip_beyond_the_horizon_follows_its_phase_when_the_session_is_known_further(mini):
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     knees = "Knees to your left, for your right."
     estimate = lengths_for(script, overrides={(SPEECH, knees): 9999})
     guess = build_timeline(script, estimate, RATE, {knees})
     c = Controller(guess)
     c.start(0.0)
-    c.key("n", 1.0)
-    skipped = c.key("n", 1.0)
+    c.key(Key.NEXT, 1.0)
+    skipped = c.key(Key.NEXT, 1.0)
     assert skipped == [Play(guess.phases[2].start)] and guess.phases[2].start != 170675
-    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == [Play(170675)]
-    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == []  # nothing moved this time
+    # the phase is laid out the same from its start: it plays on where it is, moved with its phase (no new Play)
+    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == 170675 - guess.phases[2].start
+    assert (c.state, c.position(1.0)) == (State.PLAYING, 170675)
+    assert c.replace(build_timeline(script, lengths_for(script), RATE)) == 0  # nothing moved this time
 
 
 def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(timeline):
@@ -330,9 +332,9 @@ def test_the_position_follows_the_player_and_strokes_count_from_what_was_heard(t
     c.follow(248151, 8_000_014.01)  # the first stroke's last step (its slide, in mini) has begun
     assert c.strokes_done(8_000_014.01) == 1
     # paused, the player's position means nothing to the controller: it resumes at the words' start
-    c.key(" ", 8_000_014.0)
+    c.key(Key.PAUSE, 8_000_014.0)
     c.follow(999, 8_000_014.5)
-    assert (c.state, c.position(8_000_020.0)) == (PAUSED, c.position(8_000_014.0))
+    assert (c.state, c.position(8_000_020.0)) == (State.PAUSED, c.position(8_000_014.0))
 
 
 def test_a_session_continues_at_its_first_stroke_not_done_from_its_count(timeline):
@@ -355,8 +357,17 @@ def test_a_pause_inside_a_stroke_resumes_the_stroke_from_its_accent(timeline):
     c = Controller(timeline)
     c.start(8_000_000.0, at=first)
     mid_slide = 8_000_000.0 + (grid.step_starts(first, RATE)[1] - first + RATE // 2) / RATE
-    assert c.key(" ", mid_slide) == [Stop(), Prompt("paused")]
+    assert c.key(Key.PAUSE, mid_slide) == [Stop(), Prompt("paused")]
     assert c.position(mid_slide + 5) == first  # from the accent: "Press." again, then the slide
-    c.key(" ", mid_slide + 5)
+    c.key(Key.PAUSE, mid_slide + 5)
     assert c.tick(mid_slide + 8, sounding=False) == [Play(first)]
     assert c.done(mid_slide + 8) == (0,)  # its slide had been reached: counted once, however often it plays
+
+
+def test_a_run_of_commands_comes_to_the_last_that_sets_what_is_heard():
+    from coach.control import last_sound
+
+    burst = [Stop(), Prompt("paused"), Prompt("countdown"), Stop(), Prompt("paused"), Prompt("countdown")]
+    assert last_sound(burst) == [Prompt("countdown")]
+    assert last_sound([Play(10), Stop(), End(False)]) == [Stop()]  # q after n: silence, and the end
+    assert last_sound([End(True)]) == last_sound([]) == []

@@ -18,7 +18,7 @@ from conftest import ROOT, FakeClock, deps, run_cli
 from desktop_bus import notification_service, private_bus
 
 from coach.desktop.notify import NotShown, notify
-from coach.desktop.systemd import Completed, quote
+from coach.desktop.systemd import Completed, NotInUnit, argument_word, environment_word, program_word
 from coach.programlog import ProgramLog
 
 PYTHON = (os.path.abspath(sys.executable), "-m", "coach")  # how a unit runs coach under the test runner
@@ -158,9 +158,12 @@ def test_the_written_units_pass_systemd_analyze_verify(tmp_path):
 
 
 def test_a_command_with_spaces_and_percent_signs_is_quoted_as_systemd_reads_it(tmp_path):
-    assert quote("/usr/bin/coach") == "/usr/bin/coach"
-    assert quote('/home/ann/my tools/co"ach') == '"/home/ann/my tools/co\\"ach"'
-    assert quote("COACH_DATA_DIR=/data/100%/$HOME") == "COACH_DATA_DIR=/data/100%%/$$HOME"
+    assert program_word("/usr/bin/coach") == "/usr/bin/coach"
+    assert program_word("/home/ann/my $tools/100%/coach") == '"/home/ann/my $tools/100%%/coach"'  # no $ expansion
+    with pytest.raises(NotInUnit):
+        program_word('/home/ann/my tools/co"ach')  # systemd takes no quote in a program's path
+    assert argument_word('say "100%" to $HOME') == '"say \\"100%%\\" to $$HOME"'
+    assert environment_word("COACH_DATA_DIR", "/data/100%/$HOME") == '"COACH_DATA_DIR=/data/100%%/$HOME"'
     folder = tmp_path / "my 100% tools"
     folder.mkdir()
     coach = folder / "coach"

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from coach.catalog import builtin_sources
 from coach.cli import cli
 from coach.defaults import DEFAULT_VOICES
+from coach.kinds import Guidance, Side
 from coach.script import Options, build_script
 from coach.session import load_sounds
 from coach.speech.cache import Speaker, SpeechCache
@@ -130,7 +131,7 @@ def test_the_wav_is_exactly_the_json_events_summed(real):
     said on a beat are their own, quicker clips."""
     speaker = cached_speaker(real)
     psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
-    beat = build_script(psoas, Options("right", strokes=6)).beat_texts()
+    beat = build_script(psoas, Options(Side.RIGHT, strokes=6)).beat_texts()
     assert "Release." in beat and "Stroke 3." in beat
     sounds = load_sounds()
     rebuilt = np.zeros(len(real["wav"]), dtype=np.float64)
@@ -315,7 +316,7 @@ def test_session_lengths_fall_in_the_ranges_the_docs_state_and_the_rhythm_holds(
     for source in sources:
         routine = source.load()
         for tempo in Tempo:
-            for side, (low, high) in zip(("right", "both"), ranges[source.name], strict=True):
+            for side, (low, high) in zip((Side.RIGHT, Side.BOTH), ranges[source.name], strict=True):
                 session = prepare(routine, Options(side, tempo=tempo), speaker)
                 minutes = session.timeline.length / RATE / 60
                 assert low <= minutes <= high, (source.name, tempo, side, minutes)
@@ -335,8 +336,8 @@ def test_the_rhythm_holds_with_the_default_voice(tmp_path):
     speaker = Speaker(EngineSpec("piper", cache, tmp_path), DEFAULT_VOICES["piper"], 1.0, SpeechCache(cache))
     psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
     slots = {}
-    for guidance in ("full", "brief", "minimal"):
-        for side in ("right", "both"):
+    for guidance in Guidance:
+        for side in (Side.RIGHT, Side.BOTH):
             timeline = prepare(psoas, Options(side, guidance=guidance), speaker).timeline
             assert rhythm_problems(timeline) == [], (guidance, side)
             slots[(guidance, side)] = {(grid.slots, grid.stroke / RATE) for grid in timeline.grids}
@@ -367,9 +368,10 @@ import json, sys
 from pathlib import Path
 import numpy as np
 from coach.catalog import builtin_sources
-from coach.live import PROMPT_TEXTS, prompt_clips, run_live
+from coach.live import PROMPT_TEXTS, Keyboard, prompt_clips, run_live
 from coach.mixer import render_all
-from coach.output.playback import SimpleaudioBackend, segments
+from coach.output.playback import Player, SimpleaudioBackend, segments
+from coach.kinds import Side
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache, synthesize_all
@@ -378,7 +380,7 @@ from coach.speech.factory import EngineSpec
 cache, out, kind, voice = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 speaker = Speaker(EngineSpec(kind, cache, cache / "voices"), voice, 1.0, SpeechCache(cache))
 routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-session = prepare(routine, Options("right", strokes=6), speaker)
+session = prepare(routine, Options(Side.RIGHT, strokes=6), speaker)
 prompts = prompt_clips(synthesize_all(PROMPT_TEXTS, speaker), 22050)
 timeline = session.timeline
 
@@ -427,7 +429,7 @@ class Keys:
 
 
 keys = Keys({Clock.START + 5: " ", Clock.START + 9: " "})
-outcome = run_live(session, prompts, OnTheClock(), keys, clock, clock.sleep)
+outcome = run_live(session, prompts, Player(OnTheClock(), clock, clock.sleep), [Keyboard(keys)], clock, clock.sleep)
 first, second = segments(timeline, 0, timeline.length)[:2]
 welcome = next(e for e in timeline.events if e.kind == "speech")
 expected = np.concatenate([

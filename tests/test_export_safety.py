@@ -19,6 +19,7 @@ from conftest import fill_cache, install_routine, process_env, run_cli
 
 from coach.atomic import Transaction
 from coach.catalog import builtin_sources
+from coach.kinds import Side, Tempo
 from coach.script import Options, build_script
 
 COACH = Path(sys.executable).with_name("coach")
@@ -32,7 +33,7 @@ def env(tmp_path):
     of 5 to 10 minutes, long enough to stop in the middle."""
     install_routine(tmp_path)
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    texts = [t for side in ("right", "left", "both") for t in build_script(routine, Options(side, 12, "slow")).texts()]
+    texts = [t for side in Side for t in build_script(routine, Options(side, strokes=12, tempo=Tempo.SLOW)).texts()]
     fill_cache(tmp_path / "cache", texts)
     return process_env(tmp_path)
 
@@ -269,6 +270,7 @@ def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path, monkeypa
     late."""
     import threading
 
+    import coach.signals
     import coach.workers
 
     if reaper != "as it comes":
@@ -285,7 +287,7 @@ def test_stopping_the_pool_ends_a_worker_that_ignores_sigterm(tmp_path, monkeypa
 
         monkeypatch.setattr(os, "waitpid", waitpid)
     pool = coach.workers.start(2, _deaf_to_sigterm)
-    with coach.workers.spawning():
+    with coach.signals.starting_workers():
         for _ in range(3):
             pool.submit(_nap, 30.0, tmp_path)
     wait_for(lambda: len(os.listdir(tmp_path)) == 2)  # both workers are in a job

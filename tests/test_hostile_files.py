@@ -105,16 +105,18 @@ def test_a_user_routine_that_is_not_a_regular_file_is_refused_by_name(tmp_path, 
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])
-def test_a_manifest_that_is_not_a_regular_file_is_replaced(tmp_path, env, kind):
+def test_a_manifest_that_is_not_a_regular_file_is_not_read_nor_replaced(tmp_path, env, kind):
+    """Read as no manifest (never a hang), and, since coach replaces only regular files, refused before any work
+    (it was replaced until round three: tests/test_hostile_writes.py)."""
     folder = tmp_path / "lib"
     folder.mkdir()
-    hostile(folder / ".coach-export.json", kind)
+    manifest = folder / ".coach-export.json"
+    called = hostile(manifest, kind)
     done = coach(env, "export", str(folder), "--routine", "mini", "--shape", "teach", "--workers", "1")
-    assert (done.returncode, done.stderr) == (
-        0,
-        f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n",
-    )
-    assert (folder / ".coach-export.json").is_file() and not (folder / ".coach-export.json").is_symlink()
+    what = "a FIFO" if kind == "fifo" else "a link to a character device (/dev/zero)"
+    assert (done.returncode, done.stderr) == (1, f"Error: Cannot write {manifest}: it is {what}, not a regular file.\n")
+    assert called in ("a FIFO", "a character device")
+    assert sorted(p.name for p in folder.iterdir()) == [".coach-export.json", ".coach-export.lock"]
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])
@@ -237,3 +239,78 @@ def test_fuzz_info_on_damaged_mp3s_gives_text_or_one_sentence(tagged_mp3, tmp_pa
             rf"Error: {re.escape(str(path))}: (not an audio file coach can read|cannot be read as audio \(.+\))\.\n",
             result.stderr,
         ), result.stderr
+
+
+# -- coach info on a file cut short ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory) -> dict[str, bytes]:
+    """The mini session (right side) in each format coach writes, made once."""
+    home = tmp_path_factory.mktemp("formats")
+    install_routine(home)
+    env = {"COACH_CACHE_DIR": str(home / "cache"), "COACH_CONFIG_DIR": str(home / "config")}
+    from click.testing import CliRunner
+
+    from coach.cli import cli
+
+    made = {}
+    for suffix in ("mp3", "wav", "flac", "ogg"):
+        target = home / f"s.{suffix}"
+        result = CliRunner().invoke(cli, ["mini", "--side", "right", "-o", str(target)], env=env)
+        assert result.exit_code == 0, result.output
+        made[suffix] = target.read_bytes()
+    return made
+
+
+def decoded_seconds(path: Path) -> float:
+    """What a decoder gets from the file, read until it stops (libsndfile; mpg123 for MP3)."""
+    import soundfile
+
+    frames = 0
+    with soundfile.SoundFile(path) as sound:
+        try:
+            while block := len(sound.read(4096, dtype="int16")):
+                frames += block
+        except soundfile.LibsndfileError:
+            pass
+        return frames / sound.samplerate
+
+
+@pytest.mark.parametrize("suffix", ["mp3", "wav", "flac", "ogg"])
+def test_info_on_a_file_cut_short_shows_the_length_it_holds(sessions, tmp_path, suffix):
+    from coach.timefmt import length
+
+    whole = tmp_path / f"whole.{suffix}"
+    whole.write_bytes(sessions[suffix])
+    first = info(whole).stdout.splitlines()[0]
+    claimed = first.split(": ", 1)[1].split(",")[0]
+    assert "cut short" not in first and claimed == length(decoded_seconds(whole))
+    cut = tmp_path / f"cut.{suffix}"
+    cut.write_bytes(sessions[suffix][: len(sessions[suffix]) // 3])
+    result = info(cut)
+    assert (result.exit_code, result.stderr) == (0, "")
+    held = result.stdout.splitlines()[0].split(": ", 1)[1].split(",")[0]
+    if suffix == "ogg":  # Ogg's length comes from its last page there: the length it holds, with nothing to add
+        assert held == length(decoded_seconds(cut))
+        return
+    shown, _, rest = held.partition(" ")
+    assert rest == f"(cut short: its header says {claimed})"
+    error = abs(sum(int(x) * 60**i for i, x in enumerate(reversed(shown.split(":")))) - decoded_seconds(cut))
+    assert error < 1.0, (held, decoded_seconds(cut))  # shown in whole seconds; a FLAC measured in 0.7 s blocks
+
+
+def test_info_on_the_first_thousand_bytes_of_a_session_says_it_is_cut_short(sessions, tmp_path):
+    """The reported case: the first 1,000 bytes of the audio (after its tags) said "4:07, 64 kbps"."""
+    from mutagen.mp3 import MP3
+
+    whole = tmp_path / "whole.mp3"
+    whole.write_bytes(sessions["mp3"])
+    start = MP3(whole).info.frame_offset
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(sessions["mp3"][: start + 1000])
+    result = info(cut)
+    claimed = info(whole).stdout.splitlines()[0].split(": ", 1)[1].split(",")[0]
+    assert result.stdout.splitlines()[0] == (
+        f"cut.mp3: 0:00 (cut short: its header says {claimed}), 64 kbps, 22050 Hz mono"
+    )

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coach.errors import RoutineError
-from coach.routine import MAX_TEXT, parse_routine
+from coach.keyspec import MAX_TEXT
+from coach.kinds import Side
+from coach.routine import parse_routine
 from coach.script import SIDES_SAID, Options, build_script
 
 PLACE = "Knees to your {other}, for your {side}."  # phases[1].lines[0].text, on line 36 of MINI
@@ -80,7 +82,7 @@ def test_braces_inside_a_placeholder_and_unpaired_braces_are_refused():
 
 def test_escaped_braces_and_every_allowed_name_fill_exactly():
     routine = load("{{side}} is {side}, {{{other}}}, {strokes} and {sides}}}.")
-    texts = build_script(routine, Options("right")).texts()
+    texts = build_script(routine, Options(Side.RIGHT)).texts()
     assert "{side} is right, {left}, 2 and right side}." in texts
 
 
@@ -204,7 +206,7 @@ def test_fuzz_any_line_is_refused_where_it_stands_or_spoken_exactly_as_written(l
         return
     template = routine.phases[1].lines[0].text
     assert template == line.strip()
-    for side in ("right", "left"):
+    for side in (Side.RIGHT, Side.LEFT):
         spoken = expected(template, VALUES[side])
         assert spoken in build_script(routine, Options(side)).texts()
         assert len(spoken) <= MAX_TEXT + 20 * template.count("{")

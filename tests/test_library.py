@@ -158,9 +158,12 @@ def test_lyrics_and_subtitles_follow_the_speech(mini_home):
     assert f"Lyrics:   {len(speech)} timed lines\n" in run("info", str(target)).stdout
 
 
-def test_info_lists_tags_and_chapters(mini_home):
+def test_info_lists_tags_chapters_and_pictures(mini_home):
     target = mini_home / "mini-right.mp3"
     run("mini", "--side", "right", "-o", str(target))
+    card = mini_home / "card.png"
+    assert run("show", "mini", "--side", "right", "--picture", str(card)).exit_code == 0
+    picture = f"PNG 1000 x 1000, {round(card.stat().st_size / 1024)} KB"
     result = run("info", str(target))
     assert result.stdout == (
         "mini-right.mp3: 0:25, 64 kbps, 22050 Hz mono\n"
@@ -170,12 +173,17 @@ def test_info_lists_tags_and_chapters(mini_home):
         "Track:    1/1\n"
         "Length:   0:25\n"
         "Comment:  strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1\n"
+        f"Cover:    {picture}\n"
         "Chapters:\n"
-        "  00:00.0  Start\n"
-        "  00:05.1  Place, right\n"
-        "  00:07.7  Work, right\n"
-        "  00:18.3  End\n"
+        f"  00:00.0  Start (picture: {picture})\n"
+        f"  00:05.1  Place, right (picture: {picture})\n"
+        f"  00:07.7  Work, right (picture: {picture})\n"
+        f"  00:18.3  End (picture: {picture})\n"
     )
+    flac = mini_home / "mini-right.flac"
+    run("mini", "--side", "right", "-o", str(flac))
+    shown = run("info", str(flac)).stdout
+    assert shown == f"mini-right.flac: 0:25, 41 kbps, 22050 Hz mono\nNo ID3 tags.\nCover:    {picture}\n"
     missing = run("info", str(mini_home / "nope.mp3"))
     assert (missing.exit_code, missing.stderr) == (1, f"Error: {mini_home / 'nope.mp3'}: no such file.\n")
 

@@ -6,16 +6,20 @@ and a session stopped with q can be continued the same day."""
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import sqlite3
-from contextlib import closing, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from conftest import MINI, FakeClock, FakeEngine, FakeEngines, deps, run_cli
 
+from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_PACE, DEFAULT_VOICE
+from coach.kinds import Shape, Side
 from coach.live import NUMBER_TEXTS, question_text
 from coach.routine import parse_routine
 from coach.script import ACCENT, Options
@@ -92,8 +96,8 @@ def warm(cache):
 
     speaker = Speaker(FakeEngines(FakeEngine()), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(cache))
     routine = parse_routine(ROUTINE, "mini.toml", "mini")
-    for side in ("right", "left", "both"):
-        for shape in ("teach", "refresh", "quick"):
+    for side in Side:
+        for shape in Shape:
             for standing in STANDINGS:
                 script = build_script(routine, Options(side, shape=shape, standing=standing))
                 beat = script.beat_texts()
@@ -105,11 +109,12 @@ def warm(cache):
         speaker.clip(text)
 
 
-def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=True):
+def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=True, keyboard=None, data=None):
     """A live session of mini with the fake engine; returns the result, the engine (what it was asked to say) and
     the clock. With `warmed` the session's lines come from a cache filled before (the engine hears only the
     closing, and lines not in it); otherwise from a cache of its own, so the engine hears every line, but a session
-    may then wait for a line made in the background, so keys at set moments go with warmed sessions only."""
+    may then wait for a line made in the background, so keys at set moments go with warmed sessions only.
+    `keyboard` opens the keys instead (as the session starts), `data` is the log's folder."""
     clock = clock or FakeClock()
     output = output or ClockedOutput(clock)
     engine = engine or FakeEngine()
@@ -118,23 +123,23 @@ def live(home, *args, keys=None, engine=None, clock=None, output=None, warmed=Tr
     cache = home / "warm"
     if warmed and not cache.exists():
         warm(cache)
-    dirs = replace(base.dirs, cache=cache if warmed else home / f"cache-{next(RUNS)}")
+    dirs = replace(base.dirs, cache=cache if warmed else home / f"cache-{next(RUNS)}", data=data or base.dirs.data)
     result = run_cli(
         "mini", *args,
-        deps=replace(base, dirs=dirs, engines=FakeEngines(engine), audio=lambda: output,
-                     keys=lambda: nullcontext(pressed), clock=clock.clock()),
+        deps=replace(base, dirs=dirs, engines=FakeEngines(engine), audio=buffers(lambda: output),
+                     keys=keyboard or (lambda: nullcontext(pressed)), clock=clock.clock()),
     )  # fmt: skip
     return result, engine, clock
 
 
-def timeline(home, side="right", standing=FIRST):
+def timeline(home, side=Side.RIGHT, standing=FIRST):
     routine = parse_routine(ROUTINE, "mini.toml", "mini")
     speaker = Speaker(FakeEngines(FakeEngine()), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(home / "scratch"))
     return prepare(routine, Options(side, standing=standing), speaker).timeline
 
 
-def rows(home):
-    with closing(sqlite3.connect(home / "data" / "log.sqlite3")) as db:
+def rows(home, data=None):
+    with closing(sqlite3.connect((data or home / "data") / "log.sqlite3")) as db:
         return db.execute(
             "SELECT side, strokes_done, done_right, done_left, status, tenderness, resume_phase FROM sessions"
         ).fetchall()
@@ -193,7 +198,7 @@ def test_a_session_stopped_short_is_kept_but_does_not_count_toward_the_day(home)
 
 
 def test_both_sides_count_each_side_and_an_uneven_closing_says_each(home):
-    t = timeline(home, "both")
+    t = timeline(home, Side.BOTH)
     switch = next(p.start for p in t.phases if p.title == "Switch")
     right_second = t.strokes[1]
     assert right_second.grid == 0
@@ -274,7 +279,7 @@ sys.path.insert(0, sys.argv[1])
 from conftest import FakeClock, FakeEngine, FakeEngines
 from test_log_truth import ClockedOutput
 from coach.cli import cli
-from coach.cli.deps import Deps
+from coach.cli.deps import Deps, buffers
 from coach.live import terminal_keys
 
 clock = FakeClock()
@@ -288,7 +293,7 @@ def keys():
         yield real
 
 
-deps = replace(Deps.from_environment(), engines=FakeEngines(FakeEngine()), audio=lambda: ClockedOutput(clock),
+deps = replace(Deps.from_environment(), engines=FakeEngines(FakeEngine()), audio=buffers(lambda: ClockedOutput(clock)),
                clock=clock.clock(), keys=keys)
 cli.main(["mini", "--side", "right"], prog_name="coach", obj=deps, standalone_mode=True)
 """
@@ -345,3 +350,80 @@ def test_the_shape_comes_from_the_log_teach_then_quick_then_refresh_the_next_day
     forced, _, _ = live(home, "--side", "right", "--shape", "teach", clock=FakeClock(wall=datetime(2026, 11, 22, 10)))
     assert "Playing Mini, right side: " in forced.stderr
     assert shapes(home) == ["teach", "quick", "refresh", "teach"]
+
+
+class FullDisk:
+    """The log's own small file system, filled up as the session's keys are opened (the log was opened and checked
+    before, the sound starts after) or once the clock reaches `fill_at` (seconds), and emptied again once it reaches
+    `free_at`, if given."""
+
+    def __init__(self, folder, clock, fill_at=None, free_at=None):
+        self.folder, self.clock, self.fill_at, self.free_at = folder, clock, fill_at, free_at
+
+    def fill(self):
+        with open(self.folder / "filler", "wb", buffering=0) as out:
+            try:
+                while out.write(b"\0" * 4096):
+                    pass
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+        assert os.statvfs(self.folder).f_bavail == 0
+
+    @contextmanager
+    def keys(self):
+        if self.fill_at is None:
+            self.fill()
+        yield self
+
+    def read(self):
+        now = self.clock.monotonic() - self.clock.start
+        if self.fill_at is not None and now >= self.fill_at and not (self.folder / "filler").exists():
+            self.fill()
+        if self.free_at is not None and now >= self.free_at:
+            (self.folder / "filler").unlink(missing_ok=True)
+        return ""
+
+
+@pytest.mark.parametrize("first_stroke_written", [False, True])
+def test_a_full_disk_under_the_log_never_stops_the_session_and_is_one_sentence_at_the_end(
+    home, tmpfs, first_stroke_written
+):
+    """Every write to the log fails from the first (the session's row, as its sound starts), or from the second
+    stroke on: the session plays to its end, the log has nothing of it or what was written before the disk filled,
+    and the end says so in one sentence; the status is a finished session's."""
+    t = timeline(home)
+    disk = tmpfs("log", "256k")
+    clock = FakeClock()
+    full = FullDisk(disk, clock, fill_at=seconds(t.strokes[0].done) + 0.5 if first_stroke_written else None)
+    result, _, _ = live(home, "--side", "right", clock=clock, keyboard=full.keys, data=disk)
+    assert result.exit_code == 0, result.output
+    log = disk / "log.sqlite3"
+    how = "recorded only in part" if first_stroke_written else "not recorded"
+    assert result.stderr.splitlines()[1:] == [
+        "Session complete.",
+        f"Warning: this session is {how}: the program log {log} cannot be written (database or disk is full).",
+    ]
+    assert clock.monotonic() - clock.start == pytest.approx(seconds(t.length), abs=0.02)  # to its end; not asked
+    (disk / "filler").unlink()
+    assert rows(home, disk) == ([("right", 1, 1, None, "started", None, None)] if first_stroke_written else [])
+
+
+def test_a_record_the_full_disk_held_back_is_written_whole_at_the_end_once_there_is_room(home, tmpfs):
+    """The disk is full from the sound's start until after the last stroke: the record kept in memory is written
+    at the end, as the session went, from the time its sound started; then the tenderness is asked as usual."""
+    t = timeline(home)
+    closing_at = seconds(next(p.start for p in t.phases if p.title == "End"))
+    assert closing_at > seconds(t.strokes[-1].done)
+    disk = tmpfs("log", "256k")
+    clock = FakeClock()
+    full = FullDisk(disk, clock, free_at=closing_at + 0.5)
+    result, _, _ = live(home, "--side", "right", clock=clock, keyboard=full.keys, data=disk)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "Session complete.",
+        "How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it.",
+        "No tenderness noted; 'coach log' can add it later.",
+    ]
+    assert rows(home, disk) == [("right", 2, 2, None, "finished", None, None)]
+    with closing(sqlite3.connect(disk / "log.sqlite3")) as db:
+        assert db.execute("SELECT started FROM sessions").fetchall() == [("2026-11-21T09:30:00",)]

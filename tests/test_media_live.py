@@ -207,7 +207,43 @@ def test_with_no_bus_the_session_plays_and_nothing_is_said_about_it(tmp_path, bu
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == (
         "Playing Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all. "
-        "Ctrl-C stops.\nSession complete.\n"
+        "Ctrl-C stops.\nSee where to press: coach show mini --side right --picture\nSession complete.\n"
     )
     played = sum(p.stat().st_size for p in tmp_path.glob("capture.raw*")) // 2
     assert played == 560850  # the whole session
+
+
+def test_a_burst_of_playpause_is_applied_in_order_heard_once_and_stop_still_ends_it(tmp_path):
+    """50 PlayPause calls at once (a client's burst, read on one turn of the loop), then Stop: each is applied in
+    turn to the controller's own state (playing, paused, counting down, paused, ...: the 50th leaves it counting
+    down), the audio output is told only what they come to (the countdown, once: before, each call's prompt was
+    played and cut, 50 streams opened and aborted), the bus says what is heard all along, and Stop ends it."""
+    from coach.mixer import render_all
+
+    burst = [[5.5, "call", "PlayPause"]] * 50 + [[12.0, "call", "Stop"]]
+    with private_bus() as bus:
+        result, heard = drive(tmp_path, "burst", burst, bus, [5.0, 6.0, 8.0, 9.0, 11.5])
+    assert result["errors"] == []
+    assert result["received"] == [["PlayPause", 5.5]] * 50 + [["Stop", 12.0]]
+    live, prompts = session()
+    paused_at = round(5.5 * RATE)  # between words: where it was
+    expected = [  # (at, position in samples): Playing throughout, the countdown included (its position held)
+        (5.0, 5 * RATE), (6.0, paused_at), (8.0, paused_at), (9.0, paused_at + RATE // 2),
+        (11.5, paused_at + 3 * RATE),
+    ]  # fmt: skip
+    assert [(p["at"], p["PlaybackStatus"]) for p in result["probes"]] == [(at, "Playing") for at, _ in expected]
+    for probe, (at, position) in zip(result["probes"], expected, strict=True):
+        assert -20_000 - us(1) <= probe["Position"] - us(position) <= us(1), at
+    assert find_all(heard, prompts["paused"]) == []
+    countdown = find_all(heard, prompts["countdown"])
+    assert len(countdown) == 1
+    after = countdown[0] + len(prompts["countdown"])
+    held = round(result["probes"][1]["Position"] * RATE / 1_000_000)  # where the audio had got to, as the bus said
+    again = [render_all(live.timeline, live.clips, r, r + 2 * RATE) for r in (held - 1, held, held + 1)]
+    assert any(np.array_equal(heard[after : after + 2 * RATE], e) for e in again)  # then the session, from there
+    finished, done, planned, reached = result["outcome"]
+    assert (finished, done, planned) == (False, 0, 3)  # Stop ended it, at 12 s: 3.5 s after the countdown
+    assert -20 * RATE // 1000 <= reached - (paused_at + round(3.5 * RATE)) <= 0
+    statuses = [body[1]["PlaybackStatus"] for member, body in result["signals"]
+                if member == "PropertiesChanged" and "PlaybackStatus" in body[1]]  # fmt: skip
+    assert statuses == ["Playing", "Stopped"]  # no Paused for a pause nobody heard

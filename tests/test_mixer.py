@@ -7,13 +7,14 @@ import math
 import numpy as np
 
 from coach.audio import to_float, to_pcm
+from coach.kinds import Side
 from coach.mixer import render, render_all
 from coach.script import Options, build_script
 from coach.timeline import SOUND, SPEECH, Event, Timeline
 
 
 def small_timeline(mini, events, length):
-    return Timeline(build_script(mini, Options("right")), 22050, length, tuple(events), ())
+    return Timeline(build_script(mini, Options(Side.RIGHT)), 22050, length, tuple(events), ())
 
 
 def test_clips_land_at_their_sample_positions_and_sum(mini):

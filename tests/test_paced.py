@@ -78,6 +78,7 @@ def paced(tmp_path_factory):
     from desktop_bus import PositionLog, private_bus
 
     from coach.desktop.mpris import BUS_NAME
+    from coach.kinds import Side
     from coach.live import PROMPT_TEXTS, prompt_clips
     from coach.routine import parse_routine
     from coach.script import Options, build_script
@@ -88,7 +89,7 @@ def paced(tmp_path_factory):
     home = tmp_path_factory.mktemp("paced")
     (home / "config" / "routines").mkdir(parents=True)
     (home / "config" / "routines" / "mini.toml").write_text(MINI)
-    script = build_script(parse_routine(MINI, "mini.toml", "mini"), Options("both", strokes=3))
+    script = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(Side.BOTH, strokes=3))
     speech = noise_cache(home, [*script.texts(), *PROMPT_TEXTS])
     env = {**os.environ, "COACH_CACHE_DIR": str(home / "cache"), "COACH_CONFIG_DIR": str(home / "config")}
     coach = [sys.executable, "-m", "coach", *ARGS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import conftest
@@ -10,18 +11,20 @@ import numpy as np
 import pytest
 from conftest import ClockedOutput, FakeEngine, fake_speaker
 
+from coach.audio import to_pcm
 from coach.defaults import DEFAULT_VOICE
-from coach.live import LiveSpeech, NoKeys, run_live
+from coach.kinds import Side
+from coach.live import PROMPT_TEXTS, Hooks, Keyboard, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.playback import Player, segments
-from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, build_script
+from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, Say, build_script
 from coach.session import load_sounds
 from coach.timeline import SOUND, SPEECH, build_timeline
 
 
 @pytest.fixture
 def session(psoas):
-    script = build_script(psoas, Options("right", strokes=6))
+    script = build_script(psoas, Options(Side.RIGHT, strokes=6))
     rng = np.random.default_rng(1)
     clips = {(SPEECH, t): rng.uniform(-0.5, 0.5, 60 * len(t)).astype(np.float32) for t in script.texts()}
     clips.update({(SOUND, name): clip for name, clip in load_sounds().items()})
@@ -153,14 +156,15 @@ def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word
     """Nothing cached and an engine slower than playback: the session starts at once (the lead-in needs no
     speech), plays what is known, and waits in silence where the next line starts (or a metronome grid starts)
     until it is made. Put together, what was played is the whole session, sample for sample."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = conftest.FakeClock()
     output = ClockedOutput(clock)
     first = speech.session().timeline
     assert first.horizon == 44100  # the lead-in can play before any line is made
-    outcome = run_live(speech.session(), speech.prompts(), output, NoKeys(), clock.monotonic, clock.sleep,
-                       more=speech.more)  # fmt: skip
+    player = Player(output, clock.monotonic, clock.sleep)
+    outcome = run_live(speech.session(), speech.prompts(), player, [], clock.monotonic, clock.sleep,
+                       Hooks(more=speech.more))  # fmt: skip
     speech.close()
     assert (outcome.finished, outcome.strokes_done, outcome.strokes_planned) == (True, 2, 2)
     final = speech.session()
@@ -180,3 +184,139 @@ def test_a_session_waits_for_slow_speech_at_a_cue_boundary_and_never_cuts_a_word
     allowed = {e.start for e in speech_events} | {grid_start}
     assert set(waits) <= allowed, (waits, sorted(allowed))
     assert not any(e.start < w < e.end for e in speech_events for w in waits)
+
+
+# -- a first session: the next phase opens early -----------------------------------------------------------------
+
+LOAD_S = 1.0  # loading a neural voice, on a loaded machine
+MAKE_S_PER_CHAR = 0.015  # Piper with one thread on a loaded machine: a 150-character line in 2.25 s
+
+
+class PacedClock(conftest.FakeClock):
+    """The fake clock, with speech that takes time on it (`PacedEngine`): it does not pass the moment a line is done
+    until that line is handed over (the speech thread has begun its next line, or ended), so when each line reaches
+    the session depends on this clock alone, never on how fast the machine runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.turn = threading.Condition()
+        self.due = None  # when the line being made is done
+        self.released = False  # the session is over: the engine finishes at once
+
+    def sleep(self, seconds):
+        with self.turn:
+            self.settle()  # a line begins when the one before is done, not a turn of the loop later
+            self.seconds += seconds
+            self.turn.notify_all()
+            self.settle()
+
+    def settle(self):
+        """Wait while the speech thread has no line under way that ends later (it is between two lines)."""
+        guard = time.monotonic() + 60  # against a hang only: a passing run never waits for it
+        while self.speaking() and (self.due is None or self.due <= self.seconds):
+            assert time.monotonic() < guard, "the speech thread did not go on"
+            self.turn.wait(0.05)
+
+    @staticmethod
+    def speaking():
+        return any(thread.name == "coach-speech" for thread in threading.enumerate())
+
+    def release(self):
+        with self.turn:
+            self.released = True
+            self.turn.notify_all()
+
+
+class PacedEngine(conftest.CalmEngine):
+    """The calm fake voice, as slow to make as Piper on a loaded machine, by the paced clock; `made` keeps each
+    line with when it was begun and done (seconds from the clock's start)."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+        self.made = []
+
+    def synthesize(self, text, voice, pace):
+        clock = self.clock
+        with clock.turn:
+            began = clock.seconds
+            clock.due = began + (0 if self.made else LOAD_S) + MAKE_S_PER_CHAR * len(text)
+            clock.turn.notify_all()
+            while clock.seconds < clock.due and not clock.released:
+                clock.turn.wait()
+            if clock.seconds >= clock.due:  # made in its time (not cut short as the session ended)
+                self.made.append((text, round(began - clock.start, 2), round(clock.seconds - clock.start, 2)))
+        return super().synthesize(text, voice, pace)
+
+
+class KeysAt:
+    """Keys typed at set moments (seconds from the clock's start); `read_at` keeps when each was read."""
+
+    def __init__(self, clock, keys):
+        self.clock, self.keys, self.read_at = clock, sorted(keys.items()), {}
+
+    def read(self):
+        typed = ""
+        while self.keys and self.clock.start + self.keys[0][0] <= self.clock.monotonic():
+            key = self.keys.pop(0)[1]
+            self.read_at[key] = self.clock.monotonic() - self.clock.start
+            typed += key
+        return typed
+
+
+def test_a_skip_in_a_first_session_is_heard_at_once(tmp_path, psoas):
+    """Nothing cached and a voice slower than a loaded machine's Piper: n during the first line of settling in
+    plays the next phase's first line at once, because it was made second, right after the first (it once came
+    after the prompts and every line of settling in: 1.4 to 2.1 s late with Piper). Then that phase's own lines are
+    made first."""
+    script = build_script(psoas, Options(Side.RIGHT))
+    clock = PacedClock()
+    engine = PacedEngine(clock)
+    speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))
+    output = ClockedOutput(clock)
+    keys = KeysAt(clock, {6.0: "n", 20.0: "q"})
+    try:
+        run_live(speech.session(), speech.prompts(), Player(output, clock.monotonic, clock.sleep), [Keyboard(keys)],
+                 clock.monotonic, clock.sleep, Hooks(more=speech.more))  # fmt: skip
+    finally:
+        clock.release()
+        speech.close()
+    settling, placing, strokes = ([c.text for c in p.cues if isinstance(c, Say)] for p in script.phases[:3])
+    assert [p.title for p in script.phases[:3]] == ["Settling in", "Position and spot, right side",
+                                                   "Strokes, right side"]  # fmt: skip
+    # the first line; the next phase's first line; the prompts; on through settling in, until the skip: then the
+    # strokes phase's first line and the rest of the phase skipped to, before the rest of settling in
+    assert [text for text, _, _ in engine.made][:11] == [
+        settling[0], placing[0], *PROMPT_TEXTS, settling[1], settling[2], strokes[0], placing[1], placing[2]
+    ]  # fmt: skip
+    assert engine.made[:2] == [(settling[0], 0.0, 2.58), (placing[0], 2.58, 3.52)]
+    assert round(keys.read_at["n"], 2) == 6.01  # during the first line, which sounds from 2.58 s
+    handed = [(round(at - clock.start, 2), len(pcm)) for at, pcm in output.handed]
+    assert handed[:3] == [(0.0, 44100), (2.58, 198009), (6.01, 133182)]  # the lead-in, the first line, the skip
+    opening = to_pcm(speech.speech[placing[0]])
+    assert np.array_equal(output.handed[2][1][: len(opening)], opening)  # the next phase's first line, at once
+    # and on from there, unbroken, while the lines skipped were made and its place in the session moved: what was
+    # handed over from the skip on is the session as it is now laid out, from that phase's start
+    now = speech.session()
+    heard = np.concatenate([pcm for _, pcm in output.handed[2:]])
+    start = now.timeline.phases[1].start
+    assert np.array_equal(heard, render_all(now.timeline, now.clips, start, start + len(heard)))
+
+
+def test_the_words_that_open_each_phase_are_made_a_phase_early_and_again_from_where_the_session_is(mini):
+    from coach.live import speaking_order
+
+    script = build_script(mini, Options(Side.BOTH))
+    assert [p.title for p in script.phases] == [
+        "Start", "Place, right", "Work, right", "Switch", "Place, left", "Work, left", "End"
+    ]  # fmt: skip
+    grid = ["Stroke 1.", "Press.", "Slide.", "Last, 2."]  # a grid's words open its phase together: it plays whole
+    assert speaking_order(script) == (
+        ["Hello, right side, then the left.", "Knees to your left, for your right."],  # the first two phases open
+        ["Go.", "Now your left.", *grid, "Knees to your right, for your left.", "Did 2 a side.", "Done."],
+    )  # each phase's rest comes after the opening of the phase after it
+    assert speaking_order(script, 2) == (
+        ["Go.", "Now your left."],
+        [*grid, "Knees to your right, for your left.", "Did 2 a side.", "Done.", "Hello, right side, then the left.",
+         "Knees to your left, for your right."],
+    )  # fmt: skip  # from a skip to the third phase: the phases before it last

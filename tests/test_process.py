@@ -10,7 +10,9 @@ program SIGPIPE stopped); 1 standard output closed (`>&-`), with one sentence.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -23,7 +25,7 @@ from conftest import MINI, fill_cache, install_routine, process_env
 
 import coach
 from coach.catalog import builtin_sources
-from coach.kinds import Side
+from coach.kinds import Side, Tempo
 from coach.live import NUMBER_TEXTS, question_text
 from coach.routine import parse_routine
 from coach.script import Options, build_script
@@ -81,7 +83,9 @@ def test_ctrl_c_at_any_moment_of_start_up_is_a_short_message(env):
 def long_session(env: dict[str, str]) -> list[str]:
     """psoas on both sides, 12 strokes, slow: a 10-minute session, with its speech in the cache."""
     routine = next(s for s in builtin_sources() if s.name == "psoas").load()
-    fill_cache(Path(env["COACH_CACHE_DIR"]), build_script(routine, Options("both", strokes=12, tempo="slow")).texts())
+    fill_cache(
+        Path(env["COACH_CACHE_DIR"]), build_script(routine, Options(Side.BOTH, strokes=12, tempo=Tempo.SLOW)).texts()
+    )
     return ["psoas", "--side", "both", "--strokes", "12", "--tempo", "slow"]
 
 
@@ -107,6 +111,108 @@ def test_a_signal_during_a_single_export_leaves_nothing(tmp_path, env, signum, s
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out, err) == (status, "", f"Stopped: {target} was not written.\n")
     assert os.listdir(folder) == []
+
+
+DRIVER = Path(__file__).with_name("ending_driver.py")
+MINI_RIGHT = "Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance, 0:25 in all."
+ENDINGS = {  # a command whose result is a file: its arguments, and the end of its work before the file is committed
+    "a single export": (["mini", "--side", "right", "-o", "s.mp3"], "coach/output/export.py", "write_session"),
+    "a calendar": (["remind", "psoas", "--ics", "p.ics"], "coach/output/calendar.py", "calendar_bytes"),
+}
+
+
+@pytest.mark.parametrize("command", ENDINGS)
+def test_a_signal_at_any_step_of_a_commands_end_stops_it_in_time_or_comes_too_late(tmp_path, env, command):
+    """Ctrl-C as a single export finished printed "Wrote s.mp3: ..." and then a traceback ending in Signalled, raised
+    in __main__'s ending, status 1. tests/ending_driver.py forks at every place Python may meet a signal from the
+    end of the work to the end of main() (the renames, the message, click's return, __main__'s ending: over 100),
+    and each child meets Ctrl-C there: it is stopped in time (130, nothing in the folder) or too late to matter (the
+    command's own messages, status and file, as the run itself ended), in that order, never anything else."""
+    args, where, function = ENDINGS[command]
+    folder = tmp_path / "out"
+    folder.mkdir()
+    args[-1] = str(folder / args[-1])
+    results = tmp_path / "steps.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), str(results), str(int(signal.SIGINT)), str(folder), where, function, "return",
+         "--", *args],
+        env={**env, "TZ": "Europe/Berlin"}, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    out, err = ((tmp_path / f"parent.{name}").read_text() for name in ("out", "err"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    if command == "a single export":
+        assert (out, err) == ("", f"Wrote {args[-1]}: {MINI_RIGHT}\n")
+        stopped = f"Stopped: {args[-1]} was not written.\n"
+    else:
+        assert re.fullmatch(rf"Wrote {re.escape(args[-1])}: 6 daily events, .* in Europe/Berlin\.\n", out), out
+        stopped = "Stopped.\n"
+    steps = [json.loads(line) for line in results.read_text().splitlines()]
+    in_time = (130, "", stopped, [])
+    too_late = (0, out, err, [Path(args[-1]).name])
+    outcomes = [(step["status"], step["out"], step["err"], step["files"]) for step in steps]
+    late = outcomes.index(too_late) if too_late in outcomes else len(outcomes)
+    wrong = [step for n, step in enumerate(steps) if outcomes[n] != (in_time if n < late else too_late)]
+    assert wrong == [], f"{len(wrong)} of {len(steps)} steps, such as {wrong[:3]}"
+    places = {step["where"].split(":")[0].rsplit("/", 1)[-1] for step in steps[late:]}
+    assert {"atomic.py", "core.py", "app.py", "__main__.py"} <= places, places
+    assert steps[late - 1]["where"].endswith(" waiting call"), steps[late - 1]  # the last look before the renames
+    assert len(steps) > 100 and late > 10, (len(steps), late)
+
+
+def test_a_signal_as_an_uncut_function_starts_waits_for_its_end(monkeypatch):
+    """Python may run a handler as a function starts, before a `with held()` inside could hold the signal: a
+    transaction's end met there left its temp file (found by the test above), and stopping the workers met there
+    would leave them running. An uncut function is held from its first instruction, and the signal is met as it
+    returns."""
+    from coach import signals
+
+    monkeypatch.setattr(signals, "state", signals.State())
+    ran: list[str] = []
+
+    def clean_up() -> None:
+        ran.append("started")
+        ran.append("done")
+
+    def met_as_it_starts(function) -> list[str]:
+        ran.clear()
+
+        def profile(frame, event, arg):
+            if event == "call" and frame.f_code is function.__code__:
+                sys.setprofile(None)
+                os.kill(os.getpid(), signal.SIGINT)  # its handler runs here, as `function` starts
+
+        old = signal.signal(signal.SIGINT, signals.stop)
+        try:
+            sys.setprofile(profile)
+            with pytest.raises(signals.Signalled) as caught:
+                function()
+        finally:
+            sys.setprofile(None)
+            signal.signal(signal.SIGINT, old)
+        assert caught.value.signum == signal.SIGINT
+        return list(ran)
+
+    assert met_as_it_starts(clean_up) == []
+    assert met_as_it_starts(signals.uncut(clean_up)) == ["started", "done"]
+    assert (signals.state.held, signals.state.pending, signals.state.raised) == (0, [], [signal.SIGINT] * 2)
+
+
+SETTLED = """
+import os, signal, sys
+from coach import signals
+signals.note_early()
+signals.take_over()
+signals.settle()
+os.kill(os.getpid(), signal.SIGINT)
+print("the first is too late", flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+print("not printed", flush=True)
+"""
+
+
+def test_once_the_result_is_settled_a_signal_is_let_go_and_a_second_ends_the_process():
+    done = subprocess.run([sys.executable, "-c", SETTLED], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (143, "the first is too late\n", "")
 
 
 def test_output_into_a_pipe_closed_early_is_silent_with_status_141(env):
@@ -190,7 +296,13 @@ def live_env(env, tmp_path):
     )
     routine = parse_routine(MINI, "mini.toml", "mini")
     standing = "This is session 1 of 6 today, on day 1 of 14."
-    texts = [*build_script(routine, Options("right", standing=standing)).texts(), "Paused.", "Three.", "Two.", "One."]
+    texts = [
+        *build_script(routine, Options(Side.RIGHT, standing=standing)).texts(),
+        "Paused.",
+        "Three.",
+        "Two.",
+        "One.",
+    ]
     texts += [question_text(Side.RIGHT), *NUMBER_TEXTS]  # the tenderness question, and each answer said back
     fill_cache(Path(env["COACH_CACHE_DIR"]), texts)
     (Path(env["COACH_CONFIG_DIR"]) / "routines" / "mini.toml").write_text(MINI + PROGRAM)
@@ -253,12 +365,13 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
     started a timer thread, the signal it sent came during Thread.start on a loaded machine and was lost)."""
     import weakref
 
-    from coach import interrupts
-    from coach.errors import Signalled
+    from coach import signals
+    from coach.signals import Signalled
 
+    monkeypatch.setattr(signals, "state", signals.State())
     before: list[BaseException | None] = []  # what reaches the hook there was (Python's prints it)
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: before.append(unraisable.exc_value))
-    monkeypatch.setattr(interrupts, "_previous", interrupts._previous)
+    monkeypatch.setattr(signals, "_previous", signals._previous)
     in_the_hook = pytest.MonkeyPatch()
     if inside_the_hook is not None:
         arm = signal.setitimer
@@ -271,9 +384,9 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
                 os.kill(os.getpid(), inside_the_hook)  # handled at the hook's next instruction
             return done
 
-        in_the_hook.setattr(interrupts.signal, "setitimer", arm_then_signal)
+        in_the_hook.setattr(signals._signal, "setitimer", arm_then_signal)
     old_alarm = signal.getsignal(signal.SIGALRM)
-    interrupts.keep_lost_interrupts()
+    signals.keep_lost_interrupts()
     reached = []
 
     def interrupted(*_: object) -> None:
@@ -287,7 +400,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
     class Target:
         pass
 
-    old = signal.signal(signal.SIGINT, interrupts.stop)
+    old = signal.signal(signal.SIGINT, signals.stop)
     try:
         if where == "__del__":
             Doomed()  # collected at once, its __del__ interrupted
@@ -301,7 +414,7 @@ def test_a_signal_where_python_would_drop_it_comes_again(monkeypatch, capfd, whe
         with pytest.raises(Signalled) as caught:
             time.sleep(30)  # the signal comes again, in a few milliseconds
         assert caught.value.signum == signal.SIGINT
-        assert interrupts._lost == []
+        assert signals.state.lost == []
     finally:
         in_the_hook.undo()
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -323,20 +436,28 @@ def test_an_interrupt_that_a_c_function_made_another_error_of_is_still_a_stop(mo
     turned the interrupt into "TypeError: expected a message argument", a traceback. An error that follows an
     interrupt is that interrupt; with none, an error is not hidden."""
     import coach.cli.app
-    from coach import interrupts
-    from coach.__main__ import _run
+    from coach import signals
+
+    handlers = {signum: signal.getsignal(signum) for signum in (*signals.STOPPING, signal.SIGALRM)}
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    monkeypatch.setattr(signals, "_previous", signals._previous)
+    from coach.__main__ import _run  # its first lines, and _run, take the signals: the test runner's come back after
 
     def interrupted(args):
         try:
-            interrupts.stop(signal.SIGTERM, sys._getframe())
+            signals.stop(signal.SIGTERM, sys._getframe())
         except KeyboardInterrupt:
             raise TypeError("expected a message argument") from None  # as the import machinery does
 
-    monkeypatch.setattr(interrupts, "raised", [], raising=False)
-    monkeypatch.setattr(coach.cli.app, "run", interrupted)
-    assert _run(["list"]) == 143
-    assert capsys.readouterr().err == "Stopped.\n"
-    monkeypatch.setattr(interrupts, "raised", [], raising=False)
-    monkeypatch.setattr(coach.cli.app, "run", lambda args: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        _run(["list"])
+    try:
+        monkeypatch.setattr(signals, "state", signals.State())
+        monkeypatch.setattr(coach.cli.app, "run", interrupted)
+        assert _run(["list"]) == 143
+        assert capsys.readouterr().err == "Stopped.\n"
+        monkeypatch.setattr(signals, "state", signals.State())
+        monkeypatch.setattr(coach.cli.app, "run", lambda args: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            _run(["list"])
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)

@@ -10,6 +10,7 @@ import sys
 from contextlib import closing, nullcontext
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from conftest import (
     run_cli,
 )
 
+from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError
 from coach.kinds import Shape, Side
@@ -47,13 +49,16 @@ from coach.script import Options, build_script
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
 
-PROGRAM = Program(6, 14, "the spot is no longer tender", "A quick reminder.")
+PROGRAM = Program(sessions_per_day=6, days=14, until="the spot is no longer tender", reminder="A quick reminder.")
 DAY = date(2026, 11, 20)
 
 
 def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, tender=None, by_side=None, least=0):
     when = datetime(day.year, day.month, day.day, hour)
-    return Entry(routine, side, when, done, 8, status, tender, done_by_side=by_side, least=least)
+    return Entry(
+        routine=routine, side=side, started=when, strokes_done=done, strokes_planned=8, status=status,
+        tenderness=tender, done_by_side=by_side, least=least,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -75,9 +80,13 @@ def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
 
 def test_standing_counts_sessions_today_and_days_from_the_first():
     log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
-    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing((3,), 6, 4, 14, "the spot is no longer tender")
+    assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(
+        sessions=(3,), per_day=6, day=4, days=14, until="the spot is no longer tender"
+    )
     assert standing(log, "psoas", PROGRAM, "both", DAY).sessions == (3, 3)
-    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing((1,), 6, 1, 14, "the spot is no longer tender")
+    assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(
+        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender"
+    )
     assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
     assert standing(log[:2], "psoas", PROGRAM, "both", DAY).text() == (
         "This is session 2 of 6 today on your right side, and session 1 on your left, on day 4 of 14."
@@ -89,17 +98,29 @@ def test_standing_counts_sessions_today_and_days_from_the_first():
 
 
 def test_standing_past_the_program_and_more_sessions_than_asked_without_a_word_against_them():
-    assert Standing((7,), 6, 2, 14, "x").text() == "This is session 7 today, on day 2 of 14."
-    assert Standing((1,), 6, 16, 14, "the spot is no longer tender").text() == (
+    assert (
+        Standing(sessions=(7,), per_day=6, day=2, days=14, until="x").text()
+        == "This is session 7 today, on day 2 of 14."
+    )
+    assert Standing(sessions=(1,), per_day=6, day=16, days=14, until="the spot is no longer tender").text() == (
         "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
         "longer tender."
     )
-    assert Standing((1,), 6, 1, 14, "x").first_today and not Standing((2,), 6, 1, 14, "x").first_today
+    assert (
+        Standing(sessions=(1,), per_day=6, day=1, days=14, until="x").first_today
+        and not Standing(sessions=(2,), per_day=6, day=1, days=14, until="x").first_today
+    )
 
 
 def test_a_program_of_one_session_a_day_says_todays_session_then_an_extra_one():
-    assert Standing((1,), 1, 3, 14, "x").text() == "This is today's session, on day 3 of 14."
-    assert Standing((2,), 1, 3, 14, "x").text() == "This is an extra session today, on day 3 of 14."
+    assert (
+        Standing(sessions=(1,), per_day=1, day=3, days=14, until="x").text()
+        == "This is today's session, on day 3 of 14."
+    )
+    assert (
+        Standing(sessions=(2,), per_day=1, day=3, days=14, until="x").text()
+        == "This is an extra session today, on day 3 of 14."
+    )
 
 
 def test_a_session_stopped_before_the_fewest_advised_strokes_is_kept_but_does_not_count():
@@ -122,10 +143,14 @@ def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_prog
     assert first_day(old, "psoas", date(2026, 10, 8)) == date(2026, 10, 1)  # 2 days without: still day 8
     assert first_day(old, "psoas", date(2026, 10, 9)) == date(2026, 10, 9)  # 3 days without: a new program
     after = standing(old, "psoas", PROGRAM, "right", DAY)
-    assert after == Standing((1,), 6, 1, 14, "the spot is no longer tender", restarted=True)
+    assert after == Standing(
+        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender", restarted=True
+    )
     assert after.text() == "After a break, a new program starts today. This is session 1 of 6 today, on day 1 of 14."
     later = [*old, entry("right", hour=8)]
-    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing((2,), 6, 1, 14, "the spot is no longer tender")
+    assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing(
+        sessions=(2,), per_day=6, day=1, days=14, until="the spot is no longer tender"
+    )
     stopped = [*old, entry("right", hour=8, status="stopped", done=1, by_side=(1,), least=6)]
     assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
     assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
@@ -207,22 +232,10 @@ def test_the_log_records_a_session_exactly(tmp_path):
              "0,1,2", "quick"),
         ]  # fmt: skip
         assert log.entries() == [
-            Entry(
-                "psoas",
-                "right",
-                datetime(2026, 11, 20, 9, 0, 5),
-                3,
-                8,
-                "stopped",
-                6,
-                (3,),
-                6,
-                2,
-                (0, 1, 2),
-                key=1,
-                shape="quick",
-            )
-        ]
+            Entry(routine="psoas", side="right", started=datetime(2026, 11, 20, 9, 0, 5), strokes_done=3,
+                  strokes_planned=8, status="stopped", tenderness=6, done_by_side=(3,), least=6, resume_phase=2,
+                  strokes=(0, 1, 2), key=1, shape="quick"),
+        ]  # fmt: skip
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
         assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
 
@@ -251,10 +264,14 @@ def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_co
         db.executescript(FIRST_RELEASE_SCHEMA)
     with ProgramLog(path) as log:
         assert log.entries() == [
-            Entry("psoas", "right", datetime(2026, 11, 18, 8), 8, 8, "finished", 5, key=1),
-            Entry("psoas", "both", datetime(2026, 11, 18, 12), 16, 16, "stopped", key=2),
-            Entry("psoas", "left", datetime(2026, 11, 19, 9), 0, 0, "logged", 2, key=3),
-        ]  # its sessions count as they did: least 0, strokes shared out evenly between both sides
+            Entry(routine="psoas", side="right", started=datetime(2026, 11, 18, 8), strokes_done=8, strokes_planned=8,
+                  status="finished", tenderness=5, key=1),
+            Entry(routine="psoas", side="both", started=datetime(2026, 11, 18, 12), strokes_done=16,
+                  strokes_planned=16, status="stopped", key=2),
+            Entry(routine="psoas", side="left", started=datetime(2026, 11, 19, 9), strokes_done=0, strokes_planned=0,
+                  status="logged", tenderness=2, key=3),
+        ]  # fmt: skip
+        # its sessions count as they did: least 0, strokes shared out evenly between both sides
         assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
         session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
         log.progress(session, (7,), "left", tuple(range(7)))
@@ -342,10 +359,10 @@ def mini_home(tmp_path):
     the real controller and log; `run` gives them an audio output that plays at once, and a fake clock."""
     routine = install_routine(tmp_path, MINI_PROGRAM)
     texts = ["Paused.", "Three.", "Two.", "One."]
-    for side in ("right", "left", "both"):
+    for side in Side:
         texts += build_script(routine, Options(side, standing="This is your first session: day 1 of 3.")).texts()
         for n in range(2, 5):
-            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape="quick")
+            quick = Options(side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape=Shape.QUICK)
             texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
@@ -353,7 +370,7 @@ def mini_home(tmp_path):
 
 def run(*args, **fakes):
     """The command line with an audio output that plays at once and a fake clock, unless others are given."""
-    parts = {"audio": InstantOutput, "clock": FakeClock().clock(), **fakes}
+    parts = {"audio": buffers(InstantOutput), "clock": FakeClock().clock(), **fakes}
     return run_cli(*args, deps=deps(**parts))
 
 
@@ -394,13 +411,13 @@ def test_a_session_stopped_early_is_recorded_as_stopped_with_its_strokes(mini_ho
     # Ctrl-C halfway between the first and the second stroke's slide, as the session plays by the fake clock
     session = prepare(
         parse_routine(MINI_PROGRAM, "mini.toml", "mini"),
-        Options("left", standing="This is your first session: day 1 of 3."),
+        Options(Side.LEFT, standing="This is your first session: day 1 of 3."),
         Speaker(deps().engines(DEFAULT_ENGINE), DEFAULT_VOICE, DEFAULT_PACE, SpeechCache(mini_home / "cache")),
     )
     first, second = [mark.done for mark in session.timeline.strokes]
     clock = FakeClock()
     keys = CtrlCAt(clock, clock.monotonic() + (first + second) / 2 / session.timeline.sample_rate)
-    result = run("mini", "--side", "left", audio=lambda: ClockedOutput(clock), keys=lambda: nullcontext(keys),
+    result = run("mini", "--side", "left", audio=buffers(lambda: ClockedOutput(clock)), keys=lambda: nullcontext(keys),
                  clock=clock.clock())  # fmt: skip
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Stopped.")
     assert rows(mini_home) == [("mini", "left", 1, 2, "stopped", None)]
@@ -504,6 +521,17 @@ def foreign_log(home, columns, rows=()):
     return path
 
 
+def recording(played: list[int]) -> type[InstantOutput]:
+    """An audio output that plays at once and notes the length of each thing it plays in `played`."""
+
+    class Output(InstantOutput):
+        def play(self, pcm, rate):
+            played.append(len(pcm))
+            return self
+
+    return Output
+
+
 @pytest.mark.parametrize(
     ("columns", "problem"),
     [
@@ -518,18 +546,13 @@ def test_a_sessions_table_coach_did_not_make_is_one_sentence_before_anything_pla
     path = foreign_log(mini_home, columns)
     message = f"Error: The program log {path} has a sessions table that coach did not make ({problem}): move it aside, "
     message += "and coach starts a new one.\n"
-    played = []
-
-    class Output(InstantOutput):
-        def play(self, pcm, rate):
-            played.append(len(pcm))
-            return self
-
+    played: list[int] = []
+    Output = recording(played)
     for args in (
         ["mini", "--side", "right"], ["mini", "--side", "auto", "--script"], ["history"],
         ["log", "mini", "--side", "left", "--tenderness", "2"],
     ):  # fmt: skip
-        result = run(*args, audio=Output)
+        result = run(*args, audio=buffers(Output))
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", message), args
     assert played == []
 
@@ -600,17 +623,12 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
     holder = subprocess.Popen(
         [sys.executable, str(script), str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    played = []
-
-    class Output(InstantOutput):
-        def play(self, pcm, rate):
-            played.append(len(pcm))
-            return self
-
+    played: list[int] = []
+    Output = recording(played)
     try:
         assert holder.stdout.readline() == "holding\n"
         who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
-        result = run("mini", "--side", "right", audio=Output)
+        result = run("mini", "--side", "right", audio=buffers(Output))
         assert (result.exit_code, result.stderr, played) == (
             1,
             f"Error: The program log {path} is held locked by {who}: close it, then run this again, or play with "
@@ -622,12 +640,102 @@ def test_a_log_another_program_holds_locked_is_said_before_anything_plays(mini_h
             1, f"Error: The program log {path} is held locked by {who}: close it, then run this again.\n"
         )  # fmt: skip
         assert run("history").exit_code == 0  # reading is not held up
-        assert run("mini", "--side", "right", "--no-log", audio=Output).exit_code == 0
+        assert run("mini", "--side", "right", "--no-log", audio=buffers(Output)).exit_code == 0
     finally:
         holder.communicate("", timeout=30)
     assert played != []
     assert run("mini", "--side", "right").exit_code == 0
     assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+
+
+MADE_AND_HELD = """\
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+db.execute("BEGIN EXCLUSIVE")
+print("holding", flush=True)
+if len(sys.argv) > 2:
+    time.sleep(float(sys.argv[2]))
+else:
+    sys.stdin.read()
+db.execute("COMMIT")
+"""
+
+
+def hold(script: Path, path: Path, *args: str) -> subprocess.Popen[str]:
+    """Another process that makes `path` a database of its own (not in WAL mode) and holds it with an exclusive lock,
+    until its input ends (or for the seconds given)."""
+    script.write_text(MADE_AND_HELD)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), str(path), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    return holder
+
+
+def test_a_log_another_program_made_and_holds_is_named_by_every_command_that_opens_it(mini_home, tmp_path):
+    """Another program made the log and holds it with an exclusive lock: every command that opens it waited 10 s
+    (the wait meant for another coach's transaction of a few milliseconds) and said "cannot be opened (database is
+    locked)", naming nothing, where a lock on a log coach made was named. Now it is named from the system's table of
+    locks (/proc/locks) after one look, SLICE_MS: a live session, the log, the history, a file for --side auto."""
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    script = tmp_path / "holder.py"
+    holder = hold(script, path)
+    played: list[int] = []
+    Output = recording(played)
+    try:
+        who = f"another program (pid {holder.pid}: {sys.executable} {script} {path})"
+        held = f"Error: The program log {path} is held locked by {who}: close it, then run this again"
+        live = run("mini", "--side", "right", audio=Output)
+        assert (live.exit_code, live.stderr, played) == (1, f"{held}, or play with --no-log.\n", [])
+        noted = ["log", "mini", "--side", "left", "--tenderness", "2"]
+        for args in (["history"], noted, ["mini", "--side", "auto", "-o", str(tmp_path / "s.mp3")]):
+            result = run(*args, audio=Output)
+            assert (result.exit_code, result.stdout, result.stderr, played) == (1, "", f"{held}.\n", []), args
+    finally:
+        holder.communicate("", timeout=30)
+    assert run("mini", "--side", "right").exit_code == 0  # free again: coach's table goes beside the other's
+    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None)]
+
+
+def test_a_lock_another_coach_holds_is_waited_for(mini_home, tmp_path):
+    """Another coach process's lock is one of its transactions, a few milliseconds: it is waited for (up to
+    BUSY_MS), not refused as another program's is. This holder is named coach and lets go after 0.3 s."""
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    (tmp_path / "bin").mkdir()
+    holder = hold(tmp_path / "bin" / "coach", path, "0.3")
+    try:
+        noted = run("log", "mini", "--side", "left", "--tenderness", "2")
+    finally:
+        holder.communicate("", timeout=30)
+    assert (noted.exit_code, noted.stdout) == (0, "Recorded tenderness 2 for mini, left side (today, on its own).\n")
+
+
+def test_a_lock_whose_holder_the_system_does_not_name_is_said_plainly(mini_home, tmp_path, monkeypatch):
+    """Where the table of locks says nothing (another system, or no /proc/locks: simulated here), the programs that
+    have the log open are named as such; where nothing is known, the sentence says so."""
+    from coach import programlog
+
+    path = mini_home / "data" / "log.sqlite3"
+    path.parent.mkdir(parents=True)
+    script = tmp_path / "holder.py"
+    holder = hold(script, path)
+    monkeypatch.setattr(programlog, "PROC_LOCKS", tmp_path / "no-locks")
+    try:
+        opened = run("log", "mini", "--side", "left", "--tenderness", "2")
+        (tmp_path / "empty").mkdir()
+        monkeypatch.setattr(programlog, "PROC", tmp_path / "empty")
+        unknown = run("history")
+    finally:
+        holder.communicate("", timeout=30)
+    unnamed = f"Error: The program log {path} is held locked by another program, which the system does not name"
+    assert (opened.exit_code, opened.stderr) == (
+        1, f"{unnamed} (it is open in pid {holder.pid}: {sys.executable} {script} {path}): close it, then run this "
+        "again.\n",
+    )  # fmt: skip
+    assert (unknown.exit_code, unknown.stderr) == (1, f"{unnamed}: close it, then run this again.\n")
 
 
 def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_made_after(mini_home, tmp_path):
@@ -660,7 +768,7 @@ def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_
 
     clock = ReleasingClock()
     try:
-        result = run("mini", "--side", "right", audio=lambda: LockingOutput(clock), clock=clock.clock())
+        result = run("mini", "--side", "right", audio=buffers(lambda: LockingOutput(clock)), clock=clock.clock())
     finally:
         for process in holder:
             if process.returncode is None:
@@ -671,7 +779,7 @@ def test_a_lock_taken_while_a_session_plays_never_holds_it_up_and_the_record_is_
     assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:27")]
     path.unlink()
     free = FakeClock()
-    assert run("mini", "--side", "right", audio=lambda: ClockedOutput(free), clock=free.clock()).exit_code == 0
+    assert run("mini", "--side", "right", audio=buffers(lambda: ClockedOutput(free)), clock=free.clock()).exit_code == 0
     assert query(path, "SELECT started, ended FROM sessions") == [("2026-11-21T09:30:00", "2026-11-21T09:30:27")]
     # the same times with no lock: waiting for it took nothing from the session
 

@@ -29,7 +29,14 @@ BOTH = (Side.RIGHT, Side.LEFT)
 
 
 def entry(side, day=TODAY, hour=9, routine="psoas", status="finished"):
-    return Entry(routine, side, datetime(day.year, day.month, day.day, hour), 8, 8, status)
+    return Entry(
+        routine=routine,
+        side=side,
+        started=datetime(day.year, day.month, day.day, hour),
+        strokes_done=8,
+        strokes_planned=8,
+        status=status,
+    )
 
 
 DEFAULT = Window()

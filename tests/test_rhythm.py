@@ -10,6 +10,7 @@ from conftest import CalmEngine, FakeEngines, deps, run_cli
 from rhythm import RATE, VOICES, grids_of, realistic_lengths, rhythm_problems
 
 from coach.catalog import builtin_sources
+from coach.kinds import Guidance, Side, Tempo
 from coach.script import ACCENT, FALL, RISE, TICK, Options, build_script
 from coach.session import load_sounds
 from coach.timeline import SOUND, build_timeline
@@ -26,36 +27,36 @@ def timeline(name, voice="calm", **options):
 @pytest.mark.parametrize("name", sorted(ROUTINES))
 @pytest.mark.parametrize("voice", sorted(VOICES))
 def test_the_rhythm_holds_at_every_tempo_guidance_and_side(name, voice):
-    tempos = [{"tempo": tempo} for tempo in ("slow", "medium", "fast")] + [{"bpm": 48}]  # 27562.5 samples a beat
+    tempos = [{"tempo": tempo} for tempo in Tempo] + [{"bpm": 48}]  # 27562.5 samples a beat
     for tempo in tempos:
-        for guidance in ("full", "brief", "minimal"):
-            for side in ("right", "both"):
+        for guidance in Guidance:
+            for side in (Side.RIGHT, Side.BOTH):
                 made = timeline(name, voice, side=side, guidance=guidance, **tempo)
                 assert rhythm_problems(made) == [], (tempo, guidance, side)
                 per_side = 2 if name == "psoas-partner" else 1
-                assert len(made.grids) == per_side * (2 if side == "both" else 1)
+                assert len(made.grids) == per_side * (2 if side is Side.BOTH else 1)
 
 
 # beats of press, slide and release, and seconds a stroke, at each tempo (calm voice, brief guidance)
-PSOAS_STROKES = {"slow": ((2, 4, 2), 12.0), "medium": ((2, 4, 2), 9.6), "fast": ((2, 4, 2), 8.0)}
+PSOAS_STROKES = {Tempo.SLOW: ((2, 4, 2), 12.0), Tempo.MEDIUM: ((2, 4, 2), 9.6), Tempo.FAST: ((2, 4, 2), 8.0)}
 
 
 @pytest.mark.parametrize("tempo", sorted(PSOAS_STROKES))
 def test_psoas_strokes_keep_their_least_beats_at_every_tempo(tempo):
     slots, seconds = PSOAS_STROKES[tempo]
-    (grid,) = timeline("psoas", side="right", tempo=tempo).grids
+    (grid,) = timeline("psoas", side=Side.RIGHT, tempo=tempo).grids
     assert (grid.slots, grid.stroke / RATE) == (slots, seconds)
 
 
 def test_full_guidance_gives_psoas_longer_strokes_all_alike():
-    (grid,) = timeline("psoas", side="right", guidance="full").grids
+    (grid,) = timeline("psoas", side=Side.RIGHT, guidance=Guidance.FULL).grids
     assert (grid.slots, grid.stroke / RATE) == ((3, 4, 4), 13.2)
     assert {b - a for a, b in itertools.pairwise(grid.accents)} == {grid.stroke}
 
 
 @pytest.mark.parametrize("name", sorted(ROUTINES))
 def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
-    made = timeline(name, side="both", guidance="minimal")
+    made = timeline(name, side=Side.BOTH, guidance=Guidance.MINIMAL)
     slide, release = ("knee up", "lower") if name == "psoas-gentle" else ("slide", "release")
     for grid, span in zip(grids_of(made), made.grids, strict=True):
         sounds = {(e.start, e.name) for e in made.events if e.kind == SOUND and span.start <= e.start < span.end}

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from coach.catalog import builtin_sources, path_source
 from coach.errors import RoutineError
+from coach.kinds import Side
 from coach.routine import MAX_FILE, Routine, parse_routine
 from coach.script import Options, build_script
 from coach.speech.cache import SpeechCache, synthesize_all
@@ -149,7 +150,7 @@ def test_control_characters_are_refused_and_markup_is_spoken_literally():
     )
     text = '<speak><prosody rate="x-fast">Done.</prosody></speak> [[h@l@U]]'
     routine = parse_routine(MINI.replace('"Done."', json.dumps(text)), "mini.toml", "mini")
-    assert text in build_script(routine, Options("right")).texts()
+    assert text in build_script(routine, Options(Side.RIGHT)).texts()
 
 
 def test_routines_cannot_name_files():
@@ -235,7 +236,7 @@ def test_four_exports_in_parallel_sharing_one_cache_match_a_serial_run(tmp_path,
 @pytest.mark.parametrize("suffix", [".wav", ".mp3"])
 def test_an_export_killed_at_random_moments_never_leaves_a_partial_file(tmp_path, mini_env, suffix):
     routine = parse_routine(MINI, "mini.toml", "mini")
-    fill_cache(Path(mini_env["COACH_CACHE_DIR"]), build_script(routine, Options("both", strokes=3)).texts())
+    fill_cache(Path(mini_env["COACH_CACHE_DIR"]), build_script(routine, Options(Side.BOTH, strokes=3)).texts())
     script = subprocess.run(
         coach("mini", "--side", "both", "--strokes", "3", "--script", "--json"), env=mini_env, capture_output=True
     )
@@ -271,7 +272,7 @@ def small_disk(tmpfs):
 
 def test_a_full_disk_is_one_sentence_and_leaves_nothing(small_disk, mini_env):
     fill_cache(
-        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options("both")).texts()
+        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options(Side.BOTH)).texts()
     )
     target = small_disk / "session.wav"
     done = subprocess.run(
@@ -300,7 +301,7 @@ def test_a_write_error_midway_is_one_sentence(tmp_path, mini_env, monkeypatch):
     from coach.cli import cli
 
     fill_cache(
-        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options("right")).texts()
+        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options(Side.RIGHT)).texts()
     )
     for key in ("COACH_CACHE_DIR", "COACH_CONFIG_DIR", "COACH_DATA_DIR"):
         monkeypatch.setenv(key, mini_env[key])
@@ -319,7 +320,7 @@ def test_no_sound_device_and_an_unknown_voice_are_one_sentence(tmp_path, mini_en
     (tmp_path / ".asoundrc").write_text("pcm.!default { type hw card 7 }\nctl.!default { type hw card 7 }\n")
     fill_cache(Path(mini_env["COACH_CACHE_DIR"]), ["Paused.", "Three.", "Two.", "One."])
     fill_cache(
-        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options("right")).texts()
+        Path(mini_env["COACH_CACHE_DIR"]), build_script(parse_routine(MINI, "m", "mini"), Options(Side.RIGHT)).texts()
     )
     done = subprocess.run(coach("mini", "--side", "right", "--no-log"), env=mini_env, capture_output=True, text=True)
     assert done.returncode == 3

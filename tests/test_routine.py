@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from random import Random
@@ -12,10 +13,14 @@ from conftest import MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coach import routine
 from coach.catalog import all_sources, builtin_sources, path_source
 from coach.errors import RoutineError
-from coach.routine import Line, key_lines, parse_routine
+from coach.keyspec import Spec
+from coach.kinds import Side
+from coach.routine import Line, parse_routine
 from coach.script import Options, build_script
+from coach.tomllines import key_lines
 
 
 def error(text: str) -> RoutineError:
@@ -34,9 +39,9 @@ def test_mini_parses_to_exact_values(mini):
         (True, True),
         (False, False),
     ]
-    assert mini.phases[0].lines == (Line("Hello, {sides}.", 1.0),)
-    assert mini.phases[1].lines == (Line("Knees to your {other}, for your {side}.", 0.5),)
-    assert mini.phases[3].lines == (Line("Done.", 1.5),)  # the default pause
+    assert mini.phases[0].lines == (Line(text="Hello, {sides}.", pause=1.0),)
+    assert mini.phases[1].lines == (Line(text="Knees to your {other}, for your {side}.", pause=0.5),)
+    assert mini.phases[3].lines == (Line(text="Done.", pause=1.5),)  # the default pause
     assert [(s.name, s.beats) for s in mini.stroke.steps] == [("press", 1), ("slide", 2)]
     assert mini.phases[2].steps == mini.stroke.steps  # a strokes phase with no steps of its own
     assert mini.phases[1].steps == ()
@@ -55,7 +60,7 @@ def test_unknown_key():
     e = error(MINI.replace('title = "Mini"', 'title = "Mini"\ncolour = "blue"'))
     assert str(e) == (
         "mini.toml, line 3: colour: unknown key "
-        "(expected one of: title, description, source, strokes, phases, switch, summary, program)"
+        "(expected one of: title, description, source, strokes, phases, switch, summary, program, picture)"
     )
     assert (e.file, e.line, e.key) == ("mini.toml", 3, "colour")
 
@@ -191,10 +196,12 @@ def test_safety_lines_name_their_rules():
     def lines(value: str) -> tuple[Line, ...]:
         return parse_routine(with_safety(value), "mini.toml", "mini").phases[0].lines
 
-    assert lines('"pulse"') == (Line("Careful.", 1.0, True, ("pulse",)),)
-    assert lines('["stop", "pulse", "stop"]') == (Line("Careful.", 1.0, True, ("stop", "pulse")),)
-    assert lines("true") == (Line("Careful.", 1.0, True, ()),)  # a safety line naming no rule
-    assert lines("false") == (Line("Careful.", 1.0),)
+    assert lines('"pulse"') == (Line(text="Careful.", pause=1.0, safety=True, rules=("pulse",)),)
+    assert lines('["stop", "pulse", "stop"]') == (
+        Line(text="Careful.", pause=1.0, safety=True, rules=("stop", "pulse")),
+    )
+    assert lines("true") == (Line(text="Careful.", pause=1.0, safety=True, rules=()),)  # a safety line naming no rule
+    assert lines("false") == (Line(text="Careful.", pause=1.0),)
     rules = "contraindications, medical, pulse, stop, ache, persists"
     assert str(error(with_safety('"pulses"'))) == (
         f"mini.toml, line 31: phases[0].lines[0].safety: 'pulses' is not a safety rule (expected one of: {rules})"
@@ -266,9 +273,9 @@ def test_the_uneven_closing_is_the_routines_own_with_its_own_placeholders():
         'both_sides = "Did {strokes} a side."', f'both_sides = "Did {{strokes}} a side."\nuneven = "{said}"'
     )
     routine = parse_routine(text, "mini.toml", "mini")
-    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options("both", done=(1, 2))).texts()
-    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options("both", done=(2, 1))).texts()
-    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options("both", done=(1, 2))).texts()
+    assert "Did 1 lift right, 2 lifts left." in build_script(routine, Options(Side.BOTH, done=(1, 2))).texts()
+    assert "Did 2 lifts right, 1 lift left." in build_script(routine, Options(Side.BOTH, done=(2, 1))).texts()
+    plain = build_script(parse_routine(MINI, "mini.toml", "mini"), Options(Side.BOTH, done=(1, 2))).texts()
     assert "That was 1 stroke on your right side and 2 on your left." in plain
     e = error(text.replace("{left_s} left", "{s} left"))
     assert str(e) == (
@@ -382,7 +389,7 @@ def test_unusable_file_name(tmp_path):
     with pytest.raises(RoutineError) as caught:
         path_source(path).load()
     assert str(caught.value) == (
-        f"{path}: 'My Routine' is not a usable routine name: name the file with lower-case letters, digits and "
+        f"'{path}': 'My Routine' is not a usable routine name: name the file with lower-case letters, digits and "
         "dashes, starting with a letter (such as my-routine.toml)"
     )
 
@@ -412,6 +419,25 @@ def test_the_format_sample_in_the_docs_names_only_real_keys():
     routine = parse_routine(sample, "sample.toml", "sample")
     assert routine.stroke.steps[0].cue == "Press down and in, and breathe out."
     assert [s.sound for s in routine.stroke.steps] == ["accent", "rise"]
+
+
+def test_every_key_of_every_table_is_in_the_docs():
+    """A routine key is one line in its table's spec and its words in docs/routines.md: a key left out of the docs
+    fails here."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "routines.md").read_text()
+
+    def documented(name: str) -> bool:  # as `name = ...`, a [table] or [[...name]] header, or `name` in the prose
+        return re.search(rf"(\b{name} *=|\[{name}\]|\.{name}\]|`{name}`)", text) is not None
+
+    specs = {name: value for name, value in vars(routine).items() if isinstance(value, Spec)}
+    assert sorted(specs) == [
+        "BPM", "FIRST_STEP", "LINE", "PHASE", "PROGRAM", "ROUTINE", "STEP", "STROKES", "SUMMARY", "SWITCH",
+    ]  # fmt: skip
+    keys = {key.name: key for spec in specs.values() for key in spec.keys}
+    assert {"sessions_per_day", "slow", "check_in_every", "min_seconds", "once", "uneven"} <= set(keys)
+    assert [name for name in keys if not documented(name)] == []
+    assert [name for name, key in keys.items() if not key.doc] == []
+    assert not documented("colour") and not documented("speed")
 
 
 def test_the_error_shown_in_the_docs_is_the_one_the_example_gives():

@@ -9,7 +9,7 @@ from conftest import MINI, CalmEngine, FakeEngines, deps, run_cli
 
 from coach.catalog import builtin_sources
 from coach.errors import RoutineError
-from coach.kinds import Shape
+from coach.kinds import Shape, Side
 from coach.routine import parse_routine
 from coach.script import Options, Say, build_script
 
@@ -135,19 +135,19 @@ def said(routine, side, shape):
 
 def test_both_sides_say_the_stroke_once_and_the_second_side_its_own_words():
     psoas = ROUTINES["psoas"].load()
-    teach = said(psoas, "both", "teach")
+    teach = said(psoas, Side.BOTH, Shape.TEACH)
     assert teach.count("A dull ache is fine, even one that spreads to your back, hip or groin.") == 1
     assert sum(text.startswith("Stop at once") for text in teach) == 1  # once = true: the first side only
     assert sum(text.startswith("A pulse under your fingers") for text in teach) == 2  # each new spot
     assert "The same 8 strokes, sliding toward your left hip." in teach  # again: the second side's words
     assert not any(text.startswith("Each stroke") and "left" in text for text in teach)
-    quick = said(psoas, "both", "quick")
+    quick = said(psoas, Side.BOTH, Shape.QUICK)
     assert quick.count("Psoas, right side, then the left.") == 1
     assert quick.count("A pulse: ease off, and move outward. Stop at sharp pain, or tingling in your leg.") == 1
     assert "Knees to your left, fingertips on your spot beside the navel." in quick
     assert "Knees to your right, fingertips on your spot beside the navel." in quick
     assert "Knees back to the middle, and one slow breath." in quick  # the quick switch, not the long one
-    teach_only = {fill for fill in said(psoas, "right", "teach")} - set(said(psoas, "right", "refresh"))
+    teach_only = {fill for fill in said(psoas, Side.RIGHT, Shape.TEACH)} - set(said(psoas, Side.RIGHT, Shape.REFRESH))
     assert not teach_only & set(quick)  # no teaching line in a quick session
 
 
@@ -155,11 +155,11 @@ def test_both_sides_say_the_stroke_once_and_the_second_side_its_own_words():
 def test_every_shape_runs_every_stroke_phase_and_quick_drops_the_intro(name):
     routine = ROUTINES[name].load()
     for shape in Shape:
-        script = build_script(routine, Options("right", shape=shape))
+        script = build_script(routine, Options(Side.RIGHT, shape=shape))
         assert sum(1 for p in script.phases for c in p.cues if type(c).__name__ == "Grid") == sum(
             p.strokes for p in routine.phases
         )
-    quick = build_script(routine, Options("right", shape="quick"))
+    quick = build_script(routine, Options(Side.RIGHT, shape=Shape.QUICK))
     assert not {p.title for p in routine.phases if p.intro} & {p.title for p in quick.phases}
 
 
@@ -222,7 +222,7 @@ def test_teach_and_quick_meet_their_targets_with_the_real_voice(name):
     routine = ROUTINES[name].load()
     targets = {Shape.TEACH: (120.0, 300.0), Shape.QUICK: (30.0, 120.0)}
     for shape, (first_most, all_most) in targets.items():
-        options = Options("right", shape=shape, standing=LIVE_LINES[shape], short_intro=shape is Shape.QUICK)
+        options = Options(Side.RIGHT, shape=shape, standing=LIVE_LINES[shape], short_intro=shape is Shape.QUICK)
         timeline = prepare(routine, options, speaker).timeline
         first, whole = timeline.seconds(timeline.grids[0].accents[0]), timeline.seconds(timeline.length)
         assert (first <= first_most, whole <= all_most) == (True, True), (shape, first, whole)

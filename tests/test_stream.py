@@ -12,7 +12,8 @@ from conftest import fake_speaker
 
 from coach.defaults import DEFAULT_VOICE
 from coach.errors import AudioOutputError
-from coach.live import LiveSpeech, NoKeys, run_live
+from coach.kinds import Side
+from coach.live import Hooks, LiveSpeech, run_live
 from coach.mixer import render_all
 from coach.output.stream import StreamPlayer
 from coach.script import Options, build_script
@@ -245,12 +246,12 @@ def test_a_live_session_through_the_stream_waits_for_slow_speech_only_at_a_cue_o
     """The live loop with the stream, nothing cached and an engine slower than playback: the session starts at once,
     plays what is known, and waits in silence (one stream throughout) where the next line or metronome grid starts,
     until it is made. What was heard, silences aside, is the whole session sample for sample; every stroke counts."""
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     speech = LiveSpeech(script, fake_speaker(test_playback.SlowEngine(), tmp_path, DEFAULT_VOICE))
     clock = Clock()
     streamer = FakeStreamer(clock)
-    outcome = run_live(speech.session(), speech.prompts(), streamer, NoKeys(), lambda: clock.now, clock.sleep,
-                       more=speech.more)  # fmt: skip
+    outcome = run_live(speech.session(), speech.prompts(), StreamPlayer(streamer), [], lambda: clock.now, clock.sleep,
+                       Hooks(more=speech.more))  # fmt: skip
     speech.close()
     assert (outcome.finished, outcome.strokes_done, outcome.strokes_planned) == (True, 2, 2)
     final = speech.session()
@@ -289,3 +290,70 @@ def test_once_stopped_it_neither_waits_nor_takes_a_longer_timeline(session):
     before = list(rendered)
     player.extend(timeline, render)
     assert (player.waiting, player.position, rendered, player.poll()) == (False, 3 * RATE, before, False)
+
+
+class PacedStreamClock(test_playback.PacedClock):
+    """The paced clock of test_playback (speech takes time on it), as the fake streams read it (`now`), running
+    every stream as it moves."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.streams: list[FakeStream] = []
+
+    @property
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        for stream in self.streams:
+            stream.run()
+
+
+class StreamsApart(FakeStreamer):
+    """Fake streams, keeping each one's buffers (DAC time, samples) apart."""
+
+    def __init__(self, clock) -> None:
+        super().__init__(clock)
+        self.buffers: list[list[tuple[float, np.ndarray]]] = []
+
+    def open(self, sample_rate, fill):
+        self.buffers.append([])
+        self.opened.append(FakeStream(self.clock, fill, self.buffers[-1]))
+        self.opened[-1].run()
+        return self.opened[-1]
+
+
+def test_a_skip_in_a_first_session_plays_the_next_phase_through_the_stream_at_once(tmp_path, psoas):
+    """test_playback's first session, through the stream: n opens a stream whose first buffer, filled on the turn
+    the key was read, holds the next phase's first line after the stream's 20 ms of lead-in (at the DAC the
+    output's latency later); it plays on, unbroken, as the lines skipped are made and the phase's place moves."""
+    from coach.audio import to_pcm
+    from coach.live import Keyboard
+    from coach.script import Say
+
+    script = build_script(psoas, Options(Side.RIGHT))
+    clock = PacedStreamClock()
+    engine = test_playback.PacedEngine(clock)
+    speech = LiveSpeech(script, fake_speaker(engine, tmp_path, DEFAULT_VOICE))
+    streamer = StreamsApart(clock)
+    keys = test_playback.KeysAt(clock, {6.0: "n", 20.0: "q"})
+    try:
+        run_live(speech.session(), speech.prompts(), StreamPlayer(streamer), [Keyboard(keys)], clock.monotonic,
+                 clock.sleep, Hooks(more=speech.more))  # fmt: skip
+    finally:
+        clock.release()
+        speech.close()
+    placing = next(c.text for c in script.phases[1].cues if isinstance(c, Say))
+    assert len(streamer.opened) == 2  # the session, then the skip: never a stream waiting for speech
+    dac = streamer.buffers[1][0][0]  # when the first buffer of the skip reaches the DAC
+    assert round(dac - clock.start - LATENCY, 2) == round(keys.read_at["n"], 2) == 6.01
+    opening = to_pcm(speech.speech[placing])
+    heard = np.concatenate([buffer for _, buffer in streamer.buffers[1]])
+    lead = round(0.02 * RATE)
+    assert np.array_equal(heard[lead : lead + len(opening)], opening)
+    now = speech.session()
+    start = now.timeline.phases[1].start
+    session = render_all(now.timeline, now.clips, start, start + len(heard))
+    h, s = np.flatnonzero(heard), np.flatnonzero(session)
+    assert np.array_equal(heard[h], session[s[: len(h)]])  # the sounding samples, in order: the session's

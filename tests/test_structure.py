@@ -78,7 +78,7 @@ def test_the_cycle_finder_finds_loops_of_any_length():
 
 def test_the_import_walk_sees_top_level_lazy_and_type_checking_imports():
     assert "coach.audio" in GRAPH["coach.mixer"]  # at the top
-    assert "coach.live" in GRAPH["coach.cli.play"]  # inside a function
+    assert "coach.practice" in GRAPH["coach.cli.play"]  # inside a function
     assert "coach.speech.espeak" in GRAPH["coach.speech.factory"]  # inside a method
     assert "coach.speech.piper" in GRAPH["coach.speech.factory"]
     assert "coach.output.playback" in GRAPH["coach.cli.deps"]  # for type checking only
@@ -90,10 +90,10 @@ def test_imports_run_one_way():
 
 
 def test_the_shared_audio_facts_and_the_choices_are_leaves():
-    for leaf in ("coach.audio", "coach.kinds", "coach.timefmt", "coach.errors", "coach.defaults"):
+    for leaf in ("coach.audio", "coach.kinds", "coach.timefmt", "coach.errors", "coach.defaults", "coach.quoting"):
         assert GRAPH[leaf] == set(), leaf
     assert "coach.mixer" not in GRAPH["coach.speech.cache"] and "coach.report" not in GRAPH["coach.control"]
-    assert GRAPH["coach.cli.shared"] <= {"coach.catalog", "coach.cli.deps", "coach.errors"}
+    assert GRAPH["coach.cli.shared"] <= {"coach.catalog", "coach.cli.deps", "coach.errors", "coach.quoting"}
 
 
 # what builds an engine, opens the log's database or reads (or sleeps by) the clock
@@ -116,6 +116,7 @@ EDGES = {
     "coach.speech.espeak": "the engine waits for its own output",
     "coach.speech.factory": "builds the engine it names",
     "coach.workers": "export's workers look for their parent",
+    "coach.picture.render": "a user's picture is drawn in a process of its own, with a time limit",
 }
 
 
@@ -136,12 +137,13 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
     reaching = {name: sorted(reaches(name)) for name in MODULES if reaches(name)}
     assert reaching["coach.programlog"] == ["sqlite3.connect"]  # the walk finds what it looks for
     assert {name for name in reaching if not name.startswith("coach.cli")} == set(EDGES)
-    # the one real clock, audio output and way to run another program; the commands open the log for as long as
-    # they need it
+    # the one real clock, audio output, way to run another program and image viewer; the commands open the log for
+    # as long as they need it
     assert reaching["coach.cli.deps"] == [
         "PortAudioOutput()",
         "SimpleaudioBackend()",
         "datetime.now",
+        "subprocess.Popen",
         "subprocess.run",
         "time.monotonic",
         "time.sleep",

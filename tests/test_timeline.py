@@ -7,6 +7,7 @@ import itertools
 from rhythm import rhythm_problems
 
 from coach.catalog import builtin_sources
+from coach.kinds import Guidance, Side, Tempo
 from coach.script import ACCENT, CHIME, FALL, LEAD_IN, RISE, TICK, Options, build_script
 from coach.timeline import SOUND, SPEECH, Event, GridSpan, PhaseSpan, beat_offset, beats_for, build_timeline
 
@@ -29,7 +30,7 @@ def lengths_for(script, per_letter=100, overrides=None):
 
 
 def test_mini_timeline_exact_positions(mini):
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     timeline = build_timeline(script, lengths_for(script), RATE)
     # a beat is 22050 samples (60 a minute); the gap after words is 5513; a stroke is press 1 + slide 2 beats
     assert timeline.events == (
@@ -69,7 +70,7 @@ def test_mini_timeline_exact_positions(mini):
 
 
 def test_long_words_lengthen_their_step_in_every_stroke(mini):
-    script = build_script(mini, Options("right", strokes=3))
+    script = build_script(mini, Options(Side.RIGHT, strokes=3))
     long_press = {(SPEECH, "Press."): 30000}  # with its gap, more than the press's one beat: it gets two
     timeline = build_timeline(script, lengths_for(script, overrides=long_press), RATE)
     (grid,) = timeline.grids
@@ -82,7 +83,7 @@ def test_long_words_lengthen_their_step_in_every_stroke(mini):
 
 
 def test_a_long_count_lengthens_every_release_and_ends_before_its_accent(mini):
-    script = build_script(mini, Options("right", strokes=3, guidance="minimal"))
+    script = build_script(mini, Options(Side.RIGHT, strokes=3, guidance=Guidance.MINIMAL))
     long_last = {(SPEECH, "Last, 3."): 40000}
     timeline = build_timeline(script, lengths_for(script, overrides=long_last), RATE)
     (grid,) = timeline.grids
@@ -95,7 +96,7 @@ def test_a_long_count_lengthens_every_release_and_ends_before_its_accent(mini):
 
 
 def test_strokes_are_equal_to_the_sample_where_a_beat_is_not_a_whole_number_of_samples(psoas):
-    script = build_script(psoas, Options("right", bpm=48))  # 27562.5 samples a beat
+    script = build_script(psoas, Options(Side.RIGHT, bpm=48))  # 27562.5 samples a beat
     timeline = build_timeline(script, lengths_for(script), RATE)
     (grid,) = timeline.grids
     assert grid.slots == (2, 4, 2) and grid.stroke == beat_offset(8, 48, RATE) == 220500
@@ -108,7 +109,7 @@ def test_strokes_are_equal_to_the_sample_where_a_beat_is_not_a_whole_number_of_s
 
 def test_a_check_in_gets_a_pause_of_its_own_the_same_every_time():
     routine = next(s for s in builtin_sources() if s.name == "psoas-partner").load()
-    script = build_script(routine, Options("right", strokes=7, guidance="minimal"))
+    script = build_script(routine, Options(Side.RIGHT, strokes=7, guidance=Guidance.MINIMAL))
     timeline = build_timeline(script, lengths_for(script), RATE)
     thumbs = timeline.grids[0]
     beat = beat_offset(1, 40, RATE)  # 33075
@@ -124,8 +125,8 @@ def test_a_check_in_gets_a_pause_of_its_own_the_same_every_time():
 
 
 def test_no_two_speech_events_overlap(psoas):
-    for side in ("right", "left", "both"):
-        for tempo in ("slow", "medium", "fast"):
+    for side in Side:
+        for tempo in Tempo:
             script = build_script(psoas, Options(side, strokes=12, tempo=tempo))
             timeline = build_timeline(script, lengths_for(script, per_letter=1800), RATE)
             speech = [e for e in timeline.events if e.kind == SPEECH]
@@ -135,8 +136,8 @@ def test_no_two_speech_events_overlap(psoas):
 
 
 def test_very_long_words_still_keep_the_rhythm(psoas):
-    for tempo in ("slow", "fast"):
-        script = build_script(psoas, Options("both", strokes=6, tempo=tempo, guidance="full"))
+    for tempo in (Tempo.SLOW, Tempo.FAST):
+        script = build_script(psoas, Options(Side.BOTH, strokes=6, tempo=tempo, guidance=Guidance.FULL))
         timeline = build_timeline(script, lengths_for(script, per_letter=1500), RATE)
         assert [len(g.accents) for g in timeline.grids] == [6, 6]
         assert rhythm_problems(timeline) == []
@@ -162,7 +163,7 @@ def test_beat_offset_has_no_drift():
 
 
 def test_phases_cover_the_session_without_gaps(psoas):
-    script = build_script(psoas, Options("both"))
+    script = build_script(psoas, Options(Side.BOTH))
     timeline = build_timeline(script, lengths_for(script), RATE)
     assert timeline.phases[0].start == 0
     assert timeline.phases[-1].end == timeline.length
@@ -172,7 +173,7 @@ def test_phases_cover_the_session_without_gaps(psoas):
 
 
 def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
-    script = build_script(mini, Options("right"))
+    script = build_script(mini, Options(Side.RIGHT))
     full = build_timeline(script, lengths_for(script), RATE)
     assert (full.horizon, full.known) == (None, full.length)
     knees = "Knees to your left, for your right."
@@ -183,3 +184,24 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
     # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
     slide = build_timeline(script, lengths_for(script), RATE, {"Slide."})
     assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)
+
+
+def test_past_its_horizon_a_timeline_plays_from_a_phase_start_up_to_the_next_line_not_made(mini):
+    """What waits for speech runs from its line (or its grid) to the end of its phase; a phase is exact from its
+    start up to there, so a skip past lines not made yet plays at once, at an estimated place."""
+    script = build_script(mini, Options(Side.RIGHT))
+    knees = "Knees to your left, for your right."
+    guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees, "Slide."})
+    work, end = guess.phases[2], guess.phases[3]  # "Work, right": its line "Go.", then the grid holding "Slide."
+    grid = next(e.start for e in guess.events if e.name == TICK)
+    assert guess.estimated == ((112050, work.start), (grid, end.start))  # each to its phase's end
+    assert (guess.horizon, guess.known_from(0), guess.known_from(112050)) == (112050, 112050, 112050)
+    assert guess.known_from(120_000) == 120_000  # inside what waits: nothing can be played
+    assert guess.known_from(work.start) == grid  # "Go." plays, up to the grid
+    assert guess.known_from(end.start) == guess.length  # the end is known
+    full = build_timeline(script, lengths_for(script), RATE)
+    shift = full.phases[2].start - work.start  # the phase's place moves once the line before it is made ...
+    assert shift == 170675 - work.start != 0
+    assert [e.start + shift for e in guess.events if work.start <= e.start < grid] == [
+        e.start for e in full.events if full.phases[2].start <= e.start < grid + shift
+    ]  # ... and what is in it moves with it, the same

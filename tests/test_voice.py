@@ -154,7 +154,7 @@ BROKEN = {
     "no settings": "The Piper voice {v} has no v.onnx.json beside it (Piper voices come as two files).",
     "truncated model": "The Piper voice {v} cannot be loaded; the file may be damaged or incomplete "
     "(7 : INVALID_PROTOBUF : Load model from {v} failed:Protobuf parsing failed.).",
-    "truncated settings": "The voice settings {v}.json are not a Piper voice config (JSONDecodeError: ",
+    "truncated settings": "The voice settings {v}.json are not JSON (Expecting value: line 1 column 2001 (char 2000)).",
     "two-speaker settings": "The Piper voice {v} does not match its settings file v.onnx.json "
     "(the model takes input, input_lengths, scales).",
     "other model": "The Piper voice {v} does not match its settings file v.onnx.json (the model takes input_1).",

@@ -17,6 +17,7 @@ from coach.cli.program import history, log
 from coach.cli.remind import remind
 from coach.cli.shared import deps_of, failure, find_source, output_faults, routine_names, stopped
 from coach.errors import CoachError
+from coach.quoting import quoted
 
 COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind, listen_command)
 
@@ -41,7 +42,8 @@ class CoachGroup(click.Group):
         name = args[0] if args else ""
         if not name.startswith("-") and self.get_command(ctx, name) is None:
             raise click.UsageError(
-                f"No routine or command named {name!r}. Routines: {routine_names(deps_of(ctx))}. See 'coach list'."
+                f"No routine or command named {quoted(name)}. Routines: {routine_names(deps_of(ctx))}. "
+                "See 'coach list'."
             )
         return super().resolve_command(ctx, args)
 

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 
-from coach.cli.options import SpeechChoices, voice_options
+from coach.choices import SpeechChoices
+from coach.cli.options import voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named
 from coach.defaults import DEFAULT_VOICES, ESPEAK, PIPER
 from coach.errors import CoachError
+from coach.kinds import Side
+from coach.quoting import shown
 
 
 def reason_of(exc: OSError) -> str:
@@ -54,7 +57,7 @@ def list_voices() -> None:
         click.echo(f"{title}:")
         for voice in deps.engines(kind).build().voices():
             mark = "*" if voice.id == DEFAULT_VOICES[kind] else " "
-            click.echo(f"{mark} {voice.id:<24}{voice.name}")
+            click.echo(f"{mark} {shown(voice.id):<24}{voice.name}")  # a file's name: quoted if it is not plain
     click.echo("(* each engine's default voice)")
     click.echo(f"A Piper voice of your own: put NAME.onnx and NAME.onnx.json in {deps.dirs.voices}, "
                "or give --voice the path of its .onnx file.")  # fmt: skip
@@ -63,8 +66,18 @@ def list_voices() -> None:
 @click.command("show")
 @click.argument("routine_name", metavar="ROUTINE")
 @voice_options
-def show(routine_name: str, speech: SpeechChoices) -> None:
-    """Describe a routine: its phases, strokes, tempos, and how long a session lasts in each shape.
+@click.option(
+    "--picture", is_flag=False, flag_value="", default=None, metavar="[FILE]",
+    help="Instead, write the routine's picture (the position, the spot and the stroke) to FILE, .png or .svg; "
+    "with no FILE, open it in the image viewer (or say where it was written).",
+)  # fmt: skip
+@click.option(
+    "--side", type=click.Choice(["right", "left"]), default="right", show_default=True,
+    help="The side the picture shows (with --picture).",
+)  # fmt: skip
+def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: str) -> None:
+    """Describe a routine: its phases, strokes, tempos, and how long a session lasts in each shape; or, with
+    --picture, show where to press.
 
     Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both; a
     stroke lasts its steps' beats, or more where the voice's words need them, the same for every stroke of a phase.
@@ -75,9 +88,11 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     Examples:
       coach show psoas
       coach show ./my-routine.toml
+      coach show psoas --side right --picture
+      coach show iliacus --side left --picture iliacus-left.png
     """
     from coach import report
-    from coach.kinds import Shape, Side, Tempo
+    from coach.kinds import Shape, Tempo
     from coach.script import Options
     from coach.session import prepare
     from coach.speech.cache import Speaker, SpeechCache
@@ -85,6 +100,11 @@ def show(routine_name: str, speech: SpeechChoices) -> None:
     deps = current_deps()
     source = source_named(routine_name, deps)
     routine = source.load()
+    if picture is not None:
+        from coach.cli.picture import show_picture
+
+        show_picture(deps, source, routine, Side(side), picture)
+        return
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
     strokes: dict[Tempo, str] = {}
@@ -122,12 +142,12 @@ def info(file: Path) -> None:
     try:
         opened = open_regular(file, None)  # a FIFO or a device (/dev/zero) is refused, not read forever
     except FileNotFoundError:
-        raise CoachError(f"{file}: no such file.") from None
+        raise CoachError(f"{shown(file)}: no such file.") from None
     except OSError as exc:
-        raise CoachError(f"{file}: {reason_of(exc)}.") from None
+        raise CoachError(f"{shown(file)}: {reason_of(exc)}.") from None
     with opened:
         try:
             text = describe(opened, file.name)
         except NotAudio as exc:
-            raise CoachError(f"{file}: {exc}.") from None
+            raise CoachError(f"{shown(file)}: {exc}.") from None
     click.echo(text, nl=False)

@@ -1,6 +1,6 @@
 """The dependencies, built in one place at the command line's edge and handed down: where files live, the speech
-engines (as factories that can cross to worker processes), the audio output, the keyboard, the clock (with the
-local time zone's name), the session bus, and how other programs (systemctl) are run.
+engines (as factories that can cross to worker processes), the audio output (as the live player it makes), the
+keyboard, the clock (with the local time zone's name), the session bus, and how other programs (systemctl) are run.
 
 Nothing below the command line builds an engine, opens the program log or reads the clock for itself; tests build
 a `Deps` of their own with fakes and pass it as click's `obj`.
@@ -9,6 +9,7 @@ a `Deps` of their own with fakes and pass it as click's `obj`.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,15 +27,20 @@ from coach.desktop.bus import session_bus_address
 from coach.desktop.systemd import Completed, Runner
 from coach.errors import AudioOutputError
 from coach.paths import Dirs
+from coach.quoting import quoted
 from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
 
 if TYPE_CHECKING:
     from coach.audio import Pcm
+    from coach.choices import SpeechChoices
     from coach.listen.listening import Recognizer
     from coach.live import Keys
     from coach.output.playback import Backend
-    from coach.output.stream import Streamer
+    from coach.output.player import LivePlayer
+    from coach.practice import Needs, Notices
+    from coach.programlog import ProgramLog
+    from coach.speech.cache import Speaker
 
 
 def local_zone() -> str | None:
@@ -85,6 +92,26 @@ def run_command(args: Sequence[str]) -> Completed:
     return Completed(done.returncode, done.stdout, done.stderr)
 
 
+def image_viewer(environ: Mapping[str, str]) -> Callable[[Path], bool]:
+    """Opens a picture in the desktop's image viewer (xdg-open, not waited for); False where there is no desktop
+    (no display) or no xdg-open."""
+
+    def view(path: Path) -> bool:
+        opener = shutil.which("xdg-open", path=environ.get("PATH"))
+        if opener is None or not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+            return False
+        try:
+            subprocess.Popen(
+                [opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+        except OSError:
+            return False
+        return True
+
+    return view
+
+
 def coach_command() -> tuple[str, ...]:
     """How another process runs this coach: the `coach` script that is running, by its absolute path, else this
     Python with -m coach (as under a test runner)."""
@@ -95,27 +122,39 @@ def coach_command() -> tuple[str, ...]:
 
 
 PORTAUDIO, SIMPLEAUDIO = "portaudio", "simpleaudio"  # $COACH_AUDIO: the live output to use
+Audio = Callable[[Clock], "LivePlayer"]  # opens the audio output and makes its live player, paced by the clock
 
 
-def audio_output(kind: str | None) -> Callable[[], Backend | Streamer]:
+def audio_output(kind: str | None) -> Audio:
     """How a live session reaches the speakers, by $COACH_AUDIO: PortAudio's stream by default, and simpleaudio's
     buffers where PortAudio is missing or has no output it can open; `portaudio` or `simpleaudio` asks for one.
     (Imported only when a session is played.)"""
 
-    def open_audio() -> Backend | Streamer:
+    def open_audio(clock: Clock) -> LivePlayer:
         from coach.audio import SAMPLE_RATE
-        from coach.output.playback import SimpleaudioBackend
-        from coach.output.stream import PortAudioOutput
+        from coach.output.playback import Player, SimpleaudioBackend
+        from coach.output.stream import PortAudioOutput, StreamPlayer
 
         if kind not in (None, "", PORTAUDIO, SIMPLEAUDIO):
-            raise AudioOutputError(f"COACH_AUDIO is {kind!r}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
+            raise AudioOutputError(f"COACH_AUDIO is {quoted(kind)}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
         if kind != SIMPLEAUDIO:
             try:
-                return PortAudioOutput(SAMPLE_RATE)
+                return StreamPlayer(PortAudioOutput(SAMPLE_RATE))
             except AudioOutputError:
                 if kind == PORTAUDIO:
                     raise
-        return SimpleaudioBackend()
+        return Player(SimpleaudioBackend(), clock.monotonic, clock.sleep)
+
+    return open_audio
+
+
+def buffers(open_output: Callable[[], Backend]) -> Audio:
+    """An output that plays whole buffers (simpleaudio, or a test's), played segment by segment by the clock."""
+
+    def open_audio(clock: Clock) -> LivePlayer:
+        from coach.output.playback import Player
+
+        return Player(open_output(), clock.monotonic, clock.sleep)
 
     return open_audio
 
@@ -155,7 +194,7 @@ class Engines:
 class Deps:
     dirs: Dirs
     engines: Callable[[str], EngineFactory]  # the speech engine of a kind, as a factory
-    audio: Callable[[], Backend | Streamer]  # opens the audio output; AudioOutputError when there is none
+    audio: Audio  # opens the audio output; AudioOutputError when there is none
     keys: Callable[[], AbstractContextManager[Keys]]
     clock: Clock
     bus: str | None = None  # the session bus's address; None where there is none
@@ -163,6 +202,26 @@ class Deps:
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
     microphone: Callable[[], AbstractContextManager[Iterator[Pcm]]] = open_microphone  # opens the microphone
     recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
+    view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
+
+    def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
+        """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
+        from coach.speech.cache import Speaker, SpeechCache
+
+        return Speaker(self.engines(speech.engine), speech.voice, speech.pace, SpeechCache(self.dirs.cache), threads)
+
+    def live(self, log: ProgramLog | None, speech: SpeechChoices, media_keys: bool, notices: Notices) -> Needs:
+        """What a live session works with: the log (open, or None), its speech (made on one thread, beside the
+        sound), the audio output paced by the clock, the keyboard, the desktop's media keys (unless left alone),
+        and where what it shows goes."""
+        from coach.desktop.media import media_keys as on_the_bus
+        from coach.practice import Needs
+
+        return Needs(
+            log=log, speaker=self.speaker(speech, threads=1), audio=lambda: self.audio(self.clock), clock=self.clock,
+            keyboard=self.keys, sources=[partial(on_the_bus, self.bus)] if media_keys else (), notices=notices,
+            terminal=sys.stdin.isatty(),
+        )  # fmt: skip
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Deps:
@@ -177,4 +236,5 @@ class Deps:
             bus=session_bus_address(environ),
             run=run_command,
             coach=coach_command(),
+            view_image=image_viewer(environ),
         )

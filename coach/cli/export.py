@@ -7,10 +7,14 @@ from pathlib import Path
 
 import click
 
-from coach.cli.options import SessionChoices, SpeechChoices, check_tempo, file_options, session_options, voice_options
+from coach.catalog import RoutineSource
+from coach.choices import SessionChoices, SpeechChoices
+from coach.cli.deps import Deps
+from coach.cli.options import FileChoices, check_tempo, file_options, session_options, voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
 from coach.errors import CoachError
 from coach.kinds import AUTO, Shape
+from coach.quoting import quoted, shown
 
 
 @click.command("export")
@@ -35,10 +39,7 @@ def export(
     session: SessionChoices,
     speech: SpeechChoices,
     fmt: str,
-    bitrate: str,
-    mono: bool,
-    lyrics: bool,
-    srt: bool,
+    files: FileChoices,
     routines: tuple[str, ...],
     workers: int,
 ) -> None:
@@ -61,37 +62,14 @@ def export(
     deps = current_deps()
     check_tempo(session)
     if folder.exists() and not os.access(folder, os.W_OK):
-        raise click.ClickException(f"Cannot write to {folder}: the folder is not writable.")
+        raise click.ClickException(f"Cannot write to {shown(folder)}: the folder is not writable.")
     settings = Settings(
         strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
         intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
-        channels=1 if mono else 2, bitrate=int(bitrate), lyrics=lyrics, srt=srt,
-        shapes=(Shape.TEACH, Shape.QUICK) if session.shape == AUTO else (Shape(session.shape),),
+        channels=files.channels, bitrate=files.bitrate, lyrics=files.lyrics, srt=files.srt,
+        shapes=(Shape.TEACH, Shape.QUICK) if session.shape is AUTO else (session.shape,),
     )  # fmt: skip
-    if routines:  # each must load: an error is the command's
-        named: dict[str, str] = {}
-        sources = []
-        for given in dict.fromkeys(routines):
-            source = source_named(given, deps)
-            if source.name in named:
-                raise click.UsageError(
-                    f"--routine {named[source.name]} and --routine {given} are both named {source.name!r}: "
-                    "their sessions would have the same file names."
-                )
-            named[source.name] = given
-            source.load()
-            sources.append(source)
-    else:  # every routine that loads; the others are left out, with a warning each
-        sources = []
-        for source in routine_sources(deps).values():
-            try:
-                source.load()
-            except CoachError as exc:
-                click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
-                continue
-            sources.append(source)
-        if not sources:
-            raise CoachError("No routine can be loaded, so there is nothing to export.")
+    sources = chosen_sources(routines, deps)
     try:
         with progress("Preparing speech") as lines, progress("Writing sessions") as sessions:
             jobs, written = export_library(
@@ -100,11 +78,42 @@ def export(
             )  # fmt: skip
     except KeyboardInterrupt as exc:
         raise stopped(
-            f"Stopped: the sessions written so far in {folder} are complete; run again to finish.", exc
+            f"Stopped: the sessions written so far in {shown(folder)} are complete; run again to finish.", exc
         ) from None
     fresh = len(jobs) - len(written)
     if written:
-        click.echo(f"Wrote {len(written)} sessions to {folder} ({fresh} already up to date), "
+        click.echo(f"Wrote {len(written)} sessions to {shown(folder)} ({fresh} already up to date), "
                    f"with {PLAYLIST} and {INDEX}.", err=True)  # fmt: skip
     else:
-        click.echo(f"All {len(jobs)} sessions in {folder} are up to date.", err=True)
+        click.echo(f"All {len(jobs)} sessions in {shown(folder)} are up to date.", err=True)
+
+
+def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]:
+    """The routines named with --routine (each must load: an error is the command's), or every routine that loads
+    (the others are left out, with a warning each). A routine is usable with its picture."""
+    from coach.picture.pictures import usable
+
+    sources = []
+    if routines:
+        named: dict[str, str] = {}
+        for given in dict.fromkeys(routines):
+            source = source_named(given, deps)
+            if source.name in named:
+                raise click.UsageError(
+                    f"--routine {shown(named[source.name])} and --routine {shown(given)} are both named "
+                    f"{quoted(source.name)}: their sessions would have the same file names."
+                )
+            named[source.name] = given
+            usable(source)
+            sources.append(source)
+        return sources
+    for source in routine_sources(deps).values():
+        try:
+            usable(source)
+        except CoachError as exc:
+            click.echo(f"Warning: left out, as it cannot be loaded: {exc}", err=True)
+            continue
+        sources.append(source)
+    if not sources:
+        raise CoachError("No routine can be loaded, so there is nothing to export.")
+    return sources

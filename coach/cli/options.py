@@ -1,15 +1,20 @@
-"""Options shared by several commands, each set defined once and stacked as a decorator."""
+"""Options shared by several commands, each set defined once and stacked as a decorator that hands the command its
+options as one typed value (`SessionChoices`, `SpeechChoices`, `FileChoices`, ...): each value is converted once,
+here, into what it stands for."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import click
 
+from coach.choices import SessionChoices, SpeechChoices
+from coach.cli.numbers import FiniteFloatRange
 from coach.defaults import (
     DEFAULT_BITRATE,
     DEFAULT_ENGINE,
@@ -19,7 +24,7 @@ from coach.defaults import (
     MP3_BITRATES,
     PACE_RANGE,
 )
-from coach.kinds import AUTO, Guidance, Shape, Side, Tempo
+from coach.kinds import AUTO, Auto, Guidance, Shape, Side, Tempo
 from coach.routine import BPM_RANGE
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -41,24 +46,26 @@ def choice(values: Iterable[str]) -> click.Choice[str]:
     return click.Choice([str(value) for value in values])
 
 
+class Members(click.Choice[str]):
+    """A choice of enum members by their spellings (`right`, `auto`), shown as those; gives the member itself
+    (`Side.RIGHT`, `Auto.AUTO`), so the command gets a value that says what it holds."""
+
+    def __init__(self, members: Iterable[StrEnum]) -> None:
+        self.members = {str(member): member for member in members}
+        super().__init__(list(self.members))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> StrEnum:
+        if isinstance(value, StrEnum) and self.members.get(str(value)) is value:  # a default given as a member
+            return value
+        return self.members[super().convert(value, param, ctx)]
+
+
 side_option = click.option(
     "--side",
-    type=choice([*Side, AUTO]),
+    type=Members([*Side, AUTO]),
     help="The side to work (required): right or left names the muscle worked; both works right, then left; "
     "auto takes the side with fewer sessions today.",
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class SessionChoices:
-    """The session options as the pipeline takes them: named tempo and guidance as enums, --no-intro turned round."""
-
-    strokes: int | None  # None: the routine's
-    tempo: Tempo | None  # None: the routine's, or --bpm's
-    bpm: int | None
-    guidance: Guidance
-    intro: bool
-    shape: str = AUTO  # teach, refresh, quick, or auto: from the program log
 
 
 def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,12 +74,11 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def with_session(
-        *args: object, shape: str, strokes: int | None, tempo: str | None, bpm: int | None, guidance: str,
-        no_intro: bool, **kwargs: object,
+        *args: object, shape: Shape | Auto, strokes: int | None, tempo: Tempo | None, bpm: int | None,
+        guidance: Guidance, no_intro: bool, **kwargs: object,
     ) -> object:  # fmt: skip
         session = SessionChoices(
-            strokes=strokes, tempo=None if tempo is None else Tempo(tempo), bpm=bpm, guidance=Guidance(guidance),
-            intro=not no_intro, shape=shape,
+            strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape
         )  # fmt: skip
         return command(*args, session=session, **kwargs)
 
@@ -82,7 +88,7 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
 _session_option_stack = stack(
     click.option(
         "--shape",
-        type=choice([*Shape, AUTO]),
+        type=Members([*Shape, AUTO]),
         default=AUTO,
         show_default=True,
         help="teach: the whole session, for the first time; refresh: the first of a day (the safety words, the "
@@ -90,11 +96,11 @@ _session_option_stack = stack(
         "auto: as the program log says (a file or a script: teach).",
     ),
     click.option("--strokes", type=click.IntRange(1, 30), help="Strokes on each side [default: the routine's]."),
-    click.option("--tempo", type=choice(Tempo), help="Stroke tempo [default: the routine's]."),
+    click.option("--tempo", type=Members(Tempo), help="Stroke tempo [default: the routine's]."),
     click.option("--bpm", type=click.IntRange(*BPM_RANGE), help="Beats a minute, instead of a named tempo."),
     click.option(
         "--guidance",
-        type=choice(Guidance),
+        type=Members(Guidance),
         default=Guidance.BRIEF.value,
         show_default=True,
         help="full: every stroke's words; brief: full words for the first strokes, then short ones; "
@@ -102,22 +108,6 @@ _session_option_stack = stack(
     ),
     click.option("--no-intro", is_flag=True, help="Skip settling in and the safety words (you know the routine)."),
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class SpeechChoices:
-    """How the session is spoken: the engine (by kind), its voice, and the pace."""
-
-    engine: str
-    voice: str
-    pace: float
-
-    @property
-    def label(self) -> str:
-        """For the MP3 comment: the voice by its name, the engine and the pace."""
-        from coach.speech.factory import speech_label
-
-        return speech_label(self.engine, self.voice, self.pace)
 
 
 def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -149,13 +139,35 @@ _voice_option_stack = stack(
         f"'coach voices') [default: {DEFAULT_VOICES[DEFAULT_ENGINE]}; espeak: {DEFAULT_VOICES['espeak']}].",
     ),
     click.option(
-        "--pace", type=click.FloatRange(*PACE_RANGE), default=DEFAULT_PACE, show_default=True,
+        "--pace", type=FiniteFloatRange(*PACE_RANGE), default=DEFAULT_PACE, show_default=True,
         help="How quickly the coach speaks: 1.0 is calm, 0.9 a little slower, 1.1 a little quicker.",
     ),
     click.option("--rate", type=int, hidden=True),
 )  # fmt: skip
 
-file_options = stack(
+
+@dataclass(frozen=True, kw_only=True)
+class FileChoices:
+    """How a session is written to a file: the MP3 bitrate, one channel or two, and the text beside it."""
+
+    bitrate: int  # kbps, constant; MP3 only
+    channels: int  # 1: mono; 2: the same in both ears
+    lyrics: bool  # FILE.lrc, and the lyrics in an MP3
+    srt: bool  # FILE.srt
+
+
+def file_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--bitrate, --mono/--stereo, --lyrics and --srt, handed to the command as one value, `files`."""
+
+    @functools.wraps(command)
+    def with_files(*args: object, bitrate: str, mono: bool, lyrics: bool, srt: bool, **kwargs: object) -> object:
+        files = FileChoices(bitrate=int(bitrate), channels=1 if mono else 2, lyrics=lyrics, srt=srt)
+        return command(*args, files=files, **kwargs)
+
+    return _file_option_stack(with_files)
+
+
+_file_option_stack = stack(
     click.option(
         "--bitrate",
         type=click.Choice([str(b) for b in MP3_BITRATES]),
@@ -168,7 +180,45 @@ file_options = stack(
     click.option("--srt", is_flag=True, help="Also write the spoken text as subtitles: FILE.srt."),
 )
 
-output_options = stack(
+
+@dataclass(frozen=True, kw_only=True)
+class OutputChoices:
+    """What a routine command does instead of playing: write a file (`path`, as `files` says), or print the
+    script (as JSON with `json`)."""
+
+    path: Path | None  # -o FILE
+    files: FileChoices
+    script: bool
+    json: bool
+
+    def check(self) -> None:
+        """Usage errors (options that go together given apart), and a file that cannot be written."""
+        if self.json and not self.script:
+            raise click.UsageError("--json goes with --script.")
+        if self.path is not None and self.script:
+            raise click.UsageError("--script prints the session; it cannot be combined with -o.")
+        if (self.files.lyrics or self.files.srt) and self.path is None:
+            raise click.UsageError("--lyrics and --srt go with -o FILE.")
+        if self.path is not None:  # the file and the lyrics and subtitles beside it can be written
+            from coach.output.export import check_session_files
+
+            check_session_files(self.path, self.files.lyrics, self.files.srt)
+
+
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """-o, the file options, --script and --json, handed to the command as one value, `output`."""
+
+    @functools.wraps(command)
+    def with_output(
+        *args: object, output: Path | None, files: FileChoices, as_script: bool, as_json: bool, **kwargs: object
+    ) -> object:
+        choices = OutputChoices(path=output, files=files, script=as_script, json=as_json)
+        return command(*args, output=choices, **kwargs)
+
+    return _output_option_stack(with_output)
+
+
+_output_option_stack = stack(
     click.option(
         "-o",
         "--output",
@@ -178,6 +228,46 @@ output_options = stack(
     file_options,
     click.option("--script", "as_script", is_flag=True, help="Print the session as timed text; play nothing."),
     click.option("--json", "as_json", is_flag=True, help="With --script: print the timeline as JSON."),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveChoices:
+    """How a live session meets the program log and the desktop."""
+
+    logged: bool  # False with --no-log: the log is neither read nor written
+    media_keys: bool  # False with --no-media-keys: the session stays off the session bus
+    resume: bool  # --resume: continue today's session stopped before its end
+
+    def check(self, output: OutputChoices) -> None:
+        if self.resume and (output.path is not None or output.script or not self.logged):
+            raise click.UsageError(
+                "--resume continues a live session in the program log: not with -o, --script or --no-log."
+            )
+
+
+def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-log, --no-media-keys and --resume, handed to the command as one value, `live`."""
+
+    @functools.wraps(command)
+    def with_live(*args: object, no_log: bool, no_media_keys: bool, resume: bool, **kwargs: object) -> object:
+        live = LiveChoices(logged=not no_log, media_keys=not no_media_keys, resume=resume)
+        return command(*args, live=live, **kwargs)
+
+    return _live_option_stack(with_live)
+
+
+_live_option_stack = stack(
+    click.option("--no-log", is_flag=True, help="Do not record this session in the program log."),
+    click.option(
+        "--no-media-keys",
+        is_flag=True,
+        help="Leave the desktop's media keys alone: no media player on the session bus for headphone buttons, "
+        "media keys and playerctl.",
+    ),
+    click.option(
+        "--resume", is_flag=True, help="Continue today's session that was stopped before its end, where it stopped."
+    ),
 )
 
 

@@ -10,6 +10,7 @@ from coach.cli.options import choice
 from coach.cli.shared import current_deps, routine_sources, source_named
 from coach.errors import CoachError
 from coach.kinds import Side
+from coach.quoting import shown
 
 
 @click.command("log")
@@ -69,9 +70,9 @@ def history(routine_name: str | None, plot: Path | None) -> None:
         from coach.output.plot import plot_history
 
         if plot.suffix.lower() != ".png":
-            raise CoachError(f"Cannot draw {plot.name}: the file name must end in .png.")
+            raise CoachError(f"Cannot draw {shown(plot.name)}: the file name must end in .png.")
         check_place(plot)
         plot_history(entries, plot, programs)
     click.echo(history_text(entries, programs), nl=False)
     if plot is not None:
-        click.echo(f"Drew {plot}.", err=True)
+        click.echo(f"Drew {shown(plot)}.", err=True)

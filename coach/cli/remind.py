@@ -3,18 +3,22 @@ user timer whose job shows a notification)."""
 
 from __future__ import annotations
 
+import functools
 import re
-import shlex
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from coach.catalog import RoutineSource
 from coach.cli.deps import Deps
+from coach.cli.options import stack
 from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
 from coach.program import Entry
+from coach.quoting import quoted, shown
 from coach.reminders import EARLIEST, LATEST, ReminderPlan, Window, minutes
 
 
@@ -23,21 +27,32 @@ def clock_time(ctx: click.Context, param: click.Parameter, value: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d\d)", value.strip())
     if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
         return time(int(match.group(1)), int(match.group(2)))
-    raise click.BadParameter(f"{value!r} is not a time of day: write it as HH:MM, such as 07:30 or 21:00.")
+    raise click.BadParameter(f"{quoted(value)} is not a time of day: write it as HH:MM, such as 07:30 or 21:00.")
+
+
+def window_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--from, --to and --per-day, handed to the command as one value, `window`."""
+
+    @functools.wraps(command)
+    def with_window(*args: object, start: time, end: time, per_day: int | None, **kwargs: object) -> object:
+        return command(*args, window=Window(start=start, end=end, per_day=per_day), **kwargs)
+
+    return _window_option_stack(with_window)
+
+
+_window_option_stack = stack(
+    click.option("--from", "start", metavar="HH:MM", callback=clock_time, default=f"{EARLIEST:%H:%M}",
+                 show_default=True, help="The day's first reminder."),
+    click.option("--to", "end", metavar="HH:MM", callback=clock_time, default=f"{LATEST:%H:%M}",
+                 show_default=True, help="The day's last reminder."),
+    click.option("--per-day", type=click.IntRange(1, 12), metavar="N",
+                 help="Reminders a day: the program's sessions a day unless given."),
+)  # fmt: skip
 
 
 @click.command("remind")
 @click.argument("routine_name", metavar="[ROUTINE]", required=False)
-@click.option("--from", "start", metavar="HH:MM", callback=clock_time, default=f"{EARLIEST:%H:%M}",
-              show_default=True, help="The day's first reminder.")  # fmt: skip
-@click.option("--to", "end", metavar="HH:MM", callback=clock_time, default=f"{LATEST:%H:%M}",
-              show_default=True, help="The day's last reminder.")  # fmt: skip
-@click.option(
-    "--per-day",
-    type=click.IntRange(1, 12),
-    metavar="N",
-    help="Reminders a day: the program's sessions a day unless given.",
-)
+@window_options
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
               help="Write them to FILE.ics, for a phone or any calendar app.")  # fmt: skip
 @click.option("--install", is_flag=True, help="Show them on this desktop (a systemd user timer).")
@@ -48,9 +63,7 @@ def clock_time(ctx: click.Context, param: click.Parameter, value: str) -> time:
 )
 def remind(
     routine_name: str | None,
-    start: time,
-    end: time,
-    per_day: int | None,
+    window: Window,
     ics: Path | None,
     install: bool,
     uninstall: bool,
@@ -91,7 +104,6 @@ def remind(
             f"Desktop reminders are for a routine by name: put {Path(routine_name).name} in "
             f"{deps.dirs.config / 'routines'} and run coach remind {source.name} --install."
         )
-    window = Window(start, end, per_day)
     plan, entries = make_plan(deps, source, name, window)
     if notify:
         notify_now(deps, plan, entries)
@@ -111,7 +123,7 @@ def remind(
 def _command_name(routine_name: str, source: RoutineSource) -> str:
     """How a reminder names the routine: its name, or for a file given by path, that path made absolute."""
     if routine_name.endswith(".toml") and source.path is not None:
-        return shlex.quote(str(source.path.absolute()))
+        return shown(source.path.absolute())  # quoted for a shell; printable whatever the path holds
     return source.name
 
 
@@ -164,13 +176,14 @@ def write_ics(deps: Deps, plan: ReminderPlan, path: Path) -> None:
     from coach.output.calendar import write_calendar
 
     if not path.parent.is_dir():
-        raise CoachError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        raise CoachError(f"Cannot write {shown(path)}: the folder {shown(path.parent)} does not exist.")
     zone = deps.clock.zone()
     write_calendar(path, plan, zone, deps.clock.now())
     first, days = plan.span
     where = f"local times in {zone}" if zone else "floating times (each calendar shows them in its own time zone)"
     click.echo(
-        f"Wrote {path}: {plan.per_day} daily events, each with an alarm, for {days} days from {first}, at {where}."
+        f"Wrote {shown(path)}: {plan.per_day} daily events, each with an alarm, for {days} days from {first}, "
+        f"at {where}."
     )
 
 
@@ -197,11 +210,13 @@ def install_reminders(deps: Deps, plan: ReminderPlan, name: str) -> None:
         "COACH_CONFIG_DIR": str(deps.dirs.config.absolute()),
         "COACH_DATA_DIR": str(deps.dirs.data.absolute()),
     }
-    timer = systemd.timer_text(name, f"coach: {plan.title} reminders, {_times(plan)}", [r.at for r in plan.reminders])
-    service = systemd.service_text(name, f"coach: {plan.title} reminder", command, environment)
     try:
+        timer = systemd.timer_text(
+            name, f"coach: {plan.title} reminders, {_times(plan)}", [r.at for r in plan.reminders]
+        )
+        service = systemd.service_text(name, f"coach: {plan.title} reminder", command, environment)
         replaced = systemd.install(deps.dirs.units, name, timer, service, deps.run)
-    except systemd.Unreachable as exc:
+    except (systemd.Unreachable, systemd.NotInUnit) as exc:
         raise CoachError(
             f"Desktop reminders cannot be installed here: {exc}. For a calendar instead: coach remind {name}"
             f"{_window_options(window)} --ics {name}.ics"
@@ -230,6 +245,9 @@ def list_reminders(deps: Deps) -> None:
         click.echo("No reminders are installed on this desktop. Install some with: coach remind ROUTINE --install")
         return
     for each in found:
+        if each.problem:
+            click.echo(f"{each.routine:<16}its timer cannot be read: {each.problem}  ({_shown(each.timer)})")
+            continue
         times = " ".join(f"{at:%H:%M}" for at in each.times)
         state = "enabled" if each.enabled else "not enabled"
         click.echo(f"{each.routine:<16}{times}  {state}  ({_shown(each.timer)})")

@@ -19,6 +19,7 @@ import click
 from coach.catalog import RoutineSource, all_sources, path_source
 from coach.cli.deps import Deps
 from coach.errors import CoachError
+from coach.quoting import quoted
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -49,7 +50,7 @@ class Stopped(click.ClickException):
 
 
 def stopped(message: str, interrupt: BaseException) -> Stopped:
-    """Ctrl-C, SIGTERM or SIGHUP on its way out: the message, and 128 + the signal's number (coach.errors.Signalled)."""
+    """Ctrl-C, SIGTERM or SIGHUP on its way out: the message, and 128 + the signal's number (coach.signals)."""
 
     class StoppedBy(Stopped):
         exit_code = 128 + getattr(interrupt, "signum", signal.SIGINT)
@@ -138,7 +139,7 @@ def routine_names(deps: Deps) -> str:
 def source_named(name: str, deps: Deps) -> RoutineSource:
     source = find_source(name, deps)
     if source is None:
-        raise click.UsageError(f"No routine named {name!r}. Routines: {routine_names(deps)}.")
+        raise click.UsageError(f"No routine named {quoted(name)}. Routines: {routine_names(deps)}.")
     return source
 
 

@@ -4,9 +4,9 @@ desktop's media widget, `playerctl` and a phone (KDE Connect, GSConnect) control
 The bus is a convenience beside the keyboard, and lives in a thread of its own with its own asyncio loop
 (coach.desktop.mpris, dbus-fast), started in the background so the sound never waits for it. Across the thread:
 - calls from the bus are queued as MPRIS method names; `read()`, in the live loop, turns them into the
-  controller's keys with the state it published last, so Play and Pause mean what MPRIS says (PlayPause = space;
-  Play = space only when paused; Pause = space only when playing, the countdown included; Next = n;
-  Previous = b; Stop = q);
+  controller's inputs, in order: PlayPause = space; Play and Pause are the controller's intents, which it applies
+  against its own state as each comes (Play resumes only when paused; Pause pauses only when playing, the
+  countdown included); Next = n; Previous = b; Stop = q;
 - `publish()` hands the bus thread an immutable `PlayerState` made from the controller's `Where`; the bus thread
   answers property reads from it and signals what changed.
 No session bus, one that cannot be reached, or one that goes away: nothing is read, nothing is said.
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from coach.control import BACK, COUNTDOWN, ENDED, NEXT, PAUSE, PAUSED, QUIT, Where
+from coach.control import Input, Intent, Key, State, Where
 
 TRACK = "/coach/session"  # the session is one track; its phases are the album (the spec reserves /org/mpris)
 NO_TRACK = "/org/mpris/MediaPlayer2/TrackList/NoTrack"
@@ -84,46 +84,47 @@ class PlayerState:
 
 def player_state(title: str, where: Where, now: float) -> PlayerState:
     """What the media widget shows: the session's title, its phase (and stroke) as the album, its position."""
-    if where.state == ENDED:
+    if where.state == State.ENDED:
         return PlayerState(title=title, at=now)
     us = 1_000_000 / where.sample_rate
     album = where.title if not where.strokes else f"{where.title}: stroke {where.stroke} of {where.strokes}"
     return PlayerState(
-        status=PAUSED_ if where.state == PAUSED else PLAYING_,  # the countdown is the start of playing again
+        status=PAUSED_ if where.state == State.PAUSED else PLAYING_,  # the countdown is the start of playing again
         title=title,
         album=album,
         phase=where.phase + 1,
         length_us=round(where.length * us),
         position_us=round(where.position * us),
         at=now,
-        moving=where.state not in (PAUSED, COUNTDOWN),
+        moving=where.state not in (State.PAUSED, State.COUNTDOWN),
         can_go_next=True,  # n past the last phase ends the session, as Next does
         can_go_previous=where.can_go_back,
     )
 
 
-def keys_for(calls: list[str], status: str) -> str:
-    """The controller's keys for MPRIS calls received while the player showed `status`, in order."""
-    keys = ""
-    for call in calls:
-        key = ""
-        if call == "PlayPause" or (call == "Play" and status == PAUSED_) or (call == "Pause" and status == PLAYING_):
-            key, status = PAUSE, (PAUSED_ if status == PLAYING_ else PLAYING_)
-        elif call == "Next":
-            key = NEXT
-        elif call == "Previous":
-            key = BACK
-        elif call == "Stop":
-            key, status = QUIT, STOPPED_
-        keys += key
-    return keys
+CALLS: dict[str, Input] = {
+    "PlayPause": Key.PAUSE,
+    "Play": Intent.PLAY,
+    "Pause": Intent.PAUSE,
+    "Next": Key.NEXT,
+    "Previous": Key.BACK,
+    "Stop": Key.QUIT,
+}  # the other calls (Seek, SetPosition, ...) ask nothing of a session
+
+
+def inputs_for(calls: list[str]) -> tuple[Input, ...]:
+    """The controller's inputs for MPRIS calls, in order. Whether Play or Pause changes anything is the
+    controller's to say, from its own state when it applies each: never from a state published earlier, which a
+    burst of calls would outrun."""
+    return tuple(CALLS[call] for call in calls if call in CALLS)
 
 
 class Media(Protocol):
-    """Keys from the desktop, and the session's state to it."""
+    """Keys from the desktop, and the session's state to it (a source of keys for the live loop,
+    coach.live.Source)."""
 
-    def read(self) -> str:
-        """The keys for the calls received since the last read (may be empty)."""
+    def read(self) -> tuple[Input, ...]:
+        """The inputs for the calls received since the last read, in order (may be none)."""
         ...
 
     def publish(self, where: Where, now: float) -> None: ...
@@ -132,8 +133,8 @@ class Media(Protocol):
 class NoMedia:
     """No session bus (ssh, a console, CI), or --no-media-keys: nothing to read, nothing to publish."""
 
-    def read(self) -> str:
-        return ""
+    def read(self) -> tuple[Input, ...]:
+        return ()
 
     def publish(self, where: Where, now: float) -> None:
         pass
@@ -175,7 +176,7 @@ class MediaKeys:
         self._ready.wait(timeout)
         return self.bus_name is not None
 
-    def read(self) -> str:
+    def read(self) -> tuple[Input, ...]:
         calls: list[str] = []
         while True:
             try:
@@ -184,7 +185,7 @@ class MediaKeys:
                 break
             calls.append(call)
             self.received.append((call, at))
-        return keys_for(calls, self.state.status) if calls else ""
+        return inputs_for(calls)
 
     def publish(self, where: Where, now: float) -> None:
         self.show(player_state(self.title, where, now))

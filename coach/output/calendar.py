@@ -9,6 +9,7 @@ calendar shows them in its own zone.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +17,14 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from coach.atomic import write_bytes
+from coach.errors import CoachError
+from coach.quoting import shown
 from coach.reminders import ReminderPlan
+
+
+class CalendarError(CoachError):
+    """A value the calendar cannot hold."""
+
 
 LENGTH = timedelta(minutes=10)  # an event's length in the calendar: about one session, one side
 PRODID = "-//coach//reminders//EN"
@@ -25,6 +33,10 @@ PRODID = "-//coach//reminders//EN"
 def calendar_bytes(plan: ReminderPlan, zone: str | None, made: datetime) -> bytes:
     """The calendar of a plan. `zone` is the local time zone's IANA name (None: floating times); `made` the local
     time it is made, stamped on each event in UTC."""
+    check_text(plan.title, "the routine's title")
+    check_text(plan.routine, "the routine's name")
+    for reminder in plan.reminders:
+        check_text(reminder.title, "a reminder's title")
     tz = ZoneInfo(zone) if zone else None
     first, days = plan.span
     stamp = (made.replace(tzinfo=tz) if tz else made.astimezone()).astimezone(UTC)
@@ -54,6 +66,15 @@ def calendar_bytes(plan: ReminderPlan, zone: str | None, made: datetime) -> byte
     return bytes(cal.to_ical())
 
 
+def check_text(text: str, what: str) -> None:
+    """CalendarError for what the calendar cannot hold: a control character (RFC 5545's TEXT has an escape for a
+    newline, but icalendar writes X-WR-CALNAME raw) or what is not Unicode text. icalendar escapes the rest:
+    backslashes, commas and semicolons."""
+    if any(unicodedata.category(c) == "Cc" or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise CalendarError(f"Cannot write the calendar: {what} {shown(text)} holds a character iCalendar cannot hold.")
+
+
 def write_calendar(path: Path, plan: ReminderPlan, zone: str | None, made: datetime) -> None:
-    """Write the calendar atomically: after a failure nothing is left at `path` (an earlier file stays as it was)."""
-    write_bytes(path, calendar_bytes(plan, zone, made))
+    """Write the calendar atomically: after a failure nothing is left at `path` (an earlier file stays as it was).
+    It is the command's result: once it is in place, a stopping signal is too late to undo it."""
+    write_bytes(path, calendar_bytes(plan, zone, made), final=True)

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach import report
 from coach.atomic import Transaction, reason
 from coach.errors import OutputFileError
 from coach.mixer import render
 from coach.output.files import Encoding, check_place, check_target, encode_into
-from coach.output.tags import session_tags, session_title, write_id3
+from coach.output.tags import session_tags, session_title, write_cover, write_id3
 from coach.session import Session
+
+if TYPE_CHECKING:
+    from coach.picture.pictures import SessionPictures
 
 MONO = Encoding()
 
@@ -41,17 +45,18 @@ def export_session(
     encoding: Encoding = MONO,
     lyrics: bool = False,
     srt: bool = False,
-    track: int = 1,
-    tracks: int = 1,
     progress: Callable[[int], None] | None = None,
+    pictures: SessionPictures | None = None,
 ) -> list[Path]:
-    """Write the session to `path` (format by suffix) and the sidecar files asked for, all or none; returns them.
-    `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's comment."""
+    """Write the session on its own to `path` (format by suffix) and the sidecar files asked for, all or none;
+    returns them. `speech` says how it is spoken ("voice en_US-joe-medium (piper), pace 1"), for the MP3's comment;
+    `pictures` go into an MP3 (the cover, and one in each chapter), a FLAC or an Ogg file (the cover). They are the
+    command's result: once they are in place, a stopping signal is too late to undo them."""
     files = session_files(path, lyrics, srt)
     check_session_files(path, lyrics, srt)
-    with Transaction() as transaction:
+    with Transaction(final=True) as transaction:
         temps = {target: transaction.temp(target) for target in files}
-        write_session(session, temps, speech, encoding, track, tracks, progress)
+        write_session(session, temps, speech, encoding, progress=progress, pictures=pictures)
     return files
 
 
@@ -63,14 +68,19 @@ def write_session(
     track: int = 1,
     tracks: int = 1,
     progress: Callable[[int], None] | None = None,
+    pictures: SessionPictures | None = None,
 ) -> None:
     """Write a session's files into their temp files: `temps` maps each target (session_files) to its temp file."""
     timeline = session.timeline
     path, *sidecars = temps
     lyrics = any(target.suffix == ".lrc" for target in sidecars)
     finish = None
-    if path.suffix.lower() == ".mp3":
-        finish = partial(write_id3, tags=session_tags(timeline, speech, track, tracks, lyrics))
+    suffix = path.suffix.lower()
+    if suffix == ".mp3":
+        shown = (pictures.cover, pictures.chapters) if pictures is not None else (b"", ())
+        finish = partial(write_id3, tags=session_tags(timeline, speech, track, tracks, lyrics, shown))
+    elif suffix in (".flac", ".ogg") and pictures is not None:
+        finish = partial(write_cover, png=pictures.cover, flac=suffix == ".flac")
     encode_into(temps[path], path, render(timeline, session.clips), timeline.sample_rate, encoding, progress, finish)
     for target in sidecars:
         text = report.lrc_text(timeline, session_title(timeline)) if target.suffix == ".lrc" else None

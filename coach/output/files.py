@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.atomic import atomic_path, name_limit, reason
+from coach.atomic import atomic_path, check_writable, name_limit, reason
 from coach.audio import Pcm
 from coach.defaults import DEFAULT_BITRATE
 from coach.errors import OutputFileError
+from coach.quoting import shown
 
 FORMATS = {
     ".mp3": ("MP3", "MPEG_LAYER_III"),
@@ -36,10 +37,10 @@ class Encoding:
 def check_target(path: Path) -> tuple[str, str]:
     """The (format, subtype) for a target path; refuses what cannot be written before any work is done."""
     if path.name.lower() in FORMATS:  # ".mp3" is a hidden file's name with no suffix
-        raise OutputFileError(f"Cannot write {path.name}: the file needs a name before {path.name}.")
+        raise OutputFileError(f"Cannot write {shown(path.name)}: the file needs a name before {shown(path.name)}.")
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise OutputFileError(f"Cannot write {path.name}: the file name must end in .mp3, .wav, .flac or .ogg.")
+        raise OutputFileError(f"Cannot write {shown(path.name)}: the file name must end in .mp3, .wav, .flac or .ogg.")
     check_place(path)
     return kind
 
@@ -49,14 +50,17 @@ def check_place(path: Path) -> None:
     a name longer than the file system takes."""
     folder = path.parent
     if not folder.is_dir():
-        raise OutputFileError(f"Cannot write {path}: the folder {folder} does not exist.")
+        raise OutputFileError(f"Cannot write {shown(path)}: the folder {shown(folder)} does not exist.")
     size, limit = len(os.fsencode(path.name)), name_limit(folder)
     if size > limit:
-        raise OutputFileError(f"Cannot write {path.name}: the file name is too long ({size} bytes; at most {limit}).")
-    if path.is_dir():
-        raise OutputFileError(f"Cannot write {path}: it is a folder.")
+        raise OutputFileError(
+            f"Cannot write {shown(path.name)}: the file name is too long ({size} bytes; at most {limit})."
+        )
+    check_writable(path)  # a folder, a FIFO, a device or a link to one is never replaced
     if not os.access(folder, os.W_OK):
-        raise OutputFileError(f"Cannot write {path}: the folder {folder} is not writable (or is read-only).")
+        raise OutputFileError(
+            f"Cannot write {shown(path)}: the folder {shown(folder)} is not writable (or is read-only)."
+        )
 
 
 def write_file(
@@ -94,7 +98,7 @@ def encode_into(
         if finish is not None:
             finish(temp)
     except (OSError, soundfile.SoundFileRuntimeError) as exc:
-        raise OutputFileError(f"Could not write {path}: {reason(exc, path.parent)}.") from exc
+        raise OutputFileError(f"Could not write {shown(path)}: {reason(exc, path.parent)}.") from exc
 
 
 def _encode(

@@ -1,4 +1,5 @@
-"""Live playback: what the live loop plays with (`LivePlayer`), and the fallback output, simpleaudio (ALSA on Linux).
+"""Live playback through the fallback output, simpleaudio (ALSA on Linux): `Player`, the live player
+(coach.output.player.LivePlayer) over an output that plays whole buffers.
 
 simpleaudio plays whole buffers, so a session is played as a run of segments, each rendered just before it is
 needed: memory stays flat, and playback can stop and start again at any sample position. Segments are cut where
@@ -16,7 +17,7 @@ import numpy as np
 from coach.audio import Pcm
 from coach.errors import AudioOutputError
 from coach.output.alsa import quiet_alsa
-from coach.output.stream import Streamer, StreamPlayer
+from coach.output.player import Render, end_after
 from coach.script import ACCENT, TICK
 from coach.timeline import Timeline
 
@@ -35,45 +36,6 @@ class Backend(Protocol):
     """An audio output that plays whole buffers (simpleaudio), played segment by segment by `Player`."""
 
     def play(self, pcm: Pcm, sample_rate: int) -> PlayHandle: ...
-
-
-class LivePlayer(Protocol):
-    """What the live loop plays a session with: `Player` over a `Backend`, or `StreamPlayer` over a stream."""
-
-    @property
-    def position(self) -> int:
-        """Where the listener is: the session sample being heard now (while a session plays), or where it got to
-        (once stopped). The one account of where a live session is: the controller follows it on every turn of the
-        loop (`Controller.follow`), so the status line, the media player's Position and the strokes counted done (a
-        stroke once its accent's first sample has been heard) all rest on the audio itself. `StreamPlayer` reads it
-        from the stream's DAC times; `Player` from the clock since the segment now playing was handed over."""
-        ...
-
-    def start(
-        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
-    ) -> None: ...
-
-    def extend(self, timeline: Timeline, render: Callable[[int, int], Pcm]) -> None:
-        """The same session, known further (its speech is still being made): play on past the old horizon."""
-        ...
-
-    @property
-    def waiting(self) -> bool:
-        """True while it has played all it can and waits in silence at the horizon for more of the session."""
-        ...
-
-    def start_clip(self, pcm: Pcm, sample_rate: int) -> None: ...
-
-    def poll(self) -> bool: ...
-
-    def stop(self) -> None: ...
-
-
-def live_player(output: Backend | Streamer, clock: Callable[[], float], sleep: Callable[[float], None]) -> LivePlayer:
-    """The player for an audio output: one stream for a streaming output, segments for one that plays buffers."""
-    if isinstance(output, Streamer):
-        return StreamPlayer(output)
-    return Player(output, clock, sleep)
 
 
 class SimpleaudioBackend:
@@ -169,7 +131,7 @@ class Player:
         self._playing: tuple[int, int, float] = (0, 0, 0.0)  # first sample, end sample, clock at its start
         self._parts: list[tuple[int, int]] = []  # segments still to hand over, the first of them rendered
         self._next: Pcm | None = None
-        self._render: Callable[[int, int], Pcm] = lambda a, b: np.zeros(0, dtype=np.int16)
+        self._render: Render = lambda a, b: np.zeros(0, dtype=np.int16)
         self._rate = 22050
         self._end = 0  # where the session (or the stretch asked for) ends
         self._queued = 0  # where the segments handed over or queued reach
@@ -187,9 +149,7 @@ class Player:
         """True while it has played all it can and waits in silence for more of the session to be known."""
         return self._handle is None and self._timeline is not None and self._position < self._end
 
-    def start(
-        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
-    ) -> None:
+    def start(self, timeline: Timeline, render: Render, start: int = 0, end: int | None = None) -> None:
         """Start playing [start, end) of the session. Each segment is rendered while the one before it plays."""
         self.stop()
         self._rate, self._render, self._timeline = timeline.sample_rate, render, timeline
@@ -198,24 +158,24 @@ class Player:
         self._queue(timeline, first=True)
         self._advance()
 
-    def extend(self, timeline: Timeline, render: Callable[[int, int], Pcm]) -> None:
-        """The same session, known further (or to its end): play on past the old horizon. The segments not yet
-        handed over are cut again, so the old horizon does not stay a seam."""
+    def extend(self, timeline: Timeline, render: Render, shift: int = 0) -> None:
+        """The same session, known further (or to its end): play on past where it waited, its positions moved by
+        `shift`. The segments not yet handed over are cut again, so the old horizon does not stay a seam."""
         if self._timeline is None:
             return
-        if self._end == self._timeline.length:
-            self._end = timeline.length  # the session's end, not a stretch asked for
+        self._end = end_after(self._end, self._timeline, timeline, shift)
         self._render, self._timeline = render, timeline
-        if self._parts:
-            self._queued = self._parts[0][0]
-            self._parts, self._next = [], None
+        first, last, begun = self._playing
+        self._playing, self._position = (first + shift, last + shift, begun), self._position + shift
+        self._queued = (self._parts[0][0] if self._parts else self._queued) + shift  # cut again from there
+        self._parts, self._next = [], None
         self._queue(timeline, first=self._handle is None)
         if self._handle is None:
             self._advance()
 
     def _queue(self, timeline: Timeline, first: bool) -> None:
         """Queue segments from where the queue reaches to the horizon, rendering the first of them."""
-        until = min(self._end, timeline.known)
+        until = min(self._end, timeline.known_from(self._queued))
         if until > self._queued:
             self._parts += segments(timeline, self._queued, until, FIRST_SEGMENT_S if first else SEGMENT_S)
             self._queued = until
@@ -254,9 +214,7 @@ class Player:
             self._handle = None
         self._parts, self._next, self._timeline = [], None, None
 
-    def play(
-        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
-    ) -> None:
+    def play(self, timeline: Timeline, render: Render, start: int = 0, end: int | None = None) -> None:
         """Play [start, end) to the end; on Ctrl-C (or any error) the sound stops at once and the exception goes on."""
         try:
             self.start(timeline, render, start, end)

@@ -54,6 +54,6 @@ def plot_history(entries: Sequence[Entry], path: Path, programs: Mapping[str, Pr
                 )
         axis.legend(loc="upper left", fontsize="small")
     figure.tight_layout()
-    with atomic_path(path) as temp:
+    with atomic_path(path, final=True) as temp:  # the command's result: a signal once it is in place is too late
         figure.savefig(temp, format="png", dpi=100)
     pyplot.close(figure)

@@ -1,4 +1,5 @@
-"""Live playback as one stream (PortAudio, through sounddevice): the default way a live session is heard.
+"""Live playback as one stream (PortAudio, through sounddevice): the default way a live session is heard, by
+`StreamPlayer`, the live player (coach.output.player.LivePlayer) over an output that plays streams.
 
 The session is rendered a few seconds ahead into a queue, and the output stream's callback, on PortAudio's own
 thread, only copies from it; so there is no hand-over between buffers anywhere, and a metronome grid plays exactly
@@ -15,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ import numpy.typing as npt
 from coach.audio import Pcm
 from coach.errors import AudioOutputError
 from coach.output.alsa import quiet_alsa
+from coach.output.player import Render, end_after
 from coach.timeline import Timeline
 
 LATENCY_S = 0.5  # the stream's buffer: margin against a busy machine (0.1 s once dropped 197 ms under load)
@@ -51,7 +53,6 @@ class Stream(Protocol):
         ...
 
 
-@runtime_checkable
 class Streamer(Protocol):
     """An audio output that plays streams (PortAudio)."""
 
@@ -76,7 +77,7 @@ class StreamPlayer:
         self._stream: Stream | None = None
         self._rate = 22050
         self._timeline: Timeline | None = None
-        self._render: Callable[[int, int], Pcm] = lambda a, b: np.zeros(0, dtype=np.int16)
+        self._render: Render = lambda a, b: np.zeros(0, dtype=np.int16)
         self._position = 0  # where it got to, while no stream plays
         self._start = 0  # where the stream started
         self._end = 0  # where the session (or the stretch asked for, or the clip) ends
@@ -136,25 +137,30 @@ class StreamPlayer:
         """True while it has played all it can and waits in silence for more of the session to be known."""
         return self._timeline is not None and self._limit < self._end and self.position >= self._limit
 
-    def start(
-        self, timeline: Timeline, render: Callable[[int, int], Pcm], start: int = 0, end: int | None = None
-    ) -> None:
+    def start(self, timeline: Timeline, render: Render, start: int = 0, end: int | None = None) -> None:
         """Start playing [start, end) of the session."""
         self.stop()
         self._timeline, self._render, self._rate = timeline, render, timeline.sample_rate
         self._end = timeline.length if end is None else end
-        self._limit = min(self._end, timeline.known)
+        self._limit = min(self._end, timeline.known_from(start))
         self._open(start)
 
-    def extend(self, timeline: Timeline, render: Callable[[int, int], Pcm]) -> None:
-        """The same session, known further (or to its end): play on past the old horizon."""
+    def extend(self, timeline: Timeline, render: Render, shift: int = 0) -> None:
+        """The same session, known further (or to its end): play on past where it waited, its positions moved by
+        `shift` (the stream and what it holds play on unbroken)."""
         if self._timeline is None:
             return
-        if self._end == self._timeline.length:
-            self._end = timeline.length  # the session's end, not a stretch asked for
+        self._end = end_after(self._end, self._timeline, timeline, shift)
         self._timeline, self._render = timeline, render
+        self._start, self._position, self._rendered = (
+            self._start + shift,
+            self._position + shift,
+            self._rendered + shift,
+        )
         with self._lock:
-            self._limit = min(self._end, timeline.known)
+            self._next += shift
+            self._heard = deque((dac, first + shift, count, lead) for dac, first, count, lead in self._heard)
+            self._limit = min(self._end, timeline.known_from(self._rendered))
         self._render_ahead()
 
     def start_clip(self, pcm: Pcm, sample_rate: int) -> None:

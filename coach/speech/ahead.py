@@ -1,5 +1,6 @@
 """Speech made ahead of the playhead: a live session starts at once, and its lines are synthesized in a background
-thread, in the order they are said, while the near-silent lead-in and the first lines play.
+thread, in the order it asks (`prefer` changes it for the lines still to come), while the near-silent lead-in and the
+first lines play.
 
 The thread builds the engine itself (loading a neural voice takes most of a second) and gives each line to the
 cache as it is made; the player's side takes the finished lines with `take`. ONNX Runtime releases the GIL while it
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Sequence
 
 from coach.audio import Pcm
@@ -24,6 +26,8 @@ class Ahead:
     def __init__(self, speaker: Speaker, lines: Sequence[tuple[str, bool]]) -> None:
         self.speaker = speaker
         self.lines = list(lines)
+        self._waiting = deque(self.lines)  # still to be made, in order
+        self._lock = threading.Lock()
         self._made: queue.SimpleQueue[tuple[str, Pcm] | BaseException | None] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._done = threading.Event()  # set as the thread ends
@@ -37,15 +41,26 @@ class Ahead:
 
     def _run(self) -> None:
         try:
-            for text, beat in self.lines:
-                if self._stop.is_set():
-                    break
+            while not self._stop.is_set():
+                with self._lock:
+                    if not self._waiting:
+                        break
+                    text, beat = self._waiting.popleft()
                 self._made.put((text, self.speaker.clip(text, beat)))
         except BaseException as exc:  # handed to the player's side, which raises it there
             self._made.put(exc)
         finally:
             self._made.put(None)
             self._done.set()
+
+    def prefer(self, texts: Sequence[str]) -> None:
+        """Make these first, in this order, of the lines still waiting (the line being made is finished first); the
+        others after them, in their order."""
+        with self._lock:
+            waiting = {line[0]: line for line in self._waiting}
+            first = [waiting[text] for text in dict.fromkeys(texts) if text in waiting]
+            chosen = {line[0] for line in first}
+            self._waiting = deque([*first, *(line for line in self._waiting if line[0] not in chosen)])
 
     def take(self) -> dict[str, Pcm]:
         """The lines made since the last call (empty if none); raises the error that stopped the thread."""

@@ -16,8 +16,8 @@ import numpy as np
 from coach.atomic import reason
 from coach.audio import SAMPLE_RATE, Clip, Pcm, to_float
 from coach.errors import SilentSpeech, SpeechError
-from coach.interrupts import held
 from coach.reading import read_regular
+from coach.signals import held
 from coach.speech.engine import EngineFactory, SpeechEngine
 from coach.speech.level import SETTINGS as LOUDNESS
 

@@ -18,7 +18,8 @@ from typing import Any
 from coach.atomic import reason
 from coach.audio import Pcm, read_wav
 from coach.errors import SpeechError
-from coach.interrupts import held
+from coach.quoting import quoted
+from coach.signals import held
 from coach.speech.engine import Voice
 
 RATE_AT_PACE_1 = 120  # espeak-ng's rate setting for pace 1.0: about 143 words a minute on this project's lines
@@ -54,7 +55,7 @@ class Pyttsx3Engine:
 
     def synthesize(self, text: str, voice: str, pace: float) -> Pcm:
         if voice not in {v.id for v in self.voices()}:  # espeak-ng would keep the voice it had, silently
-            raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
+            raise SpeechError(f"Unknown voice {quoted(voice)}: 'coach voices' lists the voices you can use.")
         name = ""
         try:
             self._scratch.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from coach.defaults import ENGINES as KINDS
 from coach.defaults import ESPEAK, PIPER
 from coach.errors import SpeechError
+from coach.quoting import shown
 from coach.speech.engine import SpeechEngine
 
 NAMES = {PIPER: "piper", ESPEAK: "pyttsx3-espeak"}  # the engines' own names, as the cache keys carry them
@@ -18,7 +19,7 @@ def speech_label(kind: str, voice: str, pace: float) -> str:
     """How a session is spoken, for an MP3's comment and an export's index: the voice by its name (a path's file
     name), the engine, and the pace."""
     name = voice.rsplit("/", 1)[-1].removesuffix(".onnx") if voice.endswith(".onnx") else voice
-    return f"voice {name} ({kind}), pace {pace:g}"
+    return f"voice {shown(name)} ({kind}), pace {pace:g}"  # quoted unless plain: on one line whatever it holds
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,14 @@ import numpy.typing as npt
 from coach.atomic import write_text
 from coach.audio import SAMPLE_RATE, Pcm, resample
 from coach.errors import CoachError, SpeechError
+from coach.quoting import quoted, shown
+from coach.reading import kind_of, open_regular, read_json, why
 from coach.speech.engine import Voice
+from coach.speech.voicefile import load_settings
 
 BUNDLED = "en_US-joe-medium"
 REQUIRED_INPUTS = {"input", "input_lengths", "scales"}  # what a Piper model takes (and "sid" with several speakers)
+MAX_MEMO = 1024 * 1024  # bytes: voices.json, the digests remembered (32 entries)
 PROBE_TEXT = "Ready."  # said once at load: a model that does not fit its settings fails here, and it warms up
 
 
@@ -74,20 +79,34 @@ def find_voice(voice: str, folders: Sequence[Path]) -> VoiceFiles:
     two files are checked to be there."""
     if voice.endswith(".onnx") or "/" in voice or os.sep in voice:
         found = files_of(Path(voice).expanduser())
+        named = shown(voice)  # as it was typed: a path's trailing "/" is not lost in the message
     elif voice == BUNDLED:
-        found = bundled_voice()
+        found, named = bundled_voice(), quoted(voice)
     else:
-        named = [v for v in folder_voices(folders) if v.id == voice]
-        if not named:
-            raise SpeechError(f"Unknown voice {voice!r}: 'coach voices' lists the voices you can use.")
-        found = named[0]
-    if not found.model.is_file():
-        raise SpeechError(f"The Piper voice {found.model} does not exist.")
-    if not found.config.is_file():
-        raise SpeechError(
-            f"The Piper voice {found.model} has no {found.config.name} beside it (Piper voices come as two files)."
-        )
+        among = [v for v in folder_voices(folders) if v.id == voice]
+        if not among:
+            raise SpeechError(f"Unknown voice {quoted(voice)}: 'coach voices' lists the voices you can use.")
+        found, named = among[0], shown(among[0].model)
+    for path in (found.model, found.config):
+        kind = _not_a_file(path)
+        if kind == "missing" and path == found.model:
+            raise SpeechError(f"The Piper voice {named} does not exist.")
+        if kind == "missing":
+            raise SpeechError(
+                f"The Piper voice {named} has no {shown(found.config.name)} beside it (Piper voices come as two files)."
+            )
+        if kind:
+            raise SpeechError(f"The Piper voice {named}: {shown(path)} is not a regular file ({kind}).")
     return found
+
+
+def _not_a_file(path: Path) -> str:
+    """What the path is if it is not a regular file ("a FIFO", "missing"); empty for a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "missing"
+    return "" if stat.S_ISREG(mode) else kind_of(mode)
 
 
 def _stamp(path: Path) -> list[object]:
@@ -99,7 +118,7 @@ def _stamp(path: Path) -> list[object]:
 def _hash(stamp: str) -> str:
     digest = hashlib.sha256()
     for path, _, _ in json.loads(stamp):
-        with open(path, "rb") as f:
+        with open_regular(Path(path), None) as f:
             while block := f.read(1 << 20):
                 digest.update(block)
     return digest.hexdigest()
@@ -112,9 +131,9 @@ def voice_digest(files: VoiceFiles, memo: Path) -> str:
     try:
         stamp = json.dumps([_stamp(files.model), _stamp(files.config)])
     except OSError as exc:
-        raise SpeechError(f"The Piper voice {files.model} cannot be read ({exc.strerror}).") from exc
+        raise SpeechError(f"The Piper voice {shown(files.model)} cannot be read ({why(exc)}).") from exc
     try:
-        known = json.loads(memo.read_text("utf-8"))
+        known = read_json(memo, MAX_MEMO)
         if not isinstance(known, dict):
             known = {}
     except (OSError, ValueError):
@@ -124,7 +143,7 @@ def voice_digest(files: VoiceFiles, memo: Path) -> str:
     try:
         digest = _hash(stamp)
     except OSError as exc:
-        raise SpeechError(f"The Piper voice {files.model} cannot be read ({exc.strerror}).") from exc
+        raise SpeechError(f"The Piper voice {shown(files.model)} cannot be read ({why(exc)}).") from exc
     known = {key: value for key, value in known.items() if isinstance(value, str)}
     known[stamp] = digest
     with contextlib.suppress(CoachError):  # only a memo: the digest is made again next time
@@ -133,17 +152,13 @@ def voice_digest(files: VoiceFiles, memo: Path) -> str:
 
 
 def describe(files: VoiceFiles) -> Voice:
-    """A voice for `coach voices`, from its settings file (the model is not read)."""
+    """A voice for `coach voices`, from its settings file (the model is not read); one whose settings are not
+    right says why."""
     try:
-        config = json.loads(files.config.read_text("utf-8"))
-        language = config.get("language", {})
-        code = str(language.get("code", ""))
-        name = f"{language.get('name_english', '')} ({language.get('country_english', '')})".replace(" ()", "")
-        quality = str(config.get("audio", {}).get("quality", ""))
-        label = ", ".join(part for part in (name.strip(), quality) if part) or files.id
-    except (OSError, ValueError, AttributeError):
-        code, label = "", "(its settings file cannot be read)"
-    return Voice(files.id, label, (code,) if code else ())
+        settings = load_settings(files.config)
+    except SpeechError as exc:
+        return Voice(files.id, f"(cannot be used: {str(exc).removesuffix('.')})", ())
+    return Voice(files.id, settings.label or files.id, (settings.language,) if settings.language else ())
 
 
 class PiperEngine:
@@ -205,13 +220,8 @@ def load_voice(files: VoiceFiles, threads: int = 0) -> Any:
     from piper import PiperConfig, PiperVoice, SynthesisConfig
 
     logging.getLogger("piper").setLevel(logging.ERROR)  # "Missing phoneme from id map" would print otherwise
-    label = str(files.model)
-    try:
-        config = PiperConfig.from_dict(json.loads(files.config.read_text("utf-8")))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SpeechError(
-            f"The voice settings {files.config} are not a Piper voice config ({type(exc).__name__}: {exc})."
-        ) from exc
+    label = shown(files.model)
+    config = PiperConfig.from_dict(dict(load_settings(files.config).data))  # every key checked first
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # onnxruntime would print its errors in colour on stderr
     if threads:
@@ -228,7 +238,7 @@ def load_voice(files: VoiceFiles, threads: int = 0) -> Any:
     inputs = {i.name for i in session.get_inputs()}
     if inputs != REQUIRED_INPUTS | ({"sid"} if config.num_speakers > 1 else set()):
         raise SpeechError(
-            f"The Piper voice {label} does not match its settings file {files.config.name} "
+            f"The Piper voice {label} does not match its settings file {shown(files.config.name)} "
             f"(the model takes {', '.join(sorted(inputs))})."
         )
     voice = PiperVoice(session=session, config=config)
@@ -236,7 +246,8 @@ def load_voice(files: VoiceFiles, threads: int = 0) -> Any:
         list(voice.synthesize(PROBE_TEXT, SynthesisConfig(normalize_audio=False)))
     except Exception as exc:
         raise SpeechError(
-            f"The Piper voice {label} does not work with its settings file {files.config.name} ({first_line(exc)})."
+            f"The Piper voice {label} does not work with its settings file {shown(files.config.name)} "
+            f"({first_line(exc)})."
         ) from exc
     return voice
 
