@@ -331,15 +331,14 @@ def test_coach_listen_hears_the_microphone(voices, tmp_path):
 
 def feed(fifo: Path, pcm: np.ndarray, listener: subprocess.Popen) -> None:
     """The recording into the pipe source at the real rate, with a microphone's faint hiss before it while the
-    listener starts."""
-    quiet = (np.random.default_rng(8).standard_normal(RATE // 10) * 20).astype("<i2")
+    listener starts, and after it until the listener is done (a microphone never stops of itself)."""
+    hiss = (np.random.default_rng(8).standard_normal(RATE // 10) * 20).astype("<i2")
+    chunks = [hiss] * 30 + list(np.array_split(pcm, max(1, len(pcm) // (RATE // 10))))
     with open(fifo, "wb") as pipe:
         began = time.monotonic()
-        chunks = [quiet] * 30 + list(np.array_split(pcm, max(1, len(pcm) // (RATE // 10))))
         sent = 0
-        for chunk in chunks:
-            if listener.poll() is not None:
-                return
+        while listener.poll() is None and sent < len(pcm) + 120 * RATE:
+            chunk = chunks.pop(0) if chunks else hiss
             pipe.write(chunk.tobytes())
             pipe.flush()
             sent += len(chunk)
