@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import queue
 from collections.abc import Iterator
+from math import gcd
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from coach.listen.words import RATE
 
 BLOCK_S = 0.05  # a block of audio: what the microphone hands over at a time, and a recording is read in
 READ_TYPES = ("WAV", "FLAC", "OGG", "MP3")
+MARGIN = 32  # samples either side of a block when it is resampled: the resampler's filter reaches 16
 
 
 class MicrophoneError(CoachError):
@@ -27,16 +29,15 @@ class MicrophoneError(CoachError):
 
 
 def _to_recognizer(block: np.ndarray, rate: int) -> Pcm:
-    """A float block (frames x channels) as the recognizer's samples: mixed to mono, resampled, 16-bit."""
-    mono = block.mean(axis=1) if block.ndim == 2 else block
-    at_rate = resample(mono.astype(np.float32), rate, RATE)
+    """A mono float block as the recognizer's samples: resampled, 16-bit."""
+    at_rate = resample(block.astype(np.float32), rate, RATE)
     samples: Pcm = np.clip(np.rint(at_rate * 32767.0), -32768, 32767).astype(np.int16)
     return samples
 
 
 def recording(path: Path) -> Iterator[Pcm]:
-    """A recording's audio, a block at a time (WAV, FLAC, OGG or MP3). Raises CoachError, in one sentence, for a
-    file that is missing or not audio."""
+    """A recording's audio, a block at a time (WAV, FLAC, OGG or MP3), mixed to one channel. The file is opened
+    here: one that is missing or not audio raises CoachError, in one sentence, before anything is read."""
     import soundfile
 
     try:
@@ -44,19 +45,40 @@ def recording(path: Path) -> Iterator[Pcm]:
     except (soundfile.LibsndfileError, OSError, RuntimeError) as exc:
         problem = "it does not exist" if not path.exists() else "it is not a WAV, FLAC, OGG or MP3 recording"
         raise CoachError(f"Cannot listen to {path}: {problem}.") from exc
+    if sound.format not in READ_TYPES:
+        sound.close()
+        raise CoachError(f"Cannot listen to {path}: it is not a WAV, FLAC, OGG or MP3 recording.")
+    return _blocks(sound, path)
+
+
+def _blocks(sound: Any, path: Path) -> Iterator[Pcm]:
+    """The file's blocks at the recognizer's rate. Each is resampled with the samples either side of it (a block's
+    own edges would otherwise be filtered against silence, a click every block): blocks are whole multiples of the
+    rates' ratio, so each gives whole samples, and one block is read ahead."""
     with sound:
-        if sound.format not in READ_TYPES:
-            raise CoachError(f"Cannot listen to {path}: it is not a WAV, FLAC, OGG or MP3 recording.")
-        # whole seconds at the file's rate, so each block resamples to whole samples at RATE
-        frames = max(1, round(sound.samplerate * BLOCK_S * 20)) // 20 * 20
-        while True:
-            try:
-                block = sound.read(frames, dtype="float32", always_2d=True)
-            except (soundfile.LibsndfileError, RuntimeError) as exc:
-                raise CoachError(f"Cannot listen to {path}: it is damaged ({exc}).") from exc
-            if not len(block):
-                return
-            yield _to_recognizer(block, sound.samplerate)
+        rate = int(sound.samplerate)
+        down = rate // gcd(rate, RATE)  # input samples in one whole step of the ratio
+        frames = max(1, round(rate * BLOCK_S / down)) * down
+        margin = down * -(-MARGIN // down)
+        previous = np.zeros(0, dtype=np.float32)
+        current = _read(sound, frames, path)
+        while len(current):
+            following = _read(sound, frames, path)
+            left = previous[len(previous) - min(margin, len(previous)) :]
+            resampled = _to_recognizer(np.concatenate([left, current, following[:margin]]), rate)
+            first = len(left) * RATE // rate
+            yield resampled[first : first + len(current) * RATE // rate]
+            previous, current = current, following
+
+
+def _read(sound: Any, frames: int, path: Path) -> np.ndarray:
+    import soundfile
+
+    try:
+        block = sound.read(frames, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError) as exc:
+        raise CoachError(f"Cannot listen to {path}: it is damaged ({exc}).") from exc
+    return np.asarray(block.mean(axis=1), dtype=np.float32)
 
 
 @contextlib.contextmanager
@@ -96,7 +118,7 @@ def microphone(device: int | str | None = None) -> Iterator[Iterator[Pcm]]:
                 block = None
             if block is None:
                 raise MicrophoneError("The microphone stopped sending sound.")
-            yield _to_recognizer(block, rate)
+            yield _to_recognizer(block[:, 0], rate)
 
     with stream:
         yield read()
