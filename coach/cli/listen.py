@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from coach.audio import Pcm
+from coach.cli.numbers import FiniteFloatRange
 from coach.cli.shared import deps_of
-from coach.listen.listening import Recognizer, level_db, listen
 from coach.listen.words import COMMANDS_MODE, NUMBERS_MODE, RATE, SAY_AGAIN
 from coach.timefmt import clock, length
+
+if TYPE_CHECKING:  # numpy and the rest are imported when the command runs, so `coach --help` stays quick
+    from coach.audio import Pcm
+    from coach.listen.listening import Recognizer
 
 QUIET_DB = -50.0  # a microphone whose loudest half second stays under this is barely hearing anything
 
@@ -26,6 +30,8 @@ class Input:
         self.peak = -120.0  # the loudest block, dBFS
 
     def __iter__(self) -> Iterator[Pcm]:
+        from coach.listen.listening import level_db
+
         shown = 0
         for block in self.blocks:
             self.taken += len(block)
@@ -51,7 +57,7 @@ class Input:
     help="Listen to a recording (WAV, FLAC, OGG or MP3) instead of the microphone.",
 )  # fmt: skip
 @click.option("--numbers", is_flag=True, help="Listen for a tenderness answer (zero to ten) instead of commands.")
-@click.option("--seconds", type=click.FloatRange(min=0.1), help="Stop listening to the microphone after this long.")
+@click.option("--seconds", type=FiniteFloatRange(min=0.1), help="Stop listening to the microphone after this long.")
 @click.pass_context
 def listen_command(ctx: click.Context, source: Path | None, numbers: bool, seconds: float | None) -> None:
     """Check what coach hears: one line per spoken command, with its time.
@@ -98,6 +104,8 @@ def listen_command(ctx: click.Context, source: Path | None, numbers: bool, secon
 
 def _hear(audio: Input, recognizer: Recognizer, mode: str, where: str) -> None:
     """Each outcome as it is understood (commands and numbers on standard output), then a summary."""
+    from coach.listen.listening import listen
+
     understood = unclear = 0
     for known in listen(audio, recognizer, mode):
         heard = known.heard

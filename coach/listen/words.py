@@ -3,8 +3,9 @@
 A command is the call, "coach", then one of six commands: "coach, pause" ... "coach, stop". Each is a controller key
 (pause and go on are both space, which toggles; repeat r, next n, back b, stop q). A number from zero to ten answers
 the tenderness question, said alone. The call alone, or the call and words that are no command, is a "say again?":
-never an action. A pause after the call is part of what is said (up to
-CALL_WAIT_S): "coach ... pause" is a command.
+never an action. A pause after the call is part of what is said (up to CALL_WAIT_S): "coach ... pause" is a
+command. The words come from a recognizer that forces a small grammar onto whatever it hears, so words drawn out,
+far apart or too long in all are no command: a sentence squeezed into one.
 
 Times are integer samples of the recognizer's audio (RATE a second), counted from the start of listening.
 """
@@ -25,7 +26,7 @@ COMMANDS_MODE, NUMBERS_MODE = "commands", "numbers"  # what is listened for: dur
 CALL_WAIT_S = 1.5  # quiet after a call this long, and the call was said alone
 MAX_COMMAND_S = 2.5  # from the start of the call to the end of the command; longer is ordinary speech
 MAX_WORD_S = 1.5  # a call, command or number word said longer than this is not one
-MAX_GAP_S = 1.0  # quiet between the call and the command
+MAX_GAP_S = 1.0  # the most quiet between two words of a command
 
 
 @dataclass(frozen=True)
