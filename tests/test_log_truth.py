@@ -400,6 +400,7 @@ def test_a_full_disk_under_the_log_never_stops_the_session_and_is_one_sentence_a
     log = disk / "log.sqlite3"
     how = "recorded only in part" if first_stroke_written else "not recorded"
     assert result.stderr.splitlines()[1:] == [
+        "See where to press: coach show mini --side right --picture",  # the first session
         "Session complete.",
         f"Warning: this session is {how}: the program log {log} cannot be written (database or disk is full).",
     ]
@@ -420,6 +421,7 @@ def test_a_record_the_full_disk_held_back_is_written_whole_at_the_end_once_there
     result, _, _ = live(home, "--side", "right", clock=clock, keyboard=full.keys, data=disk)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[1:] == [
+        "See where to press: coach show mini --side right --picture",  # the first session
         "Session complete.",
         "How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it.",
         "No tenderness noted; 'coach log' can add it later.",

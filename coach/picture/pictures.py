@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from coach.catalog import RoutineSource
 from coach.errors import RoutineError
@@ -135,9 +136,11 @@ def pictures_key(source: RoutineSource, routine: Routine) -> str:
         for view in View:
             digest.update(pictures(side, view).svg.encode("utf-8"))
     for font in font_files():
-        with open(font, "rb") as file:
-            digest.update(hashlib.sha256(file.read()).digest())
+        digest.update(hashlib.sha256(read_regular(Path(font), FONT_BYTES)).digest())
     return digest.hexdigest()
+
+
+FONT_BYTES = 16 * 1024 * 1024  # a font file is read whole for the digest, up to this size
 
 
 def file_pictures(suffix: str, script: Script, source: RoutineSource, routine: Routine) -> SessionPictures | None:
