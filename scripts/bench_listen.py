@@ -57,20 +57,26 @@ def pcm(audio: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(resample(audio, recordings.SAMPLE_RATE, RATE) * 32767), -32768, 32767).astype(np.int16)
 
 
-def commands(voices: recordings.Voices, timed: Timed, noise: str, snr: float) -> tuple[int, int, list[float]]:
-    """(commands acted on as said, commands said, delays in seconds) over every voice."""
+def commands(
+    voices: recordings.Voices, timed: Timed, noise: str, snr: float
+) -> tuple[int, int, list[float], dict[str, list[int]]]:
+    """(commands acted on as said, commands said, delays in seconds, [acted on, said] by engine) over every voice."""
     right = said = 0
     delays: list[float] = []
+    engines: dict[str, list[int]] = {}
     for number, speaking in enumerate(recordings.VOICES):
+        counts = engines.setdefault(speaking.kind, [0, 0])
         audio, placed = recordings.recording(voices, speaking, list(recordings.COMMANDS) * 2, noise, snr, number)
         heard = [k for k in timed.hear(pcm(audio)) if k.heard.kind != SAY_AGAIN]
         for place in placed:
             said += 1
             near = [k for k in heard if abs(k.heard.start / RATE - place.start) <= 0.5]
+            counts[1] += 1
             if len(near) == 1 and near[0].heard.name == place.meaning:
                 right += 1
+                counts[0] += 1
                 delays.append(near[0].known / RATE - place.end)
-    return right, said, delays
+    return right, said, delays, engines
 
 
 def numbers(voices: recordings.Voices, timed: Timed, noise: str, snr: float) -> tuple[int, int]:
@@ -121,16 +127,17 @@ def listening(cache: Path, session_files: list[Path]) -> dict[str, float]:
     timed = Timed()
     rows: dict[str, float] = {}
     print()
-    print(f"{'spoken commands':<28}{'acted on':>10}{'share':>8}{'delay median':>14}{'worst':>8}")
+    print(f"{'spoken commands':<28}{'acted on':>10}{'share':>8}{'delay median':>14}{'worst':>8}   by engine")
     all_delays: list[float] = []
     for snr in recordings.SNRS:
         for noise in recordings.NOISES:
-            right, said, delays = commands(voices, timed, noise, snr)
+            right, said, delays, engines = commands(voices, timed, noise, snr)
+            split = ", ".join(f"{kind} {acted}/{of}" for kind, (acted, of) in engines.items())
             all_delays += delays
             median = float(np.median(delays)) if delays else float("nan")
             worst = max(delays) if delays else float("nan")
             print(f"{f'{noise} noise, {snr} dB under':<28}{f'{right}/{said}':>10}{right / said:>8.1%}"
-                  f"{median:>13.2f}s{worst:>7.2f}s")  # fmt: skip
+                  f"{median:>13.2f}s{worst:>7.2f}s   {split}")  # fmt: skip
             if snr == 20:
                 rows[f"commands missed, {noise} noise 20 dB (%)"] = 100 * (1 - right / said)
     rows["command end to action, median (s)"] = float(np.median(all_delays))
