@@ -1,5 +1,6 @@
 """Benchmark: the neural voice against the piper program, time to first audio and first word, exports and the whole
-library cold and warm for each engine, speaking pace, loudness, and peak memory.
+library cold and warm for each engine, speaking pace, loudness, peak memory, and spoken commands (bench_listen.py:
+recognized under noise, false triggers on the hour-long sessions and on ordinary speech, delay, CPU).
 
     make bench            # or: .venv/bin/python scripts/bench.py
 
@@ -42,6 +43,12 @@ TARGETS = {  # (figure, target, lower is better)
     "peak RSS, export (MB)": 400.0,
     "warm export / floor": 1.3,
     "coach --help (s)": 0.15,
+    "commands missed, pink noise 20 dB (%)": 5.0,
+    "commands missed, breath noise 20 dB (%)": 5.0,
+    "command end to action, 95th percentile (s)": 0.5,
+    "false triggers an hour, ordinary speech": 0.0,
+    "false triggers an hour, coach's sessions": 0.0,
+    "CPU while listening (share of a core)": 0.25,
 }
 
 
@@ -321,6 +328,10 @@ def main() -> None:
                 rows["MP3 loudness (LUFS)"], rows["MP3 true peak (dBTP)"] = integrated, peak
         _, _, out, _ = run([PYTHON, "-c", SPEECH_FIGURES, engine, "1"], env)
         speech[engine] = json.loads(out)
+
+    from bench_listen import listening  # spoken commands, on the hour-long sessions just made
+
+    rows.update(listening(work / "cache-recordings", [work / f"psoas-hour-{engine}.mp3" for engine in ENGINES]))
 
     print()
     print(f"{'speech (psoas, both sides)':<28}{'lines':>6}{'words':>7}{'seconds':>9}{'words/min':>10}"

@@ -54,8 +54,9 @@ class Pulse:
 
 
 @contextlib.contextmanager
-def private_pulse(folder: Path) -> Iterator[Pulse]:
-    """A PulseAudio server of the test's own, in `folder`, with a null sink at the session's rate."""
+def private_pulse(folder: Path, extra: str = "") -> Iterator[Pulse]:
+    """A PulseAudio server of the test's own, in `folder`, with a null sink at the session's rate (and `extra`
+    lines of configuration: a pipe source as a microphone, say)."""
     skip_without_pulseaudio()
     folder.mkdir(parents=True, exist_ok=True)
     socket = folder / "native"
@@ -63,7 +64,7 @@ def private_pulse(folder: Path) -> Iterator[Pulse]:
     config.write_text(
         f"load-module module-null-sink sink_name={SINK} rate={RATE} channels=1 format=s16le\n"
         f"load-module module-native-protocol-unix socket={socket} auth-anonymous=1\n"
-        f"set-default-sink {SINK}\n"
+        f"set-default-sink {SINK}\n{extra}"
     )
     (folder / "runtime").mkdir(exist_ok=True)
     (folder / ".asoundrc").write_text(

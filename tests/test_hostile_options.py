@@ -30,8 +30,8 @@ def every_number_option() -> list[tuple[str, str]]:
 def test_the_number_options_are_all_found():
     assert sorted(every_number_option()) == [
         ("export", "--bpm"), ("export", "--pace"), ("export", "--strokes"), ("export", "--workers"),
-        ("log", "--tenderness"), ("psoas", "--bpm"), ("psoas", "--pace"), ("psoas", "--strokes"),
-        ("remind", "--per-day"), ("show", "--pace"),
+        ("listen", "--seconds"), ("log", "--tenderness"), ("psoas", "--bpm"), ("psoas", "--pace"),
+        ("psoas", "--strokes"), ("remind", "--per-day"), ("show", "--pace"),
     ]  # fmt: skip
 
 
@@ -41,13 +41,14 @@ def test_every_number_option_refuses_nan_and_the_infinities(tmp_path, command, o
     args = {
         "psoas": ["psoas", "--side", "right", "--script"], "export": ["export", str(tmp_path / "lib")],
         "show": ["show", "psoas"], "log": ["log", "psoas", "--side", "right"], "remind": ["remind", "psoas"],
+        "listen": ["listen"],
     }[command]  # fmt: skip
     result = run_cli(*args, f"{option}={value}")
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     last = result.stderr.splitlines()[-1]
-    if option == "--pace":
-        assert last == f"Error: Invalid value for '--pace': {value!r} is not a finite number."
+    if option in ("--pace", "--seconds"):
+        assert last == f"Error: Invalid value for '{option}': {value!r} is not a finite number."
     else:
         assert last == f"Error: Invalid value for '{option}': {value!r} is not a valid integer range."
 

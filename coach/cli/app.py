@@ -11,6 +11,7 @@ from coach import __version__
 from coach.cli import shared
 from coach.cli.commands import info, list_routines, list_voices, show
 from coach.cli.export import export
+from coach.cli.listen import listen_command
 from coach.cli.play import routine_command
 from coach.cli.program import history, log
 from coach.cli.remind import remind
@@ -18,7 +19,7 @@ from coach.cli.shared import deps_of, failure, find_source, output_faults, routi
 from coach.errors import CoachError
 from coach.quoting import quoted
 
-COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind)
+COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind, listen_command)
 
 
 class CoachGroup(click.Group):
@@ -98,5 +99,6 @@ def cli() -> None:
       coach psoas --side right --script            read the session as timed text
       coach export ~/coach-sessions                every routine and side, for a phone
       coach remind psoas --install                 reminders through the day, on this desktop
+      coach listen                                 check that coach hears "coach, pause" and the rest
       coach list                                   the routines
     """

@@ -15,7 +15,7 @@ import sys
 import time
 import warnings
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +32,9 @@ from coach.speech.engine import EngineFactory
 from coach.speech.factory import EngineSpec
 
 if TYPE_CHECKING:
+    from coach.audio import Pcm
     from coach.choices import SpeechChoices
+    from coach.listen.listening import Recognizer
     from coach.live import Keys
     from coach.output.playback import Backend
     from coach.output.player import LivePlayer
@@ -164,6 +166,20 @@ def terminal_keys() -> AbstractContextManager[Keys]:
     return terminal_keys()
 
 
+def open_microphone() -> AbstractContextManager[Iterator[Pcm]]:
+    """The default microphone, open while the context lasts (MicrophoneError where there is none)."""
+    from coach.listen.sources import microphone
+
+    return microphone()
+
+
+def load_recognizer() -> Recognizer:
+    """The speech recognizer, loaded (RecognizerError where it cannot be)."""
+    from coach.listen.sphinx import SphinxRecognizer
+
+    return SphinxRecognizer()
+
+
 @dataclass(frozen=True)
 class Engines:
     """The speech engines by kind (piper, espeak), each as a factory that builds it here or in a worker process."""
@@ -184,6 +200,8 @@ class Deps:
     bus: str | None = None  # the session bus's address; None where there is none
     run: Runner = run_command  # runs another program: systemctl, for reminders
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
+    microphone: Callable[[], AbstractContextManager[Iterator[Pcm]]] = open_microphone  # opens the microphone
+    recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
     view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
 
     def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:

@@ -1,0 +1,107 @@
+"""What spoken words mean (pure): the call, the commands and the numbers, and what a recognizer's hypotheses come to.
+
+A command is the call, "coach", then one of six commands: "coach, pause" ... "coach, stop". Each is a controller key
+(pause and go on are both space, which toggles; repeat r, next n, back b, stop q). A number from zero to ten answers
+the tenderness question, said alone. The call alone, or the call and words that are no command, is a "say again?":
+never an action. A pause after the call is part of what is said (up to CALL_WAIT_S): "coach ... pause" is a
+command. The words come from a recognizer that forces a small grammar onto whatever it hears, so words drawn out,
+far apart or too long in all are no command: a sentence squeezed into one.
+
+Times are integer samples of the recognizer's audio (RATE a second), counted from the start of listening.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+RATE = 16000  # the recognizer's samples a second
+CALL = "coach"
+COMMANDS = ("pause", "go on", "repeat", "next", "back", "stop")
+KEYS = {"pause": " ", "go on": " ", "repeat": "r", "next": "n", "back": "b", "stop": "q"}
+NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+COMMAND, NUMBER, SAY_AGAIN = "command", "number", "say again"
+COMMANDS_MODE, NUMBERS_MODE = "commands", "numbers"  # what is listened for: during a session, at its question
+CALL_WAIT_S = 1.5  # quiet after a call this long, and the call was said alone
+MAX_COMMAND_S = 2.5  # from the start of the call to the end of the command; longer is ordinary speech
+MAX_WORD_S = 1.5  # a call, command or number word said longer than this is not one
+MAX_GAP_S = 1.0  # the most quiet between two words of a command
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word a recognizer heard: its text (in the recognizer's spelling, "on(2)" for a variant) and its samples."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def name(self) -> str:
+        return re.sub(r"\(\d+\)$", "", self.text).lower()
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One utterance, as a recognizer heard it: its words in order, without silences and fillers, and the samples
+    the utterance ran over (from the first to the last sample heard as speech)."""
+
+    words: tuple[Word, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What an utterance meant: a command ("pause"), a number ("4") or a call not understood (SAY_AGAIN), with the
+    samples from the call (or the number) to the end of the last word."""
+
+    kind: str
+    name: str
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        """The controller key this stands for: a command's key, a number's digits, nothing for a say-again."""
+        if self.kind == COMMAND:
+            return KEYS[self.name]
+        return self.name if self.kind == NUMBER else ""
+
+
+def _seconds(samples: int) -> float:
+    return samples / RATE
+
+
+def _plausible(words: tuple[Word, ...], hypothesis: Hypothesis) -> bool:
+    """Said as a command is: no word drawn out, no long gap, the whole said briskly (a grammar of a few words
+    forces them onto any speech it hears, and stretches them over a sentence)."""
+    if any(_seconds(w.end - w.start) > MAX_WORD_S for w in words):
+        return False
+    if any(_seconds(b.start - a.end) > MAX_GAP_S for a, b in pairwise(words)):
+        return False
+    return _seconds(words[-1].end - words[0].start) <= MAX_COMMAND_S
+
+
+def _command(names: list[str]) -> str | None:
+    said = " ".join(names)
+    return said if said in COMMANDS else None
+
+
+def understand(hypothesis: Hypothesis, mode: str) -> Heard | None:
+    """What an utterance meant, listening for `mode` (COMMANDS_MODE or NUMBERS_MODE): None for anything else."""
+    words = hypothesis.words
+    if not words or not _plausible(words, hypothesis):
+        return None
+    names = [w.name for w in words]
+    if mode == NUMBERS_MODE:
+        if len(names) == 1 and names[0] in NUMBERS:
+            return Heard(NUMBER, str(NUMBERS.index(names[0])), words[0].start, words[0].end)
+        return None
+    if names[0] != CALL:
+        return None
+    command = _command(names[1:])
+    if command is None:
+        return Heard(SAY_AGAIN, "", words[0].start, words[-1].end)
+    return Heard(COMMAND, command, words[0].start, words[-1].end)
