@@ -32,6 +32,9 @@ class P:
         scale = distance / math.hypot(dx, dy)
         return P(self.x + dx * scale, self.y + dy * scale)
 
+    def distance(self, other: P) -> float:
+        return math.hypot(other.x - self.x, other.y - self.y)
+
 
 def num(value: float) -> str:
     """A coordinate as written: at most one decimal, no trailing zero, no negative zero."""
@@ -98,6 +101,12 @@ class Svg:
             f'<circle{name} cx="{num(self.mirror.x(centre.x))}" cy="{num(centre.y)}" r="{num(r)}" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{num(width)}"/>'
         )
+
+    def ellipse(self, centre: P, rx: float, ry: float, *, fill: str, stroke: str, width: float) -> None:
+        """An upright ellipse, as a path of two arcs (it mirrors as the rest does)."""
+        top, bottom, arc = P(centre.x, centre.y - ry), P(centre.x, centre.y + ry), f"A{num(rx)},{num(ry)} 0 1 1"
+        d = f"M{self.mirror.p(top)} {arc} {self.mirror.p(bottom)} {arc} {self.mirror.p(top)} Z"
+        self.path(d, stroke=stroke, width=width, fill=fill)
 
     def polygon(self, points: Sequence[P], *, fill: str, cls: str = "") -> None:
         name = f' class="{cls}"' if cls else ""
