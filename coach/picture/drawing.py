@@ -39,6 +39,7 @@ class Key(StrEnum):
     CIRCLES = "circles"
     LIFT = "lift"
     PRESS = "press"
+    YOU = "you"  # the giver, small: shoulders and head from above
 
 
 class Inset(StrEnum):
@@ -199,6 +200,9 @@ def _key(svg: Svg, key: Key, at: P, inward: int) -> None:
         middle = at.x + 34
         svg.line([P(middle - inward * 18, at.y - 24), P(middle + inward * 2, at.y + 4)], stroke=INK, width=10)
         svg.arrowhead(P(middle + inward * 16, at.y + 26), P(middle - inward * 18, at.y - 24), size=34, fill=INK)
+    elif key is Key.YOU:
+        svg.ellipse(P(at.x + 34 - inward * 6, at.y), 14, 30, fill=SKIN, stroke=INK, width=4)
+        svg.circle(P(at.x + 34 + inward * 4, at.y), 13, fill=SKIN, stroke=INK, width=4)
     elif key is Key.LIFT:
         svg.line([P(at.x + 34, at.y + 24), P(at.x + 34, at.y - 4)], stroke=BLUE, width=12)
         svg.arrowhead(P(at.x + 34, at.y - 30), P(at.x + 34, at.y + 24), size=36, fill=BLUE)
@@ -212,7 +216,7 @@ def _giver(svg: Svg, figure: Figure) -> None:
     for end in (-1, 1):
         limb(svg, [P(centre.x + 10, centre.y + end * 112), hands], 48)
     svg.ellipse(centre, 58, 140, fill=SKIN, stroke=INK, width=6)
-    svg.circle(P(centre.x + 14, centre.y), 50, fill=SKIN, stroke=INK, width=6)
+    svg.circle(P(centre.x + 26, centre.y), 50, fill=SKIN, stroke=INK, width=6)
     limb(svg, [hands, spot.toward(hands, 16)], 24)
     svg.circle(hands, 34, fill=SKIN, stroke=INK, width=6, cls="hands")
     svg.text(P(centre.x, centre.y + 205), "you", size=LABEL, anchor="middle")

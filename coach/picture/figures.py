@@ -76,7 +76,7 @@ FIGURES = {
         body=Body(middle=600),
         labels=(NAVEL_LABEL,),
         legend=Legend(
-            position=((START,), ((Key.SPOT, "you: kneel, arms straight"),)),
+            position=((START,), ((Key.YOU, "you: kneel, arms straight"),)),
             stroke=(((Key.SPOT, "start: thumbs stacked"),), ((Key.SLIDE, "slide toward you"), BACK)),
         ),
         words=("navel", "six-pack muscle", "thumbs", "stacked", "toward you", "Kneel beside"),
