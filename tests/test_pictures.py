@@ -22,9 +22,9 @@ from picture_layout import Box, frames, labels, marks, path_points, pixels
 
 from coach.catalog import builtin_sources
 from coach.kinds import Shape, Side
-from coach.picture.body import FINGER, HIP_POINT, NAVEL, SIX_PACK_EDGE
+from coach.picture.body import FINGER, HIP_POINT, NAVEL, SIX_PACK_EDGE, WAIST_SIDE
 from coach.picture.drawing import CORNER, View, draw, title_card
-from coach.picture.figures import FIGURES, PSOAS_SPOT
+from coach.picture.figures import FIGURES, ILIACUS_SPOT, PSOAS_SPOT
 from coach.picture.insets import CURL_TOUCH, PRESS_TOUCH, Contact
 from coach.picture.palette import BLUE, BONE, DEEP, INK, MUSCLE, ORANGE, SKIN
 from coach.picture.render import font_files, render_png
@@ -88,6 +88,15 @@ def test_the_psoas_spot_is_on_the_six_pack_edge_level_with_the_navel_and_the_sli
     assert circle(svg, "navel") == (500, 410) == (circle(svg, "spot")[0] + 80, circle(svg, "spot")[1])
     # the muscle's edge is drawn through the spot: two curves that meet there, upright
     assert re.search(r'<path d="M408,252 Q420,331 420,410 Q420,535 460,660"[^>]*class="six-pack-edge"', svg)
+
+
+def test_the_iliacus_starts_just_inside_the_hip_point_and_slides_about_three_fingers_toward_the_waist():
+    spot, (through, end) = ILIACUS_SPOT, FIGURES["iliacus"].slide
+    assert spot.dx > HIP_POINT.dx and math.dist((spot.dx, spot.dy), (HIP_POINT.dx, HIP_POINT.dy)) < FINGER  # inside
+    length = math.dist((spot.dx, spot.dy), (end.dx, end.dy))
+    assert 3 * FINGER <= length <= 3.5 * FINGER
+    assert math.dist((end.dx, end.dy), (WAIST_SIDE.dx, WAIST_SIDE.dy)) < FINGER and end.dx > WAIST_SIDE.dx  # inside it
+    assert end.dy < through.dy < spot.dy  # up along the bone, toward the waist
 
 
 def test_the_glide_back_is_a_dashed_line_from_the_slide_end_back_to_the_spot():

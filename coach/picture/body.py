@@ -30,14 +30,14 @@ class Landmark:
 
 @dataclass(frozen=True)
 class Body:
-    """Where the body lies on the canvas: its middle line, the canvas row of body row 0, and its size."""
+    """Where the body lies on the canvas: its middle line, and the canvas row of body row 0 (above the canvas: the
+    head is cut by its top edge)."""
 
     middle: float = CANVAS / 2
     top: float = -30
-    scale: float = 1.0
 
     def at(self, dx: float, dy: float) -> P:
-        return P(round(self.middle + dx * self.scale, 1), round(self.top + dy * self.scale, 1))
+        return P(round(self.middle + dx, 1), round(self.top + dy, 1))
 
     def of(self, mark: Landmark) -> P:
         return self.at(mark.dx, mark.dy)
@@ -47,7 +47,7 @@ class Body:
 NAVEL = Landmark(0, 440)
 SIX_PACK_EDGE = Landmark(-80, 440)  # the outer edge of the six-pack muscle, level with the navel
 HIP_POINT = Landmark(-196, 618)  # the bony point at the front of the hip bone
-WAIST_SIDE = Landmark(-258, 520)  # the side of the waist, where the hip bone's rim turns back
+WAIST_SIDE = Landmark(-262, 450)  # the side of the waist, where the hip bone's rim runs up to
 
 # The torso's outline on the worked side, top to bottom (the other side is its mirror image).
 OUTLINE = (
@@ -68,7 +68,7 @@ def torso(svg: Svg, body: Body) -> None:
     """The head (cut by the canvas's top), the trunk and its outline."""
     left = [body.at(dx, dy) for dx, dy in OUTLINE]
     right = [body.at(-dx, dy) for dx, dy in reversed(OUTLINE)]
-    svg.circle(body.at(0, 10), 88 * body.scale, fill=SKIN, stroke=INK, width=6)
+    svg.circle(body.at(0, 10), 88, fill=SKIN, stroke=INK, width=6)
     svg.path(svg.smooth([*left, *right]) + " Z", stroke="none", width=0, fill=SKIN)
     svg.path(svg.smooth([*left, *right]), stroke=INK, width=6)
 
@@ -79,7 +79,8 @@ def landmarks(svg: Svg, body: Body) -> None:
         ribs = [body.at(sign * 254, 352), body.at(sign * 120, 306), body.at(0, 240)]
         svg.path(svg.curve(*ribs), stroke=BONE, width=9)
         point = body.at(-sign * HIP_POINT.dx, HIP_POINT.dy)
-        svg.path(svg.curve(body.at(sign * 262, 450), body.at(sign * 246, 570), point), stroke=BONE, width=12)
+        rim = [body.at(sign * -WAIST_SIDE.dx, WAIST_SIDE.dy), body.at(sign * 246, 570), point]
+        svg.path(svg.curve(*rim), stroke=BONE, width=12)
         svg.circle(point, 12, fill=BONE)
     _six_pack(svg, body)
     svg.circle(body.of(NAVEL), 12, fill=SKIN, stroke=INK, width=6, cls="navel")
@@ -94,7 +95,8 @@ def six_pack_edge(body: Body, sign: int = 1) -> list[P]:
 
 
 def _six_pack(svg: Svg, body: Body) -> None:
-    """Both halves of the muscle, shaded, with its tendon lines; its outer edge on the worked side drawn dark."""
+    """Both halves of the muscle, shaded (down the worked side's edge, across the bottom, up the other's, and over
+    the top under the ribs), with its tendon lines; its outer edge on the worked side drawn dark."""
     left, right = six_pack_edge(body), six_pack_edge(body, -1)
     halves = f" Q{svg.mirror.p(left[1])} {svg.mirror.p(left[2])} Q{svg.mirror.p(left[3])} {svg.mirror.p(left[4])}"
     back = f" L{svg.mirror.p(right[4])} Q{svg.mirror.p(right[3])} {svg.mirror.p(right[2])}"

@@ -89,9 +89,6 @@ class Figure:
     body: Body = SOLO
     words: tuple[str, ...] = ()  # what the routine's own words must say for the picture to match them
 
-    def slide_end(self) -> Landmark | None:
-        return self.slide[-1] if self.slide else None
-
 
 def draw(figure: Figure, side: Side, view: View) -> str:
     """The SVG text of one routine's picture for one side (right or left) and view."""

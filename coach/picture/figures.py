@@ -14,7 +14,8 @@ from coach.picture.drawing import Figure, Inset, Key, Label, Legend
 PSOAS_SPOT = SIX_PACK_EDGE  # on the outer edge of the six-pack muscle, level with the navel
 PSOAS_SLIDE = (PSOAS_SPOT.moved(outward=3, down=1),)  # three finger-widths outward, toward the hip bone
 ILIACUS_SPOT = HIP_POINT.moved(outward=-0.9, down=-0.4)  # just inside the bony point, on the inside of the bone
-ILIACUS_SLIDE = (Landmark(-204, 566), Landmark(-230, 468))  # along the inside of the bone, toward the waist
+# along the inside of the bone, three finger-widths toward the side of the waist (WAIST_SIDE, the rim's upper end)
+ILIACUS_SLIDE = (Landmark(-204, 566), Landmark(-230, 468))
 
 NAVEL_LABEL = Label("navel", NAVEL.moved(outward=-0.55, down=0.3))
 RIBS_LABEL = Label("rib edge", Landmark(-250, 215), line=(Landmark(-200, 224), Landmark(-170, 318)))
