@@ -15,9 +15,9 @@ from enum import StrEnum
 from coach.kinds import Side
 from coach.picture import insets
 from coach.picture.body import Body, Landmark, landmarks, legs_dropped, limb, torso
-from coach.picture.insets import Box, Contact
+from coach.picture.insets import Contact
 from coach.picture.palette import BLUE, BONE, INK, ORANGE, SKIN
-from coach.picture.svg import CANVAS, Mirror, P, Svg
+from coach.picture.svg import CANVAS, Box, Mirror, P, Svg
 
 LABEL = 42  # the labels' font size, canvas units: 42 px letters on the 1000 px cover
 ROW = 58  # a legend line's height: the legend's band under the picture is as high as its lines need

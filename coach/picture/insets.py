@@ -12,12 +12,11 @@ so that in the left side's picture the worked side is on the right in the slice 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from coach.picture.body import limb
 from coach.picture.palette import BLUE, BONE, DEEP, INK, MUSCLE, ORANGE, SKIN
-from coach.picture.svg import P, Svg, num
+from coach.picture.svg import Box, P, Svg, num
 
 WORDS = 40  # the insets' words, font size: as large as the labels, within a box a third of the picture wide
 
@@ -33,19 +32,6 @@ class Contact(StrEnum):
     FINGERTIPS = "fingertips"  # the fingertips of both hands, side by side
     THUMBS = "thumbs"  # a partner's thumbs, one stacked on the other
     TOOL = "tool"  # the tip of a cane or a knobbler, instead of the hands
-
-
-@dataclass(frozen=True)
-class Box:
-    """An inset's place on the canvas (in the right side's picture): its top left corner and size."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    def at(self, x: float, y: float) -> P:
-        return P(self.x + x, self.y + y)
 
 
 def frame(svg: Svg, box: Box, cls: str) -> None:

@@ -36,6 +36,20 @@ class P:
         return math.hypot(other.x - self.x, other.y - self.y)
 
 
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a canvas: its top left corner and its size (a view box, an inset's place)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def at(self, x: float, y: float) -> P:
+        """A point given from the box's top left corner."""
+        return P(self.x + x, self.y + y)
+
+
 def num(value: float) -> str:
     """A coordinate as written: at most one decimal, no trailing zero, no negative zero."""
     text = f"{round(value, 1):.1f}".rstrip("0").rstrip(".")
