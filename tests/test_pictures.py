@@ -154,6 +154,21 @@ def test_the_press_goes_down_and_in_toward_the_spine_on_both_sides():
     assert circle(draw(FIGURES["psoas"], Side.RIGHT, View.STROKE), "inset-spot") == (at.x, at.y) == (764, 104)
 
 
+def heading(svg: str, cls: str) -> float:
+    """Which way an arrowhead of this class points across: its tip's x less its base's middle's."""
+    (points,) = re.findall(rf'<polygon class="{cls}" points="([^"]+)"', svg)
+    (tip_x, _), (ax, _), (bx, _) = (tuple(map(float, pair.split(","))) for pair in points.split())
+    return tip_x - (ax + bx) / 2
+
+
+@pytest.mark.parametrize(("name", "inward"), [("psoas", True), ("psoas-partner", True), ("iliacus", False)])
+def test_the_legends_press_mark_points_as_the_insets_arrow_does(name, inward):
+    for side, toward_middle in ((Side.RIGHT, 1), (Side.LEFT, -1)):
+        svg = draw(FIGURES[name], side, View.STROKE)
+        expected = toward_middle if inward else -toward_middle  # the iliacus curls out, onto the bone's inside
+        assert math.copysign(1, heading(svg, "press")) == math.copysign(1, heading(svg, "key")) == expected
+
+
 def test_a_tool_variant_shows_the_tools_tip_where_the_fingertips_press():
     for name, touch in (("psoas", PRESS_TOUCH), ("iliacus", CURL_TOUCH)):
         tool = replace(FIGURES[name], contact=Contact.TOOL)

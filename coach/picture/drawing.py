@@ -38,7 +38,8 @@ class Key(StrEnum):
     BACK = "back"
     CIRCLES = "circles"
     LIFT = "lift"
-    PRESS = "press"
+    PRESS = "press"  # down and in, toward the middle: as in the press inset
+    CURL = "curl"  # down and out, onto the inside of the hip bone: as in the curl inset
     YOU = "you"  # the giver, small: shoulders and head from above
 
 
@@ -193,10 +194,10 @@ def _key(svg: Svg, key: Key, at: P, inward: int) -> None:
     elif key is Key.CIRCLES:
         svg.circle(P(at.x + 34, at.y + 4), 22, fill="none", stroke=BLUE, width=8)
         svg.arrowhead(P(at.x + 44, at.y - 18), P(at.x + 20, at.y - 18), size=24, fill=BLUE)
-    elif key is Key.PRESS:
-        middle = at.x + 34
-        svg.line([P(middle - inward * 18, at.y - 24), P(middle + inward * 2, at.y + 4)], stroke=INK, width=10)
-        svg.arrowhead(P(middle + inward * 16, at.y + 26), P(middle - inward * 18, at.y - 24), size=34, fill=INK)
+    elif key in (Key.PRESS, Key.CURL):
+        middle, way = at.x + 34, inward if key is Key.PRESS else -inward
+        svg.line([P(middle - way * 18, at.y - 24), P(middle + way * 2, at.y + 4)], stroke=INK, width=10)
+        svg.arrowhead(P(middle + way * 16, at.y + 26), P(middle - way * 18, at.y - 24), size=34, fill=INK, cls="key")
     elif key is Key.YOU:
         svg.ellipse(P(at.x + 34 - inward * 6, at.y), 14, 30, fill=SKIN, stroke=INK, width=4)
         svg.circle(P(at.x + 34 + inward * 4, at.y), 13, fill=SKIN, stroke=INK, width=4)

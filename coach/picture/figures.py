@@ -27,7 +27,7 @@ LANDMARK_LABELS = (NAVEL_LABEL, RIBS_LABEL, HIP_LABEL, KNEES_LABEL, SIX_PACK_LAB
 START = (Key.SPOT, "start: on the six-pack's edge")
 PRESS = (Key.PRESS, "press down and in")
 BACK = (Key.BACK, "glide back")
-CURL = ((Key.PRESS, "curl over the rim, onto its inside"),)
+CURL = ((Key.CURL, "curl over the rim, onto its inside"),)
 SLIDE_BACK = ((Key.SLIDE, "slide 3 finger-widths"), BACK)
 LIFT = "2. lift the foot just off the mat"
 
@@ -78,7 +78,7 @@ FIGURES = {
         labels=(NAVEL_LABEL,),
         legend=Legend(
             position=((START,), ((Key.YOU, "you: kneel, arms straight"),)),
-            stroke=(((Key.SPOT, "start: thumbs stacked"),), ((Key.SLIDE, "slide toward you"), BACK)),
+            stroke=(((Key.SPOT, "start: thumbs stacked"),), (PRESS,), ((Key.SLIDE, "slide toward you"), BACK)),
         ),
         words=("navel", "six-pack muscle", "thumbs", "stacked", "toward you", "Kneel beside"),
     ),
