@@ -5,22 +5,29 @@ real resvg (size, the same bytes), the pictures in exported files read back with
 from __future__ import annotations
 
 import base64
+import math
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from importlib import resources
 
+import numpy
 import pytest
 from conftest import MINI, fake_speaker, install_routine, run_cli
 from mutagen import id3
 from mutagen.flac import FLAC, Picture
 from mutagen.oggvorbis import OggVorbis
+from picture_layout import Box, frames, labels, marks, path_points, pixels
 
 from coach.catalog import builtin_sources
 from coach.kinds import Shape, Side
-from coach.picture.drawing import FINGER, NAVEL, SIX_PACK_EDGE, View, draw, title_card
-from coach.picture.figures import FIGURES, PSOAS_SPOT
-from coach.picture.render import render_png
+from coach.picture.body import FINGER, HIP_POINT, NAVEL, SIX_PACK_EDGE, WAIST_SIDE
+from coach.picture.drawing import CORNER, View, draw, title_card
+from coach.picture.figures import FIGURES, ILIACUS_SPOT, PSOAS_SPOT
+from coach.picture.insets import CURL_TOUCH, PRESS_TOUCH, Contact
+from coach.picture.palette import BLUE, BONE, DEEP, INK, MUSCLE, ORANGE, SKIN
+from coach.picture.render import font_files, render_png
 from coach.picture.untrusted import Unsafe, clean_svg
 
 run = run_cli
@@ -38,6 +45,13 @@ def tip(svg: str, cls: str) -> tuple[float, float]:
     return float(points[0]), float(points[1])
 
 
+def away(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
+    """How far a point is from a line segment."""
+    (px, py), (ax, ay), (bx, by) = point, start, end
+    t = max(0, min(1, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)))
+    return math.dist(point, (ax + t * (bx - ax), ay + t * (by - ay)))
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
@@ -49,9 +63,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("name", "spot", "end"),
     [
-        ("psoas", (334, 435), (258, 454)),  # two finger-widths outside the six-pack's edge at the navel; 2 more out
-        ("iliacus", (338, 596), (268.4, 485)),  # just inside the hip's front point; up along the bone to the waist
-        ("psoas-partner", (434, 435), (358, 454)),  # the psoas spot, the receiver lying further right
+        ("psoas", (420, 410), (282, 456)),  # on the six-pack's edge at the navel; 3 finger-widths out, toward the hip
+        ("iliacus", (345.4, 569.6), (270, 438)),  # just inside the hip's front point; up along the bone to the waist
+        ("psoas-partner", (520, 410), (382, 456)),  # the psoas spot, the receiver lying further right
     ],
 )
 def test_the_spot_and_the_slide_end_sit_where_the_description_puts_them_and_mirror(name, spot, end):
@@ -65,14 +79,130 @@ def test_the_spot_and_the_slide_end_sit_where_the_description_puts_them_and_mirr
     assert circle(position, "spot") == spot and 'class="slide' not in position  # the position: the spot alone
 
 
-def test_the_psoas_spot_is_the_one_its_words_give():
-    # "just to the side of your navel ... the outer edge of the six-pack muscle ... two finger-widths outward"
-    assert SIX_PACK_EDGE.dy == NAVEL.dy
-    assert (PSOAS_SPOT.dx, PSOAS_SPOT.dy) == (SIX_PACK_EDGE.dx - 2 * FINGER, NAVEL.dy)
-    assert circle(draw(FIGURES["psoas"], Side.RIGHT, View.POSITION), "navel") == (500, 435)
+def test_the_psoas_spot_is_on_the_six_pack_edge_level_with_the_navel_and_the_slide_goes_three_fingers_out():
+    assert PSOAS_SPOT == SIX_PACK_EDGE and SIX_PACK_EDGE.dy == NAVEL.dy
+    (end,) = FIGURES["psoas"].slide
+    assert (end.dx, end.dy) == (PSOAS_SPOT.dx - 3 * FINGER, PSOAS_SPOT.dy + FINGER)  # outward, a little toward the hip
+    assert end.dy < HIP_POINT.dy and end.dx < PSOAS_SPOT.dx  # outward, away from the spine, above the hip bone
+    svg = draw(FIGURES["psoas"], Side.RIGHT, View.POSITION)
+    assert circle(svg, "navel") == (500, 410) == (circle(svg, "spot")[0] + 80, circle(svg, "spot")[1])
+    # the muscle's edge is drawn through the spot: two curves that meet there, upright
+    assert re.search(r'<path d="M408,252 Q420,331 420,410 Q420,535 460,660"[^>]*class="six-pack-edge"', svg)
+
+
+def test_the_iliacus_starts_just_inside_the_hip_point_and_slides_about_three_fingers_toward_the_waist():
+    spot, (through, end) = ILIACUS_SPOT, FIGURES["iliacus"].slide
+    assert spot.dx > HIP_POINT.dx and math.dist((spot.dx, spot.dy), (HIP_POINT.dx, HIP_POINT.dy)) < FINGER  # inside
+    length = math.dist((spot.dx, spot.dy), (end.dx, end.dy))
+    assert 3 * FINGER <= length <= 3.5 * FINGER
+    assert math.dist((end.dx, end.dy), (WAIST_SIDE.dx, WAIST_SIDE.dy)) < FINGER and end.dx > WAIST_SIDE.dx  # inside it
+    assert end.dy < through.dy < spot.dy  # up along the bone, toward the waist
+
+
+def test_the_glide_back_is_a_dashed_line_from_the_slide_end_back_to_the_spot():
+    svg = draw(FIGURES["psoas"], Side.RIGHT, View.STROKE)
+    (back,) = re.findall(r'<path d="([^"]+)"[^>]*stroke-width="8" [^>]*stroke-dasharray="20 12" class="back"', svg)
+    assert back == "M292.6,439 Q332,376.1 392,399.2"  # from beside the slide's end (282,456) to the spot (420,410)
+    points = path_points(back)
+    assert math.dist(points[0], (282, 456)) == pytest.approx(20, abs=0.1)
+    assert math.dist(points[-1], (420, 410)) == pytest.approx(30, abs=0.1)
+    assert away(points[10], (420, 410), (282, 456)) > 30  # bowed toward the head, clear of the slide
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
+@pytest.mark.parametrize("side", [Side.RIGHT, Side.LEFT])
+@pytest.mark.parametrize("view", list(View))
+def test_no_label_overlaps_another_a_key_mark_or_an_inset(name, side, view):
+    svg = draw(FIGURES[name], side, view)
+    found = labels(svg)
+    assert len(found) >= 6
+    assert [label.words for label in found if not label.box.within(Box(0, 0, 1000, 1000))] == []
+    overlapping = [(a.words, b.words) for i, a in enumerate(found) for b in found[i + 1 :] if a.box.meets(b.box)]
+    assert overlapping == []
+    hit = {(lab.words, m.name) for lab in found for m in marks(svg) for x, y in m.points if lab.box.near(x, y, m.reach)}
+    assert hit == set()
+    insets = frames(svg)
+    assert [lab.words for lab in found for f in insets if lab.box.meets(f) and not lab.box.within(f)] == []
+    assert min(float(size) for size in re.findall(r'<text [^>]*font-size="([0-9.]+)"', svg)) >= 40
+
+
+def test_the_layout_test_sees_an_overlap():
+    svg = draw(FIGURES["psoas"], Side.RIGHT, View.STROKE)
+    moved = svg.replace('<text x="525.3" y="423.8"', '<text x="400" y="423.8"')  # "navel" over the spot
+    assert {m.name for lab in labels(moved) for m in marks(moved) for x, y in m.points if lab.box.near(x, y, m.reach)}
+    assert ("spot" in {m.name for m in marks(moved)}) and labels(moved)[0].words == "navel"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_the_pictures_use_black_greys_blue_and_orange_only(name):
+    colours = set()
+    for side in (Side.RIGHT, Side.LEFT):
+        for view in View:
+            colours |= set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]+)"', draw(FIGURES[name], side, view)))
+    assert colours <= {INK, "#fff", SKIN, MUSCLE, DEEP, BONE, BLUE, ORANGE}
+    assert {BLUE, ORANGE} <= colours
+
+
+def test_the_press_goes_down_and_in_toward_the_spine_on_both_sides():
+    for side, inward in ((Side.RIGHT, 1), (Side.LEFT, -1)):
+        svg = draw(FIGURES["psoas"], side, View.STROKE)
+        touch, head = circle(svg, "inset-spot"), tip(svg, "press")
+        spine = re.search(r'<circle cx="([0-9.]+)" cy="([0-9.]+)" r="22" fill="#fff"', svg)
+        assert spine and head[1] > touch[1]  # down
+        assert (head[0] - touch[0]) * inward > 0 and abs(head[0] - float(spine[1])) < abs(touch[0] - float(spine[1]))
+    at = CORNER.at(*PRESS_TOUCH)
+    assert circle(draw(FIGURES["psoas"], Side.RIGHT, View.STROKE), "inset-spot") == (at.x, at.y) == (764, 104)
+
+
+def heading(svg: str, cls: str) -> float:
+    """Which way an arrowhead of this class points across: its tip's x less its base's middle's."""
+    (points,) = re.findall(rf'<polygon class="{cls}" points="([^"]+)"', svg)
+    (tip_x, _), (ax, _), (bx, _) = (tuple(map(float, pair.split(","))) for pair in points.split())
+    return tip_x - (ax + bx) / 2
+
+
+@pytest.mark.parametrize(("name", "inward"), [("psoas", True), ("psoas-partner", True), ("iliacus", False)])
+def test_the_legends_press_mark_points_as_the_insets_arrow_does(name, inward):
+    for side, toward_middle in ((Side.RIGHT, 1), (Side.LEFT, -1)):
+        svg = draw(FIGURES[name], side, View.STROKE)
+        expected = toward_middle if inward else -toward_middle  # the iliacus curls out, onto the bone's inside
+        assert math.copysign(1, heading(svg, "press")) == math.copysign(1, heading(svg, "key")) == expected
+
+
+def test_a_tool_variant_shows_the_tools_tip_where_the_fingertips_press():
+    for name, touch in (("psoas", PRESS_TOUCH), ("iliacus", CURL_TOUCH)):
+        tool = replace(FIGURES[name], contact=Contact.TOOL)
+        svg = draw(tool, Side.LEFT, View.STROKE)
+        at = CORNER.at(*touch)
+        assert circle(svg, "tool-tip") == (1000 - at.x, at.y) and 'class="inset-spot"' not in svg
+        assert circle(draw(FIGURES[name], Side.LEFT, View.STROKE), "inset-spot") == (1000 - at.x, at.y)
+
+
+def test_the_partners_hands_stay_off_the_spot_and_the_slide():
+    svg = draw(FIGURES["psoas-partner"], Side.RIGHT, View.STROKE)
+    hands = circle(svg, "hands")
+    assert hands == (474, 364)
+    spot, end = circle(svg, "spot"), tip(svg, "slide-end")
+    assert math.dist(hands, spot) > 34 + 19 + 3  # the hands' circle clear of the spot's
+    assert away(hands, spot, end) > 34 + 8 + 3  # ... and of the slide's stem
+    assert ">you</text>" in svg and ">start: thumbs stacked</text>" in svg and ">slide toward you</text>" in svg
+
+
+WORDS_TO_COME = {"psoas", "psoas-gentle"}  # their files still give the spot as two finger-widths outside the edge
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                name in WORDS_TO_COME, strict=True, reason="the routine's words give the spot as the picture will"
+            ),
+        )
+        for name in sorted(FIGURES)
+    ],
+)
 def test_each_picture_says_what_its_routine_says(name):
     text = resources.files("coach.routines").joinpath(f"{name}.toml").read_text("utf-8")
     assert [words for words in FIGURES[name].words if words not in text] == []
@@ -86,20 +216,29 @@ def test_the_left_picture_keeps_its_words_readable():
     right = draw(FIGURES["psoas"], Side.RIGHT, View.STROKE)
     left = draw(FIGURES["psoas"], Side.LEFT, View.STROKE)
     assert "scale(-1" not in left and "matrix(-1" not in left  # mirrored by coordinates, never by a transform
-    assert '<text x="520" y="423" font-size="40" font-weight="bold" text-anchor="start"' in right
-    assert '<text x="480" y="423" font-size="40" font-weight="bold" text-anchor="end"' in left
-    assert ">navel</text>" in left and ">knees to the left</text>" in right and ">knees to the right</text>" in left
-    # the title and the legend are not mirrored
-    assert '<text x="28" y="62" font-size="48" font-weight="bold" text-anchor="start"' in left
-    assert ">left side</text>" in left and ">slide toward the hip</text>" in left
+    assert '<text x="525.3" y="423.8" font-size="42" font-weight="bold" text-anchor="start"' in right
+    assert '<text x="474.7" y="423.8" font-size="42" font-weight="bold" text-anchor="end"' in left
+    assert ">navel</text>" in left and ">the left</text>" in right and ">the right</text>" in left
+    # the title moves to the other corner, the inset's; the legend is the same on both sides
+    assert '<text x="974" y="60" font-size="50" font-weight="bold" text-anchor="end"' in left
+    assert '<text x="112" y="980" font-size="42" font-weight="bold" text-anchor="start"' in left
+    assert ">left side</text>" in left and ">slide 3 finger-widths</text>" in left
 
 
-def test_the_gentle_stroke_is_the_foot_lift_and_its_position_the_circles():
+def test_the_gentle_pictures_show_the_circles_and_the_stroke_the_foot_lift():
     stroke = draw(FIGURES["psoas-gentle"], Side.RIGHT, View.STROKE)
-    assert tip(stroke, "lift") == (790, 570)  # an arrow straight up, beside the lifted foot
-    assert ">lift the foot just off the mat</text>" in stroke
     position = draw(FIGURES["psoas-gentle"], Side.RIGHT, View.POSITION)
-    assert circle(position, "circles") == circle(position, "spot") == (334, 435)
+    for svg in (stroke, position):
+        assert circle(svg, "circles") == circle(svg, "spot") == (420, 410)
+    assert tip(stroke, "lift") == (938, 154)  # straight up, in front of the lifted foot's toes
+    assert 'class="foot"' in stroke and 'class="foot"' not in position and 'class="slide' not in stroke
+    assert ">1. light circles on the spot</text>" in stroke and ">2. lift the foot just off the mat</text>" in stroke
+
+
+def test_the_psoas_position_shows_the_check_by_the_foot():
+    position = draw(FIGURES["psoas"], Side.RIGHT, View.POSITION)
+    assert tip(position, "lift") == (938, 154) and ">check: lift the foot, feel it firm</text>" in position
+    assert 'class="inset-press"' in draw(FIGURES["psoas"], Side.RIGHT, View.STROKE)
 
 
 # -- rendering (the real resvg) ------------------------------------------------------------------------------------
@@ -137,6 +276,32 @@ def test_the_pictures_in_the_docs_are_the_ones_coach_draws():
         for side in (Side.RIGHT, Side.LEFT):
             shown = (ROOT / "docs" / "pictures" / f"{name}-{side}.png").read_bytes()
             assert shown == render_png(draw(FIGURES[name], side, View.STROKE)), f"{name}-{side}: make pictures"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["psoas", "psoas-gentle"])
+def test_the_label_boxes_hold_the_letters_resvg_draws(name):
+    """The layout test's boxes come from the font's advance widths; each label drawn alone by resvg, with the
+    same fonts, puts its ink inside its box, and the box is no more than a few pixels wider than the ink."""
+    import resvg_py
+
+    svg = draw(FIGURES[name], Side.RIGHT, View.STROKE)
+    texts = re.findall(r"<text [^>]*>[^<]*</text>", svg)
+    assert len(texts) == len(labels(svg)) >= 10
+    for text, label in zip(texts, labels(svg), strict=True):
+        box, halo = label.box, float(re.findall(r'stroke-width="([0-9.]+)"', text)[0]) / 2
+        left, top = math.floor(box.x0) - 10, math.floor(box.y0) - 10
+        width, height = math.ceil(box.x1) + 10 - left, math.ceil(box.y1) + 10 - top
+        alone = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" width="{width}" '
+                 f'height="{height}" font-family="DejaVu Sans">{text}</svg>')  # fmt: skip
+        png = resvg_py.svg_to_bytes(
+            svg_string=alone, width=width, height=height, background="#ffffff", skip_system_fonts=True,
+            font_files=font_files(), font_family="DejaVu Sans",
+        )  # fmt: skip
+        rows, cols = numpy.nonzero(pixels(bytes(png))[:, :, :3].min(axis=2) < 128)
+        ink = Box(left + cols.min(), top + rows.min(), left + cols.max() + 1, top + rows.max() + 1)
+        assert ink.within(box), label.words
+        assert box.x1 - halo - ink.x1 < 8 and ink.x0 - box.x0 - halo < 8, label.words  # no looser than the bearings
 
 
 # -- coach show --picture ------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """A routine's pictures, drawn as SVG from one small description (pure: a Figure and a side in, SVG text out).
 
-A `Figure` says where things are on one body model seen from above, lying on the back: the starting spot, the
-press, the slide (where it ends), the glide back, and for some routines circles, a foot lift or a partner's hands.
-Each routine has two views: the position (the chapters before the strokes) and the stroke (the strokes chapters,
-and the cover). The left side's picture is the right side's mirrored (coach.picture.svg.Mirror), labels readable.
+A `Figure` says where things are on one body model (coach.picture.body), seen from above, lying on the back: the
+starting spot, the slide (where it ends), the glide back, and for some routines circles, a foot lift or a
+partner's hands; an inset shows what the view from above cannot (the press, down and in; the foot lift). Each
+routine has two views: the position (the chapters before the strokes) and the stroke (the strokes chapters, and
+the cover). The left side's picture is the right side's mirrored (coach.picture.svg.Mirror), its words readable.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coach.kinds import Side
-from coach.picture.svg import CANVAS, Mirror, P, Svg
+from coach.picture import insets
+from coach.picture.body import Body, Landmark, landmarks, legs_dropped, limb, torso
+from coach.picture.insets import Contact
+from coach.picture.palette import BLUE, BONE, INK, ORANGE, SKIN
+from coach.picture.svg import CANVAS, Box, Mirror, P, Svg
 
-INK = "#000"
-BLUE = "#0072B2"  # the slide and the six-pack edge (Okabe-Ito blue: apart from orange for every kind of colour vision)
-ORANGE = "#E69F00"  # the starting spot
-SKIN = "#EEEEEE"
-BONE = "#555555"
-LABEL = 40  # font size, canvas units: on a 1200 px cover, 48 px letters
-SCALE = 1.0  # canvas units per body unit
-TOP = 105  # the body unit at the top of the canvas (the head is cut off above its chin)
-FINGER = 38  # a finger's width, body units (the body is about 17 units to a centimetre)
+LABEL = 42  # the labels' font size, canvas units: 42 px letters on the 1000 px cover
+ROW = 58  # a legend line's height: the legend's band under the picture is as high as its lines need
+CORNER = Box(646, 12, 340, 312)  # the inset, top right in the right side's picture (top left in the left's)
+SOLO = Body()  # one person lying in the middle of the picture
 
 
 class View(StrEnum):
@@ -30,53 +30,47 @@ class View(StrEnum):
     STROKE = "stroke"  # the stroke itself: the strokes chapters, and the cover
 
 
-class Pose(StrEnum):
-    KNEES_DROPPED = "knees dropped"  # knees bent and fallen to the other side
-    SIDE_VIEW_FOOT_LIFT = "foot lift"  # seen from the side: knees bent, the worked side's foot just off the mat
+class Key(StrEnum):
+    """The marks a legend line explains, each drawn small in front of its words."""
+
+    SPOT = "spot"
+    SLIDE = "slide"
+    BACK = "back"
+    CIRCLES = "circles"
+    LIFT = "lift"
+    PRESS = "press"  # down and in, toward the middle: as in the press inset
+    CURL = "curl"  # down and out, onto the inside of the hip bone: as in the curl inset
+    YOU = "you"  # the giver, small: shoulders and head from above
 
 
-@dataclass(frozen=True)
-class Body:
-    """Where the body lies: its middle line on the canvas. Body units run from the middle line (dx, negative toward
-    the worked side) and down from the top of the canvas (dy)."""
+class Inset(StrEnum):
+    """The small picture in the corner."""
 
-    middle: float = CANVAS / 2
-
-    def at(self, dx: float, dy: float) -> P:
-        return P(round(self.middle + dx * SCALE, 1), round((dy - TOP) * SCALE, 1))
+    NONE = "none"
+    PRESS = "press"  # the press, down and in toward the spine, in a slice of the belly
+    CURL = "curl"  # the fingertips curled over the hip bone's rim
+    FOOT_LIFT = "foot lift"  # the foot an inch off the mat, from the side
 
 
-@dataclass(frozen=True)
-class Landmark:
-    """A place on the body in body units: `dx` toward the worked side is negative."""
-
-    dx: float
-    dy: float
-
-    def moved(self, outward: float = 0, down: float = 0) -> Landmark:
-        """Moved by finger-widths: outward, away from the middle line; down, toward the feet."""
-        return Landmark(self.dx - outward * FINGER, self.dy + down * FINGER)
-
-
-# The body model's landmarks on the worked side (the right side's picture: the viewer's left).
-NAVEL = Landmark(0, 540)
-SIX_PACK_EDGE = Landmark(-90, 540)  # the outer edge of the six-pack muscle, level with the navel
-HIP_POINT = Landmark(-200, 720)  # the bony point at the front of the hip
-WAIST_SIDE = Landmark(-262, 590)  # the side of the waist, just above the hip bone
+Entry = tuple[Key, str]
 
 
 @dataclass(frozen=True)
 class Legend:
-    """The stroke's words, under the picture: one short line each."""
+    """The words under each view's picture: lines of one or two entries, each a mark and a few words."""
 
-    start: str  # the starting spot (in the position view)
-    slide: str = ""  # the slide (or the lift)
-    back: str = ""  # the glide back
-    stroke_start: str = ""  # the starting spot in the stroke view, where it says more (the press)
+    position: tuple[tuple[Entry, ...], ...]
+    stroke: tuple[tuple[Entry, ...], ...]
 
-    def __post_init__(self) -> None:
-        if not self.stroke_start:
-            object.__setattr__(self, "stroke_start", self.start)
+
+@dataclass(frozen=True)
+class Label:
+    """A plain label on the body, in body units, with an optional line (from, to) to what it names."""
+
+    text: str
+    at: Landmark
+    anchor: str = "start"
+    line: tuple[Landmark, Landmark] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,14 +81,14 @@ class Figure:
     spot: Landmark
     legend: Legend
     slide: tuple[Landmark, ...] = ()  # from the spot: one point (straight) or two (curved through the first)
+    bow: float = -60  # how far the glide back bows aside: positive on the slide's left as it goes, else right
     circles: bool = False  # small circles at the spot
-    foot_lift: bool = False  # the stroke view is the foot lift, seen from the side
-    partner: bool = False  # a giver kneels at the worked side and works with the thumbs
-    body: Body = Body()
+    corner: tuple[Inset, Inset] = (Inset.NONE, Inset.PRESS)  # the inset of the position view, of the stroke view
+    contact: Contact = Contact.FINGERTIPS  # what presses, in the insets (a tool's tip instead of the fingertips)
+    partner: bool = False  # a giver kneels at the worked side, arms straight, thumbs stacked on the spot
+    labels: tuple[Label, ...] = ()
+    body: Body = SOLO
     words: tuple[str, ...] = ()  # what the routine's own words must say for the picture to match them
-
-    def slide_end(self) -> Landmark | None:
-        return self.slide[-1] if self.slide else None
 
 
 def draw(figure: Figure, side: Side, view: View) -> str:
@@ -102,177 +96,128 @@ def draw(figure: Figure, side: Side, view: View) -> str:
     if side not in (Side.RIGHT, Side.LEFT):
         raise ValueError(f"a picture is drawn for one side, not {side}")
     svg = Svg(Mirror(flip=side is Side.LEFT), f"{figure.title}, {side} side")
-    if view is View.STROKE and figure.foot_lift:
-        _side_view(svg, figure)
-    else:
-        _top_view(svg, figure, side, view)
+    body = figure.body
+    legs_dropped(svg, body)
+    torso(svg, body)
+    landmarks(svg, body)
+    _labels(svg, figure, side)
+    if figure.partner:
+        _giver(svg, figure)
+    spot = body.of(figure.spot)
+    if figure.circles:
+        _circles(svg, spot)
+    if view is View.STROKE and figure.slide:
+        _slide(svg, figure)
+    svg.circle(spot, 19, fill=ORANGE, stroke=INK, width=6, cls="spot")
+    _inset(svg, figure, figure.corner[view is View.STROKE])
     _title(svg, figure, side)
+    _legend(svg, figure.legend.stroke if view is View.STROKE else figure.legend.position)
     described = "the stroke" if view is View.STROKE else "the position and the starting spot"
     return svg.document(f"{figure.title}, {side} side: {described}.")
 
 
 def _title(svg: Svg, figure: Figure, side: Side) -> None:
-    svg = _unmirrored(svg)
-    svg.text(P(28, 62), figure.title, size=48)
-    svg.text(P(28, 114), f"{side} side", size=44, bold=False)
+    svg.text(P(26, 60), figure.title, size=50)
+    svg.text(P(26, 116), f"{side} side", size=44, bold=False)
 
 
-def _top_view(svg: Svg, figure: Figure, side: Side, view: View) -> None:
+def _labels(svg: Svg, figure: Figure, side: Side) -> None:
     body = figure.body
-    _legs_dropped(svg, body)
-    _torso(svg, body)
-    svg.text(P(CANVAS - 15, 830), f"knees to the {side.other}", size=LABEL, anchor="end")
-    _landmarks(svg, body)
-    if figure.partner:
-        _giver(svg, figure)
-    spot = body.at(figure.spot.dx, figure.spot.dy)
-    if figure.circles:
-        _circles(svg, spot)
-    if view is View.STROKE and figure.slide:
-        _slide(svg, figure)
-        _press(svg, spot)
-    svg.circle(spot, 14, fill=ORANGE, stroke=INK, width=5, cls="spot")
-    _legend(svg, figure, view)
+    for label in figure.labels:
+        if label.line is not None:
+            svg.line([body.of(mark) for mark in label.line], stroke=INK, width=4)
+        for index, text in enumerate(label.text.format(other=side.other).split("\n")):
+            svg.text(body.of(label.at.moved(down=index * 1.1)), text, size=LABEL, anchor=label.anchor)
 
 
-def _unmirrored(svg: Svg) -> Svg:
-    """The same document, drawn without mirroring: the title and the legend read the same on both sides."""
-    return Svg(Mirror(), svg.title, svg.elements)
-
-
-def _limb(svg: Svg, points: list[P], width: float) -> None:
-    """An outlined limb: a thick black line under a slightly thinner light one."""
-    svg.line(points, stroke=INK, width=width + 10)
-    svg.line(points, stroke=SKIN, width=width)
-
-
-def _legs_dropped(svg: Svg, body: Body) -> None:
-    """Both knees bent and fallen to the other side (the viewer's right, in the right side's picture), with an
-    arrow showing the fall."""
-    _limb(svg, [body.at(120, 740), body.at(390, 800), body.at(260, 980)], 150)
-    _limb(svg, [body.at(-110, 740), body.at(340, 870), body.at(150, 1040)], 160)
-    knee = body.at(455, 725)
-    svg.path(svg.curve(body.at(230, 690), body.at(360, 640), knee), stroke=INK, width=7)
-    svg.arrowhead(knee, body.at(370, 665), size=34, fill=INK)
-
-
-def _torso(svg: Svg, body: Body) -> None:
-    half = [(-20, 140), (-80, 175), (-245, 205), (-275, 300), (-258, 440), (-250, 560), (-285, 690), (-235, 800)]
-    left = [body.at(dx, dy) for dx, dy in half]
-    right = [body.at(-dx, dy) for dx, dy in reversed(half)]
-    svg.path(svg.smooth([*left, *right]) + " Z", stroke="none", width=0, fill=SKIN)
-    svg.path(svg.smooth(left), stroke=INK, width=6)
-    svg.path(svg.smooth(right), stroke=INK, width=6)
-    svg.circle(body.at(0, 70), 92, fill=SKIN, stroke=INK, width=6)
-
-
-def _landmarks(svg: Svg, body: Body) -> None:
-    """The rib edge, the six-pack muscle, the navel and the hip bones, with their names."""
-    edge = SIX_PACK_EDGE.dx
-    for sign in (-1, 1):
-        svg.path(svg.curve(body.at(sign * 245, 430), body.at(sign * 120, 400), body.at(0, 310)), stroke=BONE, width=8)
-        crest = [body.at(sign * 262, 610), body.at(sign * 230, 670), body.at(sign * -HIP_POINT.dx, HIP_POINT.dy)]
-        svg.path(svg.smooth(crest), stroke=BONE, width=10)
-        groin = [body.at(sign * -HIP_POINT.dx, HIP_POINT.dy), body.at(sign * 120, 790), body.at(sign * 40, 820)]
-        svg.path(svg.smooth(groin), stroke=BONE, width=5, extra=' stroke-dasharray="4 14"')
-    top, bottom = P(-70, 330), P(-60, 800)  # the muscle's outer edge runs through SIX_PACK_EDGE, at the navel
-    bend = P(2 * edge - (top.x + bottom.x) / 2, 2 * SIX_PACK_EDGE.dy - (top.y + bottom.y) / 2)
-    for sign, colour, width in ((1, BONE, 4), (-1, BLUE, 9)):
-        ends = [body.at(-sign * point.x, point.y) for point in (top, bend, bottom)]
-        svg.path(svg.curve(*ends), stroke=colour, width=width, extra=' class="six-pack-edge"' if sign < 0 else "")
-    svg.line([body.at(0, 330), body.at(0, 800)], stroke=BONE, width=3, extra=' stroke-dasharray="10 10"')
-    svg.circle(body.at(NAVEL.dx, NAVEL.dy), 11, fill="none", stroke=INK, width=6, cls="navel")
-    svg.text(body.at(20, 528), "navel", size=LABEL)
-    svg.text(body.at(25, 300), "rib edge", size=LABEL)
-    svg.text(body.at(-60, 300), "six-pack edge", size=LABEL, anchor="end")
-    svg.text(body.at(-215, 800), "hip bone", size=LABEL, anchor="end")
+def _inset(svg: Svg, figure: Figure, inset: Inset) -> None:
+    if inset is Inset.PRESS:
+        insets.press(svg, CORNER, figure.contact)
+    elif inset is Inset.CURL:
+        insets.curl(svg, CORNER, figure.contact)
+    elif inset is Inset.FOOT_LIFT:
+        insets.foot_lift(svg, CORNER)
 
 
 def _circles(svg: Svg, spot: P) -> None:
-    svg.circle(spot, 42, fill="none", stroke=BLUE, width=7, cls="circles")
-    svg.arrowhead(P(spot.x + 6, spot.y - 42), P(spot.x - 20, spot.y - 42), size=26, fill=BLUE)
-
-
-def _press(svg: Svg, spot: P) -> None:
-    """Down and in: a ring around the spot, with four short ticks pointing into it."""
-    svg.circle(spot, 28, fill="none", stroke=INK, width=6, cls="press")
+    """Small circles around the spot: a ring with an arrowhead on it."""
+    svg.circle(spot, 50, fill="none", stroke=BLUE, width=9, cls="circles")
+    svg.arrowhead(P(spot.x + 14, spot.y - 50), P(spot.x - 20, spot.y - 50), size=34, fill=BLUE)
 
 
 def _slide(svg: Svg, figure: Figure) -> None:
+    """The slide, a thick blue arrow from the spot to where it ends, and the glide back, a dashed black line from
+    there back to the spot, bowed aside (Figure.bow)."""
     body = figure.body
-    spot = body.at(figure.spot.dx, figure.spot.dy)
-    points = [body.at(mark.dx, mark.dy) for mark in figure.slide]
+    spot = body.of(figure.spot)
+    points = [body.of(mark) for mark in figure.slide]
     end = points[-1]
     through = points[0] if len(points) > 1 else P((spot.x + end.x) / 2, (spot.y + end.y) / 2)
-    back = P(through.x, through.y - 60)  # the glide back bows above the slide
-    svg.path(svg.curve(end, back, spot), stroke=INK, width=6, extra=' stroke-dasharray="14 10" class="back"')
-    tail = points[-2] if len(points) > 1 else spot
-    stem_end = end.toward(tail, 22)
+    tail = through if len(points) > 1 else spot
+    across = P(spot.x + end.y - spot.y, spot.y - end.x + spot.x)  # a quarter turn from the slide's way
+    bend = through.toward(P(through.x + across.x - spot.x, through.y + across.y - spot.y), figure.bow)
+    svg.path(svg.curve(end.toward(bend, 20), bend, spot.toward(bend, 30)), stroke=INK, width=8,
+             extra=' stroke-dasharray="20 12" class="back"')  # fmt: skip
+    stem_end = end.toward(tail, 40)
     d = svg.curve(spot, through, stem_end) if len(points) > 1 else svg.polyline([spot, stem_end])
-    svg.path(d, stroke=BLUE, width=12, extra=' class="slide"')
-    svg.arrowhead(end, tail if len(points) == 1 else through, size=50, fill=BLUE, cls="slide-end")
+    svg.path(d, stroke=BLUE, width=16, extra=' class="slide"')
+    svg.arrowhead(end, tail, size=58, fill=BLUE, cls="slide-end")
 
 
-def _legend(svg: Svg, figure: Figure, view: View) -> None:
-    """The stroke's words in a band under the picture: the start and the press, then the slide and the glide back."""
-    legend, y, svg = figure.legend, 920, _unmirrored(svg)
-    svg.add(f'<rect x="0" y="{y - 70}" width="{CANVAS}" height="{CANVAS - y + 70}" fill="#fff"/>')
-    svg.line([P(0, y - 70), P(CANVAS, y - 70)], stroke=BONE, width=3)
-    stroke = view is View.STROKE and bool(figure.slide)
-    svg.circle(P(58, y - 14), 14, fill=ORANGE, stroke=INK, width=5)
-    if stroke:
-        svg.circle(P(58, y - 14), 28, fill="none", stroke=INK, width=6)
-    if figure.circles and not (view is View.STROKE and figure.foot_lift):
-        svg.circle(P(58, y - 14), 34, fill="none", stroke=BLUE, width=7)
-    svg.text(P(108, y), legend.stroke_start if view is View.STROKE else legend.start, size=LABEL)
-    if view is View.STROKE and figure.foot_lift:
-        y += 58
-        svg.line([P(58, y + 4), P(58, y - 20)], stroke=BLUE, width=12)
-        svg.arrowhead(P(58, y - 44), P(58, y + 4), size=36, fill=BLUE)
-        svg.text(P(108, y), legend.slide, size=LABEL)
-    if stroke and legend.slide:
-        y += 58
-        svg.line([P(30, y - 14), P(60, y - 14)], stroke=BLUE, width=12)
-        svg.arrowhead(P(96, y - 14), P(30, y - 14), size=40, fill=BLUE)
-        svg.text(P(108, y), legend.slide, size=LABEL)
-        svg.line([P(650, y - 14), P(730, y - 14)], stroke=INK, width=6, extra=' stroke-dasharray="14 10"')
-        svg.text(P(745, y), legend.back, size=LABEL)
+def _legend(svg: Svg, lines: tuple[tuple[Entry, ...], ...]) -> None:
+    """The marks explained, in a band under the picture: one or two entries a line, the words the same on both
+    sides (the press's mark points in, as in the picture)."""
+    inward = -1 if svg.mirror.flip else 1
+    svg = Svg(Mirror(), svg.title, svg.elements)
+    top = CANVAS - 20 - ROW * len(lines)
+    svg.add(f'<rect x="0" y="{top}" width="{CANVAS}" height="{CANVAS - top}" fill="#fff"/>')
+    svg.line([P(0, top), P(CANVAS, top)], stroke=BONE, width=3)
+    y = top + 58
+    for line in lines:
+        x = 24.0
+        for key, words in line:
+            _key(svg, key, P(x, y - 15), inward)
+            svg.text(P(x + 88, y), words, size=LABEL)
+            x = 624
+        y += ROW
+
+
+def _key(svg: Svg, key: Key, at: P, inward: int) -> None:
+    """A legend's mark, about 70 units wide, at `at` (its left end, middle height)."""
+    if key is Key.SPOT:
+        svg.circle(P(at.x + 34, at.y), 19, fill=ORANGE, stroke=INK, width=6)
+    elif key is Key.SLIDE:
+        svg.line([P(at.x, at.y), P(at.x + 34, at.y)], stroke=BLUE, width=16)
+        svg.arrowhead(P(at.x + 74, at.y), at, size=46, fill=BLUE)
+    elif key is Key.BACK:
+        svg.line([P(at.x + 74, at.y), P(at.x + 4, at.y)], stroke=INK, width=8, extra=' stroke-dasharray="20 12"')
+    elif key is Key.CIRCLES:
+        svg.circle(P(at.x + 34, at.y + 4), 22, fill="none", stroke=BLUE, width=8)
+        svg.arrowhead(P(at.x + 44, at.y - 18), P(at.x + 20, at.y - 18), size=24, fill=BLUE)
+    elif key in (Key.PRESS, Key.CURL):
+        middle, way = at.x + 34, inward if key is Key.PRESS else -inward
+        svg.line([P(middle - way * 18, at.y - 24), P(middle + way * 2, at.y + 4)], stroke=INK, width=10)
+        svg.arrowhead(P(middle + way * 16, at.y + 26), P(middle - way * 18, at.y - 24), size=34, fill=INK, cls="key")
+    elif key is Key.YOU:
+        svg.ellipse(P(at.x + 34 - inward * 6, at.y), 14, 30, fill=SKIN, stroke=INK, width=4)
+        svg.circle(P(at.x + 34 + inward * 4, at.y), 13, fill=SKIN, stroke=INK, width=4)
+    elif key is Key.LIFT:
+        svg.line([P(at.x + 34, at.y + 24), P(at.x + 34, at.y - 4)], stroke=BLUE, width=12)
+        svg.arrowhead(P(at.x + 34, at.y - 30), P(at.x + 34, at.y + 24), size=36, fill=BLUE)
 
 
 def _giver(svg: Svg, figure: Figure) -> None:
-    """The giver, seen from above, kneeling at the worked side and facing the receiver: shoulders, head, and both
-    arms reaching to the spot, the hands' thumbs side by side on it."""
-    body = figure.body
-    spot = body.at(figure.spot.dx, figure.spot.dy)
-    shoulder_x = 150
-    for dy in (-1, 1):
-        hand = P(spot.x - 40, spot.y + dy * 22)
-        _limb(svg, [P(shoulder_x, spot.y + dy * 120), P(spot.x - 130, spot.y + dy * 75), hand], 50)
-        svg.circle(hand, 30, fill=SKIN, stroke=INK, width=6)
-        svg.line([P(hand.x + 10, spot.y + dy * 14), P(spot.x - 6, spot.y + dy * 8)], stroke=INK, width=18)
-    svg.line([P(shoulder_x, spot.y - 150), P(shoulder_x, spot.y + 150)], stroke=INK, width=130)
-    svg.line([P(shoulder_x, spot.y - 150), P(shoulder_x, spot.y + 150)], stroke=SKIN, width=118)
-    svg.circle(P(shoulder_x + 35, spot.y), 58, fill=SKIN, stroke=INK, width=6)
-    svg.text(P(30, spot.y + 215), "you, kneeling", size=LABEL)
-
-
-def _side_view(svg: Svg, figure: Figure) -> None:
-    """The foot lift, seen from the side: lying on the back, knees bent, fingertips resting on the spot, the worked
-    side's foot lifted just off the mat (its place on the mat dashed)."""
-    mat = 720
-    svg.line([P(30, mat + 6), P(970, mat + 6)], stroke=BONE, width=8)
-    _limb(svg, [P(215, 640), P(600, 640)], 150)
-    svg.circle(P(125, 640), 76, fill=SKIN, stroke=INK, width=6)
-    svg.line([P(880, mat - 18), P(975, mat - 18)], stroke=INK, width=3, extra=' stroke-dasharray="8 8"')
-    ankle = P(880, mat - 80)
-    _limb(svg, [P(600, 650), P(760, 330), ankle], 100)
-    svg.line([P(ankle.x, ankle.y + 20), P(ankle.x + 90, ankle.y + 20)], stroke=INK, width=44)
-    spot = P(455, 568)
-    _limb(svg, [P(250, 600), P(340, 480), P(spot.x - 14, spot.y - 12)], 46)
-    svg.circle(spot, 14, fill=ORANGE, stroke=INK, width=5, cls="spot")
-    svg.line([P(790, mat - 10), P(790, mat - 100)], stroke=BLUE, width=12)
-    svg.arrowhead(P(790, mat - 150), P(790, mat - 10), size=50, fill=BLUE, cls="lift")
-    _legend(svg, figure, View.STROKE)
+    """The giver from above, kneeling at the worked side and facing the receiver: the shoulders (an oval) and the
+    head, both arms straight to the spot, one hand on the other, the thumbs stacked on the spot."""
+    spot = figure.body.of(figure.spot)
+    centre, hands = P(spot.x - 330, spot.y - 120), P(spot.x - 46, spot.y - 46)
+    for end in (-1, 1):
+        limb(svg, [P(centre.x + 10, centre.y + end * 112), hands], 48)
+    svg.ellipse(centre, 58, 140, fill=SKIN, stroke=INK, width=6)
+    svg.circle(P(centre.x + 26, centre.y), 50, fill=SKIN, stroke=INK, width=6)
+    limb(svg, [hands, spot.toward(hands, 16)], 24)
+    svg.circle(hands, 34, fill=SKIN, stroke=INK, width=6, cls="hands")
+    svg.text(P(centre.x, centre.y + 205), "you", size=LABEL, anchor="middle")
 
 
 def title_card(title: str, side: Side) -> str:

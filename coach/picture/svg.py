@@ -32,6 +32,23 @@ class P:
         scale = distance / math.hypot(dx, dy)
         return P(self.x + dx * scale, self.y + dy * scale)
 
+    def distance(self, other: P) -> float:
+        return math.hypot(other.x - self.x, other.y - self.y)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a canvas: its top left corner and its size (a view box, an inset's place)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def at(self, x: float, y: float) -> P:
+        """A point given from the box's top left corner."""
+        return P(self.x + x, self.y + y)
+
 
 def num(value: float) -> str:
     """A coordinate as written: at most one decimal, no trailing zero, no negative zero."""
@@ -98,6 +115,12 @@ class Svg:
             f'<circle{name} cx="{num(self.mirror.x(centre.x))}" cy="{num(centre.y)}" r="{num(r)}" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{num(width)}"/>'
         )
+
+    def ellipse(self, centre: P, rx: float, ry: float, *, fill: str, stroke: str, width: float) -> None:
+        """An upright ellipse, as a path of two arcs (it mirrors as the rest does)."""
+        top, bottom, arc = P(centre.x, centre.y - ry), P(centre.x, centre.y + ry), f"A{num(rx)},{num(ry)} 0 1 1"
+        d = f"M{self.mirror.p(top)} {arc} {self.mirror.p(bottom)} {arc} {self.mirror.p(top)} Z"
+        self.path(d, stroke=stroke, width=width, fill=fill)
 
     def polygon(self, points: Sequence[P], *, fill: str, cls: str = "") -> None:
         name = f' class="{cls}"' if cls else ""

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
-from coach.picture.svg import CANVAS, num
+from coach.picture.svg import CANVAS, Box, num
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -33,14 +32,6 @@ _FONT_FAMILY = re.compile(r"font-family\s*:[^;}]*;?", re.IGNORECASE)
 
 class Unsafe(ValueError):
     """An SVG coach will not draw; the message ends the sentence "PICTURE: ..."."""
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    width: float
-    height: float
 
 
 def clean_svg(data: bytes, mirrored: bool = False) -> str:
