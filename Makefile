@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # information, so that one warning is filtered by its first words; pip's errors, and any other warning from the
 # build, still show (tests/test_setup.py).
 INSTALL = python -W 'ignore:Editable installation.:UserWarning' -m pip install --quiet -c constraints-dev.txt \
-	-e '.[dev,plot]'
+	-e '.[dev,plot,paper]'
 
 # The other supported Pythons found here (3.11, 3.12, 3.13, on the PATH or under ~/.pyenv/versions; see
 # scripts/pythons.sh), as version:path. Each gets a venv of its own, .venv-3.X. Lint, mypy and the sounds check run

@@ -11,6 +11,7 @@ from coach import __version__
 from coach.cli import shared
 from coach.cli.commands import info, list_routines, list_voices, show
 from coach.cli.export import export
+from coach.cli.paper import handout, report
 from coach.cli.play import routine_command
 from coach.cli.program import history, log
 from coach.cli.remind import remind
@@ -18,7 +19,7 @@ from coach.cli.shared import deps_of, failure, find_source, output_faults, routi
 from coach.errors import CoachError
 from coach.quoting import quoted
 
-COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind)
+COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind, handout, report)
 
 
 class CoachGroup(click.Group):
