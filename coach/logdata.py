@@ -65,7 +65,7 @@ def log_rows(entries: Sequence[Entry], zone: tzinfo | None) -> list[Row]:
             "date": e.started.date().isoformat(),
             "routine": e.routine,
             "side": str(e.side),
-            "shape": e.shape,
+            "shape": e.shape or None,
             "status": e.status,
             "strokes_done": e.strokes_done if e.is_session else None,
             "strokes_planned": e.strokes_planned if e.is_session else None,
@@ -93,4 +93,3 @@ def json_text(rows: Sequence[Row]) -> str:
     head = json.dumps({"format": FORMAT, "columns": list(COLUMNS)})[:-1]
     entries = ",\n".join(f"  {json.dumps(row)}" for row in rows)
     return f'{head},\n "entries": [\n{entries}\n ]}}\n' if rows else f'{head}, "entries": []}}\n'
-

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from coach.kinds import Side
 from coach.program import STARTED, STOPPED, Entry, day_tenderness, program_starts, side_done
 from coach.routine import Program, Routine
+from coach.template import counted
 
 SKIPPED = "skipped"  # the status of a reminder skipped from the desktop notification, where the log has them
 CUT_SHORT = (STOPPED, STARTED)  # a session stopped early, or whose process ended before it said how it ended
@@ -65,7 +66,7 @@ class Summary:
 
     def text(self) -> str:
         """ "12 of 14 days, 61 of 84 sessions on the right side; tenderness 6 to 2"."""
-        sessions = f"{self.sessions} session{'s' if self.sessions != 1 else ''}"
+        sessions = counted(self.sessions, "session")
         if self.per_day is not None:
             sessions = f"{self.sessions} of {self.days * self.per_day} sessions"
         notes = self.tenderness
@@ -74,7 +75,7 @@ class Summary:
             tender = f"tenderness {notes[0]} (one note)"
         elif notes:
             tender = f"tenderness {notes[0]} to {notes[-1]}"
-        return f"{self.days_worked} of {self.days} days, {sessions} on the {self.side} side; {tender}"
+        return f"{self.days_worked} of {counted(self.days, 'day')}, {sessions} on the {self.side} side; {tender}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,7 +179,7 @@ def day_rows(mine: Sequence[Entry], name: str, sides: tuple[Side, ...], first: d
     by_day: dict[date, list[Entry]] = {}
     for e in mine:
         by_day.setdefault(e.started.date(), []).append(e)
-    starts = program_starts(e.started.date() for e in mine if counted(e))
+    starts = program_starts(e.started.date() for e in mine if counting(e))
     rows: list[DayRow] = []
     gap: date | None = None
     day = first
@@ -196,7 +197,8 @@ def day_rows(mine: Sequence[Entry], name: str, sides: tuple[Side, ...], first: d
     return tuple(rows)
 
 
-def counted(e: Entry) -> bool:
+def counting(e: Entry) -> bool:
+    """Whether a session counts toward the program (a reminder skipped is no session)."""
     return e.status != SKIPPED and e.counts
 
 
