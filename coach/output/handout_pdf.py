@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 from coach.handout import Handout, Sheet, Step
 from coach.output.pdf import (
     BODY,
+    BULLET,
     FAMILY,
     GREY,
+    HAIRLINE,
     INK,
     LINE,
     RULE,
     WARN,
+    bullet,
     document,
     heading,
     height,
@@ -116,25 +119,26 @@ def steps(pdf: FPDF, numbered: Sequence[Step], narrow: float, beside: float) -> 
             pdf.ln(1)
             paragraph(pdf, step.stroke_heading, indent=5, wide=wide())
             for words in step.stroke:
-                paragraph(pdf, f"•  {words}", indent=9, wide=wide())
+                bullet(pdf, words, indent=8, wide=wide())
         pdf.ln(2.5)
 
 
 def safety(pdf: FPDF, lines: Sequence[str]) -> None:
     """The safety words in full, under a heading, with a bar beside them."""
-    needed = 10 + sum(height(pdf, f"•  {line}", indent=4) + 0.8 for line in lines)
+    needed = 10 + sum(height(pdf, line, indent=4 + BULLET) + 0.8 for line in lines)
     if room(pdf) < needed:
         pdf.add_page()
     top, page = pdf.get_y(), pdf.page_no()
     heading(pdf, "Safety", colour=WARN)
     for line in lines:
-        paragraph(pdf, f"•  {line}", indent=4)
+        bullet(pdf, line, indent=4)
         pdf.ln(0.8)
     if pdf.page_no() == page:
         pdf.set_draw_color(*WARN)
         pdf.set_line_width(0.8)
         pdf.line(pdf.l_margin - 3, top, pdf.l_margin - 3, pdf.get_y())
         pdf.set_draw_color(*INK)
+        pdf.set_line_width(HAIRLINE)
     pdf.ln(4)
 
 
@@ -149,9 +153,10 @@ def sheet(pdf: FPDF, tick: Sheet) -> None:
         paragraph(pdf, line)
     pdf.ln(2)
     day_w, date_w, tender_w = 10.0, 30.0, 16.0
-    box_w = min(12.0, (width(pdf) - day_w - date_w - tender_w * len(tick.sides)) / (tick.per_day * len(tick.sides)))
+    box_w = min(16.0, (width(pdf) - day_w - date_w - tender_w * len(tick.sides)) / (tick.per_day * len(tick.sides)))
     columns = (day_w, date_w, *((box_w,) * tick.per_day + (tender_w,)) * len(tick.sides))
     pdf.set_draw_color(*RULE)
+    pdf.set_line_width(HAIRLINE)
     pdf.set_font(FAMILY, size=8.5)
     with pdf.table(
         col_widths=columns, width=sum(columns), align="LEFT", text_align="CENTER", line_height=4,

@@ -28,6 +28,8 @@ FAMILY = "DejaVu"
 MARGIN = 14.0  # mm on every side
 BODY = 10.0  # points
 LINE = 4.6  # mm a line of body text takes
+BULLET = 4.0  # mm from a bullet to its text
+HAIRLINE = 0.25  # mm, a table's rules
 INK = (0, 0, 0)
 GREY = (95, 95, 95)
 RULE = (150, 150, 150)
@@ -64,6 +66,7 @@ def document(paper: Paper, title: str, made: datetime, footer: str) -> FPDF:
     pdf.set_lang("en")
     pdf.set_creation_date(made)
     pdf.set_font(FAMILY, size=BODY)
+    pdf.set_line_width(HAIRLINE)
     return pdf
 
 
@@ -92,6 +95,14 @@ def paragraph(pdf: FPDF, text: str, *, indent: float = 0.0, wide: float = 0.0, b
     pdf.set_x(pdf.l_margin + indent)
     pdf.multi_cell((wide or width(pdf)) - indent, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=BODY)
+
+
+def bullet(pdf: FPDF, text: str, *, indent: float = 0.0, wide: float = 0.0) -> None:
+    """A bulleted paragraph: the bullet `indent` mm in, the text after it, its later lines under its first."""
+    pdf.set_font(FAMILY, size=BODY)
+    pdf.set_x(pdf.l_margin + indent)
+    pdf.cell(BULLET, LINE, "•")
+    paragraph(pdf, text, indent=indent + BULLET, wide=wide)
 
 
 def height(pdf: FPDF, text: str, *, indent: float = 0.0, wide: float = 0.0) -> float:
