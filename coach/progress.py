@@ -113,11 +113,14 @@ def progress(
     today: date,
     made: datetime,
     period: tuple[date | None, date | None] = (None, None),
+    named: str | None = None,
 ) -> Progress:
-    """The report on `entries` (of the routines to report on), for the period asked, `today` being today."""
+    """The report on `entries` (of the routines to report on: of the one `named`, when one is), for the period
+    asked, `today` being today."""
     first, last = period
     if not entries:
-        return Progress(made=made, first=first, last=last, routines=(), nothing="No sessions are logged yet.")
+        of = "" if named is None else f" of {named}"
+        return Progress(made=made, first=first, last=last, routines=(), nothing=f"No sessions{of} are logged yet.")
     reports = []
     for name in sorted({e.routine for e in entries}):
         mine = [e for e in entries if e.routine == name]

@@ -622,6 +622,8 @@ def test_an_empty_log_is_a_report_that_says_so(home):
         "coach progress report · page 1 of 1",
     ]
     assert run("report", "--csv").stdout_bytes == (",".join(COLUMNS) + "\r\n").encode()
+    named = run("report", "fridge", "-o", str(target))
+    assert named.stderr == f"Wrote {target}: 1 page of A4.\nNo sessions of fridge are logged yet.\n"
 
 
 def test_a_period_with_nothing_in_it_is_a_report_that_says_so(home):
@@ -635,6 +637,9 @@ def test_a_period_with_nothing_in_it_is_a_report_that_says_so(home):
     assert lines(target)[2] == said
     late = run("report", "fridge", "--from", "2026-12-10", "-o", str(target))
     assert late.stderr.splitlines()[1] == "Nothing is logged from 2026-12-10 on."
+
+
+NOT_A_DAY = "is not a day written as YYYY-MM-DD, such as 2026-12-07."
 
 
 def usage(command: str, problem: str) -> str:
@@ -655,6 +660,10 @@ def usage(command: str, problem: str) -> str:
         (["report", "--csv", "--paper", "a4"], usage("report", "--paper is for a PDF report.")),
         (["report", "--csv", "--from", "2026-12-08", "--to", "2026-12-07"],
          usage("report", "--from 2026-12-08 comes after --to 2026-12-07.")),
+        (["report", "--csv", "--from", "2026-13-01"],
+         usage("report", f"Invalid value for '--from': '2026-13-01' {NOT_A_DAY}")),
+        (["handout", "fridge", "--side", "right", "-o", "f.pdf", "--from", "7.12.2026"],
+         usage("handout", f"Invalid value for '--from': '7.12.2026' {NOT_A_DAY}")),
         (["handout", "fridge", "--side", "auto", "-o", "f.pdf"],
          usage("handout", "Invalid value for '--side': 'auto' is not one of 'right', 'left', 'both'.")),
     ],

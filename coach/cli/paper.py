@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,18 +13,35 @@ from coach.cli.shared import current_deps, routine_sources, source_named
 from coach.errors import CoachError
 from coach.kinds import Side
 from coach.papersize import Paper
-from coach.quoting import shown
+from coach.quoting import quoted, shown
 
 if TYPE_CHECKING:
     from coach.cli.deps import Deps
     from coach.program import Entry
     from coach.routine import Routine
 
-DAY = click.DateTime(["%Y-%m-%d"])
+
+if TYPE_CHECKING:
+    DayType = click.ParamType[date, Any]
+else:
+    DayType = click.ParamType  # generic only in click's newer releases
 
 
-def day_of(value: datetime | None) -> date | None:
-    return None if value is None else value.date()
+class Day(DayType):
+    """A calendar day, written as YYYY-MM-DD, given to the command as a date."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{quoted(value)} is not a day written as YYYY-MM-DD, such as 2026-12-07.", param, ctx)
+
+
+DAY = Day()
 
 
 def pdf_target(target: Path, what: str) -> None:
@@ -50,7 +67,7 @@ def pdf_target(target: Path, what: str) -> None:
 @click.option(
     "--from", "start", type=DAY, metavar="DATE", help="The program's first day (YYYY-MM-DD): the tick sheet is dated."
 )
-def handout(routine_name: str, side: Side, target: Path, paper: Paper | None, start: datetime | None) -> None:
+def handout(routine_name: str, side: Side, target: Path, paper: Paper | None, start: date | None) -> None:
     """Print a routine on a page for the fridge: its picture, the position and the stroke in numbered steps, the
     safety words in full, the program's tick sheet, and how to play each session.
 
@@ -68,7 +85,7 @@ def handout(routine_name: str, side: Side, target: Path, paper: Paper | None, st
     source = source_named(routine_name, deps)
     routine = source.load()
     pdf_target(target, "a handout")
-    content = handout_of(routine, side, source.command, day_of(start))
+    content = handout_of(routine, side, source.command, start)
     pictures = routine_pictures(source, routine)
     drawn = [checked_png(source, pictures(single, View.STROKE)) for single in side.sides]
     chosen = paper or deps.paper
@@ -120,7 +137,7 @@ def report_format(target: Path | None, as_csv: bool, as_json: bool, paper: Paper
 @click.option("--json", "as_json", is_flag=True, help="The log's data as JSON, with the same columns as the CSV.")
 @click.option("--paper", type=Members(Paper), help="a4 or letter (default: the locale's, by LC_PAPER).")
 def report(
-    routine_name: str | None, first: datetime | None, last: datetime | None, target: Path | None, as_csv: bool,
+    routine_name: str | None, first: date | None, last: date | None, target: Path | None, as_csv: bool,
     as_json: bool, paper: Paper | None,
 ) -> None:  # fmt: skip
     """Report on the program for a therapist: sessions done against the target on each side and day, strokes,
@@ -137,7 +154,7 @@ def report(
     from coach.output.files import check_place
 
     kind = report_format(target, as_csv, as_json, paper)
-    period = (day_of(first), day_of(last))
+    period = (first, last)
     if period[0] is not None and period[1] is not None and period[0] > period[1]:
         raise click.UsageError(f"--from {period[0].isoformat()} comes after --to {period[1].isoformat()}.")
     deps = current_deps()
@@ -147,7 +164,7 @@ def report(
     entries = logged(deps, name)
     if kind == PDF:
         assert target is not None
-        write_pdf_report(deps, entries, target, paper or deps.paper, period)
+        write_pdf_report(deps, entries, target, paper or deps.paper, period, name)
     else:
         write_data(deps, entries, target, kind, period)
 
@@ -188,15 +205,16 @@ def write_data(
 
 
 def write_pdf_report(
-    deps: Deps, entries: list[Entry], target: Path, paper: Paper, period: tuple[date | None, date | None]
-) -> None:
+    deps: Deps, entries: list[Entry], target: Path, paper: Paper, period: tuple[date | None, date | None],
+    named: str | None,
+) -> None:  # fmt: skip
     from coach.logdata import local
     from coach.output.report_pdf import write_report
     from coach.progress import progress
 
     now = deps.clock.now()
     made = local(now.replace(microsecond=0), zone_of(deps))
-    content = progress(entries, routines(deps, {e.routine for e in entries}), now.date(), made, period)
+    content = progress(entries, routines(deps, {e.routine for e in entries}), now.date(), made, period, named)
     pages = write_report(content, paper, target)
     click.echo(f"Wrote {shown(target)}: {pages} page{'s' if pages > 1 else ''} of {paper.name_shown}.", err=True)
     if content.nothing:
