@@ -757,3 +757,22 @@ def test_without_the_paper_extra_each_says_how_to_install_it(home, monkeypatch):
     )  # fmt: skip
     assert run("report", "--csv").exit_code == 0  # the data needs neither
     assert sorted(p.name for p in home.iterdir()) == ["config", "data"]
+
+
+def test_a_routine_since_removed_is_reported_by_the_name_the_log_holds(home):
+    """Its program is not known any more: its sessions are counted without a target."""
+    with ProgramLog(home / "data" / "log.sqlite3") as log:
+        row = log.begin("gone", Side.RIGHT, 8, datetime(2026, 12, 8, 9), least=6, shape="teach")
+        log.progress(row, (8,), Side.RIGHT, tuple(range(8)))
+        log.end(row, True, 8, datetime(2026, 12, 8, 9, 4))
+        log.set_tenderness(row, 4)
+    target = home / "gone.pdf"
+    result = run("report", "gone", "-o", str(target))
+    assert result.stderr.splitlines()[1] == (
+        "gone, 2026-12-08 to 2026-12-08: 1 of 1 day, 1 session on the right side; tenderness 4 (one note)"
+    )
+    assert lines(target)[2:4] == ["gone (gone)", "From 2026-12-08 to 2026-12-08 (1 day)."]
+    unknown = run("report", "nothing", "--csv")
+    assert (unknown.exit_code, unknown.stderr.splitlines()[-1]) == (
+        2, "Error: No routine named 'nothing'. Routines: fridge, iliacus, psoas, psoas-gentle, psoas-partner."
+    )  # fmt: skip

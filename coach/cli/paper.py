@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from coach.cli.options import Members
-from coach.cli.shared import current_deps, routine_sources, source_named
+from coach.cli.shared import current_deps, find_source, routine_sources, source_named
 from coach.errors import CoachError
 from coach.kinds import Side
 from coach.papersize import Paper
@@ -158,10 +158,11 @@ def report(
     if period[0] is not None and period[1] is not None and period[0] > period[1]:
         raise click.UsageError(f"--from {period[0].isoformat()} comes after --to {period[1].isoformat()}.")
     deps = current_deps()
-    name = None if routine_name is None else source_named(routine_name, deps).name
     if target is not None:
         check_place(target)
-    entries = logged(deps, name)
+    entries = logged(deps)
+    name = None if routine_name is None else logged_name(routine_name, deps, entries)
+    entries = [e for e in entries if name is None or e.routine == name]
     if kind == PDF:
         assert target is not None
         write_pdf_report(deps, entries, target, paper or deps.paper, period, name)
@@ -169,15 +170,23 @@ def report(
         write_data(deps, entries, target, kind, period)
 
 
-def logged(deps: Deps, name: str | None) -> list[Entry]:
-    """The log's entries (of one routine, when named); a warning on the rows it cannot read."""
+def logged(deps: Deps) -> list[Entry]:
+    """The log's entries; a warning on the rows it cannot read."""
     from coach.programlog import ProgramLog
 
     with ProgramLog(deps.dirs.log) as program_log:
         entries = program_log.entries()
         if program_log.warning:
             click.echo(program_log.warning, err=True)
-    return [e for e in entries if name is None or e.routine == name]
+    return entries
+
+
+def logged_name(given: str, deps: Deps, entries: list[Entry]) -> str:
+    """The routine a report is asked for: by its command name or file, or a name the log holds (a routine since
+    removed)."""
+    if find_source(given, deps) is None and any(e.routine == given for e in entries):
+        return given
+    return source_named(given, deps).name
 
 
 def zone_of(deps: Deps) -> tzinfo | None:
