@@ -93,13 +93,13 @@ def cli() -> None:
 
     \b
     Examples:
-      coach psoas --side right                        play a session
-      coach psoas --side both --strokes 10            right side, then left
-      coach psoas --side left -o psoas-left.mp3       write a session to play later
-      coach psoas --side right --script               read the session as timed text
-      coach export ~/coach-sessions                   every routine and side, for a phone
-      coach remind psoas --install                    reminders through the day, on this desktop
-      coach handout psoas --side right -o psoas.pdf   the routine and its tick sheet, on paper
-      coach report -o report.pdf                      the program so far, for a therapist
-      coach list                                      the routines
+      coach psoas --side right                     play a session
+      coach psoas --side both --strokes 10         right side, then left
+      coach psoas --side left -o psoas-left.mp3    write a session to play later
+      coach psoas --side right --script            read the session as timed text
+      coach export ~/coach-sessions                every routine and side, for a phone
+      coach remind psoas --install                 reminders through the day, on this desktop
+      coach handout psoas --side right -o h.pdf    the routine and its tick sheet, on paper
+      coach report -o report.pdf                   the program so far, for a therapist
+      coach list                                   the routines
     """

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.handout import Handout, Sheet, Step
+from coach.kinds import Side
 from coach.output.pdf import (
     BODY,
     BULLET,
@@ -23,7 +24,6 @@ from coach.output.pdf import (
     GREY,
     HAIRLINE,
     INK,
-    LINE,
     RULE,
     WARN,
     bullet,
@@ -47,6 +47,7 @@ FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 PICTURE = 72.0  # mm, one side's picture
 GAP = 6.0  # mm between the picture and the text beside it
 ROW = 8.0  # mm, a row of the tick sheet
+ROW_LEAST = 6.0  # ... where a lower one keeps the sheet on the page
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -69,30 +70,37 @@ class Laid:
 def write_handout(handout: Handout, pictures: Sequence[bytes], paper: Paper, path: Path) -> Laid:
     """Lay the handout out on `paper` with `pictures` (a PNG for each side worked, right first) and write it to
     `path`; gives its pages and where the pictures went."""
-    pdf = document(paper, handout.title, FIXED_DATE, f"{handout.title}: handout")
-    pdf.add_page()
+    with document(paper, handout.title, FIXED_DATE, f"{handout.title}: handout") as pdf:
+        pdf.add_page()
+        boxes, text_width = top(pdf, handout, pictures)
+        beside = boxes[0].y + boxes[0].size + 3 if len(boxes) == 1 else 0.0
+        steps(pdf, handout.steps, text_width, beside)
+        pdf.set_y(max(pdf.get_y(), beside) + 3)
+        safety(pdf, handout.safety)
+        if handout.sheet is not None:
+            sheet(pdf, handout.sheet, play_height(pdf, handout.play))
+        play(pdf, handout.play)
+        save(pdf, path)
+        return Laid(pdf.page_no(), tuple(boxes))
+
+
+def top(pdf: FPDF, handout: Handout, pictures: Sequence[bytes]) -> tuple[list[Box], float]:
+    """The title and the pictures: one side's in the top right corner, the title beside it; both sides', side by
+    side and centred under the title. Gives where they went, and how wide the text beside them may be."""
     if len(pictures) == 1:
         boxes = [Box(1, pdf.w - pdf.r_margin - PICTURE, pdf.t_margin, PICTURE)]
         text_width = width(pdf) - PICTURE - GAP
         title(pdf, handout, text_width)
     else:
         title(pdf, handout, width(pdf))
-        size = (width(pdf) - GAP) / 2
-        y = pdf.get_y() + 2
-        boxes = [Box(1, pdf.l_margin + i * (size + GAP), y, size) for i in range(len(pictures))]
+        size = min(PICTURE, (width(pdf) - GAP) / 2)
+        left, y = pdf.l_margin + (width(pdf) - 2 * size - GAP) / 2, pdf.get_y() + 2
+        boxes = [Box(1, left + i * (size + GAP), y, size) for i in range(len(pictures))]
         pdf.set_y(y + size + 4)
         text_width = width(pdf)
     for box, png in zip(boxes, pictures, strict=True):
         pdf.image(io.BytesIO(png), x=box.x, y=box.y, w=box.size, h=box.size)
-    beside = boxes[0].y + boxes[0].size + 3 if len(pictures) == 1 else 0.0
-    steps(pdf, handout.steps, text_width, beside)
-    pdf.set_y(max(pdf.get_y(), beside) + 3)
-    safety(pdf, handout.safety)
-    if handout.sheet is not None:
-        sheet(pdf, handout.sheet)
-    play(pdf, handout.play)
-    save(pdf, path)
-    return Laid(pdf.page_no(), tuple(boxes))
+    return boxes, text_width
 
 
 def title(pdf: FPDF, handout: Handout, wide: float) -> None:
@@ -142,12 +150,15 @@ def safety(pdf: FPDF, lines: Sequence[str]) -> None:
     pdf.ln(4)
 
 
-def sheet(pdf: FPDF, tick: Sheet) -> None:
-    """The tick sheet: a row a day, a box a session and a tenderness column for each side; a page of its own
-    where it would not fit whole."""
-    needed = 12 + sum(height(pdf, line) for line in tick.how) + (2 + len(tick.days)) * ROW
-    if room(pdf) < needed:
+def sheet(pdf: FPDF, tick: Sheet, after: float) -> None:
+    """The tick sheet: a row a day, a box a session and a tenderness column for each side. Its rows are ROW high,
+    or as low as ROW_LEAST where that keeps it and the `after` mm that follow it on the page; else it starts a page
+    of its own (and runs on over more, a long program's)."""
+    fixed = 16 + sum(height(pdf, line) for line in tick.how) + after
+    rows = len(tick.days) + 2  # and the two heading rows
+    if room(pdf) - fixed < rows * ROW_LEAST:
         pdf.add_page()
+    row_height = max(ROW_LEAST, min(ROW, (room(pdf) - fixed) / rows))
     heading(pdf, "Tick sheet")
     for line in tick.how:
         paragraph(pdf, line)
@@ -166,7 +177,7 @@ def sheet(pdf: FPDF, tick: Sheet) -> None:
         top.cell("Day", rowspan=2)
         top.cell("Date", rowspan=2)
         for side in tick.sides:
-            top.cell(f"{side.capitalize()} side: sessions", colspan=tick.per_day)
+            top.cell(side_heading(pdf, side, tick.per_day * box_w), colspan=tick.per_day)
             top.cell("Tender")
         below = table.row()
         for _ in tick.sides:
@@ -174,7 +185,7 @@ def sheet(pdf: FPDF, tick: Sheet) -> None:
                 below.cell(str(session))
             below.cell("0-10")
         for number, day in tick.days:
-            row = table.row(min_height=ROW)
+            row = table.row(min_height=row_height)
             row.cell(str(number))
             row.cell(dated(day))
             for _ in range(len(columns) - 2):
@@ -184,13 +195,29 @@ def sheet(pdf: FPDF, tick: Sheet) -> None:
     pdf.ln(4)
 
 
+def side_heading(pdf: FPDF, side: Side, wide: float) -> str:
+    """A side's heading over its boxes, as long as fits their width: "Right side: sessions", or "Right"."""
+    pdf.set_font(FAMILY, "B", 8.5)
+    fitting = [
+        text
+        for text in (f"{side.capitalize()} side: sessions", f"{side.capitalize()} side", side.capitalize())
+        if pdf.get_string_width(text) + 2 <= wide
+    ]
+    pdf.set_font(FAMILY, size=8.5)
+    return fitting[0] if fitting else side.capitalize()[0]
+
+
 def dated(day: date | None) -> str:
     """A day of the tick sheet: "Mon 2026-12-07" (in English whatever the locale), or blank to write in."""
     return "" if day is None else f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
 
 
+def play_height(pdf: FPDF, ways: Sequence[tuple[str, str]]) -> float:
+    return 8 + sum(height(pdf, f"{label}: {text}") + 1 for label, text in ways)
+
+
 def play(pdf: FPDF, ways: Sequence[tuple[str, str]]) -> None:
-    if room(pdf) < 8 + len(ways) * 3 * LINE:
+    if room(pdf) < play_height(pdf, ways):
         pdf.add_page()
     heading(pdf, "To play each session", size=11)
     for label, text in ways:

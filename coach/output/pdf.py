@@ -9,6 +9,8 @@ Given the same content and the same creation date, it writes the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,9 +38,22 @@ RULE = (150, 150, 150)
 WARN = (160, 20, 20)  # the safety words' heading and bar
 
 
-def document(paper: Paper, title: str, made: datetime, footer: str) -> FPDF:
+@contextmanager
+def document(paper: Paper, title: str, made: datetime, footer: str) -> Iterator[FPDF]:
     """An empty document on `paper`, with its fonts, its title and creation date in its properties, and each page's
-    footer: `footer` and the page's number."""
+    footer: `footer` and the page's number. Its font files are closed however the block ends (fpdf2 closes them
+    once it has written the document; a document never written would leave them open)."""
+    pdf = _document(paper, title, made, footer)
+    try:
+        yield pdf
+    finally:
+        for font in pdf.fonts.values():
+            close = getattr(font, "close", None)
+            if close is not None:
+                close()
+
+
+def _document(paper: Paper, title: str, made: datetime, footer: str) -> FPDF:
     try:
         from fpdf import FPDF
     except ImportError:

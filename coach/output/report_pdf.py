@@ -33,22 +33,22 @@ PLOT_MM = (182.0, 64.0)
 
 def write_report(report: Progress, paper: Paper, path: Path) -> int:
     """Lay the report out on `paper` and write it to `path`; gives its number of pages."""
-    pdf = document(paper, "Progress report", report.made, "coach progress report")
-    pdf.add_page()
-    pdf.set_font(FAMILY, "B", 19)
-    pdf.cell(0, 9, "Progress report", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*GREY)
-    paragraph(pdf, f"From the coach program log, made on {report.made:%Y-%m-%d at %H:%M}.")
-    pdf.set_text_color(*INK)
-    pdf.ln(3)
-    if report.nothing:
-        paragraph(pdf, report.nothing, bold=True)
-    for index, routine in enumerate(report.routines):
-        if index:
-            pdf.add_page()
-        section(pdf, routine)
-    save(pdf, path)
-    return int(pdf.page_no())
+    with document(paper, "Progress report", report.made, "coach progress report") as pdf:
+        pdf.add_page()
+        pdf.set_font(FAMILY, "B", 19)
+        pdf.cell(0, 9, "Progress report", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*GREY)
+        paragraph(pdf, f"From the coach program log, made on {report.made:%Y-%m-%d at %H:%M}.")
+        pdf.set_text_color(*INK)
+        pdf.ln(3)
+        if report.nothing:
+            paragraph(pdf, report.nothing, bold=True)
+        for index, routine in enumerate(report.routines):
+            if index:
+                pdf.add_page()
+            section(pdf, routine)
+        save(pdf, path)
+        return int(pdf.page_no())
 
 
 def section(pdf: FPDF, routine: RoutineProgress) -> None:
