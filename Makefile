@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # information, so that one warning is filtered by its first words; pip's errors, and any other warning from the
 # build, still show (tests/test_setup.py).
 INSTALL = python -W 'ignore:Editable installation.:UserWarning' -m pip install --quiet -c constraints-dev.txt \
-	-e '.[dev,plot]'
+	-e '.[dev,plot,paper]'
 
 # The other supported Pythons found here (3.11, 3.12, 3.13, on the PATH or under ~/.pyenv/versions; see
 # scripts/pythons.sh), as version:path. Each gets a venv of its own, .venv-3.X. Lint, mypy and the sounds check run
@@ -20,7 +20,7 @@ OTHERS := $(foreach found,$(PYTHONS),$(firstword $(subst :, ,$(found))))
 python_for = $(word 2,$(subst :, ,$(filter $(1):%,$(PYTHONS))))
 DEFAULT := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: run test lint setup sounds pictures clean bench
+.PHONY: run test lint setup sounds pictures paper clean bench
 
 run: $(STAMP)
 	@# exit status 3 means no audio output: the message says what to do instead, so make stops quietly there
@@ -65,6 +65,18 @@ pictures: $(STAMP)
 	@for routine in iliacus psoas psoas-gentle psoas-partner; do for side in right left; do \
 	    $(BIN)/coach show $$routine --side $$side --picture docs/pictures/$$routine-$$side.png || exit 1; \
 	done; done
+
+# The handout and the report README.md shows, as coach makes them: psoas's handout, and the report on a sample log
+# of two weeks (scripts/demo_log.py), each page as a PNG (poppler's pdftoppm).
+paper: $(STAMP)
+	@folder=$$(mktemp -d); trap 'rm -rf "$$folder"' EXIT; \
+	$(BIN)/coach handout psoas --side right --paper a4 --from 2026-11-23 -o "$$folder/handout.pdf" && \
+	$(BIN)/python scripts/demo_log.py "$$folder/data" && \
+	COACH_DATA_DIR="$$folder/data" $(BIN)/coach report psoas --from 2026-11-23 --to 2026-12-06 \
+	    -o "$$folder/report.pdf" && \
+	mkdir -p docs/paper && rm -f docs/paper/*.png && \
+	pdftoppm -png -r 75 "$$folder/handout.pdf" docs/paper/handout && \
+	pdftoppm -png -r 75 "$$folder/report.pdf" docs/paper/report
 
 $(STAMP): pyproject.toml constraints-dev.txt scripts/system-deps.sh
 	@sh scripts/system-deps.sh $(PYTHON)

@@ -125,6 +125,13 @@ def sounds_digest() -> str:
     return digest.hexdigest()
 
 
+def session_file(routine: str, side: Side, shape: Shape, suffix: str = ".mp3") -> str:
+    """The name of a session's file in a library: NAME-SIDE for a teaching session, NAME-SIDE-SHAPE for another
+    (psoas-right.mp3, psoas-right-quick.mp3)."""
+    named = "" if shape is Shape.TEACH else f"-{shape}"
+    return f"{routine}-{side}{named}{suffix}"
+
+
 def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech: list[str]) -> list[Job]:
     """One job per routine, side and shape, in playlist order, each with the key of what it is made from (`speech`:
     the engine's name and the voice's key, its files' digest for a Piper voice). A teach session is NAME-SIDE,
@@ -142,8 +149,7 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
         text = source.read()
         made_of = [common, text, pictures[source.name], side, shape, track, len(sets)]
         key = hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
-        named = "" if shape is Shape.TEACH else f"-{shape}"
-        path = folder / f"{source.name}-{side}{named}{settings.suffix}"
+        path = folder / session_file(source.name, side, shape, settings.suffix)
         jobs.append(Job(source, side, track, len(sets), path, key, shape, settings.lyrics, settings.srt))
     return jobs
 

@@ -4,7 +4,8 @@
 #   for the reminders' tests, dbus-daemon (a private session bus) and systemd-analyze (checks the unit files);
 #   ffmpeg (the tests measure the loudness of decoded MP3s with its ebur128 filter; coach itself does not use it);
 #   for media keys and live playback, playerctl (the tests drive coach with it) and PortAudio;
-#   the DejaVu fonts, the only fonts coach's pictures are drawn with;
+#   the DejaVu fonts, the only fonts coach's pictures and printed pages are drawn with;
+#   poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm: the tests read coach's PDFs back with them);
 #   and, only where no sound server is installed (no PulseAudio, no PipeWire: a fresh server or CI), PulseAudio, its
 #   tools and ALSA's pulse plugin, which the paced playback tests run privately. On a PipeWire desktop they are left
 #   out (Debian's pulseaudio package would start competing with pipewire-pulse) and those tests say why they skip.
@@ -28,6 +29,7 @@ command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
 command -v playerctl >/dev/null 2>&1 || missing="$missing playerctl"
 has_lib libportaudio.so.2 || missing="$missing libportaudio2"
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing="$missing fonts-dejavu-core"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 if ! command -v pulseaudio >/dev/null 2>&1 && ! command -v pipewire >/dev/null 2>&1; then
     missing="$missing pulseaudio pulseaudio-utils libasound2-plugins"
 elif command -v pulseaudio >/dev/null 2>&1; then

@@ -156,6 +156,7 @@ def test_only_the_command_line_and_the_edges_build_engines_open_the_log_or_read_
         *EDGES,
         "coach.cli.deps",
         "coach.cli.program",
+        "coach.cli.paper",
         "coach.cli.play",
         "coach.cli.write",
         "coach.cli.remind",

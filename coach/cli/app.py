@@ -12,6 +12,7 @@ from coach.cli import shared
 from coach.cli.commands import info, list_routines, list_voices, show
 from coach.cli.export import export
 from coach.cli.listen import listen_command
+from coach.cli.paper import handout, report
 from coach.cli.play import routine_command
 from coach.cli.program import history, log
 from coach.cli.remind import remind
@@ -19,7 +20,7 @@ from coach.cli.shared import deps_of, failure, find_source, output_faults, routi
 from coach.errors import CoachError
 from coach.quoting import quoted
 
-COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind, listen_command)
+COMMANDS = (list_routines, list_voices, show, info, export, log, history, remind, handout, report, listen_command)
 
 
 class CoachGroup(click.Group):
@@ -99,6 +100,8 @@ def cli() -> None:
       coach psoas --side right --script            read the session as timed text
       coach export ~/coach-sessions                every routine and side, for a phone
       coach remind psoas --install                 reminders through the day, on this desktop
+      coach handout psoas --side right -o h.pdf    the routine and its tick sheet, on paper
+      coach report -o report.pdf                   the program so far, for a therapist
       coach listen                                 check that coach hears "coach, pause" and the rest
       coach list                                   the routines
     """

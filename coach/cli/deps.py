@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from coach.desktop.bus import session_bus_address
 from coach.desktop.systemd import Completed, Runner
 from coach.errors import AudioOutputError
+from coach.papersize import Paper, locale_paper
 from coach.paths import Dirs
 from coach.quoting import quoted
 from coach.speech.engine import EngineFactory
@@ -203,6 +204,7 @@ class Deps:
     microphone: Callable[[], AbstractContextManager[Iterator[Pcm]]] = open_microphone  # opens the microphone
     recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
     view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
+    paper: Paper = Paper.A4  # the locale's paper, for printed pages (LC_ALL, LC_PAPER, LANG)
 
     def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
         """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
@@ -237,4 +239,5 @@ class Deps:
             run=run_command,
             coach=coach_command(),
             view_image=image_viewer(environ),
+            paper=locale_paper(environ),
         )

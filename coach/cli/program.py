@@ -43,10 +43,14 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
 def history(routine_name: str | None, plot: Path | None) -> None:
     """Show the program day by day: sessions on each side, strokes, and tenderness.
 
+    For a therapist, the same on paper: coach report -o report.pdf. The log's rows for a spreadsheet or another
+    program: coach report --csv (or --json).
+
     \b
     Examples:
       coach history
       coach history psoas --plot psoas.png
+      coach report psoas --csv -o psoas.csv
     """
     from coach.program import history_text
     from coach.programlog import ProgramLog
