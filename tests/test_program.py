@@ -273,7 +273,7 @@ def test_the_log_records_a_session_exactly(tmp_path):
         rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
         assert rows == [
             (1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 3, 8, "stopped", 6, 3, None, 6, 2,
-             "0,1,2", "quick"),
+             "0,1,2", "quick", None),
         ]  # fmt: skip
         assert log.entries() == [
             Entry(routine="psoas", side="right", started=datetime(2026, 11, 20, 9, 0, 5), strokes_done=3,
@@ -281,7 +281,7 @@ def test_the_log_records_a_session_exactly(tmp_path):
                   strokes=(0, 1, 2), key=1, shape="quick"),
         ]  # fmt: skip
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
-        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
+        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(3,)]
 
 
 FIRST_RELEASE_SCHEMA = """
@@ -319,17 +319,97 @@ def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_co
         assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
         session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
         log.progress(session, (7,), "left", tuple(range(7)))
-    assert query(path, "PRAGMA user_version") == [(2,)]
+    assert query(path, "PRAGMA user_version") == [(3,)]
     assert query(path, "SELECT id, strokes_done, done_right, done_left, least FROM sessions") == [
         (1, 8, None, None, 0), (2, 16, None, None, 0), (3, 0, None, None, 0), (4, 7, None, 7, 6),
     ]  # fmt: skip
     with ProgramLog(path) as again:  # opened again: nothing more to do
         assert len(again.entries()) == 4
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 3")
-    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 3\); update coach\.$"):
+        db.execute("PRAGMA user_version = 4")
+    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 4\); update coach\.$"):
         ProgramLog(path)
     gc.collect()  # the refused log's connection was closed: nothing is left for the collector to warn about
+
+
+SECOND_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+    started TEXT NOT NULL,
+    ended TEXT,
+    strokes_done INTEGER NOT NULL DEFAULT 0,
+    strokes_planned INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10),
+    done_right INTEGER,
+    done_left INTEGER,
+    least INTEGER NOT NULL DEFAULT 0,
+    resume_phase INTEGER,
+    strokes TEXT NOT NULL DEFAULT '',
+    shape TEXT NOT NULL DEFAULT ''
+);
+PRAGMA user_version = 2;
+INSERT INTO sessions VALUES (1, 'psoas', 'right', '2026-11-18T08:00:00', '2026-11-18T08:04:00', 8, 8, 'finished', 5,
+                             8, NULL, 6, NULL, '0,1,2,3,4,5,6,7', 'teach');
+INSERT INTO sessions VALUES (2, 'psoas', 'both', '2026-11-18T12:00:00', '2026-11-18T12:01:00', 3, 16, 'stopped', NULL,
+                             3, 0, 6, 2, '0,1,2', 'quick');
+INSERT INTO sessions VALUES (3, 'psoas', 'left', '2026-11-19T09:00:00', '2026-11-19T09:00:00', 0, 0, 'logged', 2,
+                             NULL, NULL, 0, NULL, '', '');
+"""
+SECOND_ROWS = [
+    (1, "psoas", "right", "2026-11-18T08:00:00", "2026-11-18T08:04:00", 8, 8, "finished", 5, 8, None, 6, None,
+     "0,1,2,3,4,5,6,7", "teach"),
+    (2, "psoas", "both", "2026-11-18T12:00:00", "2026-11-18T12:01:00", 3, 16, "stopped", None, 3, 0, 6, 2, "0,1,2",
+     "quick"),
+    (3, "psoas", "left", "2026-11-19T09:00:00", "2026-11-19T09:00:00", 0, 0, "logged", 2, None, None, 0, None, "", ""),
+]  # fmt: skip
+
+
+def test_a_log_of_the_second_version_keeps_every_row_and_takes_skipped_reminders(tmp_path):
+    """Version 3 adds the status 'skipped' and the reminder's number: SQLite cannot change a CHECK in place, so the
+    table is rebuilt, every row and column kept as it was."""
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(SECOND_SCHEMA)
+    with ProgramLog(path) as log:
+        assert query(path, "SELECT * FROM sessions") == [(*row, None) for row in SECOND_ROWS]
+        assert query(path, "PRAGMA user_version") == [(3,)]
+        assert log.skip("psoas", Side.BOTH, 3, datetime(2026, 11, 20, 13, 13, 7)) == 4
+        assert query(path, "SELECT * FROM sessions WHERE id = 4") == [
+            (4, "psoas", "both", "2026-11-20T13:13:07", "2026-11-20T13:13:07", 0, 0, "skipped", None, None, None, 0,
+             None, "", "", 3),
+        ]  # fmt: skip
+        assert [(e.key, e.status, e.is_session, e.counts, e.reminder) for e in log.entries()] == [
+            (1, "finished", True, True, None), (2, "stopped", True, False, None), (3, "logged", False, False, None),
+            (4, "skipped", False, False, 3),
+        ]  # fmt: skip
+        assert log.note_tenderness("psoas", Side.BOTH, 4, datetime(2026, 11, 20, 14)) is False  # not on the skip
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"), closing(sqlite3.connect(path)) as db:
+        db.execute("INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES "
+                   "('psoas', 'left', '2026-11-20T15:00:00', 0, 'done')")  # fmt: skip
+    (table,) = query(path, "SELECT sql FROM sqlite_master WHERE name = 'sessions'")[0]
+    assert "CHECK (status IN ('started', 'finished', 'stopped', 'logged', 'skipped'))" in table
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_the_rebuild_keeps_another_programs_columns_indexes_and_views(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(
+            SECOND_SCHEMA
+            + "ALTER TABLE sessions ADD COLUMN mood TEXT DEFAULT 'calm';\n"
+            + "CREATE INDEX by_day ON sessions (substr(started, 1, 10));\n"
+            + "CREATE VIEW tender AS SELECT id, tenderness FROM sessions WHERE tenderness IS NOT NULL;\n"
+        )
+    with ProgramLog(path) as log:
+        log.skip("psoas", Side.LEFT, 1, datetime(2026, 11, 20, 8))
+    assert query(path, "SELECT id, mood FROM sessions") == [(1, "calm"), (2, "calm"), (3, "calm"), (4, "calm")]
+    assert query(path, "SELECT name FROM sqlite_master WHERE type IN ('index', 'view') ORDER BY name") == [
+        ("by_day",), ("tender",),
+    ]  # fmt: skip
+    assert query(path, "SELECT * FROM tender") == [(1, 5), (3, 2)]
 
 
 def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
