@@ -99,6 +99,7 @@ Description=coach: Psoas release reminder
 
 [Service]
 Type=oneshot
+TimeoutStartSec=2h
 Environment=COACH_CONFIG_DIR={tmp_path}/config
 Environment=COACH_DATA_DIR={tmp_path}/data
 ExecStart={PYTHON[0]} -m coach remind --notify psoas {window}

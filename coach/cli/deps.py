@@ -17,7 +17,7 @@ import warnings
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -88,6 +88,12 @@ def run_command(args: Sequence[str]) -> Completed:
     except subprocess.TimeoutExpired:
         return Completed(124, "", f"{args[0]} did not finish within 60 s")
     return Completed(done.returncode, done.stdout, done.stderr)
+
+
+def run_session(args: Sequence[str], environment: Mapping[str, str]) -> int:
+    """Run a session's command (coach ROUTINE --side SIDE) to its end, with no terminal: no input, its output where
+    this process's goes (for a reminder's service, the journal). Its exit status."""
+    return subprocess.run(list(args), stdin=subprocess.DEVNULL, env=dict(environment), check=False).returncode
 
 
 def image_viewer(environ: Mapping[str, str]) -> Callable[[Path], bool]:
@@ -185,6 +191,8 @@ class Deps:
     run: Runner = run_command  # runs another program: systemctl, for reminders
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
     view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
+    play: Callable[[Sequence[str], Mapping[str, str]], int] = run_session  # runs a session's command (Start)
+    environ: Mapping[str, str] = field(default_factory=dict)  # the environment it was built from
 
     def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
         """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
@@ -219,4 +227,5 @@ class Deps:
             run=run_command,
             coach=coach_command(),
             view_image=image_viewer(environ),
+            environ=dict(environ),
         )
