@@ -240,10 +240,14 @@ def test_the_tenderness_is_asked_aloud_and_answered_with_one_key(home, keys, ans
     assert rows(home) == [("right", 2, 2, None, "finished", answer, None)]
     question_at = output.played.index(100 * len(question))  # the question, then the number said back, or nothing
     assert output.played[question_at + 1 :] == ([100 * len(said)] if said else [])
-    last = result.stderr.splitlines()[-1]
-    assert last == (
+    noted = (
         f"Tenderness {answer} noted." if answer is not None else "No tenderness noted; 'coach log' can add it later."
     )
+    lighter = (
+        "The next sessions on your right side are lighter until its tenderness is 6 or less. If it stays or gets "
+        "worse, see a doctor or physical therapist."
+    )  # a 10 reaches 7: the next sessions are lighter, and it says so at once
+    assert result.stderr.splitlines()[-2 if answer == 10 else -1 :] == ([noted, lighter] if answer == 10 else [noted])
     if not keys:  # ten seconds of quiet after the question, then it is skipped
         assert clock.monotonic() - clock.start == pytest.approx(length + spoken_length + 10.0, abs=0.05)
 
