@@ -252,6 +252,33 @@ def test_the_bus_going_away_while_waiting_is_one_sentence(tmp_path):
     assert (result.exit_code, result.stdout.splitlines()[1:]) == (0, ["No answer: the session bus went away."])
 
 
+def test_the_session_runs_with_no_input_and_is_stopped_as_systemd_stops_the_job(tmp_path):
+    """run_session, what Start runs the session with: the child's status; and when the job is stopped meanwhile
+    (SIGTERM, a KeyboardInterrupt here), the child is stopped with SIGTERM, so it records how far it went, and waited
+    for."""
+    import signal
+
+    from coach.cli.deps import run_session
+
+    child = (
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (open(sys.argv[1], 'w').write('stopped'), sys.exit(143)))\n"
+        "time.sleep(float(os.environ['WAIT']))\n"
+        "sys.exit(int(os.environ['STATUS']) if sys.stdin.read() == '' else 99)\n"  # no input: /dev/null
+    )
+    args = [sys.executable, "-c", child, str(tmp_path / "stopped")]
+    assert run_session(args, {**os.environ, "WAIT": "0", "STATUS": "3"}) == 3
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(KeyboardInterrupt):
+            run_session(args, {**os.environ, "WAIT": "60", "STATUS": "0"})
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert (tmp_path / "stopped").read_text() == "stopped"
+
+
 # --- end to end ---------------------------------------------------------------------------------------------------
 
 PROGRAM = '\n[program]\nsessions_per_day = 2\ndays = 3\nuntil = "it is fine"\nreminder = "Be gentle."\n'

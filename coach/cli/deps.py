@@ -90,10 +90,23 @@ def run_command(args: Sequence[str]) -> Completed:
     return Completed(done.returncode, done.stdout, done.stderr)
 
 
+SESSION_STOP_S = 5.0  # how long a session stopped with this process has to record how far it went
+
+
 def run_session(args: Sequence[str], environment: Mapping[str, str]) -> int:
     """Run a session's command (coach ROUTINE --side SIDE) to its end, with no terminal: no input, its output where
-    this process's goes (for a reminder's service, the journal). Its exit status."""
-    return subprocess.run(list(args), stdin=subprocess.DEVNULL, env=dict(environment), check=False).returncode
+    this process's goes (for a reminder's service, the journal). Its exit status. Stopped meanwhile (SIGTERM, as
+    systemd stops a service), it stops the session the same way, and waits for it to record how far it went."""
+    with subprocess.Popen(list(args), stdin=subprocess.DEVNULL, env=dict(environment)) as child:
+        try:
+            return child.wait()
+        except BaseException:
+            child.terminate()
+            try:
+                child.wait(SESSION_STOP_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
 
 
 def image_viewer(environ: Mapping[str, str]) -> Callable[[Path], bool]:

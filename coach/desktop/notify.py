@@ -140,6 +140,8 @@ class _Answers:
                     return Shown(notification, True, None, BUS_GONE)
             return found
         finally:
+            if gone.done() and not gone.cancelled():
+                gone.exception()  # why the bus went: known already, and not to be reported again by asyncio
             gone.cancel()
 
 
