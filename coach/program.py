@@ -20,7 +20,7 @@ from coach.dose import ADVICE, Dose, dose
 from coach.kinds import AUTO, Shape, Side
 from coach.routine import Program, Routine
 from coach.script import SIDES_SAID
-from coach.template import fill, plural
+from coach.template import counted, fill, plural
 
 FINISHED, STOPPED, STARTED, LOGGED, SKIPPED = "finished", "stopped", "started", "logged", "skipped"
 
@@ -328,7 +328,7 @@ def dose_words(
     fewest, default = routine.stroke.recommended[0], routine.stroke.default
     fewer = fewest if asked is None and fewest < default else None
     why = " and ".join(each.reason() for each in lighter)
-    how = f": {fewer} strokes instead of {default}" if fewer is not None else ""
+    how = f": {counted(fewer)} instead of {default}" if fewer is not None else ""
     count = fewer if fewer is not None else asked if asked is not None else default
     words = fill(program.lighter, {"strokes": count, "s": plural(count), "sides": chosen_words(doses)})
     if len(lighter) == 1:
@@ -347,7 +347,7 @@ def dose_news(entries: Sequence[Entry], routine: Routine, side: Side, today: dat
         state = dose(entries, routine.name, single, today)
         if state.lighter is not None:
             fewest = routine.stroke.recommended[0]
-            strokes = f" ({fewest} strokes)" if fewest < routine.stroke.default else ""
+            strokes = f" ({counted(fewest)})" if fewest < routine.stroke.default else ""
             news.append(
                 f"The next sessions on your {single} side are lighter{strokes} until its tenderness is "
                 f"{state.lighter.limit} or less. {ADVICE}"

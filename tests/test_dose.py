@@ -193,3 +193,15 @@ def test_coach_log_says_what_a_note_means_for_the_next_sessions():
         "Recorded tenderness 4 for psoas, right side (today, on its own).\n"
         "Your right side's tenderness is back down: the full dose again from the next session.\n"
     )
+
+
+def test_one_stroke_is_said_as_one(mini):
+    from dataclasses import replace
+
+    from coach.routine import Program
+
+    routine = replace(mini, program=Program(sessions_per_day=2, days=3, until="it is fine", reminder="Be gentle."))
+    log = [noted("right", 21, 9, 7, "mini")]  # mini: 2 strokes a side, 1 to 3 advised
+    assert plan_session(log, routine, "right", TODAY, announce=True).advice[0] == (
+        "Your right side was tender at 7, so this session is lighter: 1 stroke instead of 2."
+    )

@@ -60,7 +60,10 @@ _window_option_stack = stack(
 @click.option("--uninstall", is_flag=True, help="Remove this routine's desktop reminders.")
 @click.option("--list", "list_installed", is_flag=True, help="List the desktop reminders installed.")
 @click.option(
-    "--notify", is_flag=True, help="Show the reminder due now as a desktop notification (what the timer runs)."
+    "--notify",
+    is_flag=True,
+    help="Show the reminder due now as a desktop notification, with Start, Snooze and Skip where the desktop shows "
+    "them (what the timer runs).",
 )
 def remind(
     routine_name: str | None,
@@ -73,8 +76,9 @@ def remind(
 ) -> None:
     """Reminders of a routine's program: its sessions spread over the day, for the program's days.
 
-    With no other option it prints the plan: when each reminder comes and what it says. The program starts with
-    its first logged session, or today. Times are local; a change of clock (summer time) moves none of them.
+    With no other option it prints the plan: when each reminder comes and what it says. Each reminder is a session
+    on each side still due (--side auto works both in one sitting). The program starts with its first logged
+    session, or today. Times are local; a change of clock (summer time) moves none of them.
 
     \b
     Examples:
