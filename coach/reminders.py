@@ -55,7 +55,7 @@ class Reminder:
     summary: str  # "Psoas release, session 3 of 6 on each side"
     run: str  # the command to run: "coach psoas --side auto"
     done: bool = False  # today's session of this number is done on every side still due
-    skipped: bool = False  # answered with Skip today (and not done since)
+    skipped: bool = False  # answered with Skip today (the listing says so while it is not done)
 
     @property
     def title(self) -> str:
