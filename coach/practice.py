@@ -36,7 +36,7 @@ from coach.live import (
     question_text,
     run_live,
 )
-from coach.program import FINISHED, STOPPED, Entry, SessionPlan, plan_session
+from coach.program import FINISHED, STOPPED, Entry, SessionPlan, dose_news, plan_session
 from coach.record import Record, Recorded
 from coach.report import title
 from coach.routine import Routine
@@ -62,8 +62,9 @@ class Request:
     def options(self, plan: SessionPlan) -> Options:
         s = self.session
         return Options(
-            side=plan.side, strokes=s.strokes, tempo=s.tempo, bpm=s.bpm, guidance=s.guidance, intro=s.intro,
-            short_intro=plan.short_intro, standing=plan.standing, done=plan.done, shape=plan.shape,
+            side=plan.side, strokes=plan.strokes if s.strokes is None else s.strokes, tempo=s.tempo, bpm=s.bpm,
+            guidance=s.guidance, intro=s.intro, short_intro=plan.short_intro, standing=plan.standing, done=plan.done,
+            shape=plan.shape, advice=plan.advice,
         )  # fmt: skip
 
 
@@ -114,8 +115,8 @@ class Notices(Protocol):
     def asking(self) -> None:
         """The tenderness question is being asked: a key from now on is its answer."""
 
-    def answered(self, answer: int | None) -> None:
-        """The tenderness noted, or none (silence, or another key)."""
+    def answered(self, answer: int | None, news: Sequence[str] = ()) -> None:
+        """The tenderness noted, or none (silence, or another key); `news`: what it means for the next sessions."""
 
 
 Opener = Callable[[str, Callable[[], float]], AbstractContextManager[Source]]
@@ -202,7 +203,10 @@ def begin(entries: Sequence[Entry], request: Request, today: date, logged: bool)
     continued = resumable if request.resume else None
     side = request.side if continued is None else continued.side
     shape = request.session.shape if continued is None else Shape(continued.shape or Shape.TEACH)
-    plan = plan_session(entries, request.routine, side, today, announce=logged and continued is None, shape=shape)
+    plan = plan_session(
+        entries, request.routine, side, today, announce=logged and continued is None, shape=shape,
+        strokes=request.session.strokes,
+    )  # fmt: skip
     return Begun(plan, continued, resumable)
 
 
@@ -299,6 +303,11 @@ def _ask(live: _Live, player: LivePlayer, keys: Keys) -> None:
                                 notices.asking)  # fmt: skip
     except KeyboardInterrupt as exc:
         raise StoppedAtQuestion(exc) from None
+    news: tuple[str, ...] = ()
     if answer is not None:
         live.record.tenderness(answer)
-    notices.answered(answer)
+        log = live.needs.log
+        if log is not None:
+            today = live.needs.clock.now().date()
+            news = dose_news(log.entries(), live.request.routine, live.begun.plan.side, today)
+    notices.answered(answer, news)

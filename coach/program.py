@@ -3,18 +3,26 @@
 The seed prescribes a program, not a single session: a few strokes, several sessions a day, for about two weeks,
 until the muscle is no longer tender. These functions read the log's entries and take today's date as a value;
 they never touch the database or the clock.
+
+Each side is a program of its own: its sessions today (against the sessions a day), its shape (a side's first
+session teaches, whatever the other side did), its tenderness (coach.dose) and its end. `--side auto` works every
+side due that is furthest behind today, so when both sides are level one session works both, and following the
+day's reminders gives each side its full dose (docs/design/program.md says why).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from coach.dose import ADVICE, Dose, dose
 from coach.kinds import AUTO, Shape, Side
 from coach.routine import Program, Routine
+from coach.script import SIDES_SAID
+from coach.template import counted, fill, plural
 
-FINISHED, STOPPED, STARTED, LOGGED = "finished", "stopped", "started", "logged"
+FINISHED, STOPPED, STARTED, LOGGED, SKIPPED = "finished", "stopped", "started", "logged", "skipped"
 
 
 BREAK_DAYS = 3  # this many days or more without a session, and a new program starts
@@ -27,7 +35,8 @@ class Entry:
     started: datetime  # local time
     strokes_done: int
     strokes_planned: int
-    status: str  # finished, stopped, started (the process died during it) or logged (tenderness noted later)
+    status: str  # finished, stopped, started (the process died during it), logged (tenderness noted later) or
+    # skipped (a reminder answered with Skip: no session, never counted)
     tenderness: int | None = None
     done_by_side: tuple[int, ...] | None = None  # strokes done on each single side worked; None in older logs
     least: int = 0  # the routine's fewest advised strokes when it was recorded: fewer, and it does not count
@@ -35,13 +44,18 @@ class Entry:
     strokes: tuple[int, ...] = ()  # the strokes done, by index, for continuing it
     key: int = 0  # its row in the log (0: not from a log)
     shape: str = ""  # teach, refresh or quick ("" in older logs)
+    reminder: int | None = None  # a skipped reminder's number in the day, from 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", Side(self.side))  # the side's spelling, as the log stores it, is enough
 
     @property
     def is_session(self) -> bool:
-        return self.status != LOGGED
+        return self.status not in (LOGGED, SKIPPED)
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == SKIPPED
 
     def done_on(self, side: Side) -> int:
         """Strokes done on this single side."""
@@ -64,6 +78,7 @@ class Entry:
 
 @dataclass(frozen=True, kw_only=True)
 class Standing:
+    side: Side  # the side worked: right, left or both
     sessions: tuple[int, ...]  # this session's number today on each single side worked (right, then left)
     per_day: int
     day: int  # the day of the program, counted from its first session (a break starts a new program)
@@ -71,6 +86,8 @@ class Standing:
     until: str
     restarted: bool = False  # a break came before today: a new program starts today, with this session
     done: tuple[Side, ...] = ()  # the sides worked whose program is done (tender at 1 or less three days in a row)
+    first: tuple[bool, ...] = ()  # for each single side worked: its first session that counts, ever
+    new: bool = False  # the routine's first session that counts, on any side
 
     @property
     def session(self) -> int:
@@ -81,24 +98,43 @@ class Standing:
     def first_today(self) -> bool:
         return self.session == 1
 
+    def _firsts(self) -> tuple[bool, ...]:
+        return self.first or (False,) * len(self.sessions)
+
+    def _which(self, n: int, first: bool, short: bool) -> str:
+        """One side's session: "session 3 of 6 today" ("Session 3 of 6", short), "the first session", ..."""
+        if first:
+            which = "the first session"
+        elif self.per_day == 1:
+            which = "today's session" if n == 1 else "an extra session today"
+        elif n <= self.per_day:
+            which = f"session {n} of {self.per_day}" + ("" if short else " today")
+        else:
+            which = f"session {n} today"
+        return which[:1].upper() + which[1:] if short else which
+
+    def _where(self, short: bool) -> str:
+        """The sessions on the sides worked: "session 3 of 6 today on your right side", "... on each side", ..."""
+        (first, *other_first), (n, *others) = self._firsts(), self.sessions
+        which = self._which(n, first, short)
+        if not others:
+            return f"{which} on your {self.side} side"
+        if (others[0], other_first[0]) == (n, first):
+            return f"{which} on each side"
+        second = str(others[0]) if short else f"session {others[0]}"
+        joined = ", " if short else ", and "
+        return f"{which} on your right side{joined}{'the first' if other_first[0] else second} on your left"
+
     def text(self, short: bool = False) -> str:
-        """The program line, said after the welcome; `short` for a quick session: "Session 3 today, day 4 of 14."."""
+        """The program line, said after the welcome; `short` for a quick session: "Session 3 of 6 on your right
+        side, day 4 of 14."."""
         if self.done:
             return self.done_text(short)
         if short:
             return self.short_text()
-        first, *others = self.sessions
-        if self.day == 1 and self.session == 1 and not self.restarted:
+        if self.new and self.day == 1 and not self.restarted:
             return f"This is your first session: day 1 of {self.days}."
-        if self.per_day == 1:
-            now = "This is today's session" if first == 1 else "This is an extra session today"
-        elif first <= self.per_day:
-            now = f"This is session {first} of {self.per_day} today"
-        else:
-            now = f"This is session {first} today"
-        if others:
-            second = others[0]
-            now += " on each side" if second == first else f" on your right side, and session {second} on your left"
+        now = f"This is {self._where(short=False)}"
         if self.day <= self.days:
             text = f"{now}, on day {self.day} of {self.days}."
         else:
@@ -117,16 +153,9 @@ class Standing:
         )
 
     def short_text(self) -> str:
-        first, *others = self.sessions
-        if self.per_day == 1:
-            now = "Today's session" if first == 1 else "An extra session today"
-        else:
-            now = f"Session {first} today"
-        if others:
-            now += " on each side" if others[0] == first else f" on your right side, {others[0]} on your left"
         day = f"day {self.day} of {self.days}" if self.day <= self.days else f"day {self.day}"
-        text = f"{now}, {day}."
-        return f"A new program after a break: {text}" if self.restarted else text
+        text = f"{self._where(short=True)}, {day}."
+        return f"A new program after a break: {text[:1].lower()}{text[1:]}" if self.restarted else text
 
 
 def sessions(entries: Iterable[Entry], routine: str, day: date | None = None) -> list[Entry]:
@@ -140,13 +169,17 @@ def count_today(entries: Iterable[Entry], routine: str, day: date, side: Side) -
 
 
 def auto_side(entries: Sequence[Entry], routine: str, day: date) -> Side:
-    """The side whose program goes on (a side that is done is not chosen while the other is not), then the one with
-    fewer sessions today (right on a tie)."""
-    due = sides_due(entries, routine, day)
-    if len(due) == 1:
-        return due[0]
-    right, left = (count_today(entries, routine, day, side) for side in Side.BOTH.sides)
-    return Side.LEFT if left < right else Side.RIGHT
+    """The sides whose program goes on (a side that is done is not chosen while the other is not) that have had
+    the fewest sessions today: both, when they are level, so that one session a reminder gives each side its full
+    dose; else the side behind, which catches up."""
+    due = sides_due(entries, routine, day) or Side.BOTH.sides  # both done: an extra session, as if both were due
+    return furthest_behind({side: count_today(entries, routine, day, side) for side in due})
+
+
+def furthest_behind(counts: Mapping[Side, int]) -> Side:
+    """Of the sides due, by their sessions today, those with the fewest: both when they are level, else one."""
+    behind = [side for side, count in counts.items() if count == min(counts.values())]
+    return Side.BOTH if len(behind) == 2 else behind[0]
 
 
 def program_starts(days: Iterable[date]) -> list[date]:
@@ -202,17 +235,20 @@ def sides_due(entries: Sequence[Entry], routine: str, today: date) -> tuple[Side
 
 
 def standing(entries: Sequence[Entry], routine: str, program: Program, side: Side, day: date) -> Standing:
-    """Where this session stands: its number today on each side worked, and the program's day (after a break, a
-    new program starts today, and says so)."""
+    """Where this session stands: its number today on each side worked, whether it is a side's first, and the
+    program's day (after a break, a new program starts today, and says so)."""
     done = tuple(count_today(entries, routine, day, single) for single in Side(side).sides)
     first = first_day(entries, routine, day)
     earlier = any(e.counts and e.started.date() < first for e in sessions(entries, routine))
     restarted = earlier and first == day and not any(e.counts for e in sessions(entries, routine, day))
     finished = tuple(single for single in Side(side).sides if side_done(entries, routine, single, day) is not None)
+    ever = [e for e in sessions(entries, routine) if e.started.date() <= day]
     return Standing(
-        sessions=tuple(n + 1 for n in done), per_day=program.sessions_per_day, day=(day - first).days + 1,
-        days=program.days, until=program.until, restarted=restarted,
+        side=Side(side), sessions=tuple(n + 1 for n in done), per_day=program.sessions_per_day,
+        day=(day - first).days + 1, days=program.days, until=program.until, restarted=restarted,
         done=finished if len(finished) == len(Side(side).sides) else (),
+        first=tuple(not any(e.covers(single) for e in ever) for single in Side(side).sides),
+        new=not any(e.counts for e in ever),
     )  # fmt: skip
 
 
@@ -220,38 +256,110 @@ def standing(entries: Sequence[Entry], routine: str, program: Program, side: Sid
 class SessionPlan:
     """What the program log decides about a session before it starts."""
 
-    side: Side  # the side to work (--side auto: the one with fewer sessions today)
+    side: Side  # the side to work (--side auto: every side due that is furthest behind today)
     standing: str | None = None  # where the user stands, said after the welcome; only for a live, logged session
     short_intro: bool = False  # in a quick session the intro's safety lines give way to the program's reminder
     done: tuple[int, ...] | None = None  # strokes done on each side, for the closing, once a live session knows
     shape: Shape = Shape.TEACH
+    strokes: int | None = None  # a lighter dose's strokes a side, where tenderness asks for one (and --strokes not)
+    advice: tuple[str, ...] = ()  # said after the program line: why the dose is lighter, or that it is back
 
 
-def auto_shape(entries: Sequence[Entry], routine: str, today: date) -> Shape:
-    """Teach for a routine's first session that counts; refresh for the first of a day; quick for every later one."""
-    counted = [e for e in sessions(entries, routine) if e.counts and e.started.date() <= today]
+SHAPES = (Shape.TEACH, Shape.REFRESH, Shape.QUICK)  # the fullest first
+
+
+def side_shape(entries: Sequence[Entry], routine: str, today: date, side: Side) -> Shape:
+    """A single side's shape: teach for its first session that counts (whatever the other side did), refresh for
+    its first of a day, quick for every later one that day."""
+    counted = [e for e in sessions(entries, routine) if e.covers(side) and e.started.date() <= today]
     if not counted:
         return Shape.TEACH
     return Shape.QUICK if any(e.started.date() == today for e in counted) else Shape.REFRESH
 
 
+def auto_shape(entries: Sequence[Entry], routine: str, today: date, side: Side) -> Shape:
+    """The shape of a session on these sides: the fullest of theirs (a session on both sides with the left side's
+    first teaches, for both)."""
+    return min((side_shape(entries, routine, today, single) for single in side.sides), key=SHAPES.index)
+
+
 def plan_session(
-    entries: Sequence[Entry], routine: Routine, side: str, today: date, *, announce: bool, shape: str = AUTO
+    entries: Sequence[Entry],
+    routine: Routine,
+    side: str,
+    today: date,
+    *,
+    announce: bool,
+    shape: str = AUTO,
+    strokes: int | None = None,
 ) -> SessionPlan:
     """Plan a session from the log's entries: `side` is right, left, both or auto; `shape` teach, refresh, quick or
-    auto (from the log, for a session that is logged; teach otherwise). With `announce` (a live session that is
-    logged) it says where the user stands; files and scripts do not, so they are the same whenever they are made."""
+    auto (from the log, for a session that is logged; teach otherwise); `strokes` the user's --strokes, if given.
+    With `announce` (a live session that is logged) it says where the user stands, and lightens the dose of a side
+    whose tenderness asks for it; files and scripts do neither, so they are the same whenever they are made."""
     chosen = auto_side(entries, routine.name, today) if side == AUTO else Side(side)
     shaped = Shape.TEACH
     if shape != AUTO:
         shaped = Shape(shape)
     elif announce:
-        shaped = auto_shape(entries, routine.name, today)
+        shaped = auto_shape(entries, routine.name, today, chosen)
     quick = shaped is Shape.QUICK
     if not announce or routine.program is None:
         return SessionPlan(chosen, short_intro=quick, shape=shaped)
     where = standing(entries, routine.name, routine.program, chosen, today)
-    return SessionPlan(chosen, where.text(short=quick), short_intro=quick, shape=shaped)
+    mine = sessions(entries, routine.name)
+    worked = {one: [e.started for e in mine if e.covers(one)] for one in chosen.sides}
+    doses = [dose(entries, routine.name, one, today, worked[one]) for one in chosen.sides]
+    lighter, advice = dose_words(doses, routine, routine.program, strokes)
+    return SessionPlan(chosen, where.text(short=quick), short_intro=quick, shape=shaped, strokes=lighter, advice=advice)
+
+
+def dose_words(
+    doses: Sequence[Dose], routine: Routine, program: Program, asked: int | None
+) -> tuple[int | None, tuple[str, ...]]:
+    """A lighter session's strokes a side (None: as asked, or the routine's) and what it says: why, the routine's
+    words for a lighter pressure, when the full dose returns, and the advice; or that the full dose is back."""
+    lighter = [d.lighter for d in doses if d.lighter is not None]
+    if not lighter:
+        back = [d for d in doses if d.back is not None]
+        return None, tuple(
+            f"Your {d.side} side's tenderness is back down to {d.back}, so the full dose is back." for d in back
+        )
+    fewest, default = routine.stroke.recommended[0], routine.stroke.default
+    fewer = fewest if asked is None and fewest < default else None
+    why = " and ".join(each.reason() for each in lighter)
+    how = f": {counted(fewer)} instead of {default}" if fewer is not None else ""
+    count = fewer if fewer is not None else asked if asked is not None else default
+    words = fill(program.lighter, {"strokes": count, "s": plural(count), "sides": chosen_words(doses)})
+    if len(lighter) == 1:
+        until = f"The full dose comes back once it is {lighter[0].limit} or less."
+    else:
+        right, left = (each.limit for each in lighter)
+        until = f"The full dose comes back once the right side is at {right} or less, and the left at {left} or less."
+    return fewer, (f"{why[:1].upper()}{why[1:]}, so this session is lighter{how}.", words, f"{until} {ADVICE}")
+
+
+def dose_news(entries: Sequence[Entry], routine: Routine, side: Side, today: date) -> tuple[str, ...]:
+    """What the tenderness just noted on these sides means for their next sessions (shown as it is noted): lighter,
+    and until when, with the advice; or the full dose back."""
+    news = []
+    for single in side.sides:
+        state = dose(entries, routine.name, single, today)
+        if state.lighter is not None:
+            fewest = routine.stroke.recommended[0]
+            strokes = f" ({counted(fewest)})" if fewest < routine.stroke.default else ""
+            news.append(
+                f"The next sessions on your {single} side are lighter{strokes} until its tenderness is "
+                f"{state.lighter.limit} or less. {ADVICE}"
+            )
+        elif state.back is not None:
+            news.append(f"Your {single} side's tenderness is back down: the full dose again from the next session.")
+    return tuple(news)
+
+
+def chosen_words(doses: Sequence[Dose]) -> str:
+    """The {sides} placeholder's value for the sides these doses are of."""
+    return SIDES_SAID[Side.BOTH if len(doses) == 2 else doses[0].side]
 
 
 def day_tenderness(entries: Iterable[Entry], side: Side) -> int | None:
@@ -263,8 +371,10 @@ def day_tenderness(entries: Iterable[Entry], side: Side) -> int | None:
 
 def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) -> str:
     """A table by day for each routine: the sessions that count on each side (against the program's sessions a
-    day), every stroke done (sessions stopped early included), and each side's tenderness (the day's last note).
-    Days are numbered within their program: after a break a new one starts at day 1, with a line that says so."""
+    day), every stroke done (sessions stopped early included), each side's tenderness (the day's last note) and
+    the reminders skipped (never counted). Days are numbered within their program: after a break a new one starts
+    at day 1, with a line that says so. Under the table, a side whose program is done, or whose sessions are
+    lighter for its tenderness."""
     if not entries:
         return "No sessions yet. Each live session is recorded here; 'coach log' records tenderness.\n"
     out: list[str] = []
@@ -276,37 +386,56 @@ def history_text(entries: Sequence[Entry], programs: dict[str, Program | None]) 
             heading += f": {program.sessions_per_day} sessions a day for {program.days} days, until {program.until}"
         out += [
             heading,
-            f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>5}  {'strokes':>7}  {'tender right':>12}  {'left':>4}",
+            f"  {'day':>3}  {'date':<10}  {'right':>5}  {'left':>5}  {'strokes':>7}  {'tender right':>12}  {'left':>4}"
+            f"  {'skipped':>7}",
         ]
         starts = program_starts(e.started.date() for e in mine if e.is_session and e.counts)
         for day in sorted({e.started.date() for e in mine}):
             if day in starts[1:]:
                 out.append("  (a break: a new program starts)")
             first = max((start for start in starts if start <= day), default=day)
-            that_day = [e for e in mine if e.started.date() == day]
-            done = [e for e in that_day if e.is_session]
-            sessions = []
-            for side in Side.BOTH.sides:
-                count = str(sum(e.covers(side) for e in done))
-                sessions.append(count if program is None else f"{count}/{program.sessions_per_day}")
-            tender = [day_tenderness(that_day, side) for side in Side.BOTH.sides]
-            right, left = ("-" if value is None else str(value) for value in tender)
-            strokes = sum(e.strokes_done for e in done)
-            number = (day - first).days + 1
-            out.append(
-                f"  {number:>3}  {day.isoformat():<10}  {sessions[0]:>5}  {sessions[1]:>5}  {strokes:>7}  "
-                f"{right:>12}  {left:>4}"
-            )
-        last = max(e.started.date() for e in mine)
-        for side in Side.BOTH.sides:
-            ended = side_done(mine, routine, side, last)
-            if ended is not None:
-                out.append(
-                    f"  The {side} side's program is done: tender at 1 or less on {DONE_DAYS} days in a row, to "
-                    f"{ended.isoformat()}."
-                )
+            out.append(_history_row(mine, day, (day - first).days + 1, program))
+        out += _history_notes(mine, routine)
         out.append("")
     return "\n".join(out)
+
+
+def _history_row(mine: Sequence[Entry], day: date, number: int, program: Program | None) -> str:
+    that_day = [e for e in mine if e.started.date() == day]
+    done = [e for e in that_day if e.is_session]
+    sessions = []
+    for side in Side.BOTH.sides:
+        count = str(sum(e.covers(side) for e in done))
+        sessions.append(count if program is None else f"{count}/{program.sessions_per_day}")
+    tender = [day_tenderness(that_day, side) for side in Side.BOTH.sides]
+    right, left = ("-" if value is None else str(value) for value in tender)
+    strokes = sum(e.strokes_done for e in done)
+    skipped = str(sum(e.skipped for e in that_day) or "-")
+    return (
+        f"  {number:>3}  {day.isoformat():<10}  {sessions[0]:>5}  {sessions[1]:>5}  {strokes:>7}  {right:>12}  "
+        f"{left:>4}  {skipped:>7}"
+    )
+
+
+def _history_notes(mine: Sequence[Entry], routine: str) -> list[str]:
+    """A line for each side whose program is done, or whose next sessions are lighter, as of the last day."""
+    last = max(e.started.date() for e in mine)
+    out = []
+    for side in Side.BOTH.sides:
+        ended = side_done(mine, routine, side, last)
+        if ended is not None:
+            out.append(
+                f"  The {side} side's program is done: tender at 1 or less on {DONE_DAYS} days in a row, to "
+                f"{ended.isoformat()}."
+            )
+            continue
+        lighter = dose(mine, routine, side, last).lighter
+        if lighter is not None:
+            out.append(
+                f"  The {side} side's sessions are lighter: {lighter.reason(named=False)}; the full dose returns once "
+                f"it is {lighter.limit} or less."
+            )
+    return out
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ caller makes it later), so a lock taken meanwhile never holds the session up.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from typing import TypeVar
 
 from coach.errors import CoachError, LogBusy
 from coach.kinds import Side
-from coach.program import FINISHED, LOGGED, STARTED, STOPPED, Entry
+from coach.program import FINISHED, LOGGED, SKIPPED, STARTED, STOPPED, Entry
 from coach.reading import kind_of
 
 SCHEMA = """
@@ -36,20 +37,54 @@ CREATE TABLE IF NOT EXISTS sessions (
     ended TEXT,
     strokes_done INTEGER NOT NULL DEFAULT 0,
     strokes_planned INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged', 'skipped')),
     tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10),
     done_right INTEGER,
     done_left INTEGER,
     least INTEGER NOT NULL DEFAULT 0,
     resume_phase INTEGER,
     strokes TEXT NOT NULL DEFAULT '',
-    shape TEXT NOT NULL DEFAULT ''
+    shape TEXT NOT NULL DEFAULT '',
+    reminder INTEGER
 );
 """
-VERSION = 2
+VERSION = 3
+# The status check as versions 1 and 2 made it, and as version 3 makes it: a skipped reminder is a row of its own.
+STATUS_BEFORE_3 = "CHECK (status IN ('started', 'finished', 'stopped', 'logged'))"
+STATUS_FROM_3 = "CHECK (status IN ('started', 'finished', 'stopped', 'logged', 'skipped'))"
+
+
+def _allow_skipped(db: sqlite3.Connection) -> None:
+    """Version 3: the status may be 'skipped' (a reminder answered with Skip), and a `reminder` column says which
+    of the day's reminders it was. SQLite cannot change a CHECK in place, so a table coach made is rebuilt, as
+    SQLite's documentation describes (create, copy, drop, rename, then its indexes and triggers again): its own
+    text with the new check, so that every column is kept, another program's included."""
+    (table,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone()
+    if STATUS_BEFORE_3 in table:
+        extras = db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'sessions' AND type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        created = re.sub(r'^CREATE TABLE\s+("?)sessions\1', "CREATE TABLE sessions_from_3", table, count=1)
+        db.execute(created.replace(STATUS_BEFORE_3, STATUS_FROM_3))
+        db.execute("INSERT INTO sessions_from_3 SELECT * FROM sessions")
+        db.execute("DROP TABLE sessions")
+        db.execute("PRAGMA legacy_alter_table = ON")  # views naming sessions are left to find the new table
+        try:
+            db.execute("ALTER TABLE sessions_from_3 RENAME TO sessions")
+        finally:
+            db.execute("PRAGMA legacy_alter_table = OFF")
+        for (statement,) in extras:
+            db.execute(statement)
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(sessions)")}
+    if "reminder" not in columns:
+        db.execute("ALTER TABLE sessions ADD COLUMN reminder INTEGER")
+
+
 # Each step takes a log from the version before it to the next, in one transaction. Version 1 (the first release)
-# had no per-side strokes, no fewest-advised strokes (its sessions all count, as they did) and nothing to continue.
-MIGRATIONS = {
+# had no per-side strokes, no fewest-advised strokes (its sessions all count, as they did) and nothing to continue;
+# version 2 no skipped reminders.
+MIGRATIONS: dict[int, tuple[str, ...] | Callable[[sqlite3.Connection], None]] = {
     2: (
         "ALTER TABLE sessions ADD COLUMN done_right INTEGER",
         "ALTER TABLE sessions ADD COLUMN done_left INTEGER",
@@ -58,6 +93,7 @@ MIGRATIONS = {
         "ALTER TABLE sessions ADD COLUMN strokes TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE sessions ADD COLUMN shape TEXT NOT NULL DEFAULT ''",
     ),
+    3: _allow_skipped,
 }
 BY_SIDE = {Side.RIGHT: "done_right", Side.LEFT: "done_left"}
 
@@ -73,15 +109,25 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     if version > VERSION:
         raise CoachError(f"The program log {path} was written by a newer coach (version {version}); update coach.")
     for step in range(max(version, 1) + 1, VERSION + 1):
-        statements = "; ".join(MIGRATIONS[step])
-        db.executescript(f"BEGIN; {statements}; PRAGMA user_version = {step}; COMMIT;")
+        migration = MIGRATIONS[step]
+        if not callable(migration):
+            db.executescript(f"BEGIN; {'; '.join(migration)}; PRAGMA user_version = {step}; COMMIT;")
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.execute(f"PRAGMA user_version = {step}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
 
 COLUMNS = (
     "id", "routine", "side", "started", "ended", "strokes_done", "strokes_planned", "status", "tenderness",
-    "done_right", "done_left", "least", "resume_phase", "strokes", "shape",
+    "done_right", "done_left", "least", "resume_phase", "strokes", "shape", "reminder",
 )  # fmt: skip
-STATUSES = (STARTED, FINISHED, STOPPED, LOGGED)
+STATUSES = (STARTED, FINISHED, STOPPED, LOGGED, SKIPPED)
 BUSY_MS = 10_000  # how long a write waits for another coach process's (a transaction of a few milliseconds)
 CHECK_MS = 2_000  # how long the check before a live session waits for the log to be free (or for a holder unnamed)
 PLAYING_MS = 50  # how long a write waits while a session plays: one that cannot be made then is made later
@@ -330,9 +376,9 @@ class ProgramLog:
         """Put a tenderness on today's latest session of this routine and side that has none; otherwise record it
         on its own. Returns True when it went on a session."""
         found = self._read(
-            "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status != ? AND tenderness IS NULL "
+            "SELECT id FROM sessions WHERE routine = ? AND side = ? AND status NOT IN (?, ?) AND tenderness IS NULL "
             "AND substr(started, 1, 10) = ? ORDER BY started DESC, id DESC LIMIT 1",
-            (routine, side, LOGGED, when.date().isoformat()),
+            (routine, side, LOGGED, SKIPPED, when.date().isoformat()),
         )
         if found:
             self.set_tenderness(int(found[0]["id"]), value)
@@ -343,6 +389,15 @@ class ProgramLog:
             (routine, side, _stamp(when), _stamp(when), LOGGED, value),
         )
         return False
+
+    def skip(self, routine: str, side: Side, reminder: int, when: datetime) -> int:
+        """Record that the day's reminder number `reminder`, for a session on `side`, was answered with Skip: a row
+        of its own, status 'skipped', no strokes, never counted. Returns its row."""
+        return self._write(
+            "INSERT INTO sessions (routine, side, started, ended, strokes_planned, status, reminder) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?)",
+            (routine, side, _stamp(when), _stamp(when), SKIPPED, reminder),
+        )
 
     @property
     def warning(self) -> str:
@@ -401,7 +456,7 @@ def _entry(row: sqlite3.Row) -> Entry | str:
     routine, side, started, status = row["routine"], row["side"], row["started"], row["status"]
     done, planned, tender = row["strokes_done"], row["strokes_planned"], row["tenderness"]
     right, left, least, phase = row["done_right"], row["done_left"], row["least"], row["resume_phase"]
-    strokes, shape = row["strokes"], row["shape"]
+    strokes, shape, reminder = row["strokes"], row["shape"], row["reminder"]
     if not isinstance(routine, str) or not routine:
         return f"the routine is {str(routine)[:40]!r}"
     if not isinstance(side, str) or side not in tuple(Side):
@@ -428,6 +483,8 @@ def _entry(row: sqlite3.Row) -> Entry | str:
         return f"the strokes done are {str(strokes)[:40]!r}"
     if not isinstance(shape, str):
         return f"the shape is {str(shape)[:20]!r}"
+    if not (reminder is None or (isinstance(reminder, int) and _whole(reminder, 1))):
+        return f"the reminder is {str(reminder)[:20]!r}"
     counts = {Side.RIGHT: right, Side.LEFT: left}
     by_side = [counts[s] for s in Side(side).sides]
     known = tuple(c for c in by_side if isinstance(c, int)) if all(c is not None for c in by_side) else None
@@ -435,6 +492,7 @@ def _entry(row: sqlite3.Row) -> Entry | str:
         routine=routine, side=Side(side), started=when, strokes_done=done, strokes_planned=planned, status=status,
         tenderness=tender, done_by_side=known, least=least, resume_phase=phase,
         strokes=tuple(int(i) for i in strokes.split(",") if i), key=int(str(row["id"])), shape=shape,
+        reminder=reminder,
     )  # fmt: skip
 
 

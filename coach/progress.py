@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from coach.kinds import Side
-from coach.program import STARTED, STOPPED, Entry, day_tenderness, program_starts, side_done
+from coach.program import SKIPPED, STARTED, STOPPED, Entry, day_tenderness, program_starts, side_done
 from coach.routine import Program, Routine
 from coach.template import counted
 
-SKIPPED = "skipped"  # the status of a reminder skipped from the desktop notification, where the log has them
 CUT_SHORT = (STOPPED, STARTED)  # a session stopped early, or whose process ended before it said how it ended
 
 
@@ -202,14 +201,14 @@ def day_rows(mine: Sequence[Entry], name: str, sides: tuple[Side, ...], first: d
 
 def counting(e: Entry) -> bool:
     """Whether a session counts toward the program (a reminder skipped is no session)."""
-    return e.status != SKIPPED and e.counts
+    return not e.skipped and e.counts
 
 
 def day_row(
     mine: Sequence[Entry], that_day: Sequence[Entry], name: str, sides: tuple[Side, ...], day: date, starts: list[date]
 ) -> DayRow:
     began = max((start for start in starts if start <= day), default=None)
-    worked = [e for e in that_day if e.is_session and e.status != SKIPPED]
+    worked = [e for e in that_day if e.is_session]
     per_side = []
     for side in sides:
         done = side_done(mine, name, side, day)

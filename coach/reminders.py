@@ -15,7 +15,7 @@ from datetime import date, time, timedelta
 
 from coach.errors import CoachError
 from coach.kinds import AUTO, Side
-from coach.program import Entry, count_today, first_day
+from coach.program import Entry, count_today, first_day, furthest_behind
 from coach.routine import Program, Routine
 
 EARLIEST = time(8, 0)
@@ -52,9 +52,10 @@ def spread(start: time, end: time, count: int) -> tuple[time, ...]:
 class Reminder:
     number: int  # the session of the day it calls for, from 1
     at: time  # local wall time
-    summary: str  # "Psoas release, session 3 of 6"
+    summary: str  # "Psoas release, session 3 of 6 on each side"
     run: str  # the command to run: "coach psoas --side auto"
     done: bool = False  # today's session of this number is done on every side still due
+    skipped: bool = False  # answered with Skip today (the listing says so while it is not done)
 
     @property
     def title(self) -> str:
@@ -112,15 +113,26 @@ class ReminderPlan:
         if not self.due:
             lines.append("Every side's program is done: no reminder is shown.")
         for reminder in self.reminders:
-            mark = "  (done today)" if reminder.done and self.due else ""
+            mark = "  (done today)" if reminder.done and self.due else "  (skipped today)" if reminder.skipped else ""
             lines.append(f"  {reminder.at:%H:%M}  {reminder.title}{mark}")
         return "\n".join(lines) + "\n"
 
 
+def on_sides(sides: Sequence[Side]) -> str:
+    """ " on each side", " on the left side", as a session's number says where it counts ("" for none)."""
+    if not sides:
+        return ""
+    return " on each side" if len(sides) == 2 else f" on the {sides[0]} side"
+
+
+def run_side(due: Sequence[Side]) -> str:
+    """The --side a reminder's command takes: auto while both sides are due, else the one side left."""
+    return str(due[0] if len(due) == 1 else AUTO)
+
+
 def run_command(command_name: str, due: Sequence[Side]) -> str:
-    """The command a reminder names: --side auto while both sides are due, else the one side left."""
-    side = due[0] if len(due) == 1 else AUTO
-    return f"coach {command_name} --side {side}"
+    """The command a reminder names: "coach psoas --side auto"."""
+    return f"coach {command_name} --side {run_side(due)}"
 
 
 def plan_reminders(
@@ -133,8 +145,9 @@ def plan_reminders(
 ) -> ReminderPlan:
     """The reminders of a routine's program, from the log's entries and today's date. `command_name` is how the
     reminder names the routine (`psoas`, or a file's path); `due` the single sides whose program goes on
-    (program.sides_due): reminder N is done once every side due has had N sessions today, and with no side due
-    every reminder is done."""
+    (program.sides_due): reminder N calls for session N on each of them (`--side auto` works both while they are
+    level), is done once every side due has had N sessions today, and with no side due every reminder is done; it
+    is skipped when a Skip of it is in the log today."""
     program = routine.program
     if program is None:
         raise CoachError(
@@ -144,8 +157,12 @@ def plan_reminders(
     per_day = window.per_day or program.sessions_per_day
     run = run_command(command_name, due)
     done_today = min((count_today(entries, routine.name, today, side) for side in due), default=per_day)
+    skipped = {e.reminder for e in entries if e.routine == routine.name and e.skipped and e.started.date() == today}
+    sides = on_sides(due)
     reminders = tuple(
-        Reminder(n, at, f"{routine.title}, session {n} of {per_day}", run, done=n <= done_today)
+        Reminder(
+            n, at, f"{routine.title}, session {n} of {per_day}{sides}", run, done=n <= done_today, skipped=n in skipped
+        )
         for n, at in enumerate(spread(window.start, window.end, per_day), 1)
     )
     first = first_day(entries, routine.name, today)
@@ -158,15 +175,26 @@ def reminder_at(plan: ReminderPlan, now: time) -> Reminder:
     return past[-1] if past else plan.reminders[0]
 
 
+def next_session(plan: ReminderPlan, entries: Sequence[Entry]) -> tuple[Side, int]:
+    """The session a reminder calls for now: the sides `--side auto` works (every side due that is furthest behind
+    today) and its number today on them. It is the reminder's number when the day has gone to plan, and lower
+    when a session was missed or skipped: the notification says the session the user will hear announced."""
+    counts = {side: count_today(entries, plan.routine, plan.today, side) for side in plan.due or Side.BOTH.sides}
+    side = furthest_behind(counts)
+    return side, counts[side.sides[0]] + 1
+
+
 def notification(plan: ReminderPlan, entries: Sequence[Entry], reminder: Reminder) -> tuple[str, str]:
-    """A desktop notification's summary and body: the session to run, the side that is next, and where the user
-    stands (the program's day and today's sessions on each side due)."""
-    counts = {side: count_today(entries, plan.routine, plan.today, side) for side in plan.due}
-    side = min(plan.due, key=lambda s: counts[s])  # the first side due on a tie: right before left
+    """A desktop notification's summary and body: the session to run (its number today, on the sides it works),
+    and where the user stands (the program's day and today's sessions on each side due)."""
+    side, number = next_session(plan, entries)
+    summary = f"{plan.title}, session {number} of {plan.per_day}{on_sides(side.sides)}"
+    counts = {s: count_today(entries, plan.routine, plan.today, s) for s in plan.due}
     day = f"Day {plan.day} of {plan.program.days}"
     if plan.over:
         day = f"Day {plan.day}: the {plan.program.days} days are done, carry on only until {plan.program.until}"
     today = ", ".join(f"{s} {counts[s]}" for s in plan.due)
-    run = f"{reminder.run} (the {side.words} is next)" if len(plan.due) > 1 else reminder.run
+    which = "both sides" if side is Side.BOTH else f"the {side.words}, to catch up"
+    run = f"{reminder.run} ({which})" if len(plan.due) > 1 else reminder.run
     body = f"{run}, or the MP3. {day}; sessions today: {today}."
-    return reminder.summary, body
+    return summary, body

@@ -58,6 +58,7 @@ SAFETY_RULES = {
     "persists": "see a doctor or physical therapist if the pain stays or gets worse",
 }
 
+LIGHTER = "Press more gently than usual this time: a light pressure, well short of any pain."
 UNEVEN = "That was {right} stroke{right_s} on your right side and {left} on your left."
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -88,6 +89,7 @@ class Program:
     days: int
     until: str  # the stop rule, as words: "the spot is no longer tender"
     reminder: str  # said instead of the intro phases' safety lines after the first session of the day
+    lighter: str = LIGHTER  # said at the start of a session made lighter by a rise in tenderness (coach.dose)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,6 +254,7 @@ PROGRAM = Spec(
     Key("days", Whole(1, 365), "for how many days"),
     Key("until", Text(NO_FIELDS), "the stop rule, as words"),
     Key("reminder", Text(SESSION_FIELDS), "said for the intro's safety lines after the day's first"),
+    Key("lighter", Text(SESSION_FIELDS), "said when tenderness makes a session lighter", default=LIGHTER),
 )
 SUMMARY = Spec(
     Key("one_side", Text(SIDE_FIELDS), "the closing's first line, one side worked"),

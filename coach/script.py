@@ -40,6 +40,7 @@ class Options:
     standing: str | None = None  # where the user stands in the program, said after the welcome
     done: tuple[int, ...] | None = None  # strokes done on each side worked, for the summary; None: as planned
     shape: Shape = Shape.TEACH  # the session's shape: which phases and lines it says
+    advice: tuple[str, ...] = ()  # said after `standing`: why the program makes this session lighter, or not now
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def build_script(routine: Routine, options: Options) -> Script:
         tempo=tempo,
         bpm=bpm,
         guidance=options.guidance,
-        phases=_framed([*phases, *closing], options.standing, shape),
+        phases=_framed([*phases, *closing], options.standing, shape, options.advice),
         shape=shape,
     )
 
@@ -209,15 +210,17 @@ def _pace(routine: Routine, options: Options) -> tuple[Tempo | None, int]:
     return tempo, bpm
 
 
-def _framed(phases: list[ScriptPhase], standing: str | None, shape: Shape) -> tuple[ScriptPhase, ...]:
+def _framed(
+    phases: list[ScriptPhase], standing: str | None, shape: Shape, advice: tuple[str, ...] = ()
+) -> tuple[ScriptPhase, ...]:
     """The phases with the lead-in first, where the user stands after the welcome (the first line, when the first
-    phase opens with one), and the quiet tail last."""
+    phase opens with one) with the program's advice after it, and the quiet tail last."""
     first = phases[0]
     cues = first.cues
     if standing:
         welcome = 1 if isinstance(cues[0], Say) else 0
         pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
-        cues = (*cues[:welcome], Say(standing, pause), *cues[welcome:])
+        cues = (*cues[:welcome], Say(standing, pause), *(Say(a, STANDING_PAUSE_MS) for a in advice), *cues[welcome:])
     phases = [replace(first, cues=(Sound(LEAD_IN, LEAD_IN_MS), *cues)), *phases[1:]]
     last = phases[-1]  # the first phase too, when there is only one
     phases[-1] = replace(last, cues=(*last.cues, Rest(TAIL_MS)))

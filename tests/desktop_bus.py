@@ -23,11 +23,13 @@ from coach.desktop.notify import NAME, PATH
 
 
 @contextlib.contextmanager
-def private_bus() -> Iterator[str]:
-    """A dbus-daemon of the test's own, as a child process: yields its address, and ends it afterwards."""
+def private_bus(folder: Path | None = None) -> Iterator[str]:
+    """A dbus-daemon of the test's own, as a child process: yields its address, and ends it afterwards. In a
+    `folder` given, its socket is always at the same address: a bus that goes away and comes back."""
     if shutil.which("dbus-daemon") is None:
         pytest.skip("dbus-daemon is not installed (Debian's dbus package; make installs it)")
-    folder = Path(tempfile.mkdtemp(prefix="coach-bus-"))
+    own = folder is None
+    folder = Path(tempfile.mkdtemp(prefix="coach-bus-")) if folder is None else folder
     daemon = subprocess.Popen(
         [
             "dbus-daemon",
@@ -52,16 +54,27 @@ def private_bus() -> Iterator[str]:
         for stream in (daemon.stdout, daemon.stderr):
             if stream is not None:
                 stream.close()
-        shutil.rmtree(folder, ignore_errors=True)
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+CLOSE = "close"  # an answer: the user closes the notification without choosing an action
+DISMISSED = 2  # NotificationClosed's reason: dismissed by the user
 
 
 class Notifications(ServiceInterface):
-    """org.freedesktop.Notifications as a desktop offers it, keeping every notification it is sent."""
+    """org.freedesktop.Notifications as a desktop offers it, keeping every notification it is sent. A test that
+    adds "actions" to its capabilities can answer each notification in turn (`answers`): an action's key, which it
+    signals as ActionInvoked, CLOSE for NotificationClosed, or None for no answer at all; each is signalled a moment
+    after Notify has replied, as a person would answer it. `closed` keeps the ids CloseNotification closed."""
 
     def __init__(self) -> None:
         super().__init__(NAME)
         self.received: list[dict[str, Any]] = []
-        self.capabilities = ["body"]  # what GetCapabilities answers (a test may add "body-markup")
+        self.capabilities = ["body"]  # what GetCapabilities answers (a test may add "body-markup", "actions")
+        self.answers: list[str | None] = []
+        self.closed: list[int] = []
+        self.bus: MessageBus | None = None
 
     @dbus_method()
     def Notify(  # D-Bus names
@@ -87,7 +100,20 @@ class Notifications(ServiceInterface):
                 "expire": expire_timeout,
             }
         )
-        return len(self.received)
+        number = len(self.received)
+        if self.answers:
+            answer = self.answers.pop(0)
+            if answer is not None:
+                asyncio.get_running_loop().call_later(0.05, self._answer, number, answer)
+        return number
+
+    def _answer(self, number: int, answer: str) -> None:
+        assert self.bus is not None
+        if answer == CLOSE:
+            signal = Message.new_signal(PATH, NAME, "NotificationClosed", "uu", [number, DISMISSED])
+        else:
+            signal = Message.new_signal(PATH, NAME, "ActionInvoked", "us", [number, answer])
+        self.bus.send(signal)
 
     @dbus_method()
     def GetCapabilities(self) -> Annotated[list[str], DBusSignature("as")]:
@@ -95,7 +121,7 @@ class Notifications(ServiceInterface):
 
     @dbus_method()
     def CloseNotification(self, notification: DBusUInt32) -> None:
-        pass
+        self.closed.append(notification)
 
 
 @contextlib.contextmanager
@@ -136,6 +162,7 @@ def notification_service(address: str) -> Iterator[Notifications]:
     service = Notifications()
 
     async def setup(bus: MessageBus) -> None:
+        service.bus = bus
         bus.export(PATH, service)
         await bus.request_name(NAME)
 

@@ -100,6 +100,7 @@ Description=coach: Psoas release reminder
 
 [Service]
 Type=oneshot
+TimeoutStartSec=2h
 Environment=COACH_CONFIG_DIR={tmp_path}/config
 Environment=COACH_DATA_DIR={tmp_path}/data
 ExecStart={PYTHON[0]} -m coach remind --notify psoas {window}
@@ -342,7 +343,7 @@ def test_a_routine_given_by_path_is_installed_by_name_only(tmp_path):
     plan = run_cli("remind", str(routine), "--per-day", "1")
     assert (
         plan.output.splitlines()[2]
-        == f"  08:00  Psoas release, session 1 of 1: coach {routine} --side auto, or the MP3"
+        == f"  08:00  Psoas release, session 1 of 1 on each side: coach {routine} --side auto, or the MP3"
     )
 
 
@@ -362,20 +363,25 @@ def test_notify_shows_the_session_due_with_where_the_user_stands(tmp_path):
     clock = FakeClock(datetime(2026, 11, 21, 13, 13)).clock()  # the 13:12 timer, a minute late
     with private_bus() as address, notification_service(address) as shown:
         result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=address))
-    body = "coach psoas --side auto (the left side is next), or the MP3. Day 3 of 14; sessions today: right 2, left 1."
+    body = (
+        "coach psoas --side auto (the left side, to catch up), or the MP3. Day 3 of 14; sessions today: right 2, "
+        "left 1."
+    )
     assert shown.received == [
         {
             "app": "coach",
             "replaces": 0,
             "icon": "",
-            "summary": "Psoas release, session 3 of 6",
+            "summary": "Psoas release, session 2 of 6 on the left side",
             "body": body,
             "actions": [],
             "hints": {"urgency": 1},
             "expire": -1,
         }
     ]
-    assert (result.exit_code, result.output) == (0, f"Reminded: Psoas release, session 3 of 6. {body}\n")
+    assert (result.exit_code, result.output) == (
+        0, f"Reminded: Psoas release, session 2 of 6 on the left side. {body}\n"
+    )  # fmt: skip
 
 
 def test_notify_skips_a_session_already_done_today(tmp_path):
@@ -384,7 +390,9 @@ def test_notify_skips_a_session_already_done_today(tmp_path):
     with private_bus() as address, notification_service(address) as shown:
         result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=address))
     assert shown.received == []
-    assert (result.exit_code, result.output) == (0, "Psoas release, session 2 of 6 is done today: no reminder.\n")
+    assert (result.exit_code, result.output) == (
+        0, "Psoas release, session 2 of 6 on each side is done today: no reminder.\n"
+    )  # fmt: skip
 
 
 def test_notify_shows_nothing_once_every_sides_program_is_done(tmp_path):
@@ -411,7 +419,8 @@ def test_with_no_bus_or_nothing_to_show_notifications_a_missed_reminder_is_one_s
             result = run_cli("remind", "--notify", "psoas", deps=deps(clock=clock, bus=bus))
             assert result.exit_code == 0 and result.stdout == ""
             assert result.stderr.startswith(f"No desktop notification could be shown ({reason}")
-            assert result.stderr.endswith("): Psoas release, session 6 of 6.\n") and result.stderr.count("\n") == 1
+            assert result.stderr.endswith("): Psoas release, session 1 of 6 on each side.\n")  # none done yet
+            assert result.stderr.count("\n") == 1
 
 
 def test_notify_raises_not_shown_with_the_reason():
@@ -457,6 +466,7 @@ def test_the_installed_job_shows_its_notification(tmp_path):
     with private_bus() as address, notification_service(address) as shown:
         job_env = {"PATH": "/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": address, **environment}  # as systemd runs it
         job = subprocess.run(shlex.split(exec_start), capture_output=True, text=True, env=job_env, timeout=60)
-    body = "coach psoas --side auto (the right side is next), or the MP3. Day 1 of 14; sessions today: right 0, left 0."
-    assert [(n["summary"], n["body"]) for n in shown.received] == [("Psoas release, session 1 of 1", body)]
-    assert (job.returncode, job.stdout, job.stderr) == (0, f"Reminded: Psoas release, session 1 of 1. {body}\n", "")
+    body = "coach psoas --side auto (both sides), or the MP3. Day 1 of 14; sessions today: right 0, left 0."
+    summary = "Psoas release, session 1 of 1 on each side"
+    assert [(n["summary"], n["body"]) for n in shown.received] == [(summary, body)]
+    assert (job.returncode, job.stdout, job.stderr) == (0, f"Reminded: {summary}. {body}\n", "")

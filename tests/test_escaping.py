@@ -83,7 +83,7 @@ def test_fuzz_a_service_reads_back_exactly_as_systemd_reads_it_or_is_refused(tmp
         one_sentence(exc, offending[0])
         return
     values = formats.unit_values(text)
-    assert set(values) == {"Description", "Type", "Environment", "ExecStart"}
+    assert set(values) == {"Description", "Type", "TimeoutStartSec", "Environment", "ExecStart"}
     assert formats.exec_start(values["ExecStart"][0]) == command
     assert formats.environment(values["Environment"]) == environment
     unit = base / "units" / "coach-remind-psoas.service"
@@ -104,7 +104,7 @@ def test_a_newline_in_the_data_folder_cannot_add_a_line_to_the_service(tmp_path,
     text = (units / "coach-remind-psoas.service").read_text()
     assert f'Environment="COACH_DATA_DIR={tmp_path}/data\\nExecStartPre=/usr/bin/touch pwned"\n' in text
     values = formats.unit_values(text)
-    assert set(values) == {"Description", "Type", "Environment", "ExecStart"}
+    assert set(values) == {"Description", "Type", "TimeoutStartSec", "Environment", "ExecStart"}
     assert formats.environment(values["Environment"])["COACH_DATA_DIR"] == str(data)
     checked = verify(tmp_path, units / "coach-remind-psoas.timer", units / "coach-remind-psoas.service")
     assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "")

@@ -21,6 +21,7 @@ from coach.cli.deps import buffers
 from coach.defaults import DEFAULT_PACE, DEFAULT_VOICE
 from coach.kinds import Shape, Side
 from coach.live import NUMBER_TEXTS, question_text
+from coach.program import Standing
 from coach.routine import parse_routine
 from coach.script import ACCENT, Options
 from coach.session import prepare
@@ -82,8 +83,12 @@ class KeysAt:
 
 STANDINGS = [
     FIRST,
-    *(f"Session {n} today, day 1 of 3." for n in range(1, 5)),
-    "This is session 1 of 2 today, on day 2 of 3.",
+    *(
+        Standing(side=side, sessions=(n,) * len(side.sides), per_day=2, day=1, days=3, until="it is fine").text(True)
+        for side in Side
+        for n in range(1, 5)
+    ),
+    "This is session 1 of 2 today on your right side, on day 2 of 3.",
     None,
 ]
 
@@ -187,14 +192,14 @@ def test_a_session_stopped_short_is_kept_but_does_not_count_toward_the_day(home)
     slide = timeline(home).strokes[0].done
     live(home, "--side", "right", keys={seconds(slide) + 0.1: "q"})  # 1 stroke: fewer than the 2 advised
     result, engine, _ = live(home, "--side", "auto", warmed=False)
-    assert "Mini, right side" in result.stderr  # the right side is still due first
-    assert FIRST in engine.spoken  # and this is still its first session today
+    assert "Mini, both sides" in result.stderr  # the right side's stopped session did not count: both are level
+    assert FIRST in engine.spoken  # and this is still the first session
     assert rows(home) == [
         ("right", 1, 1, None, "stopped", None, 2),
-        ("right", 2, 2, None, "finished", None, None),
+        ("both", 4, 2, 2, "finished", None, None),
     ]
     result, engine, _ = live(home, "--side", "right", warmed=False)
-    assert "Session 2 today, day 1 of 3." in engine.spoken  # a quick session: the short program line
+    assert "Session 2 of 2 on your right side, day 1 of 3." in engine.spoken  # quick: the short program line
 
 
 def test_both_sides_count_each_side_and_an_uneven_closing_says_each(home):
@@ -235,12 +240,30 @@ def test_the_tenderness_is_asked_aloud_and_answered_with_one_key(home, keys, ans
     assert rows(home) == [("right", 2, 2, None, "finished", answer, None)]
     question_at = output.played.index(100 * len(question))  # the question, then the number said back, or nothing
     assert output.played[question_at + 1 :] == ([100 * len(said)] if said else [])
-    last = result.stderr.splitlines()[-1]
-    assert last == (
+    noted = (
         f"Tenderness {answer} noted." if answer is not None else "No tenderness noted; 'coach log' can add it later."
     )
+    lighter = (
+        "The next sessions on your right side are lighter until its tenderness is 6 or less. If it stays or gets "
+        "worse, see a doctor or physical therapist."
+    )  # a 10 reaches 7: the next sessions are lighter, and it says so at once
+    assert result.stderr.splitlines()[-2 if answer == 10 else -1 :] == ([noted, lighter] if answer == 10 else [noted])
     if not keys:  # ten seconds of quiet after the question, then it is skipped
         assert clock.monotonic() - clock.start == pytest.approx(length + spoken_length + 10.0, abs=0.05)
+
+
+def test_a_tenderness_that_rose_says_the_next_sessions_are_lighter_as_it_is_noted(home):
+    from coach.programlog import ProgramLog
+
+    with ProgramLog(home / "data" / "log.sqlite3") as log:  # yesterday's note, with `coach log`: 2
+        log.note_tenderness("mini", Side.RIGHT, 2, datetime(2026, 11, 20, 20))
+    length = seconds(timeline(home).length) + seconds(100 * len(question_text("right")))
+    result, _, _ = live(home, "--side", "right", keys={length + 2: "6"})
+    assert result.stderr.splitlines()[-2:] == [
+        "Tenderness 6 noted.",
+        "The next sessions on your right side are lighter until its tenderness is 4 or less. If it stays or gets "
+        "worse, see a doctor or physical therapist.",
+    ]  # mini's 2 strokes a side are already its fewest advised: the pressure is what is lighter
 
 
 def test_a_session_stopped_with_q_continues_the_same_day_where_it_stopped(home):
@@ -336,20 +359,22 @@ def shapes(home):
         return [row[0] for row in db.execute("SELECT shape FROM sessions ORDER BY id")]
 
 
-def test_the_shape_comes_from_the_log_teach_then_quick_then_refresh_the_next_day(home):
+def test_the_shape_comes_from_the_log_for_each_side_teach_then_quick_then_refresh_the_next_day(home):
     first, _, _ = live(home, "--side", "right", warmed=False)
     assert "Playing Mini, right side: " in first.stderr  # teach: the summary names no shape
     second, engine, _ = live(home, "--side", "left", warmed=False)
-    assert "Playing Mini, left side, quick session: " in second.stderr
-    assert "Session 2 today, day 1 of 3." not in engine.spoken  # the left side's first session today
-    assert "Session 1 today, day 1 of 3." in engine.spoken
+    assert "Playing Mini, left side: " in second.stderr  # the left side's first session teaches too
+    assert "This is the first session on your left side, on day 1 of 3." in engine.spoken
+    third, engine, _ = live(home, "--side", "left", warmed=False)
+    assert "Playing Mini, left side, quick session: " in third.stderr
+    assert "Session 2 of 2 on your left side, day 1 of 3." in engine.spoken
     tomorrow = FakeClock(wall=datetime(2026, 11, 22, 9, 30))
-    third, engine, _ = live(home, "--side", "right", clock=tomorrow, warmed=False)
-    assert "Playing Mini, right side, refresh session: " in third.stderr
-    assert "This is session 1 of 2 today, on day 2 of 3." in engine.spoken
+    fourth, engine, _ = live(home, "--side", "right", clock=tomorrow, warmed=False)
+    assert "Playing Mini, right side, refresh session: " in fourth.stderr
+    assert "This is session 1 of 2 today on your right side, on day 2 of 3." in engine.spoken
     forced, _, _ = live(home, "--side", "right", "--shape", "teach", clock=FakeClock(wall=datetime(2026, 11, 22, 10)))
     assert "Playing Mini, right side: " in forced.stderr
-    assert shapes(home) == ["teach", "quick", "refresh", "teach"]
+    assert shapes(home) == ["teach", "teach", "quick", "refresh", "teach"]
 
 
 class FullDisk:

@@ -329,7 +329,15 @@ def logged(env: dict[str, str]) -> list[tuple[str, int | None]]:
 
 @pytest.mark.parametrize(
     ("typed", "answer", "said"),
-    [("\u00b2", None, "No tenderness noted; 'coach log' can add it later."), ("7", 7, "Tenderness 7 noted.")],
+    [
+        ("\u00b2", None, "No tenderness noted; 'coach log' can add it later."),
+        (
+            "7",
+            7,
+            "Tenderness 7 noted.\nThe next sessions on your right side are lighter (1 stroke) until its tenderness "
+            "is 6 or less. If it stays or gets worse, see a doctor or physical therapist.",
+        ),  # a 7: the next sessions are lighter, at mini's fewest advised strokes
+    ],
 )
 def test_the_tenderness_key_takes_a_digit_and_any_other_key_skips_it(live_env, typed, answer, said):
     """The question is answered with one key on the real terminal: a key that is not a digit 0-9 (here a

@@ -64,62 +64,96 @@ def entry(side, day=DAY, hour=9, routine="psoas", status="finished", done=8, ten
 @pytest.mark.parametrize(
     ("today", "chosen"),
     [
-        ([], "right"),
-        ([entry("right")], "left"),
-        ([entry("right"), entry("left")], "right"),
+        ([], "both"),  # level: one session works both sides
+        ([entry("right")], "left"),  # the side behind catches up
+        ([entry("right"), entry("left")], "both"),
         ([entry("left")], "right"),
         ([entry("both"), entry("right")], "left"),
-        ([entry("right", day=date(2026, 11, 19)), entry("left", routine="iliacus")], "right"),
+        ([entry("right", day=date(2026, 11, 19)), entry("left", routine="iliacus")], "both"),
         ([entry("right", status="logged"), entry("left")], "right"),  # a tenderness note is not a session
+        ([entry("right", status="skipped"), entry("left")], "right"),  # nor is a skipped reminder
         ([entry("right", status="started"), entry("left"), entry("left")], "right"),  # a killed one counts
     ],
 )
-def test_auto_side_takes_the_side_with_fewer_sessions_today(today, chosen):
+def test_auto_side_works_every_side_due_that_is_furthest_behind_today(today, chosen):
     assert auto_side(today, "psoas", DAY) == chosen
 
 
 def test_standing_counts_sessions_today_and_days_from_the_first():
     log = [entry("right", day=date(2026, 11, 17)), entry("right"), entry("left"), entry("both")]
     assert standing(log, "psoas", PROGRAM, "right", DAY) == Standing(
-        sessions=(3,), per_day=6, day=4, days=14, until="the spot is no longer tender"
-    )
+        side=Side.RIGHT, sessions=(3,), per_day=6, day=4, days=14, until="the spot is no longer tender",
+        first=(False,),
+    )  # fmt: skip
     assert standing(log, "psoas", PROGRAM, "both", DAY).sessions == (3, 3)
     assert standing([], "psoas", PROGRAM, "left", DAY) == Standing(
-        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender"
+        side=Side.LEFT, sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender",
+        first=(True,), new=True,
+    )  # fmt: skip
+    assert standing(log, "psoas", PROGRAM, "right", DAY).text() == (
+        "This is session 3 of 6 today on your right side, on day 4 of 14."
     )
-    assert standing(log, "psoas", PROGRAM, "right", DAY).text() == "This is session 3 of 6 today, on day 4 of 14."
-    assert standing(log[:2], "psoas", PROGRAM, "both", DAY).text() == (
+    assert standing(log, "psoas", PROGRAM, "left", DAY).text(short=True) == (
+        "Session 3 of 6 on your left side, day 4 of 14."
+    )
+    uneven = [*log[:2], entry("left", day=date(2026, 11, 17))]
+    assert standing(uneven, "psoas", PROGRAM, "both", DAY).text() == (
         "This is session 2 of 6 today on your right side, and session 1 on your left, on day 4 of 14."
+    )
+    assert standing(uneven, "psoas", PROGRAM, "both", DAY).text(short=True) == (
+        "Session 2 of 6 on your right side, 1 on your left, day 4 of 14."
     )
     assert (
         standing(log, "psoas", PROGRAM, "both", DAY).text()
         == "This is session 3 of 6 today on each side, on day 4 of 14."
     )
+    assert standing(log, "psoas", PROGRAM, "both", DAY).text(short=True) == "Session 3 of 6 on each side, day 4 of 14."
+
+
+def test_a_sides_first_session_says_so_whatever_the_other_side_did():
+    """The right side worked for three days; the left side's first session is on day 4: it is the left side's
+    first (and teaches: test_each_side_has_its_own_shape), not the routine's."""
+    log = [entry("right", day=date(2026, 11, day)) for day in (17, 18, 19)] + [entry("right")]
+    left = standing(log, "psoas", PROGRAM, "left", DAY)
+    assert (left.first, left.new) == ((True,), False)
+    assert left.text() == "This is the first session on your left side, on day 4 of 14."
+    assert left.text(short=True) == "The first session on your left side, day 4 of 14."
+    both = standing(log, "psoas", PROGRAM, "both", DAY)
+    assert both.text() == (
+        "This is session 2 of 6 today on your right side, and the first on your left, on day 4 of 14."
+    )
+    assert both.text(short=True) == "Session 2 of 6 on your right side, the first on your left, day 4 of 14."
+    assert standing([], "psoas", PROGRAM, "both", DAY).text() == "This is your first session: day 1 of 14."
+    assert standing([entry("right")], "psoas", PROGRAM, "left", DAY).text() == (
+        "This is the first session on your left side, on day 1 of 14."
+    )  # the routine's first session was the right side's, earlier today
 
 
 def test_standing_past_the_program_and_more_sessions_than_asked_without_a_word_against_them():
     assert (
-        Standing(sessions=(7,), per_day=6, day=2, days=14, until="x").text()
-        == "This is session 7 today, on day 2 of 14."
+        Standing(side=Side.RIGHT, sessions=(7,), per_day=6, day=2, days=14, until="x").text()
+        == "This is session 7 today on your right side, on day 2 of 14."
     )
-    assert Standing(sessions=(1,), per_day=6, day=16, days=14, until="the spot is no longer tender").text() == (
-        "This is session 1 of 6 today, on day 16. The 14 days are done: carry on only until the spot is no "
-        "longer tender."
+    assert Standing(
+        side=Side.LEFT, sessions=(1,), per_day=6, day=16, days=14, until="the spot is no longer tender"
+    ).text() == (
+        "This is session 1 of 6 today on your left side, on day 16. The 14 days are done: carry on only until the "
+        "spot is no longer tender."
     )
     assert (
-        Standing(sessions=(1,), per_day=6, day=1, days=14, until="x").first_today
-        and not Standing(sessions=(2,), per_day=6, day=1, days=14, until="x").first_today
+        Standing(side=Side.RIGHT, sessions=(1,), per_day=6, day=1, days=14, until="x").first_today
+        and not Standing(side=Side.RIGHT, sessions=(2,), per_day=6, day=1, days=14, until="x").first_today
     )
 
 
 def test_a_program_of_one_session_a_day_says_todays_session_then_an_extra_one():
     assert (
-        Standing(sessions=(1,), per_day=1, day=3, days=14, until="x").text()
-        == "This is today's session, on day 3 of 14."
+        Standing(side=Side.RIGHT, sessions=(1,), per_day=1, day=3, days=14, until="x").text()
+        == "This is today's session on your right side, on day 3 of 14."
     )
     assert (
-        Standing(sessions=(2,), per_day=1, day=3, days=14, until="x").text()
-        == "This is an extra session today, on day 3 of 14."
+        Standing(side=Side.BOTH, sessions=(2, 2), per_day=1, day=3, days=14, until="x").text()
+        == "This is an extra session today on each side, on day 3 of 14."
     )
 
 
@@ -130,7 +164,7 @@ def test_a_session_stopped_before_the_fewest_advised_strokes_is_kept_but_does_no
     assert [e.covers(Side.RIGHT) for e in (short, enough, none)] == [False, True, False]
     assert standing([short, none], "psoas", PROGRAM, "right", DAY).sessions == (1,)
     assert standing([short, enough], "psoas", PROGRAM, "right", DAY).sessions == (2,)
-    assert auto_side([short], "psoas", DAY) == "right"  # the right side's stopped session did not count
+    assert auto_side([short], "psoas", DAY) == Side.BOTH  # the right side's stopped session did not count: level
     uneven = entry("both", done=14, by_side=(8, 6), least=7)
     assert (uneven.covers(Side.RIGHT), uneven.covers(Side.LEFT)) == (True, False)
     older = entry("both", done=16)  # a log from before strokes were kept per side: shared out evenly
@@ -144,23 +178,27 @@ def test_after_a_break_the_day_count_starts_again_and_history_keeps_the_old_prog
     assert first_day(old, "psoas", date(2026, 10, 9)) == date(2026, 10, 9)  # 3 days without: a new program
     after = standing(old, "psoas", PROGRAM, "right", DAY)
     assert after == Standing(
-        sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender", restarted=True
+        side=Side.RIGHT, sessions=(1,), per_day=6, day=1, days=14, until="the spot is no longer tender",
+        restarted=True, first=(False,),
+    )  # fmt: skip
+    assert after.text() == (
+        "After a break, a new program starts today. This is session 1 of 6 today on your right side, on day 1 of 14."
     )
-    assert after.text() == "After a break, a new program starts today. This is session 1 of 6 today, on day 1 of 14."
     later = [*old, entry("right", hour=8)]
     assert standing(later, "psoas", PROGRAM, "right", DAY) == Standing(
-        sessions=(2,), per_day=6, day=1, days=14, until="the spot is no longer tender"
-    )
+        side=Side.RIGHT, sessions=(2,), per_day=6, day=1, days=14, until="the spot is no longer tender",
+        first=(False,),
+    )  # fmt: skip
     stopped = [*old, entry("right", hour=8, status="stopped", done=1, by_side=(1,), least=6)]
     assert standing(stopped, "psoas", PROGRAM, "right", DAY).restarted  # a session that did not count starts none
     assert history_text([*old, entry("right", hour=8)], {"psoas": PROGRAM}) == (
         "psoas: 6 sessions a day for 14 days, until the spot is no longer tender\n"
-        "  day  date        right   left  strokes  tender right  left\n"
-        "    1  2026-10-01    1/6    0/6        8             -     -\n"
-        "    2  2026-10-02    1/6    0/6        8             -     -\n"
-        "    5  2026-10-05    1/6    0/6        8             -     -\n"
+        "  day  date        right   left  strokes  tender right  left  skipped\n"
+        "    1  2026-10-01    1/6    0/6        8             -     -        -\n"
+        "    2  2026-10-02    1/6    0/6        8             -     -        -\n"
+        "    5  2026-10-05    1/6    0/6        8             -     -        -\n"
         "  (a break: a new program starts)\n"
-        "    1  2026-11-20    1/6    0/6        8             -     -\n"
+        "    1  2026-11-20    1/6    0/6        8             -     -        -\n"
     )
 
 
@@ -168,15 +206,19 @@ def test_a_session_plan_is_the_side_and_for_a_live_logged_session_where_the_user
     routine = replace(mini, program=PROGRAM)
     log = [entry("right", routine="mini"), entry("left", routine="mini"), entry("right", routine="mini")]
     assert plan_session(log, routine, "auto", DAY, announce=True) == SessionPlan(
-        Side.LEFT, "Session 2 today, day 1 of 14.", short_intro=True, shape=Shape.QUICK
-    )  # a later session of the day: quick, with the short program line
+        Side.LEFT, "Session 2 of 6 on your left side, day 1 of 14.", short_intro=True, shape=Shape.QUICK
+    )  # the side behind, in a later session of its day: quick, with the short program line
     assert plan_session([], routine, "both", DAY, announce=True) == SessionPlan(
         Side.BOTH, "This is your first session: day 1 of 14.", shape=Shape.TEACH
     )  # the routine's first session: teach
     yesterday = [entry("right", routine="mini", day=date(2026, 11, 19))]
+    assert plan_session(yesterday, routine, "right", DAY, announce=True) == SessionPlan(
+        Side.RIGHT, "This is session 1 of 6 today on your right side, on day 2 of 14.", shape=Shape.REFRESH
+    )  # a side's first of a later day: refresh
     assert plan_session(yesterday, routine, "left", DAY, announce=True) == SessionPlan(
-        Side.LEFT, "This is session 1 of 6 today, on day 2 of 14.", shape=Shape.REFRESH
-    )  # the first of a later day: refresh
+        Side.LEFT, "This is the first session on your left side, on day 2 of 14.", shape=Shape.TEACH
+    )  # a side's first session ever teaches, whatever the other side did
+    assert plan_session(yesterday, routine, "auto", DAY, announce=True).shape == Shape.TEACH  # both: the fullest
     assert plan_session(log, routine, "auto", DAY, announce=False) == SessionPlan(Side.LEFT)  # a script or a file
     assert plan_session(log, routine, "right", DAY, announce=False, shape="quick") == SessionPlan(
         Side.RIGHT, short_intro=True, shape=Shape.QUICK
@@ -194,18 +236,20 @@ HISTORY = [
     entry("right", day=date(2026, 11, 18), hour=12, status="logged", done=0, tender=6),
     entry("both", day=date(2026, 11, 20), hour=8, done=16, tender=4),
     entry("right", day=date(2026, 11, 20), hour=8, routine="iliacus", done=6),
+    entry("both", day=date(2026, 11, 20), hour=10, status="skipped", done=0),  # two reminders skipped: no session
+    entry("left", day=date(2026, 11, 20), hour=13, status="skipped", done=0),
 ]
 
 HISTORY_TEXT = """\
 iliacus
-  day  date        right   left  strokes  tender right  left
-    1  2026-11-20      1      0        6             -     -
+  day  date        right   left  strokes  tender right  left  skipped
+    1  2026-11-20      1      0        6             -     -        -
 
 psoas: 6 sessions a day for 14 days, until the spot is no longer tender
-  day  date        right   left  strokes  tender right  left
-    1  2026-11-18    1/6    1/6       13             6     -
-    3  2026-11-20    1/6    1/6       16             4     4
-"""  # each side's tenderness is the day's last note on it: a session on both sides notes both
+  day  date        right   left  strokes  tender right  left  skipped
+    1  2026-11-18    1/6    1/6       13             6     -        -
+    3  2026-11-20    1/6    1/6       16             4     4        2
+"""  # each side's tenderness is the day's last note on it: a session on both sides notes both; a skip counts nowhere
 
 
 def test_history_by_day():
@@ -229,7 +273,7 @@ def test_the_log_records_a_session_exactly(tmp_path):
         rows = query(tmp_path / "log.sqlite3", "SELECT * FROM sessions")
         assert rows == [
             (1, "psoas", "right", "2026-11-20T09:00:05", "2026-11-20T09:02:00", 3, 8, "stopped", 6, 3, None, 6, 2,
-             "0,1,2", "quick"),
+             "0,1,2", "quick", None),
         ]  # fmt: skip
         assert log.entries() == [
             Entry(routine="psoas", side="right", started=datetime(2026, 11, 20, 9, 0, 5), strokes_done=3,
@@ -237,7 +281,7 @@ def test_the_log_records_a_session_exactly(tmp_path):
                   strokes=(0, 1, 2), key=1, shape="quick"),
         ]  # fmt: skip
         assert query(tmp_path / "log.sqlite3", "PRAGMA journal_mode") == [("wal",)]
-        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(2,)]
+        assert query(tmp_path / "log.sqlite3", "PRAGMA user_version") == [(3,)]
 
 
 FIRST_RELEASE_SCHEMA = """
@@ -275,17 +319,97 @@ def test_a_log_written_by_the_first_release_keeps_every_row_and_gains_the_new_co
         assert [e.covers(Side.LEFT) for e in log.entries()] == [False, True, False]
         session = log.begin("psoas", "left", 8, datetime(2026, 11, 20, 9), least=6)
         log.progress(session, (7,), "left", tuple(range(7)))
-    assert query(path, "PRAGMA user_version") == [(2,)]
+    assert query(path, "PRAGMA user_version") == [(3,)]
     assert query(path, "SELECT id, strokes_done, done_right, done_left, least FROM sessions") == [
         (1, 8, None, None, 0), (2, 16, None, None, 0), (3, 0, None, None, 0), (4, 7, None, 7, 6),
     ]  # fmt: skip
     with ProgramLog(path) as again:  # opened again: nothing more to do
         assert len(again.entries()) == 4
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 3")
-    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 3\); update coach\.$"):
+        db.execute("PRAGMA user_version = 4")
+    with pytest.raises(CoachError, match=r"was written by a newer coach \(version 4\); update coach\.$"):
         ProgramLog(path)
     gc.collect()  # the refused log's connection was closed: nothing is left for the collector to warn about
+
+
+SECOND_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    routine TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('right', 'left', 'both')),
+    started TEXT NOT NULL,
+    ended TEXT,
+    strokes_done INTEGER NOT NULL DEFAULT 0,
+    strokes_planned INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'stopped', 'logged')),
+    tenderness INTEGER CHECK (tenderness BETWEEN 0 AND 10),
+    done_right INTEGER,
+    done_left INTEGER,
+    least INTEGER NOT NULL DEFAULT 0,
+    resume_phase INTEGER,
+    strokes TEXT NOT NULL DEFAULT '',
+    shape TEXT NOT NULL DEFAULT ''
+);
+PRAGMA user_version = 2;
+INSERT INTO sessions VALUES (1, 'psoas', 'right', '2026-11-18T08:00:00', '2026-11-18T08:04:00', 8, 8, 'finished', 5,
+                             8, NULL, 6, NULL, '0,1,2,3,4,5,6,7', 'teach');
+INSERT INTO sessions VALUES (2, 'psoas', 'both', '2026-11-18T12:00:00', '2026-11-18T12:01:00', 3, 16, 'stopped', NULL,
+                             3, 0, 6, 2, '0,1,2', 'quick');
+INSERT INTO sessions VALUES (3, 'psoas', 'left', '2026-11-19T09:00:00', '2026-11-19T09:00:00', 0, 0, 'logged', 2,
+                             NULL, NULL, 0, NULL, '', '');
+"""
+SECOND_ROWS = [
+    (1, "psoas", "right", "2026-11-18T08:00:00", "2026-11-18T08:04:00", 8, 8, "finished", 5, 8, None, 6, None,
+     "0,1,2,3,4,5,6,7", "teach"),
+    (2, "psoas", "both", "2026-11-18T12:00:00", "2026-11-18T12:01:00", 3, 16, "stopped", None, 3, 0, 6, 2, "0,1,2",
+     "quick"),
+    (3, "psoas", "left", "2026-11-19T09:00:00", "2026-11-19T09:00:00", 0, 0, "logged", 2, None, None, 0, None, "", ""),
+]  # fmt: skip
+
+
+def test_a_log_of_the_second_version_keeps_every_row_and_takes_skipped_reminders(tmp_path):
+    """Version 3 adds the status 'skipped' and the reminder's number: SQLite cannot change a CHECK in place, so the
+    table is rebuilt, every row and column kept as it was."""
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(SECOND_SCHEMA)
+    with ProgramLog(path) as log:
+        assert query(path, "SELECT * FROM sessions") == [(*row, None) for row in SECOND_ROWS]
+        assert query(path, "PRAGMA user_version") == [(3,)]
+        assert log.skip("psoas", Side.BOTH, 3, datetime(2026, 11, 20, 13, 13, 7)) == 4
+        assert query(path, "SELECT * FROM sessions WHERE id = 4") == [
+            (4, "psoas", "both", "2026-11-20T13:13:07", "2026-11-20T13:13:07", 0, 0, "skipped", None, None, None, 0,
+             None, "", "", 3),
+        ]  # fmt: skip
+        assert [(e.key, e.status, e.is_session, e.counts, e.reminder) for e in log.entries()] == [
+            (1, "finished", True, True, None), (2, "stopped", True, False, None), (3, "logged", False, False, None),
+            (4, "skipped", False, False, 3),
+        ]  # fmt: skip
+        assert log.note_tenderness("psoas", Side.BOTH, 4, datetime(2026, 11, 20, 14)) is False  # not on the skip
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"), closing(sqlite3.connect(path)) as db:
+        db.execute("INSERT INTO sessions (routine, side, started, strokes_planned, status) VALUES "
+                   "('psoas', 'left', '2026-11-20T15:00:00', 0, 'done')")  # fmt: skip
+    (table,) = query(path, "SELECT sql FROM sqlite_master WHERE name = 'sessions'")[0]
+    assert "CHECK (status IN ('started', 'finished', 'stopped', 'logged', 'skipped'))" in table
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_the_rebuild_keeps_another_programs_columns_indexes_and_views(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(
+            SECOND_SCHEMA
+            + "ALTER TABLE sessions ADD COLUMN mood TEXT DEFAULT 'calm';\n"
+            + "CREATE INDEX by_day ON sessions (substr(started, 1, 10));\n"
+            + "CREATE VIEW tender AS SELECT id, tenderness FROM sessions WHERE tenderness IS NOT NULL;\n"
+        )
+    with ProgramLog(path) as log:
+        log.skip("psoas", Side.LEFT, 1, datetime(2026, 11, 20, 8))
+    assert query(path, "SELECT id, mood FROM sessions") == [(1, "calm"), (2, "calm"), (3, "calm"), (4, "calm")]
+    assert query(path, "SELECT name FROM sqlite_master WHERE type IN ('index', 'view') ORDER BY name") == [
+        ("by_day",), ("tender",),
+    ]  # fmt: skip
+    assert query(path, "SELECT * FROM tender") == [(1, 5), (3, 2)]
 
 
 def test_a_later_tenderness_goes_on_todays_last_session_without_one(tmp_path):
@@ -362,7 +486,8 @@ def mini_home(tmp_path):
     for side in Side:
         texts += build_script(routine, Options(side=side, standing="This is your first session: day 1 of 3.")).texts()
         for n in range(2, 5):
-            quick = Options(side=side, short_intro=True, standing=f"Session {n} today, day 1 of 3.", shape=Shape.QUICK)
+            where = Standing(side=side, sessions=(n,) * len(side.sides), per_day=2, day=1, days=3, until="it is fine")
+            quick = Options(side=side, short_intro=True, standing=where.text(short=True), shape=Shape.QUICK)
             texts += build_script(routine, quick).texts()
     fill_cache(tmp_path / "cache", texts)
     return tmp_path
@@ -381,13 +506,18 @@ def rows(home):
     )
 
 
-def test_a_live_session_is_recorded_and_auto_alternates_sides(mini_home):
-    first = run("mini", "--side", "auto")
+def test_a_live_session_is_recorded_and_auto_works_the_sides_behind(mini_home):
+    first = run("mini", "--side", "right")
     assert first.exit_code == 0, first.output
     assert first.stderr.splitlines()[-1] == "Session complete."
-    second = run("mini", "--side", "auto")
-    assert "Mini, left side" in second.stderr
-    assert rows(mini_home) == [("mini", "right", 2, 2, "finished", None), ("mini", "left", 2, 2, "finished", None)]
+    second = run("mini", "--side", "auto")  # the left side is a session behind: it catches up
+    assert second.stderr.startswith("Playing Mini, left side:")
+    third = run("mini", "--side", "auto")  # level again: both sides in one session
+    assert third.stderr.startswith("Playing Mini, both sides, quick session:")
+    assert rows(mini_home) == [
+        ("mini", "right", 2, 2, "finished", None), ("mini", "left", 2, 2, "finished", None),
+        ("mini", "both", 4, 4, "finished", None),
+    ]  # fmt: skip
 
 
 def test_no_log_records_nothing(mini_home):
@@ -441,7 +571,7 @@ def test_the_program_line_and_the_short_reminder_after_the_first_session(mini_ho
     short = ["Be gentle." in spoken for spoken in heard]
     assert list(zip(standing, short, strict=True)) == [
         ("This is your first session: day 1 of 3.", False),
-        ("Session 2 today, day 1 of 3.", True),  # a quick session: the short program line
+        ("Session 2 of 2 on your right side, day 1 of 3.", True),  # a quick session: the short program line
         (None, False),
     ]
 
@@ -459,9 +589,9 @@ def test_log_and_history_commands(mini_home):
     days = (clock.now().date() - date(2026, 11, 18)).days + 1
     assert history.stdout == (
         "mini: 2 sessions a day for 3 days, until it is fine\n"
-        "  day  date        right   left  strokes  tender right  left\n"
-        "    1  2026-11-18    1/2    1/2        4             -     -\n"
-        f"  {days:>3}  {today}    0/2    0/2        0             -     3\n"
+        "  day  date        right   left  strokes  tender right  left  skipped\n"
+        "    1  2026-11-18    1/2    1/2        4             -     -        -\n"
+        f"  {days:>3}  {today}    0/2    0/2        0             -     3        -\n"
     )
     both = run("log", "mini", "--side", "both", "--tenderness", "2", clock=clock.clock())
     assert both.stdout == "Recorded tenderness 2 for mini, both sides (today, on its own).\n"
@@ -584,8 +714,8 @@ def test_rows_coach_cannot_read_are_left_out_with_a_warning(mini_home):
     assert (history.exit_code, history.stderr) == (0, warning)
     assert history.stdout.splitlines() == [
         "mini: 2 sessions a day for 3 days, until it is fine",
-        "  day  date        right   left  strokes  tender right  left",
-        "    1  2026-11-21    2/2    0/2        3             4     -",
+        "  day  date        right   left  strokes  tender right  left  skipped",
+        "    1  2026-11-21    2/2    0/2        3             4     -        -",
     ]  # rows 9 and 10 only: two on the right (one stopped after a stroke), tenderness 4 there
     with ProgramLog(path) as log:
         log.entries()

@@ -59,11 +59,13 @@ def test_times_are_spread_evenly_over_the_window_to_the_minute():
 def test_the_plan_for_an_empty_log_starts_today_with_the_programs_sessions(psoas):
     p = plan(psoas)
     assert [(r.number, r.at, r.title, r.done) for r in p.reminders] == [
-        (n, at, f"Psoas release, session {n} of 6: coach psoas --side auto, or the MP3", False)
+        (n, at, f"Psoas release, session {n} of 6 on each side: coach psoas --side auto, or the MP3", False)
         for n, at in enumerate(TIMES, 1)
     ]
     assert (p.first, p.day, p.last, p.over, p.span) == (TODAY, 1, date(2026, 12, 4), False, (TODAY, 14))
-    assert p.reminders[2] == Reminder(3, time(13, 12), "Psoas release, session 3 of 6", "coach psoas --side auto")
+    assert p.reminders[2] == Reminder(
+        3, time(13, 12), "Psoas release, session 3 of 6 on each side", "coach psoas --side auto"
+    )
 
 
 def test_a_reminder_is_done_once_every_side_due_has_had_its_session_today(psoas):
@@ -84,12 +86,12 @@ def test_the_program_starts_on_its_first_logged_day(psoas):
     assert p.text() == (
         "Psoas release: 6 reminders a day, 08:00 to 21:00.\n"
         "The program: 14 days, 2026-11-18 to 2026-12-01; today is day 4.\n"
-        "  08:00  Psoas release, session 1 of 6: coach psoas --side auto, or the MP3\n"
-        "  10:36  Psoas release, session 2 of 6: coach psoas --side auto, or the MP3\n"
-        "  13:12  Psoas release, session 3 of 6: coach psoas --side auto, or the MP3\n"
-        "  15:48  Psoas release, session 4 of 6: coach psoas --side auto, or the MP3\n"
-        "  18:24  Psoas release, session 5 of 6: coach psoas --side auto, or the MP3\n"
-        "  21:00  Psoas release, session 6 of 6: coach psoas --side auto, or the MP3\n"
+        "  08:00  Psoas release, session 1 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  10:36  Psoas release, session 2 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  13:12  Psoas release, session 3 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  15:48  Psoas release, session 4 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  18:24  Psoas release, session 5 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  21:00  Psoas release, session 6 of 6 on each side: coach psoas --side auto, or the MP3\n"
     )
 
 
@@ -102,15 +104,17 @@ def test_once_the_programs_days_are_past_a_calendar_covers_as_many_again_from_to
         "The program: 14 days, 2026-11-06 to 2026-11-19, all past; it goes on until the spot is no longer tender "
         "when you press it.\n"
         "A calendar file covers 14 more days from today.\n"
-        "  09:00  Psoas release, session 1 of 2: coach psoas --side auto, or the MP3\n"
-        "  17:00  Psoas release, session 2 of 2: coach psoas --side auto, or the MP3\n"
+        "  09:00  Psoas release, session 1 of 2 on each side: coach psoas --side auto, or the MP3\n"
+        "  17:00  Psoas release, session 2 of 2 on each side: coach psoas --side auto, or the MP3\n"
     )
 
 
 def test_the_sides_still_due_decide_the_command_and_what_is_done(psoas):
     log = [entry("right"), entry("right"), entry("right")]
     right_only = plan(psoas, log, due=(Side.RIGHT,))
-    assert right_only.reminders[0].title == "Psoas release, session 1 of 6: coach psoas --side right, or the MP3"
+    assert right_only.reminders[0].title == (
+        "Psoas release, session 1 of 6 on the right side: coach psoas --side right, or the MP3"
+    )
     assert [r.done for r in right_only.reminders] == [True, True, True, False, False, False]
     finished = plan(psoas, log, due=())
     assert all(r.done for r in finished.reminders)
@@ -132,15 +136,23 @@ def test_the_reminder_a_timer_stands_for_is_the_last_one_at_or_before_its_time(p
 
 
 def test_the_notification_names_the_session_the_side_next_and_where_the_user_stands(psoas):
-    log = [entry("right", day=date(2026, 11, 18)), entry("right"), entry("right"), entry("left")]
+    log = [entry("right", day=date(2026, 11, 18)), entry("both"), entry("both")]
     p = plan(psoas, log)
     assert notification(p, log, p.reminders[2]) == (
-        "Psoas release, session 3 of 6",
-        "coach psoas --side auto (the left side is next), or the MP3. Day 4 of 14; sessions today: right 2, left 1.",
-    )
+        "Psoas release, session 3 of 6 on each side",
+        "coach psoas --side auto (both sides), or the MP3. Day 4 of 14; sessions today: right 2, left 2.",
+    )  # the day as planned: the reminder's own number, as the session will say it
+    behind = [*log, entry("right")]
+    assert notification(p, behind, p.reminders[3]) == (
+        "Psoas release, session 3 of 6 on the left side",
+        "coach psoas --side auto (the left side, to catch up), or the MP3. Day 4 of 14; sessions today: right 3, "
+        "left 2.",
+    )  # the left side is behind: --side auto works it alone, and its session is its third
+    missed = plan(psoas, log[:2])
+    assert notification(missed, log[:2], missed.reminders[3])[0] == "Psoas release, session 2 of 6 on each side"
     late = plan(psoas, [entry("left", day=date(2026, 11, day)) for day in range(6, 21, 2)], due=(Side.LEFT,))
     assert notification(late, [], late.reminders[0]) == (
-        "Psoas release, session 1 of 6",
+        "Psoas release, session 1 of 6 on the left side",
         "coach psoas --side left, or the MP3. Day 16: the 14 days are done, carry on only "
         "until the spot is no longer tender when you press it; sessions today: left 0.",
     )
@@ -169,12 +181,12 @@ def test_remind_prints_the_plan_with_todays_done_sessions(tmp_path, monkeypatch)
         0,
         "Psoas release: 6 reminders a day, 07:30 to 21:00.\n"
         "The program: 14 days, 2026-11-20 to 2026-12-03; today is day 2.\n"
-        "  07:30  Psoas release, session 1 of 6: coach psoas --side auto, or the MP3  (done today)\n"
-        "  10:12  Psoas release, session 2 of 6: coach psoas --side auto, or the MP3  (done today)\n"
-        "  12:54  Psoas release, session 3 of 6: coach psoas --side auto, or the MP3\n"
-        "  15:36  Psoas release, session 4 of 6: coach psoas --side auto, or the MP3\n"
-        "  18:18  Psoas release, session 5 of 6: coach psoas --side auto, or the MP3\n"
-        "  21:00  Psoas release, session 6 of 6: coach psoas --side auto, or the MP3\n"
+        "  07:30  Psoas release, session 1 of 6 on each side: coach psoas --side auto, or the MP3  (done today)\n"
+        "  10:12  Psoas release, session 2 of 6 on each side: coach psoas --side auto, or the MP3  (done today)\n"
+        "  12:54  Psoas release, session 3 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  15:36  Psoas release, session 4 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  18:18  Psoas release, session 5 of 6 on each side: coach psoas --side auto, or the MP3\n"
+        "  21:00  Psoas release, session 6 of 6 on each side: coach psoas --side auto, or the MP3\n"
         "Times are local (Europe/Berlin). On this desktop: coach remind psoas --from 07:30 --install\n"
         "For a phone's calendar: coach remind psoas --from 07:30 --ics psoas.ics\n",
     )
@@ -184,9 +196,9 @@ def test_remind_prints_the_plan_with_todays_done_sessions(tmp_path, monkeypatch)
 def test_remind_reads_no_log_into_being(tmp_path):
     result = run_cli("remind", "iliacus", "--per-day", "3", "--from", "9:00", "--to", "19:00")
     assert result.exit_code == 0 and result.output.splitlines()[2:5] == [
-        "  09:00  Iliacus release, session 1 of 3: coach iliacus --side auto, or the MP3",
-        "  14:00  Iliacus release, session 2 of 3: coach iliacus --side auto, or the MP3",
-        "  19:00  Iliacus release, session 3 of 3: coach iliacus --side auto, or the MP3",
+        "  09:00  Iliacus release, session 1 of 3 on each side: coach iliacus --side auto, or the MP3",
+        "  14:00  Iliacus release, session 2 of 3 on each side: coach iliacus --side auto, or the MP3",
+        "  19:00  Iliacus release, session 3 of 3 on each side: coach iliacus --side auto, or the MP3",
     ]
     assert not (tmp_path / "data").exists()
 
@@ -246,7 +258,7 @@ def test_the_calendar_read_back_by_vobject_across_the_change_of_clock(psoas):
     assert (cal.x_wr_calname.value, cal.vtimezone.tzid.value) == ("coach: Psoas release", "Europe/Berlin")
     events = sorted(cal.vevent_list, key=lambda ev: ev.dtstart.value)
     assert [ev.summary.value for ev in events] == [
-        f"Psoas release, session {n} of 6: coach psoas --side auto, or the MP3" for n in range(1, 7)
+        f"Psoas release, session {n} of 6 on each side: coach psoas --side auto, or the MP3" for n in range(1, 7)
     ]
     for at, ev in zip(TIMES, events, strict=True):
         # the zone is the file's own VTIMEZONE, as vobject reads it (not the system's zone data)

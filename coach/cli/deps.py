@@ -17,7 +17,7 @@ import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -91,6 +91,25 @@ def run_command(args: Sequence[str]) -> Completed:
     except subprocess.TimeoutExpired:
         return Completed(124, "", f"{args[0]} did not finish within 60 s")
     return Completed(done.returncode, done.stdout, done.stderr)
+
+
+SESSION_STOP_S = 5.0  # how long a session stopped with this process has to record how far it went
+
+
+def run_session(args: Sequence[str], environment: Mapping[str, str]) -> int:
+    """Run a session's command (coach ROUTINE --side SIDE) to its end, with no terminal: no input, its output where
+    this process's goes (for a reminder's service, the journal). Its exit status. Stopped meanwhile (SIGTERM, as
+    systemd stops a service), it stops the session the same way, and waits for it to record how far it went."""
+    with subprocess.Popen(list(args), stdin=subprocess.DEVNULL, env=dict(environment)) as child:
+        try:
+            return child.wait()
+        except BaseException:
+            child.terminate()
+            try:
+                child.wait(SESSION_STOP_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
 
 
 def image_viewer(environ: Mapping[str, str]) -> Callable[[Path], bool]:
@@ -205,6 +224,8 @@ class Deps:
     recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
     view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
     paper: Paper = Paper.A4  # the locale's paper, for printed pages (LC_ALL, LC_PAPER, LANG)
+    play: Callable[[Sequence[str], Mapping[str, str]], int] = run_session  # runs a session's command (Start)
+    environ: Mapping[str, str] = field(default_factory=dict)  # the environment it was built from
 
     def speaker(self, speech: SpeechChoices, threads: int = 0) -> Speaker:
         """A session's speech: its engine (built only if a line is not cached), voice and pace, over the cache."""
@@ -240,4 +261,5 @@ class Deps:
             coach=coach_command(),
             view_image=image_viewer(environ),
             paper=locale_paper(environ),
+            environ=dict(environ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -84,8 +84,10 @@ class LiveNotices:
     def asking(self) -> None:
         click.echo(QUESTION_TEXT, err=True)
 
-    def answered(self, answer: int | None) -> None:
+    def answered(self, answer: int | None, news: Sequence[str] = ()) -> None:
         if answer is None:
             click.echo("No tenderness noted; 'coach log' can add it later.", err=True)
         else:
             click.echo(f"Tenderness {answer} noted.", err=True)
+        for line in news:
+            click.echo(line, err=True)

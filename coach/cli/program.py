@@ -20,7 +20,8 @@ from coach.quoting import shown
 def log(routine_name: str, side: str, tenderness: int) -> None:
     """Record how tender the spot is, later than the session.
 
-    It goes on today's latest session of that routine and side that has none yet, or stands on its own.
+    It goes on today's latest session of that routine and side that has none yet, or stands on its own. A note 3
+    or more above the day before's, or at 7, makes that side's next sessions lighter: it says so, and until when.
 
     \b
     Example:
@@ -33,8 +34,13 @@ def log(routine_name: str, side: str, tenderness: int) -> None:
     with ProgramLog(deps.dirs.log) as program_log:
         program_log.check_writable()
         on_session = program_log.note_tenderness(routine.name, Side(side), tenderness, deps.clock.now())
+        entries = program_log.entries()
     where = "today's last session" if on_session else "today, on its own"
     click.echo(f"Recorded tenderness {tenderness} for {routine.name}, {Side(side).words} ({where}).")
+    from coach.program import dose_news
+
+    for line in dose_news(entries, routine, Side(side), deps.clock.now().date()):
+        click.echo(line)
 
 
 @click.command("history")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from coach.cli.deps import Deps
 from coach.cli.options import stack
 from coach.cli.shared import current_deps, source_named
 from coach.errors import CoachError
+from coach.kinds import Side
 from coach.program import Entry
 from coach.quoting import quoted, shown
 from coach.reminders import EARLIEST, LATEST, ReminderPlan, Window, minutes
@@ -59,7 +60,10 @@ _window_option_stack = stack(
 @click.option("--uninstall", is_flag=True, help="Remove this routine's desktop reminders.")
 @click.option("--list", "list_installed", is_flag=True, help="List the desktop reminders installed.")
 @click.option(
-    "--notify", is_flag=True, help="Show the reminder due now as a desktop notification (what the timer runs)."
+    "--notify",
+    is_flag=True,
+    help="Show the reminder due now as a desktop notification, with Start, Snooze and Skip where the desktop shows "
+    "them (what the timer runs).",
 )
 def remind(
     routine_name: str | None,
@@ -72,8 +76,9 @@ def remind(
 ) -> None:
     """Reminders of a routine's program: its sessions spread over the day, for the program's days.
 
-    With no other option it prints the plan: when each reminder comes and what it says. The program starts with
-    its first logged session, or today. Times are local; a change of clock (summer time) moves none of them.
+    With no other option it prints the plan: when each reminder comes and what it says. Each reminder is a session
+    on each side still due (--side auto works both in one sitting). The program starts with its first logged
+    session, or today. Times are local; a change of clock (summer time) moves none of them.
 
     \b
     Examples:
@@ -104,10 +109,13 @@ def remind(
             f"Desktop reminders are for a routine by name: put {Path(routine_name).name} in "
             f"{deps.dirs.config / 'routines'} and run coach remind {source.name} --install."
         )
-    plan, entries = make_plan(deps, source, name, window)
     if notify:
-        notify_now(deps, plan, entries)
-    elif ics is not None:
+        status = notify_now(deps, source, name, window)
+        if status:  # a session started from the reminder that did not end well: its status
+            click.get_current_context().exit(status)
+        return None
+    plan, _ = make_plan(deps, source, name, window)
+    if ics is not None:
         write_ics(deps, plan, ics)
     elif install:
         install_reminders(deps, plan, name)
@@ -253,24 +261,45 @@ def list_reminders(deps: Deps) -> None:
         click.echo(f"{each.routine:<16}{times}  {state}  ({_shown(each.timer)})")
 
 
-def notify_now(deps: Deps, plan: ReminderPlan, entries: list[Entry]) -> None:
-    """What the timer runs: the reminder due now as a notification, unless its session is done today. A missed
+def notify_now(deps: Deps, source: RoutineSource, name: str, window: Window) -> int:
+    """What the timer runs: the reminder due now as a notification (unless its session is done today), with Start,
+    Snooze and Skip where the desktop shows them, and its answer acted on (coach.desktop.reminder). A missed
     reminder is not an error: with no bus to show it on, one sentence, and exit status 0."""
-    from coach.desktop.notify import NotShown, notify
-    from coach.reminders import notification, reminder_at
+    from coach.desktop.notify import ask
+    from coach.desktop.reminder import Desk, remind
+    from coach.reminders import run_side
 
-    now = deps.clock.now()
-    reminder = reminder_at(plan, now.time())
-    if not plan.due:
-        click.echo(f"Every side's {plan.routine} program is done: no reminder.")
-        return
-    if reminder.done:
-        click.echo(f"{reminder.summary} is done today: no reminder.")
-        return
-    summary, body = notification(plan, entries, reminder)
-    try:
-        notify(deps.bus, summary, body)
-    except NotShown as exc:
-        click.echo(f"No desktop notification could be shown ({exc}): {summary}.", err=True)
-        return
-    click.echo(f"Reminded: {summary}. {body}")
+    def plan() -> tuple[ReminderPlan, list[Entry]]:
+        return make_plan(deps, source, name, window)
+
+    def skip(side: Side, number: int, when: datetime) -> None:
+        from coach.programlog import ProgramLog
+
+        with ProgramLog(deps.dirs.log) as log:
+            log.skip(source.name, side, number, when)
+
+    def start() -> int:
+        current, _ = plan()
+        return deps.play([*deps.coach, name, "--side", run_side(current.due)], session_environment(deps))
+
+    desk = Desk(
+        plan=plan, ask=lambda summary, body, actions, wait: ask(deps.bus, summary, body, actions, wait), skip=skip,
+        start=start, now=deps.clock.now, sleep=deps.clock.sleep, say=click.echo,
+        warn=lambda text: click.echo(text, err=True),
+    )  # fmt: skip
+    return remind(desk)
+
+
+def session_environment(deps: Deps) -> dict[str, str]:
+    """The environment a session started from a reminder runs in: the reminder's (under systemd, the user's
+    session: its sound server, its display), on the bus the reminder was answered on (so its media keys are that
+    desktop's), with the reminder's folders (so it is logged where the reminder looked)."""
+    environment = {
+        **deps.environ,
+        "COACH_CONFIG_DIR": str(deps.dirs.config.absolute()),
+        "COACH_DATA_DIR": str(deps.dirs.data.absolute()),
+        "COACH_CACHE_DIR": str(deps.dirs.cache.absolute()),
+    }
+    if deps.bus is not None:
+        environment["DBUS_SESSION_BUS_ADDRESS"] = deps.bus
+    return environment

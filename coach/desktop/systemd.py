@@ -150,15 +150,19 @@ def timer_text(routine: str, description: str, times: Sequence[time]) -> str:
     )
 
 
+SERVICE_LIMIT = "2h"  # the longest the service runs: it waits an hour at most for an answer, then plays a session
+
+
 def service_text(routine: str, description: str, command: Sequence[str], environment: Mapping[str, str]) -> str:
     """The service the timer starts: the command once, with the environment it needs (where coach's files are).
-    Every value is written as systemd reads it back exactly, or refused (NotInUnit)."""
+    It waits for the notification's answer and plays a session started from it, within SERVICE_LIMIT (meanwhile the
+    timer starts no second one). Every value is written as systemd reads it back exactly, or refused (NotInUnit)."""
     _check_routine(routine)
     env = "".join(f"Environment={environment_word(key, value)}\n" for key, value in environment.items())
     run = " ".join([program_word(command[0]), *(argument_word(word) for word in command[1:])])
     return (
         f"{header(routine)}\n[Unit]\nDescription={line_value(description, 'the description')}\n\n[Service]\n"
-        f"Type=oneshot\n{env}ExecStart={run}\n"
+        f"Type=oneshot\nTimeoutStartSec={SERVICE_LIMIT}\n{env}ExecStart={run}\n"
     )
 
 
