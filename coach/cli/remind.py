@@ -120,12 +120,17 @@ def remind(
     elif install:
         install_reminders(deps, plan, name)
     else:
-        zone = deps.clock.zone()
-        click.echo(plan.text(), nl=False)
-        where = f"local ({zone})" if zone else "local"
-        again = f"coach remind {name}{_window_options(window)}"
-        click.echo(f"Times are {where}. On this desktop: {again} --install")
-        click.echo(f"For a phone's calendar: {again} --ics {source.name}.ics")
+        print_plan(deps, plan, name, source.name, window)
+
+
+def print_plan(deps: Deps, plan: ReminderPlan, name: str, file_name: str, window: Window) -> None:
+    """The plan as text, then where it can go: this desktop, or a phone's calendar."""
+    zone = deps.clock.zone()
+    click.echo(plan.text(), nl=False)
+    where = f"local ({zone})" if zone else "local"
+    again = f"coach remind {name}{_window_options(window)}"
+    click.echo(f"Times are {where}. On this desktop: {again} --install")
+    click.echo(f"For a phone's calendar: {again} --ics {file_name}.ics")
 
 
 def _command_name(routine_name: str, source: RoutineSource) -> str:
