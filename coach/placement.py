@@ -31,6 +31,7 @@ from coach.kinds import Side
 from coach.script import ACCENT, FALL, RISE
 from coach.timeline import CENTRE, SPEECH, Event, Placement, Timeline
 
+PLACEMENT = 1  # raised whenever a placement changes, so a library's files made before are made again
 SPOT = 0.6  # the press's accent, ticks and chimes of a side: 9.8 dB louder in that ear
 HIP = 0.95  # where the slide's tone ends, 28 dB louder in that ear
 SPEECH_LEAN = 0.2  # the words on a side's beats: 2.8 dB louder in that ear
