@@ -210,7 +210,7 @@ def test_export_reports_what_it_wrote(mini_cli):
     import soundfile
 
     info = soundfile.info(str(target))
-    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 2, "PCM_16")  # stereo by default
 
 
 @pytest.mark.parametrize(
@@ -381,10 +381,10 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
     for kind in (None, "simpleaudio"):
-        player = audio_output(kind)(SYSTEM_CLOCK)
+        player = audio_output(kind)(SYSTEM_CLOCK, 2)
         assert isinstance(player, Player) and type(player.backend) is SimpleaudioBackend
     with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
-        audio_output("portaudio")(SYSTEM_CLOCK)
+        audio_output("portaudio")(SYSTEM_CLOCK, 2)
 
 
 # -- routine names (issue 13, item 11) ------------------------------------------------------------------------
