@@ -314,6 +314,15 @@ Shape (medium)    one side  first stroke  both sides
   teach                 0:25          0:10        0:42
   refresh               0:25          0:10        0:42
   quick                 0:25          0:10        0:42
+
+In stereo (a pan from left 1 through the centre to right 1; --mono folds it into one channel):
+  Start: lead-in centre, chime centre, words centre
+  Place, right: chime right 0.6, words centre
+  Work, right: tick right 0.6, accent right 0.6, chime right 0.6, words centre, words on the beat right 0.2
+  Switch: chime right 0.6 to left 0.6, words centre
+  Place, left: chime left 0.6, words centre
+  Work, left: tick left 0.6, accent left 0.6, chime left 0.6, words centre, words on the beat left 0.2
+  End: chime centre, words centre
 """
     )  # a routine without shapes says the same in each (a quick session's reminder needs a program, which it has not)
 
