@@ -77,10 +77,12 @@ def test_script_json_gives_the_timeline_in_seconds(mini_cli):
     assert [p["title"] for p in data["phases"]] == ["Start", "Place, right", "Work, right", "End"]
     assert data["phases"][0] == {"title": "Start", "start": 0.0, "end": 5.081633}
     assert data["events"][:3] == [
-        {"start": 0.0, "duration": 2.0, "kind": "sound", "sound": "lead-in"},
-        {"start": 2.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side."},
-        {"start": 3.081633, "duration": 2.0, "kind": "sound", "sound": "chime"},
+        {"start": 0.0, "duration": 2.0, "kind": "sound", "sound": "lead-in", "pan": [0.0, 0.0]},
+        {"start": 2.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side.", "pan": [0.0, 0.0]},
+        {"start": 3.081633, "duration": 2.0, "kind": "sound", "sound": "chime", "pan": [0.0, 0.0]},
     ]
+    # each event's placement in stereo: the right side's beats from the right
+    assert {tuple(e["pan"]) for e in data["events"] if e.get("sound") in ("tick", "accent")} == {(0.6, 0.6)}
     ticks = [e["start"] for e in data["events"] if e.get("sound") in ("tick", "accent")]
     assert ticks == [9.253968, 10.253968, 11.253968, 12.253968, 13.253968, 14.253968, 15.253968]
     assert data["grids"] == [
