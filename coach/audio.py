@@ -1,7 +1,8 @@
 """The audio facts every stage shares (a leaf): the session's sample rate, its sample types, and conversions.
 
-Sessions are 22050 samples a second, one channel, signed 16-bit (`Pcm`). That is espeak-ng's own rate, so speech is
-never resampled. While mixing, clips are float32 with full scale 1.0 (`Clip`).
+Sessions are 22050 samples a second, signed 16-bit (`Pcm`), in stereo (arrays of shape (n, 2): left, right) or
+mono (shape (n,)). 22050 Hz is espeak-ng's own rate, so speech is never resampled. While mixing, clips are float32
+with full scale 1.0 (`Clip`); speech and the sounds are mono clips, placed in stereo by the mixer.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 SAMPLE_RATE = 22050
-CHANNELS = 1
+MONO, STEREO = 1, 2  # channels
 
-Clip = npt.NDArray[np.float32]  # mono, full scale is 1.0
-Pcm = npt.NDArray[np.int16]
+Clip = npt.NDArray[np.float32]  # full scale is 1.0
+Pcm = npt.NDArray[np.int16]  # (n,) mono or (n, 2) stereo
 
 
 def to_float(pcm: Pcm) -> Clip:
@@ -26,6 +27,15 @@ def to_float(pcm: Pcm) -> Clip:
 def to_pcm(samples: Clip) -> Pcm:
     pcm: Pcm = np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
     return pcm
+
+
+def centred(pcm: Pcm, channels: int) -> Pcm:
+    """A mono clip (a spoken prompt) as the session's channels have it: in stereo, in the centre at constant power
+    (each ear at cos(pi / 4)), as the session's words are."""
+    if channels == 1:
+        return pcm
+    half = to_pcm((pcm.astype(np.float32) / 32768.0 * np.float32(np.cos(np.pi / 4))).astype(np.float32))
+    return np.column_stack([half] * channels)
 
 
 def read_wav(path: Path) -> tuple[Pcm, int]:

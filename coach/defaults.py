@@ -8,4 +8,6 @@ DEFAULT_VOICE = DEFAULT_VOICES[DEFAULT_ENGINE]
 DEFAULT_PACE = 1.0  # calm: about 145 words a minute, with natural pauses between sentences
 PACE_RANGE = (0.5, 2.0)
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)  # MPEG-2 layer III, kbps (sessions are 22050 Hz)
-DEFAULT_BITRATE = 64
+DEFAULT_BITRATES = {1: 64, 2: 96}  # kbps by channels: mono, joint stereo (docs/design/stereo.md measures them)
+DEFAULT_CHANNELS = 2  # sessions are stereo unless --mono
+DEFAULT_BITRATE = DEFAULT_BITRATES[DEFAULT_CHANNELS]

@@ -37,10 +37,11 @@ import coach.workers
 from coach import __version__, signals
 from coach.atomic import Transaction, check_writable, reason, remove_leftovers, write_bytes
 from coach.catalog import RoutineSource
-from coach.defaults import DEFAULT_BITRATE, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
+from coach.defaults import DEFAULT_BITRATE, DEFAULT_CHANNELS, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
 from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.picture.pictures import pictures_key
+from coach.placement import PLACEMENT
 from coach.quoting import shown
 from coach.reading import open_regular, read_json, read_regular
 from coach.script import SOUNDS, Options
@@ -69,7 +70,7 @@ class Settings:
     voice: str = DEFAULT_VOICE
     pace: float = DEFAULT_PACE
     suffix: str = ".mp3"
-    channels: int = 1
+    channels: int = DEFAULT_CHANNELS
     bitrate: int = DEFAULT_BITRATE
     lyrics: bool = False
     srt: bool = False
@@ -136,7 +137,8 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
     """One job per routine, side and shape, in playlist order, each with the key of what it is made from (`speech`:
     the engine's name and the voice's key, its files' digest for a Piper voice). A teach session is NAME-SIDE,
     another shape NAME-SIDE-SHAPE."""
-    common = json.dumps([__version__, CACHE_FORMAT, speech, sounds_digest(), asdict(settings)], sort_keys=True)
+    made = [__version__, CACHE_FORMAT, speech, sounds_digest(), PLACEMENT, asdict(settings)]
+    common = json.dumps(made, sort_keys=True)
     sets = [
         (source, side, shape)
         for source in sorted(sources, key=lambda s: s.name)

@@ -376,7 +376,7 @@ class _Loop:
         self.expected = self.controller.planned_by_side  # what the closing says: the strokes planned
 
     def render(self, first: int, end: int) -> Pcm:
-        return render_all(self.current.timeline, self.current.clips, first, end)
+        return render_all(self.current.timeline, self.current.clips, first, end, self.player.channels)
 
     def execute(self, commands: list[Command]) -> None:
         for command in commands:

@@ -14,7 +14,7 @@ from coach.routine import Phase, Routine
 from coach.script import CHIME
 from coach.template import counted
 from coach.timefmt import clock, length
-from coach.timeline import SPEECH, GridSpan, Timeline
+from coach.timeline import SOUND, SPEECH, GridSpan, Placement, Timeline
 
 CUSTOM = "custom"  # the tempo's name in JSON when --bpm set the beats a minute
 
@@ -69,6 +69,38 @@ def script_text(timeline: Timeline) -> str:
     return "\n".join(out) + "\n"
 
 
+def pan_text(pan: float) -> str:
+    """A pan in words: "centre", "right 0.6", "left 0.95"."""
+    return "centre" if pan == 0 else f"{'right' if pan > 0 else 'left'} {abs(pan):g}"
+
+
+def placement_text(where: Placement) -> str:
+    """Where a clip is heard: "centre", "right 0.6", "right 0.6 to 0.95", "right 0.6 to left 0.6"."""
+    if not where.moving:
+        return pan_text(where.start)
+    start, end = pan_text(where.start), pan_text(where.end)
+    if where.start * where.end > 0:
+        end = end.split(" ")[1]
+    return f"{start} to {end}"
+
+
+def placements_text(timeline: Timeline) -> str:
+    """Where each kind of sound is heard in stereo, phase by phase: "Strokes, right side: accent right 0.6, ...";
+    `words` are the lines said, `words on the beat` the counts and steps' words."""
+    out, beat = [], timeline.script.beat_texts()
+    for phase in timeline.phases:
+        inside = [e for e in timeline.events if phase.start <= e.start < phase.end]
+        sounds = dict.fromkeys((e.name, placement_text(e.placement)) for e in inside if e.kind == SOUND)
+        words = dict.fromkeys(
+            ("words on the beat" if e.name in beat else "words", placement_text(e.placement))
+            for e in inside
+            if e.kind == SPEECH
+        )
+        parts = [f"{name} {where}" for name, where in [*sounds, *words]]
+        out.append(f"  {phase.title}: {', '.join(parts)}")
+    return "\n".join(out)
+
+
 def _seconds(timeline: Timeline, samples: int) -> float:
     return round(samples / timeline.sample_rate, 6)
 
@@ -107,6 +139,7 @@ def script_json(timeline: Timeline) -> dict[str, object]:
                 "kind": e.kind,
                 ("text" if e.kind == SPEECH else "sound"): e.name,
                 **({} if e.gain == 1.0 else {"gain": e.gain}),
+                "pan": [e.placement.start, e.placement.end],
             }
             for e in timeline.events
         ],
@@ -142,9 +175,11 @@ def show_text(
     lengths: Mapping[tuple[Tempo, Side], float],
     strokes: Mapping[Tempo, str],
     shapes: Mapping[Shape, ShapeLengths] | None = None,
+    placements: str = "",
 ) -> str:
     """A routine described: phases, strokes, tempos, session lengths by (tempo, Side.RIGHT or Side.BOTH), what
-    a stroke takes at each tempo (stroke_text), and each session shape's lengths at the routine's tempo."""
+    a stroke takes at each tempo (stroke_text), each session shape's lengths at the routine's tempo, and where its
+    sounds are heard in stereo (placements_text of a both-sides session)."""
     stroke = routine.stroke
     out = [f"{routine.name}: {routine.title}", *textwrap.wrap(routine.description, 100), ""]
     sided = [p for p in routine.phases if p.each_side]
@@ -177,6 +212,9 @@ def show_text(
                 length(x) for x in (lengths_of.one_side, lengths_of.first_stroke, lengths_of.both_sides)
             )
             out.append(f"  {shape:<14}{one:>12}{first:>14}{both:>12}")
+    if placements:
+        out += ["", "In stereo (a pan from left 1 through the centre to right 1; --mono folds it into one channel):"]
+        out.append(placements)
     return "\n".join(out) + "\n"
 
 

@@ -113,6 +113,7 @@ class ScriptPhase:
     title: str
     cues: tuple[Cue, ...]
     side: Side | None = None  # the side it works, or is about to (the switch); None before and after the sides
+    switch: bool = False  # the switch between the sides (--side both): `side` is the side it goes to
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,7 +170,7 @@ def build_script(routine: Routine, options: Options) -> Script:
     phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
     for index, side in enumerate(worked.sides):
         if index and _in_shape(routine.switch, shape):
-            phases.append(replace(_talk(routine.switch, values(side), shape), side=side))
+            phases.append(replace(_talk(routine.switch, values(side), shape), side=side, switch=True))
         for phase in during:
             talk = replace(_talk(phase, values(side), shape, again=index > 0), side=side)
             if phase.strokes:

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.audio import SAMPLE_RATE, Clip, read_wav, to_float
+from coach.placement import place
 from coach.routine import Routine
 from coach.script import SOUNDS, Options, Script, build_script
 from coach.speech.cache import Speaker, synthesize_all
@@ -60,7 +61,7 @@ def assemble(script: Script, speech: Mapping[str, Clip], sounds: Mapping[str, Cl
     lengths = {key: len(clip) for key, clip in clips.items()}
     lengths.update({(SPEECH, text): round(len(text) * per_char) for text in unknown})
     timeline = build_timeline(script, lengths, SAMPLE_RATE, unknown)
-    return Session(duck(timeline, clips), clips)
+    return Session(place(duck(timeline, clips)), clips)
 
 
 def duck(timeline: Timeline, clips: Mapping[ClipKey, Clip]) -> Timeline:

@@ -26,6 +26,23 @@ ClipKey = tuple[str, str]  # (SPEECH, text) or (SOUND, name)
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a clip is heard, left to right: a pan from -1 (the left ear only) through 0 (the centre) to 1 (the
+    right ear only), at its first sample (`start`) and at its last (`end`); in between it moves evenly, sample by
+    sample (coach.placement gives each event its own, coach.mixer pans at constant power)."""
+
+    start: float = 0.0
+    end: float = 0.0
+
+    @property
+    def moving(self) -> bool:
+        return self.start != self.end
+
+
+CENTRE = Placement()
+
+
+@dataclass(frozen=True)
 class Event:
     start: int  # sample position
     length: int  # in samples
@@ -33,6 +50,7 @@ class Event:
     name: str  # the text spoken, or the sound's name
     gain: float = 1.0  # where a metronome sound falls on speech, the words (and if need be the sound) are turned down
     # so the two together stay under the peak ceiling (session.duck)
+    placement: Placement = CENTRE  # where it is heard in stereo (coach.placement)
 
     @property
     def end(self) -> int:

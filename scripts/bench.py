@@ -42,6 +42,8 @@ TARGETS = {  # (figure, target, lower is better)
     "peak RSS, live session (MB)": 400.0,
     "peak RSS, export (MB)": 400.0,
     "warm export / floor": 1.3,
+    "warm export / floor, mono": 1.3,
+    "peak RSS, export mono (MB)": 400.0,
     "coach --help (s)": 0.15,
     "commands missed, pink noise 20 dB (%)": 5.0,
     "commands missed, breath noise 20 dB (%)": 5.0,
@@ -141,19 +143,20 @@ from coach.kinds import Side, Tempo
 from coach.script import Options
 from coach.session import prepare
 from coach.speech.cache import Speaker, SpeechCache
-routine_name, engine = sys.argv[1:]
+from coach.defaults import DEFAULT_BITRATES
+routine_name, engine, channels = sys.argv[1], sys.argv[2], int(sys.argv[3])
 deps = Deps.from_environment()
 routine = all_sources(deps.dirs.config)[routine_name].load()
 speaker = Speaker(deps.engines(engine), DEFAULT_VOICES[engine], 1.0, SpeechCache(deps.dirs.cache))
 session = prepare(routine, Options(side=Side.BOTH, strokes=12, tempo=Tempo.SLOW), speaker)
-pcm = render_all(session.timeline, session.clips).tobytes()
+pcm = render_all(session.timeline, session.clips, channels=channels).tobytes()  # the same PCM coach encodes
 best = None
 for _ in range(3):
     began = time.perf_counter()
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(64)
+    encoder.set_bit_rate(DEFAULT_BITRATES[channels])
     encoder.set_in_sample_rate(22050)
-    encoder.set_channels(1)
+    encoder.set_channels(channels)
     encoder.set_quality(2)
     data = encoder.encode(pcm) + encoder.flush()
     took = time.perf_counter() - began
@@ -162,9 +165,10 @@ print(json.dumps([best, session.timeline.length / 22050]))
 """
 
 
-def floor_encode(env: dict[str, str], routine: str, engine: str) -> tuple[float, float]:
-    """Seconds for lameenc alone to encode the session's PCM (rendered beforehand), and the session's seconds."""
-    _, _, out, _ = run([PYTHON, "-c", FLOOR, routine, engine], env)
+def floor_encode(env: dict[str, str], routine: str, engine: str, channels: int = 2) -> tuple[float, float]:
+    """Seconds for lameenc alone to encode the session's PCM (rendered beforehand, stereo or mono, at that
+    sound's default bitrate), and the session's seconds."""
+    _, _, out, _ = run([PYTHON, "-c", FLOOR, routine, engine, str(channels)], env)
     took, seconds = json.loads(out)
     return float(took), float(seconds)
 
@@ -308,24 +312,28 @@ def main() -> None:
     long_routine(work / "config", 60, json.loads(out))
 
     print()
-    print(f"{'export to MP3':<24}{'cold s':>8}{'warm s':>8}{'floor s':>9}{'warm/floor':>11}{'x realtime':>11}"
+    print(f"{'export to MP3':<31}{'cold s':>8}{'warm s':>8}{'floor s':>9}{'warm/floor':>11}{'x realtime':>11}"
           f"{'length':>8}{'RSS cold MB':>12}{'RSS warm MB':>12}{'LUFS':>7}{'dBTP':>6}")  # fmt: skip
     speech: dict[str, dict[str, float]] = {}
     for engine in ENGINES:
         env = {**base, "COACH_CACHE_DIR": str(work / f"cache-{engine}")}
-        for name, routine in (("10 minutes", "psoas"), ("60 minutes", "psoas-hour")):
-            target = work / f"{routine}-{engine}.mp3"
-            cold, cold_rss, _, _ = run(coach(routine, *TEN, "--engine", engine, "-o", str(target)), env)
-            warm, warm_rss, _, _ = run(coach(routine, *TEN, "--engine", engine, "-o", str(target)), env)
-            floor, seconds = floor_encode(env, routine, engine)
+        sounds = [("10 minutes", "psoas", 2), ("10 minutes", "psoas", 1), ("60 minutes", "psoas-hour", 2)]
+        for name, routine, channels in sounds:  # stereo (the default) and mono, side by side
+            target = work / f"{routine}-{engine}{'' if channels == 2 else '-mono'}.mp3"
+            sound = [] if channels == 2 else ["--mono"]
+            cold, cold_rss, _, _ = run(coach(routine, *TEN, *sound, "--engine", engine, "-o", str(target)), env)
+            warm, warm_rss, _, _ = run(coach(routine, *TEN, *sound, "--engine", engine, "-o", str(target)), env)
+            floor, seconds = floor_encode(env, routine, engine, channels)
             integrated, peak = ebur128(target)
-            print(f"{engine + ', ' + name:<24}{cold:>8.2f}{warm:>8.2f}{floor:>9.2f}{warm / floor:>11.2f}"
+            label = f"{engine}, {name}, {'stereo' if channels == 2 else 'mono'}"
+            print(f"{label:<31}{cold:>8.2f}{warm:>8.2f}{floor:>9.2f}{warm / floor:>11.2f}"
                   f"{seconds / warm:>11.0f}{seconds / 60:>7.1f}m{cold_rss:>12.0f}{warm_rss:>12.0f}"
                   f"{integrated:>7.1f}{peak:>6.1f}")  # fmt: skip
             if engine == "piper" and routine == "psoas":
-                rows["warm export / floor"] = warm / floor
-                rows["peak RSS, export (MB)"] = max(cold_rss, warm_rss)
-                rows["MP3 loudness (LUFS)"], rows["MP3 true peak (dBTP)"] = integrated, peak
+                mono = "" if channels == 2 else ", mono"
+                rows[f"warm export / floor{mono}"] = warm / floor
+                rows[f"peak RSS, export{' mono' if mono else ''} (MB)"] = max(cold_rss, warm_rss)
+                rows[f"MP3 loudness{mono} (LUFS)"], rows[f"MP3 true peak{mono} (dBTP)"] = integrated, peak
         _, _, out, _ = run([PYTHON, "-c", SPEECH_FIGURES, engine, "1"], env)
         speech[engine] = json.loads(out)
 

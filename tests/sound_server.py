@@ -1,7 +1,7 @@
 """A private, paced sound server for tests: PulseAudio with one null sink, started as a child process in a folder of
 its own (no systemd, no desktop, root allowed), and a recorder on the sink's monitor. A null sink consumes audio at
-the real rate, so playback takes real time, as through headphones; at 22050 Hz mono 16-bit nothing is resampled,
-and the recording is the played audio sample for sample.
+the real rate, so playback takes real time, as through headphones; at 22050 Hz 16-bit, mono or stereo as the sink
+is made, nothing is resampled or remixed, and the recording is the played audio sample for sample.
 
 ALSA reaches it through ALSA's pulse plugin (Debian's libasound2-plugins), by a ~/.asoundrc in the folder: a process
 run with HOME=<folder> and PULSE_SERVER=<its socket> plays into the null sink.
@@ -54,15 +54,15 @@ class Pulse:
 
 
 @contextlib.contextmanager
-def private_pulse(folder: Path, extra: str = "") -> Iterator[Pulse]:
-    """A PulseAudio server of the test's own, in `folder`, with a null sink at the session's rate (and `extra`
-    lines of configuration: a pipe source as a microphone, say)."""
+def private_pulse(folder: Path, extra: str = "", channels: int = 1) -> Iterator[Pulse]:
+    """A PulseAudio server of the test's own, in `folder`, with a null sink at the session's rate with `channels`
+    (and `extra` lines of configuration: a pipe source as a microphone, say)."""
     skip_without_pulseaudio()
     folder.mkdir(parents=True, exist_ok=True)
     socket = folder / "native"
     config = folder / "default.pa"
     config.write_text(
-        f"load-module module-null-sink sink_name={SINK} rate={RATE} channels=1 format=s16le\n"
+        f"load-module module-null-sink sink_name={SINK} rate={RATE} channels={channels} format=s16le\n"
         f"load-module module-native-protocol-unix socket={socket} auth-anonymous=1\n"
         f"set-default-sink {SINK}\n{extra}"
     )
@@ -101,12 +101,14 @@ def private_pulse(folder: Path, extra: str = "") -> Iterator[Pulse]:
 class Recorder:
     """parec on the null sink's monitor, from start to stop: what a listener would have heard, sample for sample.
     Each chunk is stamped with the monotonic time it arrived, so every sample has a time (to a few ms). It is
-    ready once the monitor flows (a tenth of a second recorded)."""
+    ready once the monitor flows (a tenth of a second recorded). With two channels, `stop` gives each frame as one
+    int32 (left and right side by side), so a frame compares with a frame as a sample does with a sample."""
 
-    def __init__(self, pulse: Pulse) -> None:
+    def __init__(self, pulse: Pulse, channels: int = 1) -> None:
         env = {**os.environ, **pulse.env()}
+        self.frame = 2 * channels  # bytes
         self.process = subprocess.Popen(
-            ["parec", f"--device={SINK}.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le",
+            ["parec", f"--device={SINK}.monitor", f"--rate={RATE}", f"--channels={channels}", "--format=s16le",
              "--latency-msec=5", "--raw"],
             env=env, stdout=subprocess.PIPE,
         )  # fmt: skip
@@ -125,7 +127,7 @@ class Recorder:
             self.chunks.append((time.monotonic(), data))
 
     def received(self) -> int:
-        return sum(len(data) for _, data in self.chunks) // 2
+        return sum(len(data) for _, data in self.chunks) // self.frame
 
     def stop(self) -> tuple[np.ndarray, np.ndarray]:
         """The samples, and the monotonic time each arrived (its chunk's arrival, less what followed it)."""
@@ -135,12 +137,13 @@ class Recorder:
         if self.process.stdout is not None:
             self.process.stdout.close()
         raw = b"".join(data for _, data in self.chunks)
-        samples = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.int16)
+        whole = raw[: len(raw) // self.frame * self.frame]
+        samples = np.frombuffer(whole, dtype="<i2" if self.frame == 2 else "<i4").copy()
         times = np.empty(len(samples))
         end = leftover = 0
         for arrived, data in self.chunks:
-            count = (leftover + len(data)) // 2
-            leftover = (leftover + len(data)) % 2
+            count = (leftover + len(data)) // self.frame
+            leftover = (leftover + len(data)) % self.frame
             times[end : end + count] = arrived - np.arange(count - 1, -1, -1) / RATE
             end += count
         return samples, times[: len(samples)]

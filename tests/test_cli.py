@@ -77,10 +77,12 @@ def test_script_json_gives_the_timeline_in_seconds(mini_cli):
     assert [p["title"] for p in data["phases"]] == ["Start", "Place, right", "Work, right", "End"]
     assert data["phases"][0] == {"title": "Start", "start": 0.0, "end": 5.081633}
     assert data["events"][:3] == [
-        {"start": 0.0, "duration": 2.0, "kind": "sound", "sound": "lead-in"},
-        {"start": 2.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side."},
-        {"start": 3.081633, "duration": 2.0, "kind": "sound", "sound": "chime"},
+        {"start": 0.0, "duration": 2.0, "kind": "sound", "sound": "lead-in", "pan": [0.0, 0.0]},
+        {"start": 2.0, "duration": 0.081633, "kind": "speech", "text": "Hello, right side.", "pan": [0.0, 0.0]},
+        {"start": 3.081633, "duration": 2.0, "kind": "sound", "sound": "chime", "pan": [0.0, 0.0]},
     ]
+    # each event's placement in stereo: the right side's beats from the right
+    assert {tuple(e["pan"]) for e in data["events"] if e.get("sound") in ("tick", "accent")} == {(0.6, 0.6)}
     ticks = [e["start"] for e in data["events"] if e.get("sound") in ("tick", "accent")]
     assert ticks == [9.253968, 10.253968, 11.253968, 12.253968, 13.253968, 14.253968, 15.253968]
     assert data["grids"] == [
@@ -210,7 +212,7 @@ def test_export_reports_what_it_wrote(mini_cli):
     import soundfile
 
     info = soundfile.info(str(target))
-    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 2, "PCM_16")  # stereo by default
 
 
 @pytest.mark.parametrize(
@@ -314,6 +316,15 @@ Shape (medium)    one side  first stroke  both sides
   teach                 0:25          0:10        0:42
   refresh               0:25          0:10        0:42
   quick                 0:25          0:10        0:42
+
+In stereo (a pan from left 1 through the centre to right 1; --mono folds it into one channel):
+  Start: lead-in centre, chime centre, words centre
+  Place, right: chime right 0.6, words centre
+  Work, right: tick right 0.6, accent right 0.6, chime right 0.6, words centre, words on the beat right 0.2
+  Switch: chime right 0.6 to left 0.6, words centre
+  Place, left: chime left 0.6, words centre
+  Work, left: tick left 0.6, accent left 0.6, chime left 0.6, words centre, words on the beat left 0.2
+  End: chime centre, words centre
 """
     )  # a routine without shapes says the same in each (a quick session's reminder needs a program, which it has not)
 
@@ -381,10 +392,10 @@ def test_without_portaudio_a_session_plays_through_simpleaudio(monkeypatch):
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(sys, "meta_path", [NoPortAudio(), *sys.meta_path])
     for kind in (None, "simpleaudio"):
-        player = audio_output(kind)(SYSTEM_CLOCK)
+        player = audio_output(kind)(SYSTEM_CLOCK, 2)
         assert isinstance(player, Player) and type(player.backend) is SimpleaudioBackend
     with pytest.raises(AudioOutputError, match=r"^No audio output could be opened \(PortAudio library not found\)\.$"):
-        audio_output("portaudio")(SYSTEM_CLOCK)
+        audio_output("portaudio")(SYSTEM_CLOCK, 2)
 
 
 # -- routine names (issue 13, item 11) ------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def test_metronome_onsets_in_the_wav_match_the_json_within_1_ms(real):
     clear = clear_of_speech(real["timeline"])
     assert len(clear) >= 20 and {e["sound"] for e in clear} == {"tick", "chime"}
     for event in clear:
-        lag = best_lag(real["wav"], sounds[event["sound"]], round(event["start"] * RATE))
+        lag = best_lag(real["wav"].sum(axis=1), sounds[event["sound"]], round(event["start"] * RATE))
         assert abs(lag) <= MS, (event, lag)
 
 
@@ -127,14 +127,18 @@ def cached_speaker(real) -> Speaker:
 
 
 def test_the_wav_is_exactly_the_json_events_summed(real):
-    """Every event, words included, put where the JSON says: the sum is the WAV, to the last bit of rounding. Words
+    """Every event, words included, put where the JSON says, in each ear at the gains its pan gives (constant
+    power, moving sample by sample where it moves): the sum is the stereo WAV, to the last bit of rounding. Words
     said on a beat are their own, quicker clips."""
+    from coach.placement import gains, pans
+    from coach.timeline import Placement
+
     speaker = cached_speaker(real)
     psoas = next(s for s in builtin_sources() if s.name == "psoas").load()
     beat = build_script(psoas, Options(side=Side.RIGHT, strokes=6)).beat_texts()
     assert "Release." in beat and "Stroke 3." in beat
     sounds = load_sounds()
-    rebuilt = np.zeros(len(real["wav"]), dtype=np.float64)
+    rebuilt = np.zeros((len(real["wav"]), 2), dtype=np.float64)
     for event in real["timeline"]["events"]:
         if event["kind"] == "speech":
             pcm = speaker.cached(event["text"], event["text"] in beat)
@@ -143,7 +147,9 @@ def test_the_wav_is_exactly_the_json_events_summed(real):
             clip = sounds[event["sound"]].astype(np.float64) * event.get("gain", 1.0)  # turned down on loud speech
         at = round(event["start"] * RATE)
         assert len(clip) == round(event["duration"] * RATE)
-        rebuilt[at : at + len(clip)] += clip
+        left, right = gains(pans(Placement(*event["pan"]), len(clip)))
+        rebuilt[at : at + len(clip)] += np.column_stack([clip * left, clip * right])
+    assert real["wav"].shape[1] == 2
     assert np.max(np.abs(rebuilt - real["wav"])) <= 1 / 32768
 
 
@@ -185,10 +191,11 @@ def test_the_mp3_decodes_to_the_timelines_length_and_onsets(real):
     assert len(mp3) == len(wav)  # the LAME tag trims the encoder's delay and padding exactly
     sounds = load_sounds()
     for event in clear_of_speech(real["timeline"]):
-        lag = best_lag(mp3, sounds[event["sound"]], round(event["start"] * RATE))
+        lag = best_lag(mp3.sum(axis=1), sounds[event["sound"]], round(event["start"] * RATE))
         assert abs(lag) <= MS, (event, lag)
-    # lossy, but the same session: the decoded audio follows the WAV closely
-    assert np.corrcoef(mp3[: len(wav)], wav[: len(mp3)])[0, 1] > 0.97
+    # lossy, but the same session: the decoded audio follows the WAV closely, in each ear
+    for channel in (0, 1):
+        assert np.corrcoef(mp3[:, channel], wav[:, channel])[0, 1] > 0.97
 
 
 def test_live_playback_plays_exactly_the_exported_samples(real, tmp_path):
@@ -208,7 +215,7 @@ def test_live_playback_plays_exactly_the_exported_samples(real, tmp_path):
     # each segment opens the device once; the file plugin numbers every file after the first
     parts = sorted(tmp_path.glob("capture.raw*"), key=lambda p: (len(p.name), p.name))
     assert len(parts) > 1
-    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts])
+    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts]).reshape(-1, 2)  # stereo, interleaved
     exported = soundfile.read(real["root"] / "s.wav", dtype="int16")[0]
     assert len(played) == len(exported)
     assert np.array_equal(played, exported)

@@ -227,7 +227,7 @@ def test_a_voice_path_with_a_newline_keeps_the_index_to_its_lines():
     line = describe(Settings(voice="/voices/a\nb.onnx"))
     assert line == (
         "the routine's strokes, the routine's tempo, brief guidance, teach and quick sessions, voice $'a\\nb' "
-        "(piper), pace 1, mp3 64 kbps mono"
+        "(piper), pace 1, mp3 96 kbps stereo"
     )
 
 

@@ -9,7 +9,9 @@ import pytest
 import soundfile
 
 from coach.errors import OutputFileError
-from coach.output.files import check_target, write_file
+from coach.output.files import Encoding, check_target, write_file
+
+MONO = Encoding(channels=1)  # the blocks here are mono
 
 
 def blocks(n=4, interrupt_after=None):
@@ -23,7 +25,7 @@ def blocks(n=4, interrupt_after=None):
 def test_ctrl_c_leaves_nothing_at_the_target_and_no_temp_file(tmp_path, suffix):
     target = tmp_path / f"out{suffix}"
     with pytest.raises(KeyboardInterrupt):
-        write_file(target, blocks(interrupt_after=2), 22050)
+        write_file(target, blocks(interrupt_after=2), 22050, MONO)
     assert os.listdir(tmp_path) == []
 
 
@@ -31,7 +33,7 @@ def test_an_earlier_file_survives_a_failed_write(tmp_path):
     target = tmp_path / "out.wav"
     target.write_bytes(b"earlier")
     with pytest.raises(KeyboardInterrupt):
-        write_file(target, blocks(interrupt_after=1), 22050)
+        write_file(target, blocks(interrupt_after=1), 22050, MONO)
     assert target.read_bytes() == b"earlier"
     assert os.listdir(tmp_path) == ["out.wav"]
 
@@ -39,7 +41,7 @@ def test_an_earlier_file_survives_a_failed_write(tmp_path):
 def test_wav_holds_exactly_the_blocks_and_progress_counts_samples(tmp_path):
     target = tmp_path / "out.wav"
     seen = []
-    write_file(target, blocks(), 22050, progress=seen.append)
+    write_file(target, blocks(), 22050, MONO, progress=seen.append)
     data, rate = soundfile.read(target, dtype="int16")
     assert rate == 22050
     assert data.tolist() == np.concatenate(list(blocks())).tolist()

@@ -325,5 +325,5 @@ def test_info_on_the_first_thousand_bytes_of_a_session_says_it_is_cut_short(sess
     result = info(cut)
     claimed = info(whole).stdout.splitlines()[0].split(": ", 1)[1].split(",")[0]
     assert result.stdout.splitlines()[0] == (
-        f"cut.mp3: 0:00 (cut short: its header says {claimed}), 64 kbps, 22050 Hz mono"
+        f"cut.mp3: 0:00 (cut short: its header says {claimed}), 96 kbps, 22050 Hz stereo"
     )

@@ -46,7 +46,7 @@ def test_mp3_tags_and_chapters_read_back_exactly(mini_home):
     assert str(tags["TLEN"]) == str(round(data["duration"] * 1000))
     assert (
         str(tags.getall("COMM")[0])
-        == "strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1"
+        == "strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1, stereo"
     )
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     assert [(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters] == [
@@ -57,7 +57,7 @@ def test_mp3_tags_and_chapters_read_back_exactly(mini_home):
     assert toc.flags & id3.CTOCFlags.TOP_LEVEL and toc.flags & id3.CTOCFlags.ORDERED
     assert tags.version[:2] == (2, 3)
     info = MP3(target).info
-    assert (info.bitrate, info.channels, info.sample_rate) == (64000, 1, RATE)
+    assert (info.bitrate, info.channels, info.sample_rate) == (96000, 2, RATE)  # stereo by default, at 96 kbps
 
 
 def test_decoded_mp3_matches_the_timeline_within_5_ms(mini_home):
@@ -67,6 +67,7 @@ def test_decoded_mp3_matches_the_timeline_within_5_ms(mini_home):
     assert run("mini", "--side", "both", "--guidance", "minimal", "-o", str(target)).exit_code == 0
     data = timeline_json("both", "--guidance", "minimal")
     decoded, rate = soundfile.read(target, dtype="float32")
+    decoded = decoded.sum(axis=1)  # both ears: every sound is in both, wherever it is placed
     assert rate == RATE
     assert len(decoded) == round(data["duration"] * RATE)  # exact: the encoder delay and padding are trimmed
     sounds = load_sounds()
@@ -96,7 +97,10 @@ def test_bitrate_and_stereo(mini_home):
     info = MP3(target).info
     assert (info.bitrate, info.channels) == (96000, 2)
     left, right = soundfile.read(target, dtype="float32")[0].T
-    assert np.corrcoef(left, right)[0, 1] > 0.999  # the same sound in both ears (joint stereo is lossy)
+    # the left side's session: its strokes' sounds on the left, the words in the middle
+    assert 1.0 < 10 * np.log10(np.sum(left.astype(np.float64) ** 2) / np.sum(right.astype(np.float64) ** 2)) < 6.0
+    assert run("mini", "--side", "left", "-o", str(target), "--mono").exit_code == 0
+    assert (MP3(target).info.bitrate, MP3(target).info.channels) == (64000, 1)  # mono's own default bitrate
 
 
 @pytest.mark.parametrize("bitrate", ["32", "40", "48"])
@@ -112,7 +116,7 @@ def test_the_lowest_bitrates_write_whole_files_and_libraries(mini_home, bitrate)
     assert export(folder, "--bitrate", bitrate, "--workers", "1", "--shape", "teach").stderr == (
         f"Wrote 3 sessions to {folder} (0 already up to date), with coach.m3u and index.txt.\n"
     )
-    assert f"mp3 {bitrate} kbps mono" in (folder / "index.txt").read_text()
+    assert f"mp3 {bitrate} kbps stereo" in (folder / "index.txt").read_text()
     assert soundfile.info(str(folder / "mini-left.mp3")).frames == round(timeline_json("left")["duration"] * RATE)
 
 
@@ -124,7 +128,7 @@ def test_other_formats_by_suffix(mini_home, suffix):
     assert (info.format, info.samplerate, info.channels) == (
         {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}[suffix],
         RATE,
-        1,
+        2,  # stereo by default
     )
     assert abs(info.frames / RATE - timeline_json()["duration"]) < 1e-5
 
@@ -166,13 +170,13 @@ def test_info_lists_tags_chapters_and_pictures(mini_home):
     picture = f"PNG 1000 x 1000, {round(card.stat().st_size / 1024)} KB"
     result = run("info", str(target))
     assert result.stdout == (
-        "mini-right.mp3: 0:25, 64 kbps, 22050 Hz mono\n"
+        "mini-right.mp3: 0:25, 96 kbps, 22050 Hz stereo\n"
         "Title:    Mini, right side\n"
         "Album:    coach sessions\n"
         "Artist:   coach\n"
         "Track:    1/1\n"
         "Length:   0:25\n"
-        "Comment:  strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1\n"
+        "Comment:  strokes 2, tempo medium (60 bpm), guidance brief, voice en_US-joe-medium (piper), pace 1, stereo\n"
         f"Cover:    {picture}\n"
         "Chapters:\n"
         f"  00:00.0  Start (picture: {picture})\n"
@@ -183,7 +187,7 @@ def test_info_lists_tags_chapters_and_pictures(mini_home):
     flac = mini_home / "mini-right.flac"
     run("mini", "--side", "right", "-o", str(flac))
     shown = run("info", str(flac)).stdout
-    assert shown == f"mini-right.flac: 0:25, 41 kbps, 22050 Hz mono\nNo ID3 tags.\nCover:    {picture}\n"
+    assert shown == f"mini-right.flac: 0:25, 58 kbps, 22050 Hz stereo\nNo ID3 tags.\nCover:    {picture}\n"
     missing = run("info", str(mini_home / "nope.mp3"))
     assert (missing.exit_code, missing.stderr) == (1, f"Error: {mini_home / 'nope.mp3'}: no such file.\n")
 
@@ -226,7 +230,7 @@ def test_library_with_one_and_two_workers_is_identical_and_a_second_run_writes_n
     assert (one / "index.txt").read_text() == (
         "coach sessions: 3 files, 1:33 in all\n"
         "Settings: the routine's strokes, the routine's tempo, brief guidance, teach sessions, voice "
-        "en_US-joe-medium (piper), pace 1, mp3 64 kbps mono\n"
+        "en_US-joe-medium (piper), pace 1, mp3 96 kbps stereo\n"
         "\n"
         "  1  mini-right.mp3  Mini, right side    0:25\n"
         "  2  mini-left.mp3   Mini, left side     0:25\n"
@@ -274,9 +278,9 @@ def test_an_interrupted_export_leaves_nothing_at_the_target_path(mini_home, monk
     real_render = coach.output.export.render
     calls = []
 
-    def render_then_stop(timeline, clips):
+    def render_then_stop(timeline, clips, channels):
         calls.append(1)
-        for index, block in enumerate(real_render(timeline, clips)):
+        for index, block in enumerate(real_render(timeline, clips, channels=channels)):
             if len(calls) == 2 and index == 3:  # a few blocks into the second session
                 raise KeyboardInterrupt
             yield block

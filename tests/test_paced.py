@@ -70,13 +70,26 @@ def noise_cache(home: Path, texts: list[str]) -> dict[str, np.ndarray]:
     return made
 
 
+def frames(stereo: np.ndarray) -> np.ndarray:
+    """Stereo 16-bit samples (n, 2) as one int32 a frame (left and right side by side, as the recorder gives them):
+    equal frames are equal numbers."""
+    return np.ascontiguousarray(stereo, dtype="<i2").view("<i4").ravel()
+
+
+def channels_of(packed: np.ndarray) -> np.ndarray:
+    """The frames as (n, 2) 16-bit samples again."""
+    return np.ascontiguousarray(packed, dtype="<i4").view("<i2").reshape(-1, 2)
+
+
 @pytest.fixture(scope="module")
 def paced(tmp_path_factory):
-    """mini, both sides, 3 strokes (48 s), exported to WAV, then played live in real time through a private
-    PulseAudio while playerctl presses its buttons and a client reads the position as a media widget does."""
+    """mini, both sides, 3 strokes (48 s), exported to WAV in stereo (the default), then played live (in stereo,
+    the default) in real time through a private stereo PulseAudio while playerctl presses its buttons and a client
+    reads the position as a media widget does. Frames are compared whole: left and right together."""
     from conftest import MINI
     from desktop_bus import PositionLog, private_bus
 
+    from coach.audio import centred
     from coach.desktop.mpris import BUS_NAME
     from coach.kinds import Side
     from coach.live import PROMPT_TEXTS, prompt_clips
@@ -95,13 +108,16 @@ def paced(tmp_path_factory):
     coach = [sys.executable, "-m", "coach", *ARGS]
     made = subprocess.run([*coach, "-o", str(home / "export.wav")], env=env, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    export = soundfile.read(home / "export.wav", dtype="int16")[0]
+    stereo = soundfile.read(home / "export.wav", dtype="int16")[0]
+    assert stereo.shape[1] == 2
+    export = frames(stereo)
     timeline = json.loads(subprocess.run([*coach, "--script", "--json"], env=env, capture_output=True, text=True,
                                          check=True).stdout)  # fmt: skip
-    prompts = prompt_clips({text: speech[text].astype(np.float32) / 32768 for text in PROMPT_TEXTS}, RATE)
+    mono = prompt_clips({text: speech[text].astype(np.float32) / 32768 for text in PROMPT_TEXTS}, RATE)
+    prompts = {name: frames(centred(pcm, 2)) for name, pcm in mono.items()}  # a prompt is heard in the centre
 
-    with private_bus() as bus, private_pulse(home / "pulse") as pulse:
-        recorder = Recorder(pulse)
+    with private_bus() as bus, private_pulse(home / "pulse", channels=2) as pulse:
+        recorder = Recorder(pulse, channels=2)
         live_env = {**env, **pulse.env(), "DBUS_SESSION_BUS_ADDRESS": bus}
         player = subprocess.Popen(coach, env=live_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         log = PositionLog(bus, BUS_NAME, RATE)
@@ -161,6 +177,13 @@ def test_what_was_heard_is_the_export_apart_from_the_pauses(paced, accounted):
         first_sound(export, phase["Work, right"]),
     ]
     assert pieces[-1].start + pieces[-1].length == len(export)  # and it played to the end
+    # in stereo: the right side's strokes louder on the right, the left side's on the left, in what was heard
+    heard = channels_of(paced["heard"]).astype(np.float64)
+    for title, way in (("Work, right", 1), ("Work, left", -1)):
+        piece = next(p for p in pieces if p.start <= phase[title] < p.start + p.length)
+        at = piece.at + phase[title] - piece.start
+        span = heard[at : at + 5 * RATE]
+        assert way * 20 * np.log10(np.sqrt(np.mean(span[:, 1] ** 2)) / np.sqrt(np.mean(span[:, 0] ** 2))) > 1
     # the pieces and prompts in the order they were heard
     order = sorted([(p.at, "piece") for p in pieces] + [(at, name) for at, name, _ in prompts])
     assert [what for _, what in order] == ["piece", "paused", "countdown", "piece", "paused", "countdown", "piece",
@@ -172,7 +195,8 @@ def test_every_beat_is_on_time_and_the_position_follows_the_audio(paced, account
     """Within each stretch of playing, beat to beat as the timeline has it; and the position the player shows (as
     a media widget reads it) at the moment each beat was heard is that beat's."""
     pieces, _, _, positions = accounted
-    grids = measure_grids(paced["timeline"], paced["heard"], paced["times"], pieces, positions)
+    both = channels_of(paced["heard"]).astype(np.int32).sum(axis=1)  # each beat's sound in both ears together
+    grids = measure_grids(paced["timeline"], both, paced["times"], pieces, positions)
     # each side: a count-in and 3 strokes of 3 beats (press 1, slide 2); the right side's grid was heard in three
     # pieces (a pause in it, then Previous played it again), the left side's whole
     assert [(g.title, g.beats) for g in grids] == [("Work, right", 10), ("Work, left", 10)]

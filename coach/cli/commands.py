@@ -82,7 +82,8 @@ def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: st
     Lengths are for the routine's default strokes with brief guidance and the intro, for one side and for both; a
     stroke lasts its steps' beats, or more where the voice's words need them, the same for every stroke of a phase.
     The tempo table is for the teach shape; the shapes table, at the routine's tempo, also gives when the first
-    stroke starts. A live session adds its program line (a few seconds) after the welcome.
+    stroke starts. A live session adds its program line (a few seconds) after the welcome. Last, where each sound is
+    heard in stereo, phase by phase of a both-sides session: a pan from left 1 through the centre to right 1.
 
     \b
     Examples:
@@ -108,11 +109,14 @@ def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: st
     speaker = Speaker(deps.engines(speech.engine), speech.voice, speech.pace, SpeechCache(deps.dirs.cache))
     lengths: dict[tuple[Tempo, Side], float] = {}
     strokes: dict[Tempo, str] = {}
+    placements = ""
     with progress("Preparing speech") as advance, source.naming_silent_lines():
         for tempo in Tempo:
             for side in (Side.RIGHT, Side.BOTH):
                 session = prepare(routine, Options(side=side, tempo=tempo), speaker, advance)
                 lengths[(tempo, side)] = session.timeline.seconds(session.timeline.length)
+                if side is Side.BOTH and tempo is routine.stroke.tempo:
+                    placements = report.placements_text(session.timeline)
                 if side is Side.RIGHT:
                     strokes[tempo] = report.stroke_text(session.timeline)
         shapes: dict[Shape, report.ShapeLengths] = {}
@@ -124,7 +128,7 @@ def show(routine_name: str, speech: SpeechChoices, picture: str | None, side: st
                 for side in (Side.RIGHT, Side.BOTH)
             )
             shapes[shape] = report.shape_lengths(one, both)
-    click.echo(report.show_text(routine, lengths, strokes, shapes), nl=False)
+    click.echo(report.show_text(routine, lengths, strokes, shapes, placements), nl=False)
 
 
 @click.command("info")

@@ -142,7 +142,8 @@ def coach_command() -> tuple[str, ...]:
 
 
 PORTAUDIO, SIMPLEAUDIO = "portaudio", "simpleaudio"  # $COACH_AUDIO: the live output to use
-Audio = Callable[[Clock], "LivePlayer"]  # opens the audio output and makes its live player, paced by the clock
+Audio = Callable[[Clock, int], "LivePlayer"]  # opens the audio output with so many channels and makes its live
+# player, paced by the clock
 
 
 def audio_output(kind: str | None) -> Audio:
@@ -150,7 +151,7 @@ def audio_output(kind: str | None) -> Audio:
     buffers where PortAudio is missing or has no output it can open; `portaudio` or `simpleaudio` asks for one.
     (Imported only when a session is played.)"""
 
-    def open_audio(clock: Clock) -> LivePlayer:
+    def open_audio(clock: Clock, channels: int) -> LivePlayer:
         from coach.audio import SAMPLE_RATE
         from coach.output.playback import Player, SimpleaudioBackend
         from coach.output.stream import PortAudioOutput, StreamPlayer
@@ -159,11 +160,11 @@ def audio_output(kind: str | None) -> Audio:
             raise AudioOutputError(f"COACH_AUDIO is {quoted(kind)}: it can be {PORTAUDIO} or {SIMPLEAUDIO}.")
         if kind != SIMPLEAUDIO:
             try:
-                return StreamPlayer(PortAudioOutput(SAMPLE_RATE))
+                return StreamPlayer(PortAudioOutput(SAMPLE_RATE, channels=channels), channels=channels)
             except AudioOutputError:
                 if kind == PORTAUDIO:
                     raise
-        return Player(SimpleaudioBackend(), clock.monotonic, clock.sleep)
+        return Player(SimpleaudioBackend(), clock.monotonic, clock.sleep, channels=channels)
 
     return open_audio
 
@@ -171,10 +172,10 @@ def audio_output(kind: str | None) -> Audio:
 def buffers(open_output: Callable[[], Backend]) -> Audio:
     """An output that plays whole buffers (simpleaudio, or a test's), played segment by segment by the clock."""
 
-    def open_audio(clock: Clock) -> LivePlayer:
+    def open_audio(clock: Clock, channels: int) -> LivePlayer:
         from coach.output.playback import Player
 
-        return Player(open_output(), clock.monotonic, clock.sleep)
+        return Player(open_output(), clock.monotonic, clock.sleep, channels=channels)
 
     return open_audio
 
@@ -233,7 +234,9 @@ class Deps:
 
         return Speaker(self.engines(speech.engine), speech.voice, speech.pace, SpeechCache(self.dirs.cache), threads)
 
-    def live(self, log: ProgramLog | None, speech: SpeechChoices, media_keys: bool, notices: Notices) -> Needs:
+    def live(
+        self, log: ProgramLog | None, speech: SpeechChoices, media_keys: bool, notices: Notices, channels: int = 2
+    ) -> Needs:
         """What a live session works with: the log (open, or None), its speech (made on one thread, beside the
         sound), the audio output paced by the clock, the keyboard, the desktop's media keys (unless left alone),
         and where what it shows goes."""
@@ -241,9 +244,9 @@ class Deps:
         from coach.practice import Needs
 
         return Needs(
-            log=log, speaker=self.speaker(speech, threads=1), audio=lambda: self.audio(self.clock), clock=self.clock,
-            keyboard=self.keys, sources=[partial(on_the_bus, self.bus)] if media_keys else (), notices=notices,
-            terminal=sys.stdin.isatty(),
+            log=log, speaker=self.speaker(speech, threads=1), audio=lambda: self.audio(self.clock, channels),
+            clock=self.clock, keyboard=self.keys, sources=[partial(on_the_bus, self.bus)] if media_keys else (),
+            notices=notices, terminal=sys.stdin.isatty(),
         )  # fmt: skip
 
     @classmethod

@@ -16,7 +16,7 @@ import click
 from coach.choices import SessionChoices, SpeechChoices
 from coach.cli.numbers import FiniteFloatRange
 from coach.defaults import (
-    DEFAULT_BITRATE,
+    DEFAULT_BITRATES,
     DEFAULT_ENGINE,
     DEFAULT_PACE,
     DEFAULT_VOICES,
@@ -148,20 +148,26 @@ _voice_option_stack = stack(
 
 @dataclass(frozen=True, kw_only=True)
 class FileChoices:
-    """How a session is written to a file: the MP3 bitrate, one channel or two, and the text beside it."""
+    """How a session sounds (stereo or mono, live too) and is written to a file: the MP3 bitrate, and the text
+    beside it."""
 
     bitrate: int  # kbps, constant; MP3 only
-    channels: int  # 1: mono; 2: the same in both ears
+    channels: int  # 2: stereo, each sound where it belongs (coach.placement); 1: mono, the stereo folded down
     lyrics: bool  # FILE.lrc, and the lyrics in an MP3
     srt: bool  # FILE.srt
 
 
 def file_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--bitrate, --mono/--stereo, --lyrics and --srt, handed to the command as one value, `files`."""
+    """--bitrate, --stereo/--mono, --lyrics and --srt, handed to the command as one value, `files`. The bitrate's
+    default is the channels' own (DEFAULT_BITRATES)."""
 
     @functools.wraps(command)
-    def with_files(*args: object, bitrate: str, mono: bool, lyrics: bool, srt: bool, **kwargs: object) -> object:
-        files = FileChoices(bitrate=int(bitrate), channels=1 if mono else 2, lyrics=lyrics, srt=srt)
+    def with_files(
+        *args: object, bitrate: str | None, stereo: bool, lyrics: bool, srt: bool, **kwargs: object
+    ) -> object:
+        channels = 2 if stereo else 1
+        kbps = DEFAULT_BITRATES[channels] if bitrate is None else int(bitrate)
+        files = FileChoices(bitrate=kbps, channels=channels, lyrics=lyrics, srt=srt)
         return command(*args, files=files, **kwargs)
 
     return _file_option_stack(with_files)
@@ -171,11 +177,17 @@ _file_option_stack = stack(
     click.option(
         "--bitrate",
         type=click.Choice([str(b) for b in MP3_BITRATES]),
-        default=str(DEFAULT_BITRATE),
-        show_default=True,
-        help="MP3 bitrate in kbps (constant).",
+        default=None,
+        help=f"MP3 bitrate in kbps (constant). [default: {DEFAULT_BITRATES[2]} in stereo, "
+        f"{DEFAULT_BITRATES[1]} in mono]",
     ),
-    click.option("--mono/--stereo", default=True, show_default=True, help="One channel, or the same in both ears."),
+    click.option(
+        "--stereo/--mono",
+        default=True,
+        show_default=True,
+        help="Stereo, for headphones: the words in the middle, a side's sounds from that side. Mono, for one "
+        "earbud or a phone's speaker: the same folded into one channel. Live and in files.",
+    ),
     click.option("--lyrics", is_flag=True, help="Also write the spoken text with times: FILE.lrc, and in the MP3."),
     click.option("--srt", is_flag=True, help="Also write the spoken text as subtitles: FILE.srt."),
 )

@@ -75,13 +75,16 @@ def routine_command(source: RoutineSource) -> click.Command:
 
             write(current_deps(), source, request, speech, output, live.logged)
         else:
-            play_live(current_deps(), source, request, speech, live)
+            play_live(current_deps(), source, request, speech, live, output.files.channels)
 
     return command
 
 
-def play_live(deps: Deps, source: RoutineSource, request: Request, speech: SpeechChoices, live: LiveChoices) -> None:
-    """Play a session under keyboard (and media key) control, recorded in the program log unless --no-log."""
+def play_live(
+    deps: Deps, source: RoutineSource, request: Request, speech: SpeechChoices, live: LiveChoices, channels: int = 2
+) -> None:
+    """Play a session under keyboard (and media key) control, in stereo or mono (`channels`), recorded in the
+    program log unless --no-log."""
     from coach.cli.notices import LiveNotices
     from coach.practice import NoAudio, StoppedAtQuestion, practise
     from coach.programlog import ProgramLog
@@ -90,7 +93,7 @@ def play_live(deps: Deps, source: RoutineSource, request: Request, speech: Speec
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if live.logged else nullcontext()
     try:
         with opened as log:
-            practise(request, deps.live(log, speech, live.media_keys, notices))
+            practise(request, deps.live(log, speech, live.media_keys, notices, channels))
     except NoAudio as exc:
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "

@@ -23,7 +23,7 @@ from coach.session import Session
 if TYPE_CHECKING:
     from coach.picture.pictures import SessionPictures
 
-MONO = Encoding()
+STEREO = Encoding()
 
 
 def session_files(path: Path, lyrics: bool = False, srt: bool = False) -> list[Path]:
@@ -42,7 +42,7 @@ def export_session(
     session: Session,
     path: Path,
     speech: str,
-    encoding: Encoding = MONO,
+    encoding: Encoding = STEREO,
     lyrics: bool = False,
     srt: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -64,7 +64,7 @@ def write_session(
     session: Session,
     temps: Mapping[Path, Path],
     speech: str,
-    encoding: Encoding = MONO,
+    encoding: Encoding = STEREO,
     track: int = 1,
     tracks: int = 1,
     progress: Callable[[int], None] | None = None,
@@ -78,10 +78,12 @@ def write_session(
     suffix = path.suffix.lower()
     if suffix == ".mp3":
         shown = (pictures.cover, pictures.chapters) if pictures is not None else (b"", ())
-        finish = partial(write_id3, tags=session_tags(timeline, speech, track, tracks, lyrics, shown))
+        tags = session_tags(timeline, speech, track, tracks, lyrics, shown, encoding.channels)
+        finish = partial(write_id3, tags=tags)
     elif suffix in (".flac", ".ogg") and pictures is not None:
         finish = partial(write_cover, png=pictures.cover, flac=suffix == ".flac")
-    encode_into(temps[path], path, render(timeline, session.clips), timeline.sample_rate, encoding, progress, finish)
+    blocks = render(timeline, session.clips, channels=encoding.channels)
+    encode_into(temps[path], path, blocks, timeline.sample_rate, encoding, progress, finish)
     for target in sidecars:
         text = report.lrc_text(timeline, session_title(timeline)) if target.suffix == ".lrc" else None
         try:

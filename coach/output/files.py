@@ -12,11 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from coach.atomic import atomic_path, check_writable, name_limit, reason
 from coach.audio import Pcm
-from coach.defaults import DEFAULT_BITRATE
+from coach.defaults import DEFAULT_BITRATE, DEFAULT_CHANNELS
 from coach.errors import OutputFileError
 from coach.quoting import shown
 
@@ -30,8 +28,8 @@ FORMATS = {
 
 @dataclass(frozen=True)
 class Encoding:
-    channels: int = 1  # 1 mono, 2 stereo (the same sound in both ears)
-    bitrate: int = DEFAULT_BITRATE  # kbps, constant; MP3 only
+    channels: int = DEFAULT_CHANNELS  # 2 stereo (each sound where coach.placement puts it), 1 mono (folded down)
+    bitrate: int = DEFAULT_BITRATE  # kbps, constant; MP3 only (joint stereo in stereo)
 
 
 def check_target(path: Path) -> tuple[str, str]:
@@ -89,7 +87,7 @@ def encode_into(
     finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Encode the blocks into `temp`, an existing temp file that is to become `path` (its suffix sets the format;
-    errors name it)."""
+    errors name it). The blocks are as the encoding's channels have them: (n,) in mono, (n, 2) in stereo."""
     import soundfile
 
     fmt, subtype = FORMATS[path.suffix.lower()]
@@ -117,7 +115,7 @@ def _encode(
         with open(temp, "wb") as out:
             mp3 = Mp3Writer(out, sample_rate, encoding.channels, encoding.bitrate)
             for block in blocks:
-                mp3.write(block if encoding.channels == 1 else np.column_stack([block] * encoding.channels))
+                mp3.write(block)
                 written += len(block)
                 if progress is not None:
                     progress(written)
@@ -127,7 +125,7 @@ def _encode(
 
     with soundfile.SoundFile(temp, "w", sample_rate, encoding.channels, subtype, format=fmt) as out:
         for block in blocks:
-            out.write(block if encoding.channels == 1 else np.column_stack([block] * encoding.channels))
+            out.write(block)
             written += len(block)
             if progress is not None:
                 progress(written)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coach.audio import Pcm
+from coach.audio import MONO, Pcm, centred
 from coach.errors import AudioOutputError
 from coach.output.alsa import quiet_alsa
 from coach.output.player import Render, end_after
@@ -49,7 +49,8 @@ class SimpleaudioBackend:
 
     def play(self, pcm: Pcm, sample_rate: int) -> PlayHandle:
         try:
-            handle: PlayHandle = self._simpleaudio.play_buffer(pcm.tobytes(), 1, 2, sample_rate)
+            channels = 1 if pcm.ndim == 1 else pcm.shape[1]
+            handle: PlayHandle = self._simpleaudio.play_buffer(pcm.tobytes(), channels, 2, sample_rate)
         except Exception as exc:  # simpleaudio raises its own SimpleaudioError
             raise AudioOutputError(f"No audio output could be opened ({_reason(exc)}).") from exc
         return handle
@@ -120,9 +121,15 @@ class Player:
     """
 
     def __init__(
-        self, backend: Backend, clock: Callable[[], float], sleep: Callable[[float], None], poll_s: float = 0.002
+        self,
+        backend: Backend,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        poll_s: float = 0.002,
+        channels: int = MONO,
     ) -> None:
         self.backend = backend
+        self.channels = channels  # what it plays: 1, or 2 (stereo)
         self.clock = clock
         self.sleep = sleep
         self.poll_s = poll_s
@@ -185,7 +192,8 @@ class Player:
     def start_clip(self, pcm: Pcm, sample_rate: int) -> None:
         """Play a short clip on its own (a spoken prompt), in place of anything playing."""
         self.stop()
-        self._rate, self._parts, self._next, self._timeline = sample_rate, [(0, len(pcm))], pcm, None
+        placed = centred(pcm, self.channels) if pcm.ndim == 1 else pcm
+        self._rate, self._parts, self._next, self._timeline = sample_rate, [(0, len(placed))], placed, None
         self._advance()
 
     def _advance(self) -> None:

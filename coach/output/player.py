@@ -17,6 +17,8 @@ class LivePlayer(Protocol):
     """Plays a session from any sample position without blocking: `start`, then `poll` until it says the sound is
     over. `stop` silences it at once."""
 
+    channels: int  # what it plays: 1 (mono), or 2 (stereo: the session rendered in two channels, a prompt centred)
+
     @property
     def position(self) -> int:
         """Where the listener is: the session sample being heard now (while a session plays), or where it got to

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from coach.audio import Pcm
+from coach.audio import MONO, Pcm, centred
 from coach.errors import AudioOutputError
 from coach.output.alsa import quiet_alsa
 from coach.output.player import Render, end_after
@@ -69,9 +69,15 @@ class StreamPlayer:
     """
 
     def __init__(
-        self, streamer: Streamer, ahead_s: float = AHEAD_S, chunk_s: float = CHUNK_S, lead_s: float = LEAD_S
+        self,
+        streamer: Streamer,
+        ahead_s: float = AHEAD_S,
+        chunk_s: float = CHUNK_S,
+        lead_s: float = LEAD_S,
+        channels: int = MONO,
     ) -> None:
         self.streamer = streamer
+        self.channels = channels  # as the streamer's streams have them: 1, or 2 (stereo)
         self.ahead_s, self.chunk_s, self.lead_s = ahead_s, chunk_s, lead_s
         self._lock = threading.Lock()
         self._stream: Stream | None = None
@@ -166,9 +172,10 @@ class StreamPlayer:
     def start_clip(self, pcm: Pcm, sample_rate: int) -> None:
         """Play a short clip on its own (a spoken prompt), in place of anything playing."""
         self.stop()
-        self._timeline, self._rate, self._end = None, sample_rate, len(pcm)
+        placed = centred(pcm, self.channels) if pcm.ndim == 1 else pcm
+        self._timeline, self._rate, self._end = None, sample_rate, len(placed)
         self._limit = self._end
-        self._render = lambda a, b: pcm[a:b]
+        self._render = lambda a, b: placed[a:b]
         self._open(0)
 
     def _open(self, start: int) -> None:
@@ -223,27 +230,32 @@ class PortAudioOutput:
     """The audio output through PortAudio (sounddevice). AudioOutputError when PortAudio is missing or has no
     output it can open."""
 
-    def __init__(self, sample_rate: int, latency_s: float = LATENCY_S) -> None:
+    def __init__(self, sample_rate: int, latency_s: float = LATENCY_S, channels: int = MONO) -> None:
         quiet_alsa()  # PortAudio's ALSA host would print ALSA's complaints
         try:
             import sounddevice
         except (ImportError, OSError) as exc:  # the PortAudio library (or sounddevice) is not installed
             raise AudioOutputError(f"No audio output could be opened ({exc}).") from None
         self._sd: Any = sounddevice
-        self.latency_s = latency_s
+        self.latency_s, self.channels = latency_s, channels
         try:  # a stream opened and closed now: a missing or busy device shows here, not mid-session
-            sounddevice.OutputStream(samplerate=sample_rate, channels=1, dtype="int16", latency=latency_s).close()
+            sounddevice.OutputStream(
+                samplerate=sample_rate, channels=channels, dtype="int16", latency=latency_s
+            ).close()
         except (sounddevice.PortAudioError, ValueError) as exc:
             raise AudioOutputError(f"No audio output could be opened ({_reason(exc)}).") from None
 
     def open(self, sample_rate: int, fill: Fill) -> Stream:
+        stereo = self.channels > 1
+
         def callback(outdata: npt.NDArray[np.int16], frames: int, time: Any, status: Any) -> None:
-            fill(outdata[:, 0], time.outputBufferDacTime)
+            fill(outdata if stereo else outdata[:, 0], time.outputBufferDacTime)
 
         try:
             stream = self._sd.OutputStream(
-                samplerate=sample_rate, channels=1, dtype="int16", latency=self.latency_s, callback=callback
-            )
+                samplerate=sample_rate, channels=self.channels, dtype="int16", latency=self.latency_s,
+                callback=callback,
+            )  # fmt: skip
             stream.start()
         except (self._sd.PortAudioError, ValueError) as exc:
             raise AudioOutputError(f"No audio output could be opened ({_reason(exc)}).") from None

@@ -54,10 +54,12 @@ def session_title(timeline: Timeline) -> str:
     return f"{script.title}, {script.side.words}{shape}"
 
 
-def settings_comment(timeline: Timeline, speech: str) -> str:
+def settings_comment(timeline: Timeline, speech: str, channels: int = 2) -> str:
+    """The session's settings in a line, for the comment tag: "..., pace 1, stereo"."""
     s = timeline.script
     tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
-    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, {speech}"
+    sound = "mono" if channels == 1 else "stereo"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, {speech}, {sound}"
 
 
 def session_tags(
@@ -67,8 +69,10 @@ def session_tags(
     tracks: int = 1,
     lyrics: bool = False,
     pictures: tuple[bytes, tuple[bytes, ...]] = (b"", ()),
+    channels: int = 2,
 ) -> Tags:
-    """The session's tags; `pictures` is the cover and each chapter's picture (PNG), or none."""
+    """The session's tags; `pictures` is the cover and each chapter's picture (PNG), or none; `channels` says
+    whether it is stereo or mono (in the comment)."""
     chapters = tuple(Chapter(p.title, _ms(timeline, p.start), _ms(timeline, p.end)) for p in timeline.phases)
     spoken = tuple((_ms(timeline, e.start), e.name) for e in timeline.events if e.kind == SPEECH) if lyrics else ()
     return Tags(
@@ -77,7 +81,7 @@ def session_tags(
         artist=ARTIST,
         track=track,
         tracks=tracks,
-        comment=settings_comment(timeline, speech),
+        comment=settings_comment(timeline, speech, channels),
         length_ms=_ms(timeline, timeline.length),
         chapters=chapters,
         lyrics=spoken,
