@@ -359,7 +359,7 @@ def test_the_step_sounds_are_heard_on_their_beats_under_minimal_guidance(real, t
     made = runner.invoke(cli, [*args, "-o", str(tmp_path / "m.wav")], env=real["env"], prog_name="coach")
     assert made.exit_code == 0, made.output
     timeline = json.loads(runner.invoke(cli, [*args, "--script", "--json"], env=real["env"]).stdout)
-    wav = soundfile.read(tmp_path / "m.wav", dtype="float32")[0]
+    wav = soundfile.read(tmp_path / "m.wav", dtype="float32")[0].sum(axis=1)  # both ears: each sound is in both
     sounds = load_sounds()
     marks = [e for e in timeline["events"] if e["kind"] == "sound" and e["sound"] in ("accent", "rise", "fall")]
     assert [e["sound"] for e in marks] == ["accent", "rise", "fall"] * 6

@@ -336,7 +336,7 @@ def test_start_plays_the_session_through_alsa_with_no_terminal_and_its_player_on
         ]
     speaker = Speaker(deps().engines("piper"), "en_US-joe-medium", 1.0, SpeechCache(cache))
     session = prepare(routine, options, speaker)
-    expected = render_all(session.timeline, session.clips, 0, session.timeline.length)
+    expected = render_all(session.timeline, session.clips, 0, session.timeline.length, channels=2)
     parts = sorted(home.glob("capture.raw*"), key=lambda p: (len(p.name), p.name))
-    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts])
+    played = np.concatenate([np.fromfile(p, dtype="<i2") for p in parts]).reshape(-1, 2)  # stereo, interleaved
     assert len(played) == session.timeline.length and np.array_equal(played, expected)

@@ -33,8 +33,9 @@ def capture_home(home: Path) -> Path:
 
 
 def captured(home: Path) -> np.ndarray:
+    """What was played, as stereo frames (left, right): ALSA's file plugin writes them interleaved."""
     parts = sorted(home.glob("capture.raw*"), key=lambda p: (len(p.name), p.name))
-    return np.concatenate([np.fromfile(p, dtype="<i2") for p in parts])
+    return np.concatenate([np.fromfile(p, dtype="<i2") for p in parts]).reshape(-1, 2)
 
 
 def env_for(home: Path) -> dict[str, str]:
