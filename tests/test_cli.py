@@ -106,7 +106,7 @@ def test_list_shows_each_routine_on_one_line(mini_cli):
         "mini            Mini (2 strokes a side, 1-3 advised)\n"
         "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
         "psoas-gentle    Gentle psoas (6 strokes a side, 6-12 advised)\n"
-        "psoas-partner   Psoas with a partner (6 strokes a side, 6-12 advised)\n"
+        "psoas-partner   Psoas with a partner (8 strokes a side, 6-12 advised)\n"
     )
 
 

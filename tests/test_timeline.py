@@ -99,8 +99,8 @@ def test_strokes_are_equal_to_the_sample_where_a_beat_is_not_a_whole_number_of_s
     script = build_script(psoas, Options(side=Side.RIGHT, bpm=48))  # 27562.5 samples a beat
     timeline = build_timeline(script, lengths_for(script), RATE)
     (grid,) = timeline.grids
-    assert grid.slots == (2, 4, 2) and grid.stroke == beat_offset(8, 48, RATE) == 220500
-    assert {b - a for a, b in itertools.pairwise(grid.accents)} == {220500}
+    assert grid.slots == (2, 4, 3) and grid.stroke == beat_offset(9, 48, RATE) == 248063
+    assert {b - a for a, b in itertools.pairwise(grid.accents)} == {248063}
     # inside a stroke, beats round from its own accent: 27563, then 55125 (not 2 x 27563)
     ticks = sorted(e.start - grid.accents[1] for e in timeline.events if e.kind == SOUND and e.start >= grid.accents[1])
     assert ticks[:3] == [0, 27563, 55125]
