@@ -228,7 +228,7 @@ def _framed(
     this); and the quiet tail last."""
     first = phases[0]
     cues = first.cues
-    said = ((Say(standing, QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS),) if standing else ())
+    said = (Say(standing, QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS),) if standing else ()
     if said or after:
         welcome = 1 if isinstance(cues[0], Say) else 0
         cues = (*cues[:welcome], *said, *after, *cues[welcome:])
@@ -320,9 +320,7 @@ def _strokes(
     return Grid(bpm=bpm, count_in=pattern.count_in, steps=grid_steps, strokes=tuple(rows))
 
 
-def _step_words(
-    step: Step, guidance: Guidance, full: bool, breathing: bool, values: dict[str, object]
-) -> str | None:
+def _step_words(step: Step, guidance: Guidance, full: bool, breathing: bool, values: dict[str, object]) -> str | None:
     """A step's words: minimal, none; full, its cue; brief, its short words (its breath words on a breathing
     stroke)."""
     if guidance is Guidance.MINIMAL:

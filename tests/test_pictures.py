@@ -367,8 +367,12 @@ def test_an_mp3_carries_the_cover_and_each_chapters_picture(tmp_path):
     assert titles == ["Strokes, right side", "Switching sides", "Strokes, left side", "Closing"]
     stroke = {side: render_png(draw(FIGURES["psoas"], side, View.STROKE)) for side in (Side.RIGHT, Side.LEFT)}
     position = render_png(draw(FIGURES["psoas"], Side.LEFT, View.POSITION))
-    assert [c.sub_frames.getall("APIC")[0].data for c in chapters[:3]] == [stroke[Side.RIGHT], position, stroke[Side.LEFT]]
-    assert chapters[3].sub_frames.getall("APIC")[0].data == shown.read_bytes()  # the closing: the cover
+    assert [c.sub_frames.getall("APIC")[0].data for c in chapters[:3]] == [
+        stroke[Side.RIGHT],
+        position,
+        stroke[Side.LEFT],
+    ]
+    assert chapters[3].sub_frames.getall("APIC")[0].data == position  # the closing: the position, left side
     assert chapters[0].sub_frames.getall("APIC")[0].data == shown.read_bytes()
 
 
