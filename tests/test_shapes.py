@@ -16,96 +16,106 @@ from coach.script import Options, Say, build_script
 ROUTINES = {source.name: source for source in builtin_sources()}
 
 TEACH = """\
-Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief guidance, 4:04 in all.
+Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief guidance, 5:26 in all.
 
 00:00.0  # Settling in
-00:02.0  Welcome. Psoas release, on your right side. Lie on your back on a firm surface, knees bent and feet flat.
-00:11.0  First, safety. Skip this if you are pregnant, had recent belly or pelvic surgery, or have a hernia.
-00:19.5  Or with a known aortic aneurysm, on blood thinners, or with unexplained new belly pain or fever.
-00:27.8  With any other medical condition, ask a doctor or physical therapist first.
-00:34.4  (chime)
-00:36.4  # Position and spot, right side
-00:36.4  Let both knees fall to your left: that moves your belly aside.
-00:42.5  Put the fingertips of both hands side by side, just to the right of your navel.
-00:49.4  Lift your head a little, and find the outer edge of the firm six-pack muscle. Rest your head, and move two finger-widths outward: your starting spot.
-01:02.4  (chime)
-01:04.4  # Strokes, right side
-01:04.4  Breathe out, and sink in slowly, down and a little toward your spine.
-01:11.0  Keep it at four out of ten or less: ten is the worst pain you can imagine.
-01:17.5  A pulse under your fingers means a large artery: ease off, and move a little outward.
-01:24.9  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
-01:33.6  A dull ache is fine, even one that spreads to your back, hip or groin.
-01:39.8  Each stroke: slide slowly toward your right hip, then ease off and glide back as you breathe in. Never hold your breath.
-01:49.8  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+00:02.0  Welcome. Psoas release, on your right side. Lie on your back on a firm surface, knees bent.
+00:15.4  First, safety. Skip this if you are pregnant, had recent belly or pelvic surgery, or have a hernia.
+00:23.9  Or an aortic aneurysm, blood thinners, a bleeding disorder or easy bruising.
+00:31.1  Or bowel inflammation, diverticulitis, kidney disease, a cancer in the belly or pelvis, or new belly pain or fever.
+00:41.4  Back pain with bladder or bowel changes, a numb groin or a weak leg: see a doctor first.
+00:49.0  With any other medical condition, ask a doctor or physical therapist first.
+00:56.1  Empty your bladder first, and not straight after a meal.
+01:01.7  (chime)
+01:03.7  # Position and spot, right side
+01:03.7  Let both knees fall slowly to your left, only as far as is comfortable.
+01:15.5  Put your fingertips side by side, just to the right of your navel.
+01:26.9  Walk them outward until they rest on the outer edge of the six-pack muscle: your starting spot.
+01:40.6  (chime)
+01:42.6  # Strokes, right side
+01:42.6  Before you press: a dull ache is fine, but keep it at four out of ten, ten the worst pain there is.
+01:51.6  Stop for sharp pain, nausea, light-headedness, or tingling into your thigh, groin or genitals.
+02:00.2  A pulse means an artery: move a little outward. A broad, pulsing lump: stop, and see a doctor.
+02:08.8  Breathe out, and sink in slowly: down, and in toward your spine.
+02:20.0  It should feel tender. Lift your right foot an inch, and set it down: the muscle firms as it lifts.
+02:34.1  Keep the pressure, and slide slowly toward your right hip, three finger-widths.
+02:46.5  Ease off, keep your fingertips on the skin, and glide back as you breathe in. Then 8 like that, with the ticks.
+03:01.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
 """  # noqa: E501
 
 REFRESH = """\
-Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 3:40 in all.
+Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 4:19 in all.
 
 00:00.0  # Settling in
-00:02.0  Welcome back. Psoas release, on your right side. Lie on your back, knees bent and feet flat.
-00:11.0  First, safety. Skip this if you are pregnant, had recent belly or pelvic surgery, or have a hernia.
-00:19.5  Or with a known aortic aneurysm, on blood thinners, or with unexplained new belly pain or fever.
-00:27.8  With any other medical condition, ask a doctor or physical therapist first.
-00:34.4  (chime)
-00:36.4  # Position and spot, right side
-00:36.4  Let both knees fall slowly to your left.
-00:42.2  Put the fingertips of both hands side by side, just to the right of your navel.
-00:49.1  Find the outer edge of the six-pack muscle, and move two finger-widths outward: your starting spot.
-00:59.1  (chime)
-01:01.1  # Strokes, right side
-01:01.1  Breathe out, and sink in slowly, down and a little toward your spine.
-01:07.7  Keep it at four out of ten or less.
-01:11.6  A pulse under your fingers means a large artery: ease off, and move a little outward.
-01:19.0  Stop at once for sharp or intense pain, or tingling, numbness or an electric feeling into your thigh.
-01:27.7  Each stroke: press, slide outward toward your right hip, then ease off and glide back to the start.
-01:36.0  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
+00:02.0  Welcome back. Psoas release, on your right side. Lie on your back, knees bent.
+00:12.3  First, safety. Skip this if you are pregnant, had recent belly or pelvic surgery, or have a hernia.
+00:20.9  Or an aortic aneurysm, blood thinners, a bleeding disorder or easy bruising.
+00:28.0  Or bowel inflammation, diverticulitis, kidney disease, a cancer in the belly or pelvis, or new belly pain or fever.
+00:38.3  Back pain with bladder or bowel changes, a numb groin or a weak leg: see a doctor first.
+00:46.0  With any other medical condition, ask a doctor or physical therapist first.
+00:53.1  Empty your bladder first, and not straight after a meal.
+00:58.7  (chime)
+01:00.7  # Position and spot, right side
+01:00.7  Let both knees fall slowly to your left, only as far as is comfortable.
+01:12.4  Put your fingertips side by side, just to the right of your navel.
+01:23.8  Walk them out to the edge of the six-pack muscle: your starting spot.
+01:35.4  (chime)
+01:37.4  # Strokes, right side
+01:37.4  Keep it at four out of ten or less.
+01:41.3  Stop for sharp pain, nausea, light-headedness, or tingling into your thigh, groin or genitals.
+01:50.0  A pulse means an artery: move a little outward. A broad, pulsing lump: stop, and see a doctor.
+01:58.6  Each stroke: press down and in, slide toward your hip, ease off and glide back.
+02:05.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
 """
 
 QUICK = """\
-Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 1:52 in all.
+Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 2:27 in all.
 
 00:00.0  # Strokes, right side
 00:02.0  Psoas, right side.
-00:04.0  Knees to your left, fingertips on your spot beside the navel.
-00:10.0  Sink in gently, four out of ten at most.
-00:13.8  A pulse: ease off, and move outward. Stop at sharp pain, or tingling in your leg.
-00:20.9  (8 strokes of 8 beats at 50 a minute, 9.6 s each: press 2, slide 4, release 2)
-00:22.4  Stroke 1.
-00:23.3  Press, and breathe out.
-00:25.7  Slide.
-00:30.5  Release.
-00:32.0  Stroke 2.
-00:32.9  Press.
-00:35.3  Slide.
-00:40.1  Release.
-00:41.6  Stroke 3.
-00:42.5  Press.
-00:44.9  Slide.
-00:49.7  Release.
-00:51.2  Stroke 4.
-00:52.1  Press, and breathe out.
-00:54.5  Slide.
-00:59.3  Release.
-01:00.8  Stroke 5.
-01:01.7  Press.
-01:04.1  Slide.
-01:08.9  Release.
-01:10.5  6 of 8.
-01:11.3  Press.
-01:13.7  Slide.
-01:18.5  Release.
-01:20.0  Stroke 7.
-01:20.9  Press, and breathe out.
-01:23.3  Slide.
-01:28.1  Release.
-01:29.4  Last stroke.
-01:30.5  Press.
-01:32.9  Slide.
-01:37.7  Release.
-01:40.1  That was 8 strokes on your right side. Another time, give your left side the same.
-01:48.8  (chime)
-01:52.3  (end)
+00:04.0  If anything is new since your last session, such as belly pain or a fever, skip this one.
+00:12.3  Knees to your left, fingertips on the six-pack's edge, beside your navel.
+00:21.2  A pulse: move outward. Stop for sharp pain, nausea, or tingling into your leg or groin.
+00:29.3  Each stroke: press down and in, slide toward your hip, ease off and glide back.
+00:35.9  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+00:37.4  Stroke 1.
+00:38.3  Press, and breathe out.
+00:40.7  Slide.
+00:45.5  Release.
+00:48.2  Stroke 2.
+00:49.1  Press.
+00:51.5  Slide.
+00:56.3  Release.
+00:59.0  Stroke 3.
+00:59.9  Press.
+01:02.3  Slide.
+01:07.1  Release.
+01:09.8  Stroke 4.
+01:10.7  Press, and breathe out.
+01:13.1  Slide.
+01:17.9  Release.
+01:20.6  Stroke 5.
+01:21.5  Press.
+01:23.9  Slide.
+01:28.7  Release.
+01:31.6  6 of 8.
+01:32.3  Press.
+01:34.7  Slide.
+01:39.5  Release.
+01:42.2  Stroke 7.
+01:43.1  Press, and breathe out.
+01:45.5  Slide.
+01:50.3  Release.
+01:52.8  Last stroke.
+01:53.9  Press.
+01:56.3  Slide.
+02:01.1  Release.
+02:04.7  (chime)
+02:06.7  # Closing
+02:06.7  That was 8 strokes on your right side. Another time, give your left side the same.
+02:15.4  Knees to the middle, and roll onto your side before you get up.
+02:23.5  (chime)
+02:27.0  (end)
 """
 
 
@@ -139,16 +149,18 @@ def said(routine, side, shape):
 def test_both_sides_say_the_stroke_once_and_the_second_side_its_own_words():
     psoas = ROUTINES["psoas"].load()
     teach = said(psoas, Side.BOTH, Shape.TEACH)
-    assert teach.count("A dull ache is fine, even one that spreads to your back, hip or groin.") == 1
-    assert sum(text.startswith("Stop at once") for text in teach) == 1  # once = true: the first side only
-    assert sum(text.startswith("A pulse under your fingers") for text in teach) == 2  # each new spot
-    assert "The same 8 strokes, sliding toward your left hip." in teach  # again: the second side's words
+    assert sum(text.startswith("Before you press: a dull ache is fine") for text in teach) == 1
+    assert sum(text.startswith("Stop for sharp pain") for text in teach) == 1  # once = true: the first side only
+    assert sum(text.startswith("A pulse means an artery") for text in teach) == 2  # each new spot
+    assert (
+        "Ease off, keep contact, and glide back as you breathe in. Then the same 8, with the ticks." in teach
+    )  # again: the second side's words
     assert not any(text.startswith("Each stroke") and "left" in text for text in teach)
     quick = said(psoas, Side.BOTH, Shape.QUICK)
     assert quick.count("Psoas, right side, then the left.") == 1
-    assert quick.count("A pulse: ease off, and move outward. Stop at sharp pain, or tingling in your leg.") == 1
-    assert "Knees to your left, fingertips on your spot beside the navel." in quick
-    assert "Knees to your right, fingertips on your spot beside the navel." in quick
+    assert quick.count("A pulse: move outward. Stop for sharp pain, nausea, or tingling into your leg or groin.") == 1
+    assert "Knees to your left, fingertips on the six-pack's edge, beside your navel." in quick
+    assert "Knees to your right, fingertips on the six-pack's edge, beside your navel." in quick
     assert "Knees back to the middle, and one slow breath." in quick  # the quick switch, not the long one
     teach_only = {fill for fill in said(psoas, Side.RIGHT, Shape.TEACH)} - set(said(psoas, Side.RIGHT, Shape.REFRESH))
     assert not teach_only & set(quick)  # no teaching line in a quick session
