@@ -66,7 +66,7 @@ Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minut
 01:50.0  A pulse means an artery: move a little outward. A broad, pulsing lump: stop, and see a doctor.
 01:58.6  Each stroke: press down and in, slide toward your hip, ease off and glide back.
 02:05.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-"""
+"""  # noqa: E501
 
 QUICK = """\
 Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 2:27 in all.
