@@ -21,6 +21,7 @@ SUMMARY_PAUSE_MS = 2000
 CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
 STANDING_PAUSE_MS = 1000
 QUICK_STANDING_PAUSE_MS = 500  # a quick session gets to its strokes sooner
+BRIEF_FULL_STROKES = 2  # brief guidance says the steps' full words on the first strokes, then their short words
 REMINDER = "reminder"  # the rule a quick session's reminder states: the program's line of who should not do this
 
 TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN = "tick", "accent", "rise", "fall", "chime", "lead-in"
@@ -311,7 +312,8 @@ def _strokes(
         else:
             count = pattern.count
         breathing = (n - 1) % pattern.breath_every == 0
-        words = tuple(_step_words(step, guidance, guidance is Guidance.FULL, breathing, values) for step in steps)
+        full = guidance is Guidance.FULL or (guidance is Guidance.BRIEF and n <= BRIEF_FULL_STROKES)
+        words = tuple(_step_words(step, guidance, full, breathing, values) for step in steps)
         check_in = pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
         rows.append(
             Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
@@ -321,8 +323,8 @@ def _strokes(
 
 
 def _step_words(step: Step, guidance: Guidance, full: bool, breathing: bool, values: dict[str, object]) -> str | None:
-    """A step's words: minimal, none; full, its cue; brief, its short words (its breath words on a breathing
-    stroke)."""
+    """A step's words: minimal, none; its cue on a stroke said in full (every stroke with full guidance, the first
+    BRIEF_FULL_STROKES with brief); else its short words (its breath words on a breathing stroke)."""
     if guidance is Guidance.MINIMAL:
         return None
     if full:
