@@ -40,11 +40,11 @@ Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance
 00:07.7  Go.
 00:09.3  (2 strokes of 3 beats at 60 a minute, 3.0 s each: press 1, slide 2)
 00:10.0  Stroke 1.
-00:10.3  Press.
-00:11.3  Slide.
+00:10.3  Press in.
+00:11.3  Slide away.
 00:13.0  Last, 2.
-00:13.3  Press.
-00:14.3  Slide.
+00:13.3  Press in.
+00:14.3  Slide away.
 00:16.3  (chime)
 00:18.3  # End
 00:18.3  Did 2 on your right; now your left.

@@ -71,88 +71,88 @@ def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
 # the psoas strokes with the calm voice's lengths (CalmEngine, tests/conftest.py), from the grid's first beat
 STROKES = {
     "full": """\
-03:01.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-03:03.0  Stroke 1.
-03:03.9  Press down and in, breathe out.
-03:06.3  Slide toward your right hip, three finger-widths.
-03:11.1  Ease off, and glide back.
-03:13.8  Stroke 2.
-03:14.7  Press down and in, breathe out.
-03:17.1  Slide toward your right hip, three finger-widths.
-03:21.9  Ease off, and glide back.
-03:24.6  Stroke 3.
-03:25.5  Press down and in, breathe out.
-03:27.9  Slide toward your right hip, three finger-widths.
-03:32.7  Ease off, and glide back.
-03:35.4  Stroke 4.
-03:36.3  Press down and in, breathe out.
-03:38.7  Slide toward your right hip, three finger-widths.
-03:43.5  Ease off, and glide back.
-03:46.2  Stroke 5.
-03:47.1  Press down and in, breathe out.
-03:49.5  Slide toward your right hip, three finger-widths.
-03:54.3  Ease off, and glide back.
-03:57.1  6 of 8.
-03:57.9  Press down and in, breathe out.
-04:00.3  Slide toward your right hip, three finger-widths.
-04:05.1  Ease off, and glide back.
-04:07.8  Stroke 7.
-04:08.7  Press down and in, breathe out.
-04:11.1  Slide toward your right hip, three finger-widths.
-04:15.9  Ease off, and glide back.
-04:18.4  Last stroke.
-04:19.5  Press down and in, breathe out.
-04:21.9  Slide toward your right hip, three finger-widths.
-04:26.7  Ease off, and glide back.
-04:30.3  (chime)
+02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:23.5  Stroke 1.
+02:24.4  Down and in, breathe out.
+02:26.8  Slide toward your right hip, three finger-widths.
+02:31.6  Ease off, and glide back.
+02:34.3  Stroke 2.
+02:35.2  Down and in, breathe out.
+02:37.6  Slide toward your right hip, three finger-widths.
+02:42.4  Ease off, and glide back.
+02:45.1  Stroke 3.
+02:46.0  Down and in, breathe out.
+02:48.4  Slide toward your right hip, three finger-widths.
+02:53.2  Ease off, and glide back.
+02:55.9  Stroke 4.
+02:56.8  Down and in, breathe out.
+02:59.2  Slide toward your right hip, three finger-widths.
+03:04.0  Ease off, and glide back.
+03:06.7  Stroke 5.
+03:07.6  Down and in, breathe out.
+03:10.0  Slide toward your right hip, three finger-widths.
+03:14.8  Ease off, and glide back.
+03:17.6  6 of 8.
+03:18.4  Down and in, breathe out.
+03:20.8  Slide toward your right hip, three finger-widths.
+03:25.6  Ease off, and glide back.
+03:28.3  Stroke 7.
+03:29.2  Down and in, breathe out.
+03:31.6  Slide toward your right hip, three finger-widths.
+03:36.4  Ease off, and glide back.
+03:38.9  Last stroke.
+03:40.0  Down and in, breathe out.
+03:42.4  Slide toward your right hip, three finger-widths.
+03:47.2  Ease off, and glide back.
+03:50.8  (chime)
 """,
     "brief": """\
-03:01.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-03:03.0  Stroke 1.
-03:03.9  Press, and breathe out.
-03:06.3  Slide.
-03:11.1  Release.
-03:13.8  Stroke 2.
-03:14.7  Press.
-03:17.1  Slide.
-03:21.9  Release.
-03:24.6  Stroke 3.
-03:25.5  Press.
-03:27.9  Slide.
-03:32.7  Release.
-03:35.4  Stroke 4.
-03:36.3  Press, and breathe out.
-03:38.7  Slide.
-03:43.5  Release.
-03:46.2  Stroke 5.
-03:47.1  Press.
-03:49.5  Slide.
-03:54.3  Release.
-03:57.1  6 of 8.
-03:57.9  Press.
-04:00.3  Slide.
-04:05.1  Release.
-04:07.8  Stroke 7.
-04:08.7  Press, and breathe out.
-04:11.1  Slide.
-04:15.9  Release.
-04:18.4  Last stroke.
-04:19.5  Press.
-04:21.9  Slide.
-04:26.7  Release.
-04:30.3  (chime)
+02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:23.5  Stroke 1.
+02:24.4  Down and in, breathe out.
+02:26.8  Slide toward your right hip, three finger-widths.
+02:31.6  Ease off, and glide back.
+02:34.3  Stroke 2.
+02:35.2  Down and in, breathe out.
+02:37.6  Slide toward your right hip, three finger-widths.
+02:42.4  Ease off, and glide back.
+02:45.1  Stroke 3.
+02:46.0  Press.
+02:48.4  Slide.
+02:53.2  Release.
+02:55.9  Stroke 4.
+02:56.8  Press, and breathe out.
+02:59.2  Slide.
+03:04.0  Release.
+03:06.7  Stroke 5.
+03:07.6  Press.
+03:10.0  Slide.
+03:14.8  Release.
+03:17.6  6 of 8.
+03:18.4  Press.
+03:20.8  Slide.
+03:25.6  Release.
+03:28.3  Stroke 7.
+03:29.2  Press, and breathe out.
+03:31.6  Slide.
+03:36.4  Release.
+03:38.9  Last stroke.
+03:40.0  Press.
+03:42.4  Slide.
+03:47.2  Release.
+03:50.8  (chime)
 """,
     "minimal": """\
-03:01.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-03:03.0  Stroke 1.
-03:13.8  Stroke 2.
-03:24.6  Stroke 3.
-03:35.4  Stroke 4.
-03:46.2  Stroke 5.
-03:57.1  6 of 8.
-04:07.8  Stroke 7.
-04:18.4  Last stroke.
-04:30.3  (chime)
+02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:23.5  Stroke 1.
+02:34.3  Stroke 2.
+02:45.1  Stroke 3.
+02:55.9  Stroke 4.
+03:06.7  Stroke 5.
+03:17.6  6 of 8.
+03:28.3  Stroke 7.
+03:38.9  Last stroke.
+03:50.8  (chime)
 """,
 }
 

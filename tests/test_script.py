@@ -13,6 +13,7 @@ from coach.kinds import Guidance, Shape, Side, Tempo
 from coach.routine import SAFETY_RULES, parse_routine
 from coach.script import (
     ACCENT,
+    BRIEF_FULL_STROKES,
     CHIME,
     FALL,
     LEAD_IN,
@@ -61,7 +62,10 @@ def test_mini_right_exact_script(mini):
             bpm=60,
             count_in=1,
             steps=(GridStep("press", 1, ACCENT), GridStep("slide", 2, TICK)),
-            strokes=(Stroke("Stroke 1.", ("Press.", "Slide.")), Stroke("Last, 2.", ("Press.", "Slide."))),
+            strokes=(
+                Stroke("Stroke 1.", ("Press in.", "Slide away.")),
+                Stroke("Last, 2.", ("Press in.", "Slide away.")),
+            ),
         ),
         Sound(CHIME, 2000),
     )
@@ -89,14 +93,14 @@ def test_both_sides_work_right_then_switch_then_left(mini):
         "Knees to your left, for your right.",
         "Go.",
         "Stroke 1.",
-        "Press.",
-        "Slide.",
+        "Press in.",  # brief guidance: the first two strokes of each side in full words
+        "Slide away.",
         "Now your left.",
         "Knees to your right, for your left.",
         "Go.",
         "Stroke 1.",
-        "Press.",
-        "Slide.",
+        "Press in.",
+        "Slide away.",
         "Did 1 a side.",
         "Done.",
     ]
@@ -168,8 +172,8 @@ def test_side_words_name_the_worked_side_and_the_knees_fall_away_from_it(name, s
 
 
 SIDE_LINES = {
-    "psoas": "Put your fingertips side by side, just to the {side} of your navel.",
-    "iliacus": "Find the bony point at the front of your {side} hip.",
+    "psoas": "Slide toward your {side} hip, three finger-widths.",
+    "iliacus": "Put your fingertips just inside the bony point at the front of your {side} hip, along the bone.",
     "psoas-gentle": "Lift your {side} foot just off the mat, breathe out.",
     "psoas-partner": "Ask them to let both knees fall slowly to their {other}, only as far as is comfortable.",
 }
@@ -200,22 +204,24 @@ def test_guidance_levels_change_only_the_stroke_words(name):
         for n, (sf, sb, sm) in enumerate(zip(f.strokes, b.strokes, m.strokes, strict=True), start=1):
             assert sf.words == tuple(fill_step(step.cue) for step in phase.steps)
             breathing = (n - 1) % every == 0
-            assert sb.words == tuple(
-                fill_step(step.breath if breathing and step.breath else step.short) for step in phase.steps
-            )
+            short = tuple(fill_step(step.breath if breathing and step.breath else step.short) for step in phase.steps)
+            assert sb.words == (sf.words if n <= BRIEF_FULL_STROKES else short)  # brief: the first strokes in full
             assert sm.words == (None,) * len(phase.steps)
 
 
 def test_brief_guidance_reminds_the_breath_every_third_stroke(psoas):
     grid = grids(build_script(psoas, Options(side=Side.RIGHT)))[0]
+    cues = (
+        "Down and in, breathe out.",
+        "Slide toward your right hip, three finger-widths.",
+        "Ease off, and glide back.",
+    )
     assert [stroke.words for stroke in grid.strokes] == [
-        ("Press, and breathe out." if n in (1, 4, 7) else "Press.", "Slide.", "Release.") for n in range(1, 9)
-    ]
+        cues if n <= 2 else ("Press, and breathe out." if n in (4, 7) else "Press.", "Slide.", "Release.")
+        for n in range(1, 9)
+    ]  # the first two strokes in full words (they say the breath too), then the short ones
     full = grids(build_script(psoas, Options(side=Side.RIGHT, guidance=Guidance.FULL)))[0]
-    assert set(stroke.words for stroke in full.strokes) == {
-        ("Press down and in, breathe out.", "Slide toward your right hip, three finger-widths.",
-         "Ease off, and glide back."),
-    }  # fmt: skip
+    assert set(stroke.words for stroke in full.strokes) == {cues}
 
 
 def fill_step(text):
@@ -299,8 +305,8 @@ def test_the_summary_says_what_was_done(name):
 
 
 ONE_STROKE = {  # what each routine says for a count of one, where it says a count of strokes or lifts
-    "psoas": ("Then the same 1, with the ticks.", "That was 1 stroke on each side. Well done."),
-    "iliacus": ("Then the same 1, with the ticks.", "That was 1 stroke on each side. Well done."),
+    "psoas": ("Now the same 1.", "That was 1 stroke on each side. Well done."),
+    "iliacus": ("Now the same 1.", "That was 1 stroke on each side. Well done."),
     "psoas-gentle": ("The same 1 lift, with your left foot.", "That was 1 foot lift on each side. Well done."),
     "psoas-partner": ("Then the same 1, with the ticks.", "That was 1 stroke on each side. Well done."),
 }

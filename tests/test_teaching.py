@@ -46,7 +46,7 @@ FIGURES = {
     ("psoas", Shape.QUICK): (28.84, 132.22),
     ("psoas", Shape.TEACH): (144.42, 284.9),
     ("psoas-gentle", Shape.QUICK): (40.76, 161.06),
-    ("psoas-gentle", Shape.TEACH): (256.58, 414.12),
+    ("psoas-gentle", Shape.TEACH): (257.7, 415.24),
     ("psoas-partner", Shape.QUICK): (50.77, 201.07),
     ("psoas-partner", Shape.TEACH): (240.54, 443.6),
 }
