@@ -18,6 +18,7 @@ LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless he
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
+QUICK_SUMMARY_PAUSE_MS = 1000  # a quick session gets to its closing line sooner
 CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
 STANDING_PAUSE_MS = 1000
 QUICK_STANDING_PAUSE_MS = 500  # a quick session gets to its strokes sooner
@@ -186,7 +187,8 @@ def build_script(routine: Routine, options: Options) -> Script:
     closing = [_talk(p, session, shape) for p in after]
 
     per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
-    summary = Say(_summary(routine, worked, per_side, options.done, session, values), SUMMARY_PAUSE_MS)
+    pause = QUICK_SUMMARY_PAUSE_MS if shape is Shape.QUICK else SUMMARY_PAUSE_MS
+    summary = Say(_summary(routine, worked, per_side, options.done, session, values), pause)
     if closing:
         closing[0] = replace(closing[0], cues=(summary, *closing[0].cues))
     else:

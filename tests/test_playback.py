@@ -311,7 +311,12 @@ def test_the_words_that_open_each_phase_are_made_a_phase_early_and_again_from_wh
     assert [p.title for p in script.phases] == [
         "Start", "Place, right", "Work, right", "Switch", "Place, left", "Work, left", "End"
     ]  # fmt: skip
-    grid = ["Stroke 1.", "Press in.", "Slide away.", "Last, 2."]  # a grid's words open its phase together: it plays whole
+    grid = [
+        "Stroke 1.",
+        "Press in.",
+        "Slide away.",
+        "Last, 2.",
+    ]  # a grid's words open its phase together: it plays whole
     assert speaking_order(script) == (
         ["Hello, right side, then the left.", "Knees to your left, for your right."],  # the first two phases open
         ["Go.", "Now your left.", *grid, "Knees to your right, for your left.", "Did 2 a side.", "Done."],

@@ -71,88 +71,88 @@ def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
 # the psoas strokes with the calm voice's lengths (CalmEngine, tests/conftest.py), from the grid's first beat
 STROKES = {
     "full": """\
-02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:23.5  Stroke 1.
-02:24.4  Down and in, breathe out.
-02:26.8  Slide toward your right hip, three finger-widths.
-02:31.6  Ease off, and glide back.
-02:34.3  Stroke 2.
-02:35.2  Down and in, breathe out.
-02:37.6  Slide toward your right hip, three finger-widths.
-02:42.4  Ease off, and glide back.
-02:45.1  Stroke 3.
-02:46.0  Down and in, breathe out.
-02:48.4  Slide toward your right hip, three finger-widths.
-02:53.2  Ease off, and glide back.
-02:55.9  Stroke 4.
-02:56.8  Down and in, breathe out.
-02:59.2  Slide toward your right hip, three finger-widths.
-03:04.0  Ease off, and glide back.
-03:06.7  Stroke 5.
-03:07.6  Down and in, breathe out.
-03:10.0  Slide toward your right hip, three finger-widths.
-03:14.8  Ease off, and glide back.
-03:17.6  6 of 8.
-03:18.4  Down and in, breathe out.
-03:20.8  Slide toward your right hip, three finger-widths.
-03:25.6  Ease off, and glide back.
-03:28.3  Stroke 7.
-03:29.2  Down and in, breathe out.
-03:31.6  Slide toward your right hip, three finger-widths.
-03:36.4  Ease off, and glide back.
-03:38.9  Last stroke.
-03:40.0  Down and in, breathe out.
-03:42.4  Slide toward your right hip, three finger-widths.
-03:47.2  Ease off, and glide back.
-03:50.8  (chime)
+02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.7  Stroke 1.
+02:15.6  Down and in, breathe out.
+02:18.0  Slide toward your right hip, three finger-widths.
+02:22.8  Ease off, and glide back.
+02:25.5  Stroke 2.
+02:26.4  Down and in, breathe out.
+02:28.8  Slide toward your right hip, three finger-widths.
+02:33.6  Ease off, and glide back.
+02:36.3  Stroke 3.
+02:37.2  Down and in, breathe out.
+02:39.6  Slide toward your right hip, three finger-widths.
+02:44.4  Ease off, and glide back.
+02:47.1  Stroke 4.
+02:48.0  Down and in, breathe out.
+02:50.4  Slide toward your right hip, three finger-widths.
+02:55.2  Ease off, and glide back.
+02:57.9  Stroke 5.
+02:58.8  Down and in, breathe out.
+03:01.2  Slide toward your right hip, three finger-widths.
+03:06.0  Ease off, and glide back.
+03:08.8  6 of 8.
+03:09.6  Down and in, breathe out.
+03:12.0  Slide toward your right hip, three finger-widths.
+03:16.8  Ease off, and glide back.
+03:19.5  Stroke 7.
+03:20.4  Down and in, breathe out.
+03:22.8  Slide toward your right hip, three finger-widths.
+03:27.6  Ease off, and glide back.
+03:30.1  Last stroke.
+03:31.2  Down and in, breathe out.
+03:33.6  Slide toward your right hip, three finger-widths.
+03:38.4  Ease off, and glide back.
+03:42.0  (chime)
 """,
     "brief": """\
-02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:23.5  Stroke 1.
-02:24.4  Down and in, breathe out.
-02:26.8  Slide toward your right hip, three finger-widths.
-02:31.6  Ease off, and glide back.
-02:34.3  Stroke 2.
-02:35.2  Down and in, breathe out.
-02:37.6  Slide toward your right hip, three finger-widths.
-02:42.4  Ease off, and glide back.
-02:45.1  Stroke 3.
-02:46.0  Press.
-02:48.4  Slide.
-02:53.2  Release.
-02:55.9  Stroke 4.
-02:56.8  Press, and breathe out.
-02:59.2  Slide.
-03:04.0  Release.
-03:06.7  Stroke 5.
-03:07.6  Press.
-03:10.0  Slide.
-03:14.8  Release.
-03:17.6  6 of 8.
-03:18.4  Press.
-03:20.8  Slide.
-03:25.6  Release.
-03:28.3  Stroke 7.
-03:29.2  Press, and breathe out.
-03:31.6  Slide.
-03:36.4  Release.
-03:38.9  Last stroke.
-03:40.0  Press.
-03:42.4  Slide.
-03:47.2  Release.
-03:50.8  (chime)
+02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.7  Stroke 1.
+02:15.6  Down and in, breathe out.
+02:18.0  Slide toward your right hip, three finger-widths.
+02:22.8  Ease off, and glide back.
+02:25.5  Stroke 2.
+02:26.4  Down and in, breathe out.
+02:28.8  Slide toward your right hip, three finger-widths.
+02:33.6  Ease off, and glide back.
+02:36.3  Stroke 3.
+02:37.2  Press.
+02:39.6  Slide.
+02:44.4  Release.
+02:47.1  Stroke 4.
+02:48.0  Press, and breathe out.
+02:50.4  Slide.
+02:55.2  Release.
+02:57.9  Stroke 5.
+02:58.8  Press.
+03:01.2  Slide.
+03:06.0  Release.
+03:08.8  6 of 8.
+03:09.6  Press.
+03:12.0  Slide.
+03:16.8  Release.
+03:19.5  Stroke 7.
+03:20.4  Press, and breathe out.
+03:22.8  Slide.
+03:27.6  Release.
+03:30.1  Last stroke.
+03:31.2  Press.
+03:33.6  Slide.
+03:38.4  Release.
+03:42.0  (chime)
 """,
     "minimal": """\
-02:22.0  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:23.5  Stroke 1.
-02:34.3  Stroke 2.
-02:45.1  Stroke 3.
-02:55.9  Stroke 4.
-03:06.7  Stroke 5.
-03:17.6  6 of 8.
-03:28.3  Stroke 7.
-03:38.9  Last stroke.
-03:50.8  (chime)
+02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.7  Stroke 1.
+02:25.5  Stroke 2.
+02:36.3  Stroke 3.
+02:47.1  Stroke 4.
+02:57.9  Stroke 5.
+03:08.8  6 of 8.
+03:19.5  Stroke 7.
+03:30.1  Last stroke.
+03:42.0  (chime)
 """,
 }
 
