@@ -39,7 +39,7 @@ Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief
 01:50.7  Keep the pressure, and slide toward your right hip, three finger-widths.
 02:02.5  Ease off, keep contact, and glide back as you breathe in. Now 8 like that.
 02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-"""  # noqa: E501
+"""
 
 REFRESH = """\
 Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 3:45 in all.
@@ -62,7 +62,7 @@ Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minut
 01:19.9  A pulse: move a little outward. A broad pulsing lump: stop, see a doctor.
 01:26.8  Each stroke: press down and in, slide toward your hip, ease off and glide back.
 01:33.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-"""  # noqa: E501
+"""
 
 QUICK = """\
 Psoas release, right side, quick session: 8 strokes a side at 50 beats a minute (medium), brief guidance, 2:07 in all.
