@@ -313,7 +313,7 @@ Session length    one side  both sides  a stroke
 Shape (medium)    one side  first stroke  both sides
   teach                 0:25          0:10        0:42
   refresh               0:25          0:10        0:42
-  quick                 0:25          0:10        0:42
+  quick                 0:24          0:10        0:41
 """
     )  # a routine without shapes says the same in each (a quick session's reminder needs a program, which it has not)
 

@@ -173,7 +173,7 @@ def test_side_words_name_the_worked_side_and_the_knees_fall_away_from_it(name, s
 
 SIDE_LINES = {
     "psoas": "Slide toward your {side} hip, three finger-widths.",
-    "iliacus": "Put your fingertips just inside the bony point at the front of your {side} hip, along the bone.",
+    "iliacus": "Put your fingertips just inside the bony point at the front of your {side} hip.",
     "psoas-gentle": "Lift your {side} foot just off the mat, breathe out.",
     "psoas-partner": "Ask them to let both knees fall slowly to their {other}, only as far as is comfortable.",
 }
