@@ -56,7 +56,14 @@ SAFETY_RULES = {
     "stop": "stop at once at sharp or intense pain, or at tingling, numbness or electric pain into the leg",
     "ache": "a dull ache is fine; the signs that mean stop are not",
     "persists": "see a doctor or physical therapist if the pain stays or gets worse",
+    "redflags": "back pain with bladder or bowel changes, saddle numbness or a weak leg: a doctor first",
+    "prepare": "an empty bladder, not straight after a meal; the knees fall only as far as is comfortable",
+    "mass": "a broad pulsing lump under the fingers: stop, and see a doctor",
 }
+
+# What a line asks the body to do, so the quiet after it can be checked (tests/teaching.py): a movement of the
+# knees, hands, head or foot, or finding the spot; the fingers sinking in (the pressure starts); easing off.
+ACTS = ("move", "press", "ease")
 
 LIGHTER = "Press more gently than usual this time: a light pressure, well short of any pain."
 UNEVEN = "That was {right} stroke{right_s} on your right side and {left} on your left."
@@ -79,6 +86,7 @@ class Line:
     shapes: frozenset[Shape] = frozenset(Shape)  # the session shapes it is said in
     once: bool = False  # with --side both, said for the first side only
     again: str = ""  # with --side both, said instead of `text` for the second side
+    act: str = ""  # what it asks the body to do (ACTS), "" for words only
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,6 +322,7 @@ LINE = Spec(
     Key("shapes", Shapes(), "the session shapes it is said in (default: its phase's)", default=PLACED),
     Key("once", Of(bool), "with --side both, said for the first side only", default=False),
     Key("again", Text(None), "with --side both, said instead of text for the second side", default=""),
+    Key("act", Choice(ACTS, "an action"), "what it asks the body to do: move, press or ease", default=""),
 )
 SWITCH = Spec(
     Key("title", Text(None), "the phase's title, in the script and the chapters"),

@@ -18,9 +18,12 @@ LEAD_IN_MS = 2000  # a near-silent lead-in before the first word, so wireless he
 TAIL_MS = 1500  # quiet after the last chime
 CHIME_WAIT_MS = 2000  # from a phase-end chime to whatever follows
 SUMMARY_PAUSE_MS = 2000
+QUICK_SUMMARY_PAUSE_MS = 1000  # a quick session gets to its closing line sooner
 CHECK_IN_BEATS = 2  # quiet beats after a check-in, for the answer, before the next stroke's count
 STANDING_PAUSE_MS = 1000
 QUICK_STANDING_PAUSE_MS = 500  # a quick session gets to its strokes sooner
+BRIEF_FULL_STROKES = 2  # brief guidance says the steps' full words on the first strokes, then their short words
+REMINDER = "reminder"  # the rule a quick session's reminder states: the program's line of who should not do this
 
 TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN = "tick", "accent", "rise", "fall", "chime", "lead-in"
 SOUNDS = (TICK, ACCENT, RISE, FALL, CHIME, LEAD_IN)
@@ -49,6 +52,8 @@ class Say:
 
     text: str
     pause_ms: int
+    act: str = ""  # what the line asks the body to do (coach.routine.ACTS)
+    rules: tuple[str, ...] = ()  # the safety rules it states (coach.routine.SAFETY_RULES)
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,11 @@ def build_script(routine: Routine, options: Options) -> Script:
         return {**session, "side": side, "other": side.other}
 
     kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape)]
+    reminder: tuple[Say, ...] = ()
     if options.short_intro and routine.program is not None:
         kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
+        if options.intro and not any(p.intro for p in kept):  # a shape without the intro still says who should not
+            reminder = (Say(fill(routine.program.reminder, session), STANDING_PAUSE_MS, rules=(REMINDER,)),)
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
     phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
@@ -180,7 +188,8 @@ def build_script(routine: Routine, options: Options) -> Script:
     closing = [_talk(p, session, shape) for p in after]
 
     per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
-    summary = Say(_summary(routine, worked, per_side, options.done, session, values), SUMMARY_PAUSE_MS)
+    pause = QUICK_SUMMARY_PAUSE_MS if shape is Shape.QUICK else SUMMARY_PAUSE_MS
+    summary = Say(_summary(routine, worked, per_side, options.done, session, values), pause)
     if closing:
         closing[0] = replace(closing[0], cues=(summary, *closing[0].cues))
     else:
@@ -194,7 +203,7 @@ def build_script(routine: Routine, options: Options) -> Script:
         tempo=tempo,
         bpm=bpm,
         guidance=options.guidance,
-        phases=_framed([*phases, *closing], options.standing, shape, options.advice),
+        phases=_framed([*phases, *closing], options.standing, shape, (*_advice(options.advice), *reminder)),
         shape=shape,
     )
 
@@ -211,17 +220,22 @@ def _pace(routine: Routine, options: Options) -> tuple[Tempo | None, int]:
     return tempo, bpm
 
 
+def _advice(advice: tuple[str, ...]) -> tuple[Say, ...]:
+    return tuple(Say(words, STANDING_PAUSE_MS) for words in advice)
+
+
 def _framed(
-    phases: list[ScriptPhase], standing: str | None, shape: Shape, advice: tuple[str, ...] = ()
+    phases: list[ScriptPhase], standing: str | None, shape: Shape, after: tuple[Say, ...] = ()
 ) -> tuple[ScriptPhase, ...]:
-    """The phases with the lead-in first, where the user stands after the welcome (the first line, when the first
-    phase opens with one) with the program's advice after it, and the quiet tail last."""
+    """The phases with the lead-in first; after the welcome (the first line, when the first phase opens with one)
+    where the user stands, then `after` (the program's advice, and a quick session's reminder of who should not do
+    this); and the quiet tail last."""
     first = phases[0]
     cues = first.cues
-    if standing:
+    said = (Say(standing, QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS),) if standing else ()
+    if said or after:
         welcome = 1 if isinstance(cues[0], Say) else 0
-        pause = QUICK_STANDING_PAUSE_MS if shape is Shape.QUICK else STANDING_PAUSE_MS
-        cues = (*cues[:welcome], Say(standing, pause), *(Say(a, STANDING_PAUSE_MS) for a in advice), *cues[welcome:])
+        cues = (*cues[:welcome], *said, *after, *cues[welcome:])
     phases = [replace(first, cues=(Sound(LEAD_IN, LEAD_IN_MS), *cues)), *phases[1:]]
     last = phases[-1]  # the first phase too, when there is only one
     phases[-1] = replace(last, cues=(*last.cues, Rest(TAIL_MS)))
@@ -280,7 +294,7 @@ def _talk(phase: Phase, values: dict[str, object], shape: Shape = Shape.TEACH, a
         if shape not in line.shapes or (again and line.once):
             continue
         text = line.again if again and line.again else line.text
-        cues.append(Say(fill(text, values), round(line.pause * 1000)))
+        cues.append(Say(fill(text, values), round(line.pause * 1000), line.act, line.rules))
     cues.append(Sound(CHIME, CHIME_WAIT_MS))
     return ScriptPhase(fill(phase.title, values), tuple(cues))
 
@@ -301,7 +315,8 @@ def _strokes(
         else:
             count = pattern.count
         breathing = (n - 1) % pattern.breath_every == 0
-        words = tuple(_step_words(step, guidance, breathing, values) for step in steps)
+        full = guidance is Guidance.FULL or (guidance is Guidance.BRIEF and n <= BRIEF_FULL_STROKES)
+        words = tuple(_step_words(step, guidance, full, breathing, values) for step in steps)
         check_in = pattern.check_in and n % pattern.check_in_every == 0 and n < strokes
         rows.append(
             Stroke(fill(count, {**values, "n": n}), words, fill(pattern.check_in, values) if check_in else None)
@@ -310,10 +325,11 @@ def _strokes(
     return Grid(bpm=bpm, count_in=pattern.count_in, steps=grid_steps, strokes=tuple(rows))
 
 
-def _step_words(step: Step, guidance: Guidance, breathing: bool, values: dict[str, object]) -> str | None:
-    """A step's words: full, its cue; brief, its short words (its breath words on a breathing stroke); minimal, none."""
+def _step_words(step: Step, guidance: Guidance, full: bool, breathing: bool, values: dict[str, object]) -> str | None:
+    """A step's words: minimal, none; its cue on a stroke said in full (every stroke with full guidance, the first
+    BRIEF_FULL_STROKES with brief); else its short words (its breath words on a breathing stroke)."""
     if guidance is Guidance.MINIMAL:
         return None
-    if guidance is Guidance.FULL:
+    if full:
         return fill(step.cue, values)
     return fill(step.breath if breathing and step.breath else step.short, values)

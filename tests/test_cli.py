@@ -40,11 +40,11 @@ Mini, right side: 2 strokes a side at 60 beats a minute (medium), brief guidance
 00:07.7  Go.
 00:09.3  (2 strokes of 3 beats at 60 a minute, 3.0 s each: press 1, slide 2)
 00:10.0  Stroke 1.
-00:10.3  Press.
-00:11.3  Slide.
+00:10.3  Press in.
+00:11.3  Slide away.
 00:13.0  Last, 2.
-00:13.3  Press.
-00:14.3  Slide.
+00:13.3  Press in.
+00:14.3  Slide away.
 00:16.3  (chime)
 00:18.3  # End
 00:18.3  Did 2 on your right; now your left.
@@ -108,7 +108,7 @@ def test_list_shows_each_routine_on_one_line(mini_cli):
         "mini            Mini (2 strokes a side, 1-3 advised)\n"
         "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
         "psoas-gentle    Gentle psoas (6 strokes a side, 6-12 advised)\n"
-        "psoas-partner   Psoas with a partner (6 strokes a side, 6-12 advised)\n"
+        "psoas-partner   Psoas with a partner (8 strokes a side, 6-12 advised)\n"
     )
 
 
@@ -315,7 +315,7 @@ Session length    one side  both sides  a stroke
 Shape (medium)    one side  first stroke  both sides
   teach                 0:25          0:10        0:42
   refresh               0:25          0:10        0:42
-  quick                 0:25          0:10        0:42
+  quick                 0:24          0:10        0:41
 
 In stereo (a pan from left 1 through the centre to right 1; --mono folds it into one channel):
   Start: lead-in centre, chime centre, words centre

@@ -265,10 +265,10 @@ def test_a_library_holds_the_teach_and_the_quick_sessions(mini_home):
         "#EXTINF:25,Mini, right side",
         "#EXTINF:25,Mini, left side",
         "#EXTINF:42,Mini, both sides",
-        "#EXTINF:25,Mini, right side, quick",
-        "#EXTINF:25,Mini, left side, quick",
-        "#EXTINF:42,Mini, both sides, quick",
-    ]  # fmt: skip  (mini has no shapes of its own: its quick session is as long as its teach session)
+        "#EXTINF:24,Mini, right side, quick",
+        "#EXTINF:24,Mini, left side, quick",
+        "#EXTINF:41,Mini, both sides, quick",
+    ]  # fmt: skip  (mini has no shapes of its own: its quick session is its teach one, 1 s less after the summary)
     assert "teach and quick sessions" in (folder / "index.txt").read_text().splitlines()[1]
 
 

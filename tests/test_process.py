@@ -45,7 +45,7 @@ LIST = (
     "mini            Mini (2 strokes a side, 1-3 advised)\n"
     "psoas           Psoas release (8 strokes a side, 6-12 advised)\n"
     "psoas-gentle    Gentle psoas (6 strokes a side, 6-12 advised)\n"
-    "psoas-partner   Psoas with a partner (6 strokes a side, 6-12 advised)\n"
+    "psoas-partner   Psoas with a partner (8 strokes a side, 6-12 advised)\n"
 )
 
 

@@ -203,7 +203,7 @@ def test_safety_lines_name_their_rules():
     )
     assert lines("true") == (Line(text="Careful.", pause=1.0, safety=True, rules=()),)  # a safety line naming no rule
     assert lines("false") == (Line(text="Careful.", pause=1.0),)
-    rules = "contraindications, medical, pulse, stop, ache, persists"
+    rules = "contraindications, medical, pulse, stop, ache, persists, redflags, prepare, mass"
     assert str(error(with_safety('"pulses"'))) == (
         f"mini.toml, line 31: phases[0].lines[0].safety: 'pulses' is not a safety rule (expected one of: {rules})"
     )

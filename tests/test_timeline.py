@@ -43,15 +43,15 @@ def test_mini_timeline_exact_positions(mini):
         Event(204050, 100, SOUND, TICK),  # the count-in: one beat, after "Go." and its pause
         Event(219687, 900, SPEECH, "Stroke 1."),  # ends 5513 samples before the accent
         Event(226100, 200, SOUND, ACCENT),
-        Event(226100, 600, SPEECH, "Press."),
+        Event(226100, 900, SPEECH, "Press in."),  # brief guidance: the first two strokes in full words
         Event(248150, 100, SOUND, TICK),
-        Event(248150, 600, SPEECH, "Slide."),
+        Event(248150, 1100, SPEECH, "Slide away."),
         Event(270200, 100, SOUND, TICK),
         Event(285937, 800, SPEECH, "Last, 2."),  # in the rest after the slide's words, ending before the accent
         Event(292250, 200, SOUND, ACCENT),
-        Event(292250, 600, SPEECH, "Press."),
+        Event(292250, 900, SPEECH, "Press in."),
         Event(314300, 100, SOUND, TICK),
-        Event(314300, 600, SPEECH, "Slide."),
+        Event(314300, 1100, SPEECH, "Slide away."),
         Event(336350, 100, SOUND, TICK),
         Event(358400, 1000, SOUND, CHIME),
         Event(402500, 3500, SPEECH, "Did 2 on your right; now your left."),
@@ -72,12 +72,16 @@ def test_mini_timeline_exact_positions(mini):
 def test_long_words_lengthen_their_step_in_every_stroke(mini):
     script = build_script(mini, Options(side=Side.RIGHT, strokes=3))
     long_press = {(SPEECH, "Press."): 30000}  # with its gap, more than the press's one beat: it gets two
+    assert [stroke.words for stroke in script.phases[2].cues[1].strokes][1:] == [
+        ("Press in.", "Slide away."),
+        ("Press.", "Slide."),
+    ]  # the long words on the third stroke only (brief guidance: the first two in full): every stroke gets two
     timeline = build_timeline(script, lengths_for(script, overrides=long_press), RATE)
     (grid,) = timeline.grids
     assert (grid.slots, grid.stroke) == ((2, 2), 88200)
     accents = list(grid.accents)
     assert [b - a for a, b in itertools.pairwise(accents)] == [88200, 88200]
-    slides = [e.start for e in timeline.events if e.name == "Slide."]
+    slides = [e.start for e in timeline.events if e.name in ("Slide away.", "Slide.")]
     assert slides == [a + 44100 for a in accents]  # every slide starts two beats after its accent
     assert rhythm_problems(timeline) == []
 
@@ -99,8 +103,8 @@ def test_strokes_are_equal_to_the_sample_where_a_beat_is_not_a_whole_number_of_s
     script = build_script(psoas, Options(side=Side.RIGHT, bpm=48))  # 27562.5 samples a beat
     timeline = build_timeline(script, lengths_for(script), RATE)
     (grid,) = timeline.grids
-    assert grid.slots == (2, 4, 2) and grid.stroke == beat_offset(8, 48, RATE) == 220500
-    assert {b - a for a, b in itertools.pairwise(grid.accents)} == {220500}
+    assert grid.slots == (2, 4, 3) and grid.stroke == beat_offset(9, 48, RATE) == 248063
+    assert {b - a for a, b in itertools.pairwise(grid.accents)} == {248063}
     # inside a stroke, beats round from its own accent: 27563, then 55125 (not 2 x 27563)
     ticks = sorted(e.start - grid.accents[1] for e in timeline.events if e.kind == SOUND and e.start >= grid.accents[1])
     assert ticks[:3] == [0, 27563, 55125]
@@ -182,7 +186,7 @@ def test_a_timeline_with_lines_still_unknown_is_exact_up_to_its_horizon(mini):
     assert [e for e in guess.events if e.start < 112050] == [e for e in full.events if e.start < 112050]
     assert guess.length != full.length  # after it, positions rest on the estimate
     # a line on the grid: the horizon is the grid's start (its count-in tick), never between its beats
-    slide = build_timeline(script, lengths_for(script), RATE, {"Slide."})
+    slide = build_timeline(script, lengths_for(script), RATE, {"Slide away."})
     assert slide.horizon == 204050 == next(e.start for e in full.events if e.name == TICK)
 
 
@@ -191,8 +195,8 @@ def test_past_its_horizon_a_timeline_plays_from_a_phase_start_up_to_the_next_lin
     start up to there, so a skip past lines not made yet plays at once, at an estimated place."""
     script = build_script(mini, Options(side=Side.RIGHT))
     knees = "Knees to your left, for your right."
-    guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees, "Slide."})
-    work, end = guess.phases[2], guess.phases[3]  # "Work, right": its line "Go.", then the grid holding "Slide."
+    guess = build_timeline(script, lengths_for(script, overrides={(SPEECH, knees): 9999}), RATE, {knees, "Slide away."})
+    work, end = guess.phases[2], guess.phases[3]  # "Work, right": its line "Go.", then the grid holding "Slide away."
     grid = next(e.start for e in guess.events if e.name == TICK)
     assert guess.estimated == ((112050, work.start), (grid, end.start))  # each to its phase's end
     assert (guess.horizon, guess.known_from(0), guess.known_from(112050)) == (112050, 112050, 112050)

@@ -1,0 +1,70 @@
+"""What a first-timer meets, measured on every routine's timeline in every shape and side (tests/teaching.py):
+time to do each action, rules before pressure, little talk under it, an ease off before the first stroke, the
+safety words before the first press in every shape, the roll onto the side at the end."""
+
+from __future__ import annotations
+
+import pytest
+from teaching import measure, session_timeline
+
+from coach.catalog import builtin_sources
+from coach.kinds import Shape, Side
+from coach.script import REMINDER
+
+ROUTINES = {source.name: source.load() for source in builtin_sources()}
+LEAST_QUIET = {Shape.TEACH: 6.0, Shape.REFRESH: 2.5, Shape.QUICK: 2.5}
+LEAST_ACTS = {Shape.TEACH: 7, Shape.REFRESH: 4, Shape.QUICK: 2}  # lines that ask for an action, at least
+
+
+def measured(name, shape, side):
+    return measure(session_timeline(ROUTINES[name], side=side, shape=shape, short_intro=shape is Shape.QUICK))
+
+
+@pytest.mark.parametrize("side", [Side.RIGHT, Side.LEFT, Side.BOTH])
+@pytest.mark.parametrize("shape", list(Shape))
+@pytest.mark.parametrize("name", sorted(ROUTINES))
+def test_every_action_has_time_and_the_pressure_little_talk(name, shape, side):
+    m = measured(name, shape, side)
+    assert [(a.text, a.quiet) for a in m.acts if a.quiet < LEAST_QUIET[shape]] == []
+    assert len(m.acts) >= LEAST_ACTS[shape]
+    assert m.held_talk <= 20.0 and set(m.held_rules) <= {"pulse"}
+    said = [say for say in m.before_press]
+    rules = {rule for say in said for rule in say.rules}
+    assert {"pulse", "stop"} <= rules
+    assert "contraindications" in rules if shape is not Shape.QUICK else REMINDER in rules
+    if shape is Shape.TEACH:
+        assert m.eased and m.longest_talk <= 20.0 and m.speech_share <= 0.70
+        assert {"redflags", "prepare", "mass", "medical", "ache"} <= rules
+    texts = session_timeline(ROUTINES[name], side=side, shape=shape, short_intro=shape is Shape.QUICK).script.texts()
+    assert any("oll onto" in text for text in texts[-2:])
+
+
+# measured figures, one side at default settings (calm voice): first stroke and total, in seconds
+FIGURES = {
+    ("iliacus", Shape.QUICK): (25.78, 127.92),
+    ("iliacus", Shape.TEACH): (137.72, 278.44),
+    ("psoas", Shape.QUICK): (24.58, 126.72),
+    ("psoas", Shape.TEACH): (135.56, 275.8),
+    ("psoas-gentle", Shape.QUICK): (40.28, 159.58),
+    ("psoas-gentle", Shape.TEACH): (257.7, 415.24),
+    ("psoas-partner", Shape.QUICK): (50.77, 200.07),
+    ("psoas-partner", Shape.TEACH): (240.54, 443.6),
+}
+# what issue 22 allows, one side at default settings: the first stroke and the whole session at most, in seconds
+# (psoas-gentle and psoas-partner: no longer than before it, 423 and 463 s)
+LIMITS = {
+    ("iliacus", Shape.QUICK): (25.78, 127.92),
+    ("iliacus", Shape.TEACH): (137.72, 278.44),
+    ("psoas", Shape.QUICK): (24.58, 126.72),
+    ("psoas", Shape.TEACH): (135.56, 275.8),
+    ("psoas-gentle", Shape.TEACH): (None, 423),
+    ("psoas-partner", Shape.TEACH): (None, 463),
+}
+
+
+@pytest.mark.parametrize("key", sorted(FIGURES))
+def test_the_session_lengths_as_measured(key):
+    m = measured(key[0], key[1], Side.RIGHT)
+    assert (m.first_stroke, m.total) == FIGURES[key]
+    first, total = LIMITS.get(key, (None, None))
+    assert (first is None or m.first_stroke <= first) and (total is None or m.total <= total)
