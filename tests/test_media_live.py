@@ -78,6 +78,12 @@ def test_the_bus_plays_exactly_what_the_keys_play(runs):
     assert by_bus["errors"] == by_keys["errors"] == []
 
 
+def held_at(timeline, at: int) -> int:
+    """Where a pause at sample `at` holds the session: the start of the words playing then (they are said again
+    whole on resuming), or `at` itself between words."""
+    return next((e.start for e in timeline.events if e.kind == "speech" and e.start <= at < e.end), at)
+
+
 def us(samples: int) -> int:
     return round(samples * 1_000_000 / RATE)
 
@@ -91,11 +97,12 @@ def test_the_properties_after_each_call_are_the_sessions(runs):
     ]  # fmt: skip
     albums = {1: "Settling in", 2: "Position and spot, right side", 3: "Strokes, right side: stroke 1 of 3"}
     second = RATE
+    held = held_at(live.timeline, round(5.5 * second))  # paused at 5.5 s, in the settling in's fourth line
     expected = [  # (at, status, phase, position in samples) where each probe reads them
         (4.0, "Playing", 1, 4 * second),
-        (6.0, "Paused", 1, round(5.5 * second)),  # paused at 5.5 s, between words
-        (9.0, "Playing", 1, round(5.5 * second)),  # counting down from 8 s: playing, the position held
-        (12.0, "Playing", 1, round(6.5 * second)),  # playing again from 11 s
+        (6.0, "Paused", 1, held),  # paused at 5.5 s: held at the start of the words it cut
+        (9.0, "Playing", 1, held),  # counting down from 8 s: playing, the position held
+        (12.0, "Playing", 1, held + second),  # playing again from 11 s
         (14.0, "Playing", 2, phases[1] + second),  # Next at 13 s
         (16.0, "Playing", 1, 1 * second),  # Previous at 15 s: back to the phase before
         (18.0, "Playing", 3, phases[2] + second),  # Next twice at 17 s
@@ -226,7 +233,7 @@ def test_a_burst_of_playpause_is_applied_in_order_heard_once_and_stop_still_ends
     assert result["errors"] == []
     assert result["received"] == [["PlayPause", 5.5]] * 50 + [["Stop", 12.0]]
     live, prompts = session()
-    paused_at = round(5.5 * RATE)  # between words: where it was
+    paused_at = held_at(live.timeline, round(5.5 * RATE))  # the start of the words the pause cut
     expected = [  # (at, position in samples): Playing throughout, the countdown included (its position held)
         (5.0, 5 * RATE), (6.0, paused_at), (8.0, paused_at), (9.0, paused_at + RATE // 2),
         (11.5, paused_at + 3 * RATE),
