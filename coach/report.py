@@ -28,8 +28,9 @@ def summary(timeline: Timeline, about: str = "") -> str:
     """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
     shape = "" if s.shape is Shape.TEACH else f", {s.shape} session"
+    tool = f", {s.tool.named}" if s.tool.named else ""
     return (
-        f"{title(timeline)}{shape}: {counted(s.strokes)} a side at {s.bpm} beats a minute"
+        f"{title(timeline)}{tool}{shape}: {counted(s.strokes)} a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
@@ -114,6 +115,7 @@ def script_json(timeline: Timeline) -> dict[str, object]:
         "tempo": CUSTOM if s.tempo is None else s.tempo,
         "bpm": s.bpm,
         "guidance": s.guidance,
+        "tool": s.tool,
         "sample_rate": timeline.sample_rate,
         "duration": _seconds(timeline, timeline.length),
         "phases": [

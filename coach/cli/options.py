@@ -24,7 +24,7 @@ from coach.defaults import (
     MP3_BITRATES,
     PACE_RANGE,
 )
-from coach.kinds import AUTO, Auto, Guidance, Shape, Side, Tempo
+from coach.kinds import AUTO, Auto, Guidance, Shape, Side, Tempo, Tool
 from coach.routine import BPM_RANGE
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -69,16 +69,16 @@ side_option = click.option(
 
 
 def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--shape, --strokes, --tempo, --bpm, --guidance and --no-intro, handed to the command as one value,
+    """--shape, --strokes, --tempo, --bpm, --guidance, --tool and --no-intro, handed to the command as one value,
     `session`."""
 
     @functools.wraps(command)
     def with_session(
         *args: object, shape: Shape | Auto, strokes: int | None, tempo: Tempo | None, bpm: int | None,
-        guidance: Guidance, no_intro: bool, **kwargs: object,
+        guidance: Guidance, tool: Tool, no_intro: bool, **kwargs: object,
     ) -> object:  # fmt: skip
         session = SessionChoices(
-            strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape
+            strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape, tool=tool
         )  # fmt: skip
         return command(*args, session=session, **kwargs)
 
@@ -105,6 +105,14 @@ _session_option_stack = stack(
         show_default=True,
         help="full: every stroke's words; brief: full words for the first strokes, then short ones; "
         "minimal: counts and sounds only.",
+    ),
+    click.option(
+        "--tool",
+        type=Members(Tool),
+        default=Tool.HANDS.value,
+        show_default=True,
+        help="What presses: your hands, or for weak or sore hands a cane (a hooked massage cane) or a knobbler "
+        "(a hand-held knob), where the routine takes one ('coach show ROUTINE' says).",
     ),
     click.option("--no-intro", is_flag=True, help="Skip settling in and the safety words (you know the routine)."),
 )

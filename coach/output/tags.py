@@ -48,18 +48,21 @@ def _ms(timeline: Timeline, samples: int) -> int:
 
 
 def session_title(timeline: Timeline) -> str:
-    """ "Psoas release, right side", with the shape when it is not a teach session: "..., right side, quick"."""
+    """ "Psoas release, right side", with the tool when it is not the hands and the shape when it is not a teach
+    session: "..., right side, with a cane, quick"."""
     script = timeline.script
     shape = "" if script.shape is Shape.TEACH else f", {script.shape}"
-    return f"{script.title}, {script.side.words}{shape}"
+    tool = f", {script.tool.named}" if script.tool.named else ""
+    return f"{script.title}, {script.side.words}{tool}{shape}"
 
 
 def settings_comment(timeline: Timeline, speech: str, channels: int = 2) -> str:
-    """The session's settings in a line, for the comment tag: "..., pace 1, stereo"."""
+    """The session's settings in a line, for the comment tag: "strokes 8, ..., guidance brief, tool hands, ...,
+    pace 1, stereo"."""
     s = timeline.script
     tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
     sound = "mono" if channels == 1 else "stereo"
-    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, {speech}, {sound}"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, tool {s.tool}, {speech}, {sound}"
 
 
 def session_tags(
