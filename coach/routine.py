@@ -385,7 +385,7 @@ class _Validator(Reader):
         values = self.read(data, (), ROUTINE)
         self.tools: frozenset[Tool] = values["tools"]
         if Tool.HANDS not in self.tools:
-            raise self.fail(("tools",), "the hands are always a choice (--tool hands, the default): list \"hands\" too")
+            raise self.fail(("tools",), 'the hands are always a choice (--tool hands, the default): list "hands" too')
         raw_stroke = self.value(data, (), ROUTINE["strokes"])
         stroke = self.stroke(raw_stroke)
         phases = self.phases(self.value(data, (), ROUTINE["phases"]), stroke.steps)

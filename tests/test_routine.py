@@ -700,7 +700,7 @@ def test_tools_errors():
     assert str(error(tooled('tools = ["hands", "cane"]', 'tools = ["knobbler"]'))) == (
         "mini.toml, line 32: phases[0].lines[1].tools: knobbler is not among its routine's tools (hands, cane)"
     )
-    assert str(error(tooled('tools = ["hands", "stick"]', ""))) == (
+    assert str(error(tooled('tools = ["hands", "stick"]', "pause = 1"))) == (
         "mini.toml, line 4: tools[1]: 'stick' is not a tool (expected one of: hands, cane, knobbler)"
     )
     assert str(error(tooled('tools = ["hands"]', "tools = []"))) == (
