@@ -1,8 +1,8 @@
 """What a session is asked to be, as the command line's options give it: typed values, converted once at the edge.
 
 `SessionChoices` is the session's shape and pace (named tempo and guidance as enums, --no-intro turned round, the
-shape or `auto`, the tool); `SpeechChoices` how it is spoken. The live session (coach.practice), a single file and an export
-all take them as they are.
+shape or `auto`, the tool); `SpeechChoices` how it is spoken. The live session (coach.practice), a single file and
+an export all take them as they are.
 """
 
 from __future__ import annotations

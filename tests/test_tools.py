@@ -178,7 +178,10 @@ def test_a_file_with_a_tool_names_it_in_its_title_comment_and_info(tooled_home):
     )
     tags = id3.ID3(target)
     assert str(tags["TIT2"]) == "Mini, right side, with a knobbler"
-    comment = "strokes 2, tempo medium (60 bpm), guidance brief, tool knobbler, voice en_US-joe-medium (piper), pace 1, stereo"
+    comment = (
+        "strokes 2, tempo medium (60 bpm), guidance brief, tool knobbler, voice en_US-joe-medium (piper), pace 1, "
+        "stereo"
+    )
     assert str(tags.getall("COMM")[0]) == comment
     info = run_cli("info", str(target)).stdout
     assert "Title:    Mini, right side, with a knobbler\n" in info and f"Comment:  {comment}\n" in info

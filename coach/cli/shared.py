@@ -23,8 +23,9 @@ from coach.kinds import Tool
 from coach.quoting import quoted
 
 if TYPE_CHECKING:
-    from coach.routine import Routine
     from click._termui_impl import ProgressBar
+
+    from coach.routine import Routine
 
 
 def deps_of(ctx: click.Context) -> Deps:
