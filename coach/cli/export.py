@@ -11,7 +11,8 @@ from coach.catalog import RoutineSource
 from coach.choices import SessionChoices, SpeechChoices
 from coach.cli.deps import Deps
 from coach.cli.options import FileChoices, check_tempo, file_options, session_options, voice_options
-from coach.cli.shared import check_tool, current_deps, progress, routine_sources, source_named, stopped
+from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
+from coach.cli.tools import check_tool
 from coach.errors import CoachError
 from coach.kinds import AUTO, Shape, Tool
 from coach.quoting import quoted, shown

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -73,14 +73,18 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
     `session`."""
 
     @functools.wraps(command)
+    def with_tool(*args: object, session: SessionChoices, tool: Tool, **kwargs: object) -> object:
+        return command(*args, session=replace(session, tool=tool), **kwargs)
+
+    @functools.wraps(command)
     def with_session(
         *args: object, shape: Shape | Auto, strokes: int | None, tempo: Tempo | None, bpm: int | None,
-        guidance: Guidance, tool: Tool, no_intro: bool, **kwargs: object,
+        guidance: Guidance, no_intro: bool, **kwargs: object,
     ) -> object:  # fmt: skip
         session = SessionChoices(
-            strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape, tool=tool
+            strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape
         )  # fmt: skip
-        return command(*args, session=session, **kwargs)
+        return with_tool(*args, session=session, **kwargs)
 
     return _session_option_stack(with_session)
 

@@ -21,7 +21,8 @@ from coach.cli.options import (
     side_option,
     voice_options,
 )
-from coach.cli.shared import check_tool, current_deps, stopped
+from coach.cli.shared import current_deps, stopped
+from coach.cli.tools import check_tool
 from coach.errors import AudioOutputError, CoachError
 from coach.kinds import Auto, Side
 from coach.routine import Routine

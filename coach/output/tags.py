@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from coach.kinds import Shape
+from coach.kinds import Shape, Tool
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
 
@@ -57,12 +57,13 @@ def session_title(timeline: Timeline) -> str:
 
 
 def settings_comment(timeline: Timeline, speech: str, channels: int = 2) -> str:
-    """The session's settings in a line, for the comment tag: "strokes 8, ..., guidance brief, tool hands, ...,
-    pace 1, stereo"."""
+    """The session's settings in a line, for the comment tag: "strokes 8, ..., guidance brief, ..., pace 1, stereo",
+    with the tool after the guidance when it is not the hands ("guidance brief, tool cane, ...")."""
     s = timeline.script
     tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
     sound = "mono" if channels == 1 else "stereo"
-    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, tool {s.tool}, {speech}, {sound}"
+    tool = "" if s.tool is Tool.HANDS else f", tool {s.tool}"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}{tool}, {speech}, {sound}"
 
 
 def session_tags(
