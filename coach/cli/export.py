@@ -47,7 +47,8 @@ def export(
     """Write every routine, on each side and on both, to FOLDER, with a playlist (coach.m3u) and an index.
 
     Each comes as a teach session (NAME-SIDE, the whole session, for a first time) and a quick one (NAME-SIDE-quick,
-    for the later sessions of a day); --shape teach, refresh or quick writes that shape only.
+    for the later sessions of a day); --shape teach, refresh or quick writes that shape only. With --tool cane or
+    knobbler, the routines that take it, as NAME-SIDE-TOOL (psoas-right-cane.mp3), beside the hands' files.
 
     The files play in order on a phone, with named chapters. Running it again writes only what changed: a file
     whose routine and settings are the same as last time is left alone.

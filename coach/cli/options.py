@@ -72,8 +72,9 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--shape, --strokes, --tempo, --bpm, --guidance, --tool and --no-intro, handed to the command as one value,
     `session`."""
 
-    @functools.wraps(command)
-    def with_tool(*args: object, session: SessionChoices, tool: Tool, **kwargs: object) -> object:
+    def with_tool(*args: object, session: SessionChoices, **kwargs: object) -> object:
+        tool = kwargs.pop("tool")  # the member itself (Members)
+        assert isinstance(tool, Tool)
         return command(*args, session=replace(session, tool=tool), **kwargs)
 
     @functools.wraps(command)
