@@ -1,15 +1,15 @@
 """What a session is asked to be, as the command line's options give it: typed values, converted once at the edge.
 
 `SessionChoices` is the session's shape and pace (named tempo and guidance as enums, --no-intro turned round, the
-shape or `auto`); `SpeechChoices` how it is spoken. The live session (coach.practice), a single file and an export
-all take them as they are.
+shape or `auto`, the tool); `SpeechChoices` how it is spoken. The live session (coach.practice), a single file and
+an export all take them as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.kinds import AUTO, Auto, Guidance, Shape, Tempo
+from coach.kinds import AUTO, Auto, Guidance, Shape, Tempo, Tool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +22,7 @@ class SessionChoices:
     guidance: Guidance
     intro: bool
     shape: Shape | Auto = AUTO  # teach, refresh, quick, or auto: from the program log
+    tool: Tool = Tool.HANDS  # what presses: the hands, a cane or a knobbler
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""The named choices a session is made of: side, tempo, guidance and shape, and `auto` where the program log
+"""The named choices a session is made of: side, tempo, guidance, shape and tool, and `auto` where the program log
 decides (a leaf: it imports nothing of coach).
 
 Each is a `StrEnum` whose values are the spellings the command line takes and the JSON, the program log and the
@@ -69,3 +69,17 @@ class Shape(StrEnum):
     TEACH = "teach"
     REFRESH = "refresh"
     QUICK = "quick"
+
+
+class Tool(StrEnum):
+    """What presses: the hands (fingertips), or a tool for weak or sore hands: a cane (a hooked massage cane, its
+    tip set on the spot and drawn in by its handle) or a knobbler (a hand-held knob, the palm over it)."""
+
+    HANDS = "hands"
+    CANE = "cane"
+    KNOBBLER = "knobbler"
+
+    @property
+    def named(self) -> str:
+        """ "with a cane", "with a knobbler", or "" for the hands (a session's title says only a tool)."""
+        return "" if self is Tool.HANDS else f"with a {self}"

@@ -39,7 +39,7 @@ from coach.atomic import Transaction, check_writable, reason, remove_leftovers, 
 from coach.catalog import RoutineSource
 from coach.defaults import DEFAULT_BITRATE, DEFAULT_CHANNELS, DEFAULT_ENGINE, DEFAULT_PACE, DEFAULT_VOICE
 from coach.errors import CoachError, OutputFileError, SilentSpeech, SpeechError
-from coach.kinds import Guidance, Shape, Side, Tempo
+from coach.kinds import Guidance, Shape, Side, Tempo, Tool
 from coach.picture.pictures import pictures_key
 from coach.placement import PLACEMENT
 from coach.quoting import shown
@@ -75,11 +75,12 @@ class Settings:
     lyrics: bool = False
     srt: bool = False
     shapes: tuple[Shape, ...] = (Shape.TEACH, Shape.QUICK)
+    tool: Tool = Tool.HANDS
 
     def options(self, side: Side, shape: Shape = Shape.TEACH) -> Options:
         return Options(
             side=side, strokes=self.strokes, tempo=self.tempo, bpm=self.bpm, guidance=self.guidance, intro=self.intro,
-            shape=shape, short_intro=shape is Shape.QUICK,
+            shape=shape, short_intro=shape is Shape.QUICK, tool=self.tool,
         )  # fmt: skip
 
     def speaker(self, engine: EngineFactory, cache: Path, threads: int = 0) -> Speaker:
@@ -126,11 +127,13 @@ def sounds_digest() -> str:
     return digest.hexdigest()
 
 
-def session_file(routine: str, side: Side, shape: Shape, suffix: str = ".mp3") -> str:
+def session_file(routine: str, side: Side, shape: Shape, suffix: str = ".mp3", tool: Tool = Tool.HANDS) -> str:
     """The name of a session's file in a library: NAME-SIDE for a teaching session, NAME-SIDE-SHAPE for another
-    (psoas-right.mp3, psoas-right-quick.mp3)."""
+    (psoas-right.mp3, psoas-right-quick.mp3), with the tool after the side when it is not the hands
+    (psoas-right-cane.mp3, psoas-right-cane-quick.mp3), so sessions with a tool never replace those without."""
     named = "" if shape is Shape.TEACH else f"-{shape}"
-    return f"{routine}-{side}{named}{suffix}"
+    tool_named = "" if tool is Tool.HANDS else f"-{tool}"
+    return f"{routine}-{side}{tool_named}{named}{suffix}"
 
 
 def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech: list[str]) -> list[Job]:
@@ -151,7 +154,7 @@ def plan(sources: list[RoutineSource], settings: Settings, folder: Path, speech:
         text = source.read()
         made_of = [common, text, pictures[source.name], side, shape, track, len(sets)]
         key = hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
-        path = folder / session_file(source.name, side, shape, settings.suffix)
+        path = folder / session_file(source.name, side, shape, settings.suffix, settings.tool)
         jobs.append(Job(source, side, track, len(sets), path, key, shape, settings.lyrics, settings.srt))
     return jobs
 
@@ -475,4 +478,5 @@ def describe(settings: Settings) -> str:
     sound += " mono" if settings.channels == 1 else " stereo"
     intro = "" if settings.intro else ", no intro"
     intro += f", {' and '.join(settings.shapes)} sessions"
+    intro += f", {settings.tool.named}" if settings.tool is not Tool.HANDS else ""
     return f"{strokes}, {tempo}, {settings.guidance} guidance{intro}, {settings.speech}, {sound}"

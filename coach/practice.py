@@ -64,7 +64,7 @@ class Request:
         return Options(
             side=plan.side, strokes=plan.strokes if s.strokes is None else s.strokes, tempo=s.tempo, bpm=s.bpm,
             guidance=s.guidance, intro=s.intro, short_intro=plan.short_intro, standing=plan.standing, done=plan.done,
-            shape=plan.shape, advice=plan.advice,
+            shape=plan.shape, advice=plan.advice, tool=s.tool,
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from coach.errors import CoachError
-from coach.kinds import Shape, Side, Tempo
+from coach.kinds import Shape, Side, Tempo, Tool
 from coach.quoting import shown
 from coach.routine import Phase, Routine
 from coach.script import CHIME
@@ -28,8 +28,9 @@ def summary(timeline: Timeline, about: str = "") -> str:
     """One line for the session; `about` ("about ") goes before its length while that is an estimate."""
     s = timeline.script
     shape = "" if s.shape is Shape.TEACH else f", {s.shape} session"
+    tool = f", {s.tool.named}" if s.tool.named else ""
     return (
-        f"{title(timeline)}{shape}: {counted(s.strokes)} a side at {s.bpm} beats a minute"
+        f"{title(timeline)}{tool}{shape}: {counted(s.strokes)} a side at {s.bpm} beats a minute"
         f"{'' if s.tempo is None else f' ({s.tempo})'}, "
         f"{s.guidance} guidance, {about}{length(timeline.seconds(timeline.length))} in all."
     )
@@ -114,6 +115,7 @@ def script_json(timeline: Timeline) -> dict[str, object]:
         "tempo": CUSTOM if s.tempo is None else s.tempo,
         "bpm": s.bpm,
         "guidance": s.guidance,
+        "tool": s.tool,
         "sample_rate": timeline.sample_rate,
         "duration": _seconds(timeline, timeline.length),
         "phases": [
@@ -199,6 +201,7 @@ def show_text(
     out.append(f"Strokes: {stroke.default} a side by default ({low}-{high} advised)")
     tempos = ", ".join(f"{t} {stroke.bpm[t]}" + (" (default)" if t == stroke.tempo else "") for t in Tempo)
     out.append(f"Tempo: {tempos} beats a minute")
+    out.append(f"Tools: {tools_text(routine)}")
     out.append("")
     out.append(f"Session length{'one side':>12}{'both sides':>12}  a stroke")
     for tempo in Tempo:
@@ -216,6 +219,12 @@ def show_text(
         out += ["", "In stereo (a pan from left 1 through the centre to right 1; --mono folds it into one channel):"]
         out.append(placements)
     return "\n".join(out) + "\n"
+
+
+def tools_text(routine: Routine) -> str:
+    """What may press: "hands only", or "hands (the default), cane, knobbler: --tool"."""
+    others = [tool for tool in Tool if tool in routine.tools and tool is not Tool.HANDS]
+    return f"hands (the default), {', '.join(others)}: --tool" if others else "hands only"
 
 
 def _shapes_note(phase: Phase) -> str:

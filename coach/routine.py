@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from coach.errors import RoutineError
@@ -35,7 +36,7 @@ from coach.keyspec import (
     record,
     type_name,
 )
-from coach.kinds import Shape, Tempo
+from coach.kinds import Shape, Tempo, Tool
 from coach.template import COUNT_FIELDS, NO_FIELDS, SESSION_FIELDS, SIDE_FIELDS, UNEVEN_FIELDS, fault
 from coach.tomllines import BOM, KeyPath
 
@@ -59,7 +60,12 @@ SAFETY_RULES = {
     "redflags": "back pain with bladder or bowel changes, saddle numbness or a weak leg: a doctor first",
     "prepare": "an empty bladder, not straight after a meal; the knees fall only as far as is comfortable",
     "mass": "a broad pulsing lump under the fingers: stop, and see a doctor",
+    "feel": "a tool cannot feel a pulse: feel the spot with the fingertips before the tool goes on it",
+    "tip": "a tool's small tip concentrates the force: start very light, lighter than with the fingers",
 }
+
+# The rules said only with a tool (--tool cane or knobbler): a hands session has no line for them.
+TOOL_RULES = ("feel", "tip")
 
 # What a line asks the body to do, so the quiet after it can be checked (tests/teaching.py): a movement of the
 # knees, hands, head or foot, or finding the spot; the fingers sinking in (the pressure starts); easing off.
@@ -87,6 +93,7 @@ class Line:
     once: bool = False  # with --side both, said for the first side only
     again: str = ""  # with --side both, said instead of `text` for the second side
     act: str = ""  # what it asks the body to do (ACTS), "" for words only
+    tools: frozenset[Tool] = frozenset(Tool)  # the tools it is said with (--tool): by default every one
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +175,7 @@ class Routine:
     source: str = ""
     program: Program | None = None
     picture: str = ""  # an SVG file beside the routine's file; "{side}" in its name: one for each side
+    tools: frozenset[Tool] = frozenset({Tool.HANDS})  # what may press (--tool): the hands, and a tool or two
 
 
 def parse_routine(text: str, file: str, name: str) -> Routine:
@@ -198,22 +206,31 @@ def parse_routine(text: str, file: str, name: str) -> Routine:
 
 
 @dataclass(frozen=True)
-class Shapes:
-    """A list of session shapes, each once: the shapes a phase or a line is in."""
+class Members:
+    """A list of an enum's members, each once: the session shapes a phase or a line is in, the tools a routine or
+    a line takes."""
 
-    def read(self, check: Reader, data: Table, path: KeyPath, key: str, here: frozenset[str]) -> frozenset[Shape]:
+    kind: type[StrEnum]
+    noun: str  # "shape": "'brisk' is not a shape (expected one of: teach, refresh, quick)"
+
+    def read(self, check: Reader, data: Table, path: KeyPath, key: str, here: frozenset[str]) -> frozenset[Any]:
         listed: list[object] = check.get(data, path, key, list)
+        every = ", ".join(self.kind)
         if not listed:
-            raise check.fail((*path, key), f"expected one shape or more ({', '.join(Shape)}), found an empty list")
-        names: list[Shape] = []
+            raise check.fail((*path, key), f"expected one {self.noun} or more ({every}), found an empty list")
+        names: list[StrEnum] = []
         for index, name in enumerate(listed):
-            if not isinstance(name, str) or name not in tuple(Shape):
+            if not isinstance(name, str) or name not in tuple(self.kind):
                 shown = repr(name) if isinstance(name, str) else type_name(type(name))
-                raise check.fail((*path, key, index), f"{shown} is not a shape (expected one of: {', '.join(Shape)})")
+                raise check.fail((*path, key, index), f"{shown} is not a {self.noun} (expected one of: {every})")
             if name in names:
                 raise check.fail((*path, key, index), f"{name!r} is listed twice")
-            names.append(Shape(name))
+            names.append(self.kind(name))
         return frozenset(names)
+
+
+SHAPES = Members(Shape, "shape")
+TOOLS = Members(Tool, "tool")
 
 
 @dataclass(frozen=True)
@@ -319,16 +336,17 @@ LINE = Spec(
     Key("text", Text(None), "what is said"),
     Key("pause", Seconds(), "seconds of quiet after it (default: its phase's)", default=PLACED),
     Key("safety", Safety(), "a safety line: the rule it states, or a list of them", default=(False, ())),
-    Key("shapes", Shapes(), "the session shapes it is said in (default: its phase's)", default=PLACED),
+    Key("shapes", SHAPES, "the session shapes it is said in (default: its phase's)", default=PLACED),
     Key("once", Of(bool), "with --side both, said for the first side only", default=False),
     Key("again", Text(None), "with --side both, said instead of text for the second side", default=""),
     Key("act", Choice(ACTS, "an action"), "what it asks the body to do: move, press or ease", default=""),
+    Key("tools", TOOLS, "the tools it is said with (default: every one its routine takes)", default=frozenset(Tool)),
 )
 SWITCH = Spec(
     Key("title", Text(None), "the phase's title, in the script and the chapters"),
     Key("lines", ByCode(list), "1 to 40 lines: text, or a table of a line's keys"),
     Key("pause", Seconds(), "seconds of quiet after each line", default=1.5),
-    Key("shapes", Shapes(), "the session shapes it is in (with lines in that shape)", default=frozenset(Shape)),
+    Key("shapes", SHAPES, "the session shapes it is in (with lines in that shape)", default=frozenset(Shape)),
 )
 PHASE = Spec(
     *SWITCH.keys,
@@ -349,6 +367,7 @@ ROUTINE = Spec(
     Key(
         "picture", PictureFile(), "an SVG file beside the routine's, shown in its files; {side}: one a side", default=""
     ),
+    Key("tools", TOOLS, "what may press (--tool): hands, and cane or knobbler", default=frozenset({Tool.HANDS})),
 )
 
 
@@ -364,6 +383,9 @@ class _Validator(Reader):
                 "digits and dashes, starting with a letter (such as my-routine.toml)",
             )
         values = self.read(data, (), ROUTINE)
+        self.tools: frozenset[Tool] = values["tools"]
+        if Tool.HANDS not in self.tools:
+            raise self.fail(("tools",), 'the hands are always a choice (--tool hands, the default): list "hands" too')
         raw_stroke = self.value(data, (), ROUTINE["strokes"])
         stroke = self.stroke(raw_stroke)
         phases = self.phases(self.value(data, (), ROUTINE["phases"]), stroke.steps)
@@ -456,18 +478,24 @@ class _Validator(Reader):
                 lines.append(Line(text=text, pause=phase["pause"], shapes=phase["shapes"]))
             elif isinstance(item, dict):
                 values = self.read(item, where, LINE, fields, pause=phase["pause"], shapes=phase["shapes"])
-                lines.append(self.line(values, where, phase["shapes"], sided))
+                lines.append(self.line(values, where, phase["shapes"], sided, "tools" in item))
             else:
                 raise self.fail(
                     where, f"expected text or a table {{ text = ..., pause = ... }}, found {type_name(type(item))}"
                 )
         return tuple(lines)
 
-    def line(self, values: Mapping[str, Any], where: KeyPath, shapes: frozenset[Shape], sided: bool) -> Line:
-        """A line from its table's values, in a phase of these shapes."""
+    def line(
+        self, values: Mapping[str, Any], where: KeyPath, shapes: frozenset[Shape], sided: bool, tools: bool = False
+    ) -> Line:
+        """A line from its table's values, in a phase of these shapes; `tools`: the line lists its tools."""
         if not values["shapes"] <= shapes:
             outside = ", ".join(s for s in Shape if s in values["shapes"] - shapes)
             raise self.fail((*where, "shapes"), f"{outside} is not among its phase's shapes")
+        if tools and not values["tools"] <= self.tools:
+            outside = ", ".join(t for t in Tool if t in values["tools"] - self.tools)
+            taken = ", ".join(t for t in Tool if t in self.tools)
+            raise self.fail((*where, "tools"), f"{outside} is not among its routine's tools ({taken})")
         once, again = values["once"], values["again"]
         if (once or again) and not sided:
             key = "once" if once else "again"

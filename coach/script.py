@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from coach.errors import CoachError
-from coach.kinds import Guidance, Shape, Side, Tempo
+from coach.kinds import Guidance, Shape, Side, Tempo, Tool
 from coach.routine import BPM_RANGE, Line, Phase, Routine, Step
 from coach.template import fill, plural
 
@@ -44,6 +44,7 @@ class Options:
     done: tuple[int, ...] | None = None  # strokes done on each side worked, for the summary; None: as planned
     shape: Shape = Shape.TEACH  # the session's shape: which phases and lines it says
     advice: tuple[str, ...] = ()  # said after `standing`: why the program makes this session lighter, or not now
+    tool: Tool = Tool.HANDS  # what presses: the lines said are those for it
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Script:
     guidance: Guidance
     phases: tuple[ScriptPhase, ...]
     shape: Shape = Shape.TEACH
+    tool: Tool = Tool.HANDS
 
     def texts(self) -> list[str]:
         """Every text spoken, in order, with repeats."""
@@ -159,7 +161,9 @@ class Script:
 
 def build_script(routine: Routine, options: Options) -> Script:
     """The session's script: the routine's phases in this shape, each side's in turn, the strokes on their grids."""
-    worked, shape = options.side, options.shape
+    worked, shape, tool = options.side, options.shape, options.tool
+    if tool not in routine.tools:
+        raise CoachError(f"{routine.title} is done with the hands, not with a {tool}.")
     strokes = routine.stroke.default if options.strokes is None else options.strokes
     tempo, bpm = _pace(routine, options)
     session = {**_count(strokes), "sides": SIDES_SAID[worked]}
@@ -167,7 +171,7 @@ def build_script(routine: Routine, options: Options) -> Script:
     def values(side: Side) -> dict[str, object]:
         return {**session, "side": side, "other": side.other}
 
-    kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape)]
+    kept = [p for p in routine.phases if (options.intro or not p.intro) and _in_shape(p, shape, tool)]
     reminder: tuple[Say, ...] = ()
     if options.short_intro and routine.program is not None:
         kept = [_shortened(p, routine.program.reminder) if p.intro else p for p in kept]
@@ -175,17 +179,17 @@ def build_script(routine: Routine, options: Options) -> Script:
             reminder = (Say(fill(routine.program.reminder, session), STANDING_PAUSE_MS, rules=(REMINDER,)),)
     sided = [i for i, p in enumerate(kept) if p.each_side]
     before, during, after = kept[: sided[0]], kept[sided[0] : sided[-1] + 1], kept[sided[-1] + 1 :]
-    phases: list[ScriptPhase] = [_talk(p, session, shape) for p in before]
+    phases: list[ScriptPhase] = [_talk(p, session, shape, tool) for p in before]
     for index, side in enumerate(worked.sides):
-        if index and _in_shape(routine.switch, shape):
-            phases.append(replace(_talk(routine.switch, values(side), shape), side=side, switch=True))
+        if index and _in_shape(routine.switch, shape, tool):
+            phases.append(replace(_talk(routine.switch, values(side), shape, tool), side=side, switch=True))
         for phase in during:
-            talk = replace(_talk(phase, values(side), shape, again=index > 0), side=side)
+            talk = replace(_talk(phase, values(side), shape, tool, again=index > 0), side=side)
             if phase.strokes:
                 grid = _strokes(routine, phase.steps, strokes, bpm, options.guidance, values(side))
                 talk = replace(talk, cues=(*talk.cues[:-1], grid, talk.cues[-1]))
             phases.append(talk)
-    closing = [_talk(p, session, shape) for p in after]
+    closing = [_talk(p, session, shape, tool) for p in after]
 
     per_side = strokes * sum(p.strokes for p in during)  # every stroke phase runs on each side
     pause = QUICK_SUMMARY_PAUSE_MS if shape is Shape.QUICK else SUMMARY_PAUSE_MS
@@ -205,6 +209,7 @@ def build_script(routine: Routine, options: Options) -> Script:
         guidance=options.guidance,
         phases=_framed([*phases, *closing], options.standing, shape, (*_advice(options.advice), *reminder)),
         shape=shape,
+        tool=tool,
     )
 
 
@@ -281,17 +286,24 @@ def _shortened(phase: Phase, reminder: str) -> Phase:
     return replace(phase, lines=tuple(lines))
 
 
-def _in_shape(phase: Phase, shape: Shape) -> bool:
-    """Whether a phase is in a session of this shape: a strokes phase always; another when it has lines there."""
-    return phase.strokes or (shape in phase.shapes and any(shape in line.shapes for line in phase.lines))
+def _in_shape(phase: Phase, shape: Shape, tool: Tool = Tool.HANDS) -> bool:
+    """Whether a phase is in a session of this shape and tool: a strokes phase always; another when it has lines
+    there."""
+    return phase.strokes or (shape in phase.shapes and any(_said(line, shape, tool) for line in phase.lines))
 
 
-def _talk(phase: Phase, values: dict[str, object], shape: Shape = Shape.TEACH, again: bool = False) -> ScriptPhase:
-    """A phase's lines in this shape, each with its pause, then the phase-end chime. `again`: for the second side
-    worked, where lines said once are left out and a line's `again` words replace it."""
+def _said(line: Line, shape: Shape, tool: Tool) -> bool:
+    return shape in line.shapes and tool in line.tools
+
+
+def _talk(
+    phase: Phase, values: dict[str, object], shape: Shape = Shape.TEACH, tool: Tool = Tool.HANDS, again: bool = False
+) -> ScriptPhase:
+    """A phase's lines in this shape and with this tool, each with its pause, then the phase-end chime. `again`: for
+    the second side worked, where lines said once are left out and a line's `again` words replace it."""
     cues: list[Cue] = []
     for line in phase.lines:
-        if shape not in line.shapes or (again and line.once):
+        if not _said(line, shape, tool) or (again and line.once):
             continue
         text = line.again if again and line.again else line.text
         cues.append(Say(fill(text, values), round(line.pause * 1000), line.act, line.rules))

@@ -306,6 +306,7 @@ Phases:
 
 Strokes: 2 a side by default (1-3 advised)
 Tempo: slow 30, medium 60 (default), fast 90 beats a minute
+Tools: hands only
 
 Session length    one side  both sides  a stroke
   slow                0:32        0:56  6.0 s (1-2 beats)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from coach import routine
 from coach.catalog import all_sources, builtin_sources, path_source
-from coach.errors import RoutineError
+from coach.errors import CoachError, RoutineError
 from coach.keyspec import Spec
-from coach.kinds import Side
+from coach.kinds import Side, Tool
 from coach.routine import Line, parse_routine
 from coach.script import Options, build_script
 from coach.tomllines import key_lines
@@ -61,7 +61,7 @@ def test_unknown_key():
     e = error(MINI.replace('title = "Mini"', 'title = "Mini"\ncolour = "blue"'))
     assert str(e) == (
         "mini.toml, line 3: colour: unknown key "
-        "(expected one of: title, description, source, strokes, phases, switch, summary, program, picture)"
+        "(expected one of: title, description, source, strokes, phases, switch, summary, program, picture, tools)"
     )
     assert (e.file, e.line, e.key) == ("mini.toml", 3, "colour")
 
@@ -203,7 +203,7 @@ def test_safety_lines_name_their_rules():
     )
     assert lines("true") == (Line(text="Careful.", pause=1.0, safety=True, rules=()),)  # a safety line naming no rule
     assert lines("false") == (Line(text="Careful.", pause=1.0),)
-    rules = "contraindications, medical, pulse, stop, ache, persists, redflags, prepare, mass"
+    rules = "contraindications, medical, pulse, stop, ache, persists, redflags, prepare, mass, feel, tip"
     assert str(error(with_safety('"pulses"'))) == (
         f"mini.toml, line 31: phases[0].lines[0].safety: 'pulses' is not a safety rule (expected one of: {rules})"
     )
@@ -669,3 +669,44 @@ def test_every_reported_line_holds_its_key(case):
         "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(fault)),
         where[fault],
     )
+
+
+def tooled(routine_tools: str, line_tools: str) -> str:
+    """MINI with a routine-level `tools` and a Start line said only with some tools (empty strings: none given)."""
+    text = MINI.replace(
+        'description = "A tiny routine for tests."', f'description = "A tiny routine for tests."\n{routine_tools}'
+    )
+    return text.replace(
+        'lines = ["Hello, {sides}."]', f'lines = ["Hello, {{sides}}.", {{ text = "With it.", {line_tools} }}]'
+    )
+
+
+def test_tools_a_routine_takes_and_the_lines_said_with_each():
+    parsed = parse_routine(tooled('tools = ["hands", "knobbler"]', 'tools = ["knobbler"]'), "mini.toml", "mini")
+    assert parsed.tools == frozenset({Tool.HANDS, Tool.KNOBBLER})
+    assert [(line.text, line.tools) for line in parsed.phases[0].lines] == [
+        ("Hello, {sides}.", frozenset(Tool)),  # every tool the routine takes, unless given
+        ("With it.", frozenset({Tool.KNOBBLER})),
+    ]
+    said = {tool: build_script(parsed, Options(side=Side.RIGHT, tool=tool)).texts() for tool in parsed.tools}
+    assert "With it." in said[Tool.KNOBBLER] and "With it." not in said[Tool.HANDS]
+    assert parse_routine(MINI, "mini.toml", "mini").tools == frozenset({Tool.HANDS})  # the default: hands only
+
+
+def test_tools_errors():
+    assert str(error(tooled('tools = ["cane"]', 'tools = ["cane"]'))) == (
+        'mini.toml, line 4: tools: the hands are always a choice (--tool hands, the default): list "hands" too'
+    )
+    assert str(error(tooled('tools = ["hands", "cane"]', 'tools = ["knobbler"]'))) == (
+        "mini.toml, line 32: phases[0].lines[1].tools: knobbler is not among its routine's tools (hands, cane)"
+    )
+    assert str(error(tooled('tools = ["hands", "stick"]', "pause = 1"))) == (
+        "mini.toml, line 4: tools[1]: 'stick' is not a tool (expected one of: hands, cane, knobbler)"
+    )
+    assert str(error(tooled('tools = ["hands"]', "tools = []"))) == (
+        "mini.toml, line 32: phases[0].lines[1].tools: expected one tool or more (hands, cane, knobbler), found an "
+        "empty list"
+    )
+    with pytest.raises(CoachError) as refused:
+        build_script(parse_routine(MINI, "mini.toml", "mini"), Options(side=Side.RIGHT, tool=Tool.CANE))
+    assert str(refused.value) == "Mini is done with the hands, not with a cane."

@@ -9,8 +9,8 @@ from conftest import MINI
 
 from coach.catalog import builtin_sources
 from coach.errors import CoachError
-from coach.kinds import Guidance, Shape, Side, Tempo
-from coach.routine import SAFETY_RULES, parse_routine
+from coach.kinds import Guidance, Shape, Side, Tempo, Tool
+from coach.routine import SAFETY_RULES, TOOL_RULES, parse_routine
 from coach.script import (
     ACCENT,
     BRIEF_FULL_STROKES,
@@ -242,24 +242,28 @@ def test_no_intro_skips_settling_in_and_safety_only(name):
     assert not set(safety_lines(routine, "medical")) & said
 
 
-def safety_lines(routine, rule, sided=None, shape=Shape.TEACH):
-    """The texts of a routine's lines tagged with a safety rule in a session shape, as said for the right side
-    (sided: only those of the phases said for each side, or only those of the others)."""
+def safety_lines(routine, rule, sided=None, shape=Shape.TEACH, tool=Tool.HANDS):
+    """The texts of a routine's lines tagged with a safety rule in a session shape and with a tool, as said for the
+    right side (sided: only those of the phases said for each side, or only those of the others)."""
     return [
         fill_step(line.text)
         for phase in (*routine.phases, routine.switch)
         if (sided is None or phase.each_side == sided) and shape in phase.shapes
         for line in phase.lines
-        if rule in line.rules and shape in line.shapes
+        if rule in line.rules and shape in line.shapes and tool in line.tools
     ]
 
 
-@pytest.mark.parametrize("name", sorted(ROUTINES))
-def test_a_first_session_says_every_safety_rule_at_its_moment(name):
+TOOLED = [(name, tool) for name in sorted(ROUTINES) for tool in sorted(ROUTINES[name].load().tools)]
+
+
+@pytest.mark.parametrize(("name", "tool"), TOOLED)
+def test_a_first_session_says_every_safety_rule_at_its_moment(name, tool):
     routine = ROUTINES[name].load()
-    script = build_script(routine, Options(side=Side.RIGHT))
+    script = build_script(routine, Options(side=Side.RIGHT, tool=tool))
     texts = script.texts()
-    tagged = {rule: safety_lines(routine, rule) for rule in SAFETY_RULES}
+    rules = [rule for rule in SAFETY_RULES if tool is not Tool.HANDS or rule not in TOOL_RULES]
+    tagged = {rule: safety_lines(routine, rule, tool=tool) for rule in rules}
     for rule, lines in tagged.items():
         assert lines, f"{name} has no line tagged {rule}"
         assert all(line in texts for line in lines), (rule, lines)
@@ -267,7 +271,7 @@ def test_a_first_session_says_every_safety_rule_at_its_moment(name):
     first = [c.text for c in script.phases[0].cues if isinstance(c, Say)]
     assert set(tagged["contraindications"]) <= set(first) and set(tagged["medical"]) <= set(first)
     before_strokes = texts[: texts.index(grids(script)[0].texts()[0])]
-    for rule in ("pulse", "stop", "ache"):
+    for rule in ("pulse", "stop", "ache", *(TOOL_RULES if tool is not Tool.HANDS else ())):
         assert any(line in before_strokes for line in tagged[rule]), rule
     # the stop rule says stop, not ease off; a professional is named if the pain stays
     assert all("top" in line for line in tagged["stop"])

@@ -12,8 +12,9 @@ from coach.choices import SessionChoices, SpeechChoices
 from coach.cli.deps import Deps
 from coach.cli.options import FileChoices, check_tempo, file_options, session_options, voice_options
 from coach.cli.shared import current_deps, progress, routine_sources, source_named, stopped
+from coach.cli.tools import check_tool
 from coach.errors import CoachError
-from coach.kinds import AUTO, Shape
+from coach.kinds import AUTO, Shape, Tool
 from coach.quoting import quoted, shown
 
 
@@ -46,7 +47,8 @@ def export(
     """Write every routine, on each side and on both, to FOLDER, with a playlist (coach.m3u) and an index.
 
     Each comes as a teach session (NAME-SIDE, the whole session, for a first time) and a quick one (NAME-SIDE-quick,
-    for the later sessions of a day); --shape teach, refresh or quick writes that shape only.
+    for the later sessions of a day); --shape teach, refresh or quick writes that shape only. With --tool cane or
+    knobbler, the routines that take it, as NAME-SIDE-TOOL (psoas-right-cane.mp3), beside the hands' files.
 
     The files play in order on a phone, with named chapters. Running it again writes only what changed: a file
     whose routine and settings are the same as last time is left alone.
@@ -56,6 +58,7 @@ def export(
       coach export ~/coach-sessions
       coach export ~/coach-sessions --guidance minimal --tempo slow --lyrics
       coach export ~/psoas-only --routine psoas --format ogg
+      coach export ~/coach-cane --tool cane
     """
     from coach.library import INDEX, PLAYLIST, Settings, export_library
 
@@ -67,9 +70,9 @@ def export(
         strokes=session.strokes, tempo=session.tempo, bpm=session.bpm, guidance=session.guidance,
         intro=session.intro, engine=speech.engine, voice=speech.voice, pace=speech.pace, suffix=f".{fmt}",
         channels=files.channels, bitrate=files.bitrate, lyrics=files.lyrics, srt=files.srt,
-        shapes=(Shape.TEACH, Shape.QUICK) if session.shape is AUTO else (session.shape,),
+        shapes=(Shape.TEACH, Shape.QUICK) if session.shape is AUTO else (session.shape,), tool=session.tool,
     )  # fmt: skip
-    sources = chosen_sources(routines, deps)
+    sources = with_tool(chosen_sources(routines, deps), session.tool, bool(routines), deps)
     try:
         with progress("Preparing speech") as lines, progress("Writing sessions") as sessions:
             jobs, written = export_library(
@@ -86,6 +89,22 @@ def export(
                    f"with {PLAYLIST} and {INDEX}.", err=True)  # fmt: skip
     else:
         click.echo(f"All {len(jobs)} sessions in {shown(folder)} are up to date.", err=True)
+
+
+def with_tool(sources: list[RoutineSource], tool: Tool, named: bool, deps: Deps) -> list[RoutineSource]:
+    """The routines that take the tool: one named with --routine that does not is refused; of all of them, those
+    done with the hands only are left out, with a note."""
+    taking = [source for source in sources if tool in source.load().tools]
+    if named:
+        for source in sources:
+            check_tool(tool, source, source.load(), deps)
+        return sources
+    left = [source.name for source in sources if source not in taking]
+    if left:
+        click.echo(f"Left out, as they are done with the hands: {', '.join(left)}.", err=True)
+    if not taking:
+        raise CoachError(f"No routine takes --tool {tool}, so there is nothing to export.")
+    return taking
 
 
 def chosen_sources(routines: tuple[str, ...], deps: Deps) -> list[RoutineSource]:

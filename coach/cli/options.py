@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from coach.defaults import (
     MP3_BITRATES,
     PACE_RANGE,
 )
-from coach.kinds import AUTO, Auto, Guidance, Shape, Side, Tempo
+from coach.kinds import AUTO, Auto, Guidance, Shape, Side, Tempo, Tool
 from coach.routine import BPM_RANGE
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -69,8 +69,13 @@ side_option = click.option(
 
 
 def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--shape, --strokes, --tempo, --bpm, --guidance and --no-intro, handed to the command as one value,
+    """--shape, --strokes, --tempo, --bpm, --guidance, --tool and --no-intro, handed to the command as one value,
     `session`."""
+
+    def with_tool(*args: object, session: SessionChoices, **kwargs: object) -> object:
+        tool = kwargs.pop("tool")  # the member itself (Members)
+        assert isinstance(tool, Tool)
+        return command(*args, session=replace(session, tool=tool), **kwargs)
 
     @functools.wraps(command)
     def with_session(
@@ -80,7 +85,7 @@ def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
         session = SessionChoices(
             strokes=strokes, tempo=tempo, bpm=bpm, guidance=guidance, intro=not no_intro, shape=shape
         )  # fmt: skip
-        return command(*args, session=session, **kwargs)
+        return with_tool(*args, session=session, **kwargs)
 
     return _session_option_stack(with_session)
 
@@ -105,6 +110,14 @@ _session_option_stack = stack(
         show_default=True,
         help="full: every stroke's words; brief: full words for the first strokes, then short ones; "
         "minimal: counts and sounds only.",
+    ),
+    click.option(
+        "--tool",
+        type=Members(Tool),
+        default=Tool.HANDS.value,
+        show_default=True,
+        help="What presses: your hands, or for weak or sore hands a cane (a hooked massage cane) or a knobbler "
+        "(a hand-held knob), where the routine takes one ('coach show ROUTINE' says).",
     ),
     click.option("--no-intro", is_flag=True, help="Skip settling in and the safety words (you know the routine)."),
 )

@@ -22,6 +22,7 @@ from coach.cli.options import (
     voice_options,
 )
 from coach.cli.shared import current_deps, stopped
+from coach.cli.tools import check_tool
 from coach.errors import AudioOutputError, CoachError
 from coach.kinds import Auto, Side
 from coach.routine import Routine
@@ -68,7 +69,9 @@ def routine_command(source: RoutineSource) -> click.Command:
         check_tempo(session)
         from coach.practice import Request
 
-        request = Request(routine=source.load(), side=side, session=session, resume=live.resume)
+        loaded = source.load()
+        check_tool(session.tool, source, loaded, current_deps())
+        request = Request(routine=loaded, side=side, session=session, resume=live.resume)
         live.check(output)
         if output.script or output.path is not None:
             from coach.cli.write import write

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from coach.kinds import Shape
+from coach.kinds import Shape, Tool
 from coach.timefmt import clock, length
 from coach.timeline import SPEECH, Timeline
 
@@ -48,18 +48,22 @@ def _ms(timeline: Timeline, samples: int) -> int:
 
 
 def session_title(timeline: Timeline) -> str:
-    """ "Psoas release, right side", with the shape when it is not a teach session: "..., right side, quick"."""
+    """ "Psoas release, right side", with the tool when it is not the hands and the shape when it is not a teach
+    session: "..., right side, with a cane, quick"."""
     script = timeline.script
     shape = "" if script.shape is Shape.TEACH else f", {script.shape}"
-    return f"{script.title}, {script.side.words}{shape}"
+    tool = f", {script.tool.named}" if script.tool.named else ""
+    return f"{script.title}, {script.side.words}{tool}{shape}"
 
 
 def settings_comment(timeline: Timeline, speech: str, channels: int = 2) -> str:
-    """The session's settings in a line, for the comment tag: "..., pace 1, stereo"."""
+    """The session's settings in a line, for the comment tag: "strokes 8, ..., guidance brief, ..., pace 1, stereo",
+    with the tool after the guidance when it is not the hands ("guidance brief, tool cane, ...")."""
     s = timeline.script
     tempo = f"{s.bpm} bpm" if s.tempo is None else f"{s.tempo} ({s.bpm} bpm)"
     sound = "mono" if channels == 1 else "stereo"
-    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}, {speech}, {sound}"
+    tool = "" if s.tool is Tool.HANDS else f", tool {s.tool}"
+    return f"strokes {s.strokes}, tempo {tempo}, guidance {s.guidance}{tool}, {speech}, {sound}"
 
 
 def session_tags(
