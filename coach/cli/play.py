@@ -90,7 +90,7 @@ def play_live(deps: Deps, source: RoutineSource, request: Request, speech: Speec
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if live.logged else nullcontext()
     try:
         with opened as log:
-            practise(request, deps.live(log, speech, live.media_keys, notices))
+            practise(request, deps.live(log, speech, live.media_keys, notices, live.listen))
     except NoAudio as exc:
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "
