@@ -19,6 +19,7 @@ from coach.kinds import Side
 from coach.listen.sources import MicrophoneError
 from coach.listen.sphinx import RecognizerError
 from coach.listen.spoken import (
+    AGAIN,
     SAY_AGAIN_TONE,
     TONE_RATE,
     UNDERSTOOD,
@@ -159,7 +160,7 @@ def test_commands_heard_are_read_in_order_each_with_the_understood_tone_and_a_sa
     assert [(pcm is UNDERSTOOD, pcm is SAY_AGAIN_TONE, rate) for pcm, rate in played] == [
         (True, False, TONE_RATE), (False, True, TONE_RATE), (True, False, TONE_RATE),
     ]  # fmt: skip
-    assert heed.said == [("listening", ""), ("heard", "coach, pause"), ("heard", "coach, go on")]
+    assert heed.said == [("listening", ""), ("heard", "coach, pause"), ("heard", AGAIN), ("heard", "coach, go on")]
     assert recognizer.modes == [COMMANDS_MODE]
     assert (microphone.opened, microphone.closed) == (1, 1)  # closed when the session is over
 

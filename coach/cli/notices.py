@@ -90,7 +90,7 @@ class LiveNotices:
         self._line(LISTENING_TEXT)
 
     def heard(self, said: str) -> None:
-        self._line(f"Heard: {said}.")
+        self._line(f"Heard: {said}" + ("" if said.endswith("?") else "."))
 
     def off(self, problem: str) -> None:
         self._line(problem)

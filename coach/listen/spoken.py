@@ -61,6 +61,9 @@ UNDERSTOOD = tone(((660.0, 0.07), (990.0, 0.11)), -26.0)  # a soft rising pair: 
 SAY_AGAIN_TONE = tone(((520.0, 0.12), (470.0, 0.12), (620.0, 0.16)), -32.0)  # quieter, questioning: again?
 
 
+AGAIN = "coach, and no command: say again?"  # what a say-again is shown as
+
+
 def input_for(heard: Heard) -> Input | None:
     """The controller's input for a command heard (None for a number or a say-again: no action)."""
     return INPUTS[heard.name] if heard.kind == COMMAND else None
@@ -120,6 +123,7 @@ class SpokenCommands:
                 continue
             if heard.kind == SAY_AGAIN:
                 self.sound(SAY_AGAIN_TONE, TONE_RATE)
+                self.heed.heard(AGAIN)
                 continue
             command = input_for(heard)
             if command is not None:
