@@ -162,6 +162,7 @@ def test_a_live_session_is_controlled_by_voice_and_a_number_said_answers_its_que
             microphone.stop.set()
             microphone.thread.join(5)
             os.close(terminal.slave)
+    (tmp_path / "terminal.txt").write_text(terminal.text)  # what the user saw, to read after a run
     assert session.returncode == 0, terminal.text
     assert out == ""
     lines = [line.split("\r")[-1].replace("\x1b[2K", "") for line in terminal.text.replace("\r\n", "\n").split("\n")]
