@@ -95,7 +95,8 @@ class Microphone:
     """The pipe source's feed: a faint hiss at the real rate, and a line spoken into it when asked."""
 
     def __init__(self, fifo: Path) -> None:
-        self.fifo, self.queue = fifo, []
+        self.fifo = fifo
+        self.queue: list[np.ndarray] = []
         self.hiss = (np.random.default_rng(8).standard_normal(RATE // 20) * 20).astype("<i2")
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._feed, daemon=True)

@@ -53,7 +53,8 @@ class FakeRecognizer:
     """Hears, in the block given by its index, the words given; records the modes it was told."""
 
     def __init__(self, said: dict[int, tuple[str, ...]]) -> None:
-        self.said, self.taken, self.modes = said, 0, []
+        self.said, self.taken = said, 0
+        self.modes: list[str] = []
 
     def listen_for(self, mode: str) -> None:
         self.modes.append(mode)
