@@ -150,6 +150,28 @@ def test_utterances_are_found_over_steady_pink_noise_10_db_under_them():
         assert at + 0.5 - 0.02 <= end <= at + 0.5 + 0.05
 
 
+def test_a_breath_neither_opens_nor_holds_an_utterance():
+    # breaths: band-limited hiss swelling in four-second cycles, as loud as the voice at their peaks
+    audio = recordings.breath_noise(8 * S, seed=3).astype(np.float64) * 600
+    t = np.arange(S // 2) / S
+    voiced = sum(np.sin(2 * np.pi * 120 * k * t) for k in range(1, 25))  # a voice: harmonics to 3 kHz
+    voiced *= 600 * np.sqrt(10) / np.sqrt(np.mean(voiced**2))  # 10 dB over the breaths' average
+    for at in (2.5, 5.5):
+        first = round(at * S)
+        audio[first : first + S // 2] += voiced
+    samples = np.clip(audio, -32768, 32767).astype(np.int16)
+    endpointer = Endpointer()
+    found = []
+    for block in np.array_split(samples, 160):
+        for piece in endpointer.feed(block):
+            if piece.last:
+                found.append((piece.start / S, endpointer.end / S))
+    assert len(found) == 2  # an energy gate heard the breaths as speech, and joined them to the words
+    for (start, end), at in zip(found, (2.5, 5.5), strict=True):
+        assert at - 0.35 <= start <= at
+        assert at + 0.5 - 0.05 <= end <= at + 0.5 + 0.4  # a stray periodic moment of breath may hold it a little
+
+
 # -- listening, through the real recognizer --------------------------------------------------------------------------
 
 
