@@ -1,7 +1,11 @@
 """`coach ROUTINE --listen` as a user runs it: a live session in real time through a private PulseAudio, its
 microphone a pipe source the test speaks into (recordings by Piper's joe, scripts/recordings.py), the real
 recognizer, the real loop and player, the real program log, and standard error a terminal, so the status line shows.
-The test speaks each command once the session shows it is ready for it, as a user would."""
+The test speaks each command once the session shows it is ready for it, as a user would, and waits on what the
+session shows, never on the clock: a slow machine only makes it slower. The recordings are clean (no noise mixed
+in; the pipe's own faint hiss is under them), so what is tested is the path from the microphone to the action, not
+the recognizer's margin under noise (tests/test_listen.py and `make bench` measure that). Where something is not
+heard, the failure shows what the session did hear and show."""
 
 from __future__ import annotations
 
@@ -52,8 +56,8 @@ def voices(tmp_path_factory):
 
 
 def speech(voices: recordings.Voices, text: str) -> np.ndarray:
-    """One line by Piper's joe, at the microphone's rate, 16-bit, with a little pink noise 20 dB under it."""
-    audio, _ = recordings.recording(voices, JOE, [text], "pink", 20, seed=11, gap_s=0.6)
+    """One line by Piper's joe, clean, at the microphone's rate, 16-bit, with a second of quiet after it."""
+    audio, _ = recordings.recording(voices, JOE, [text], "pink", None, gap_s=1.0)
     audio = audio[int(2.6 * 22050) :]  # from just before the words (the recording leads with 3 s of quiet)
     return np.clip(np.rint(resample(audio, 22050, RATE) * 32767), -32768, 32767).astype("<i2")
 
@@ -87,8 +91,15 @@ class Terminal:
             if found:
                 return after + found.end()
             time.sleep(0.05)
-        shown = re.sub(r"(\r\x1b\[2K[^\r\n]*)+(?=\r\x1b\[2K)", "", self.text[after:])  # the status, once
-        raise AssertionError(f"{pattern!r} never showed:\n{shown[-1500:]!r}\n{self.text[-600:]!r}")
+        raise AssertionError(f"{pattern!r} never showed in {timeout:g} s.\n{self.story()}")
+
+    def story(self) -> str:
+        """What the session showed, line by line (the status line once, where it last stood): what it heard, the
+        say-agains and any problem with listening are among them."""
+        shown = re.sub(r"(\r\x1b\[2K[^\r\n]*)+(?=\r\x1b\[2K)", "", self.text)
+        lines = [line.split("\r")[-1].replace("\x1b[2K", "") for line in shown.replace("\r\n", "\n").split("\n")]
+        heard = [line for line in lines if line.startswith(("Heard", "Listening")) or "with the keys" in line]
+        return "heard: " + repr(heard) + "\nstandard error, last lines:\n" + "\n".join(lines[-25:])
 
 
 class Microphone:
@@ -143,7 +154,6 @@ def test_a_live_session_is_controlled_by_voice_and_a_number_said_answers_its_que
             microphone.say(said["Coach, pause."])
             paused = terminal.wait_for(r"Heard: coach, pause\.", at)
             at = terminal.wait_for(r"paused, space resumes \| listening", paused)
-            time.sleep(1.0)
             microphone.say(said["Coach, go on."])
             resumed = terminal.wait_for(r"Heard: coach, go on\.", at)
             at = terminal.wait_for(r"get ready \| listening", resumed)
@@ -164,7 +174,7 @@ def test_a_live_session_is_controlled_by_voice_and_a_number_said_answers_its_que
             microphone.thread.join(5)
             os.close(terminal.slave)
     (tmp_path / "terminal.txt").write_text(terminal.text)  # what the user saw, to read after a run
-    assert session.returncode == 0, terminal.text
+    assert session.returncode == 0, terminal.story()
     assert out == ""
     lines = [line.split("\r")[-1].replace("\x1b[2K", "") for line in terminal.text.replace("\r\n", "\n").split("\n")]
     spoken = [line for line in lines if line.startswith(("Heard", "Session", "Tenderness", "How tender"))]
@@ -172,7 +182,7 @@ def test_a_live_session_is_controlled_by_voice_and_a_number_said_answers_its_que
         "Heard: coach, pause.", "Heard: coach, go on.", "Heard: coach, next.", "Session complete.",
         "How tender was it, 0 to 10? Say the number, or press its key; 10 s of quiet skips it.", "Heard: 4.",
         "Tenderness 4 noted.",
-    ]  # fmt: skip
+    ], terminal.story()  # fmt: skip
     import sqlite3
     from contextlib import closing
 

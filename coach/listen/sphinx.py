@@ -31,14 +31,21 @@ from coach.listen.words import (
 FRAME_S = 0.01  # the decoder's frame: word times come in these
 # Words that can stand where the call does, each a better match than "coach" for speech that is not the call, taking
 # a command's words with it into nothing: everyday words, and the coach's own most frequent words ("Stroke 5." was
-# heard as the call and a command on the coach's own sessions before "stroke" competed).
+# heard as the call and a command on the coach's own sessions before "stroke" competed; "she looked back" was "coach,
+# back" before "looked" did).
 COMPETITORS = (
     "don't", "so", "now", "please", "just", "let's", "then", "and", "i", "we", "you", "okay", "couch",
     "no", "the", "can", "it", "that", "stroke", "press", "slide", "release", "breathe", "slowly", "spot",
+    "look", "looked", "could", "got",
 )  # fmt: skip
 # After the call: words unlike every command, so a command said is never taken for one of them, while a call followed
 # by other words is a say-again; and the numbers, which follow "stroke" in every stroke.
-AFTER_CALL = ("so", "now", "please", "just", "okay", "oh", "no", "you", "we", "i", "and", "it", "is", "what", *NUMBERS)
+# Not those near a command said under breath or noise ("it" took "next", "five" took "back", "eight" and "two" took
+# "next", "oh" and "what" took the command after a call heard alone).
+AFTER_CALL = (
+    "so", "now", "please", "just", "okay", "no", "you", "we", "i", "and", "is",
+    *(n for n in NUMBERS if n not in ("two", "five", "eight")),
+)  # fmt: skip
 # Instead of a number: words unlike every number ("then" is too near "ten").
 NOT_NUMBERS = ("so", "please", "just", "okay", "you", "we", "is", "what", "stroke", "press", "slide", "release")
 COMPETITOR_WEIGHT = 0.3
