@@ -180,7 +180,7 @@ class SphinxRecognizer:
         self._held_from = None
         frame = round(FRAME_S * RATE)
         words = tuple(
-            Word(s.word, self._start + s.start_frame * frame, self._start + (s.end_frame + 1) * frame)
+            Word(s.word, self._start + s.start_frame * frame, self._start + (s.end_frame + 1) * frame, min(s.prob, 1.0))
             for s in self._decoder.seg() or ()
             if s.word not in SKIPPED and not s.word.startswith(("[", "+"))
         )
