@@ -33,11 +33,12 @@ ANSWER_WAIT_S = 10.0  # silence this long after the question, and it is skipped
 TEN_WAIT_S = 1.0  # after "1", how long a "0" may take to make it ten
 
 
-def question_text(side: Side) -> str:
-    """The tenderness question, said at the end of a live session."""
+def question_text(side: Side, spoken: bool = False) -> str:
+    """The tenderness question, said at the end of a live session (`spoken`: with --listen, a number said answers)."""
+    answer = "Say the number, or press its key." if spoken else "Press a number key."
     if side is Side.BOTH:
-        return "How tender were the spots, from zero to ten? Press a number key."
-    return f"How tender was the spot on your {side} side, from zero to ten? Press a number key."
+        return f"How tender were the spots, from zero to ten? {answer}"
+    return f"How tender was the spot on your {side} side, from zero to ten? {answer}"
 
 
 def ask_tenderness(
@@ -66,20 +67,14 @@ def ask_tenderness(
             if quiet_from is None and not player.poll():
                 quiet_from = now
             pressed = keys.read()
+            if pressed and one_at is None and pressed[0] == "1":
+                one_at = now
+                player.stop()
+                quiet_from = quiet_from or now
+                pressed = pressed[1:]  # a "0" read with it (ten said aloud) is at once
             if pressed:
-                key = pressed[0]
-                if one_at is not None:
-                    answer = 10 if key == "0" else 1
-                    break
-                if key == "1":
-                    one_at = now
-                    player.stop()
-                    quiet_from = quiet_from or now
-                elif key in "023456789":
-                    answer = int(key)
-                    break
-                else:
-                    break  # any other key skips the question
+                answer = _answer(pressed[0], one_at)
+                break  # any other key skips the question
             if one_at is not None and now - one_at >= TEN_WAIT_S:
                 answer = 1
                 break
@@ -94,6 +89,13 @@ def ask_tenderness(
     finally:
         player.stop()
     return answer
+
+
+def _answer(key: str, one_at: float | None) -> int | None:
+    """The answer a key gives: after a "1", ten for a "0" and one for anything else; a digit; None for other keys."""
+    if one_at is not None:
+        return 10 if key == "0" else 1
+    return int(key) if key in "023456789" else None
 
 
 class Keys(Protocol):

@@ -22,6 +22,7 @@ from coach.choices import SessionChoices
 from coach.control import resume_point
 from coach.errors import AudioOutputError, CoachError
 from coach.kinds import AUTO, Auto, Shape, Side
+from coach.listen.spoken import Heed, SpokenCommands
 from coach.live import (
     NUMBER_TEXTS,
     Hooks,
@@ -112,15 +113,26 @@ class Notices(Protocol):
         """The log could not be written, even at the end (`problem`, a sentence): the session is not in it, or
         (`begun`) only as far as it was written before."""
 
-    def asking(self) -> None:
-        """The tenderness question is being asked: a key from now on is its answer."""
+    def asking(self, spoken: bool = False) -> None:
+        """The tenderness question is being asked: a key from now on is its answer (or, `spoken`, a number said)."""
 
     def answered(self, answer: int | None, news: Sequence[str] = ()) -> None:
         """The tenderness noted, or none (silence, or another key); `news`: what it means for the next sessions."""
 
+    def listening(self) -> None:
+        """Spoken commands are heard from now on (--listen: the microphone is open, the recognizer ready)."""
+
+    def heard(self, said: str) -> None:
+        """A spoken command or number was understood (`said`: "coach, pause", "4")."""
+
+    def off(self, problem: str) -> None:
+        """Spoken commands are not heard (`problem`, one sentence): the session goes on with its keys."""
+
 
 Opener = Callable[[str, Callable[[], float]], AbstractContextManager[Source]]
 """A source of keys opened for as long as a session plays, given the session's title and the clock."""
+Listener = Callable[[Heed], AbstractContextManager[SpokenCommands]]
+"""Spoken commands (--listen), heard for as long as a session plays, told what to say of listening."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +146,7 @@ class Needs:
     keyboard: Callable[[], AbstractContextManager[Keys]]  # keys typed, which also answer the tenderness question
     sources: Sequence[Opener] = ()  # other sources of keys: the desktop's media keys, spoken commands
     notices: Notices
+    listen: Listener | None = None  # spoken commands, with --listen
     terminal: bool = False  # the keys come from a terminal: the tenderness question's words are made ahead
 
 
@@ -172,8 +185,9 @@ def practise(request: Request, needs: Needs) -> Outcome:
         needs.notices.warning(log.warning)
     begun = begin(entries, request, needs.clock.now().date(), logged=log is not None)
     script = build_script(request.routine, request.options(begun.plan))
-    asking = log is not None and needs.terminal  # the tenderness is asked on a terminal: made in advance
-    question = question_text(begun.plan.side)
+    # the tenderness is asked on a terminal, or by voice: its words made in advance
+    asking = log is not None and (needs.terminal or needs.listen is not None)
+    question = question_text(begun.plan.side, spoken=needs.listen is not None)
     speech = LiveSpeech(script, needs.speaker, after=(question, *NUMBER_TEXTS) if asking else ())
     record = Record(log, recorded(request, begun), needs.clock.now)
     try:
@@ -259,12 +273,21 @@ class _Live:
         return Start()
 
     @contextmanager
-    def sources(self, title: str) -> Iterator[tuple[Keys, list[Source]]]:
-        """The keyboard, and every source of keys, for as long as the session plays."""
+    def sources(self, title: str) -> Iterator[tuple[Keys, SpokenCommands | None, list[Source]]]:
+        """The keyboard, spoken commands (with --listen), and every other source of keys, for as long as the
+        session plays."""
         needs = self.needs
         with needs.keyboard() as keys, ExitStack() as opened:
             others = [opened.enter_context(open_source(title, needs.clock.monotonic)) for open_source in needs.sources]
-            yield keys, [Keyboard(keys), *others]
+            spoken = opened.enter_context(needs.listen(needs.notices)) if needs.listen is not None else None
+            yield keys, spoken, [Keyboard(keys), *others, *([spoken] if spoken is not None else [])]
+
+    def status(self, spoken: SpokenCommands | None) -> Callable[[str], None]:
+        """The status line, which says when coach is listening."""
+        show = self.needs.notices.status
+        if spoken is None:
+            return show
+        return lambda text: show(f"{text} | listening" if spoken.on else text)
 
 
 def _play(live: _Live) -> Outcome:
@@ -274,8 +297,8 @@ def _play(live: _Live) -> Outcome:
     start = live.start(session.timeline)
     needs.notices.playing(session.timeline)
     clock = needs.clock
-    hooks = Hooks(status=needs.notices.status, progress=record.progress, more=speech.more, revise=live.revise)
-    with live.sources(title(session.timeline)) as (keys, sources):
+    with live.sources(title(session.timeline)) as (keys, spoken, sources):
+        hooks = Hooks(status=live.status(spoken), progress=record.progress, more=speech.more, revise=live.revise)
         player = needs.audio()
         outcome = run_live(session, speech.prompts(), player, sources, clock.monotonic, clock.sleep, hooks, start)
         needs.notices.clear_status()
@@ -283,9 +306,21 @@ def _play(live: _Live) -> Outcome:
         short = not outcome.finished and outcome.strokes_done < outcome.strokes_planned
         needs.notices.ended(outcome.finished, side if short and record.kept else None)
         _unrecorded(record, needs.notices)
-        if record.kept and outcome.finished and not isinstance(keys, NoKeys):
-            _ask(live, player, keys)
+        listening = spoken is not None and spoken.on
+        if record.kept and outcome.finished and (listening or not isinstance(keys, NoKeys)):
+            _ask(live, player, Answers(keys, spoken.answers()) if spoken is not None and listening else keys)
     return outcome
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The tenderness question's keys from the keyboard and the voice, in the order read."""
+
+    keys: Keys
+    spoken: Keys
+
+    def read(self) -> str:
+        return self.keys.read() + self.spoken.read()
 
 
 def _unrecorded(record: Record, notices: Notices) -> None:
@@ -297,10 +332,11 @@ def _ask(live: _Live, player: LivePlayer, keys: Keys) -> None:
     """The tenderness question, aloud, answered with one key (or skipped), and noted."""
     speech, clock, notices = live.speech, live.needs.clock, live.needs.notices
     try:
-        question = to_pcm(speech.clip(question_text(live.begun.plan.side)))
+        spoken = isinstance(keys, Answers)
+        question = to_pcm(speech.clip(question_text(live.begun.plan.side, spoken)))
         numbers = [to_pcm(speech.clip(text)) for text in NUMBER_TEXTS]
         answer = ask_tenderness(question, numbers, player, keys, clock.monotonic, clock.sleep, SAMPLE_RATE,
-                                notices.asking)  # fmt: skip
+                                lambda: notices.asking(spoken))  # fmt: skip
     except KeyboardInterrupt as exc:
         raise StoppedAtQuestion(exc) from None
     news: tuple[str, ...] = ()

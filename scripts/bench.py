@@ -1,6 +1,7 @@
 """Benchmark: the neural voice against the piper program, time to first audio and first word, exports and the whole
 library cold and warm for each engine, speaking pace, loudness, peak memory, and spoken commands (bench_listen.py:
-recognized under noise, false triggers on the hour-long sessions and on ordinary speech, delay, CPU).
+recognized under noise, false triggers on the hour-long sessions and on ordinary speech, delay, CPU; and
+bench_live_listen.py: --listen in real time through the listening thread, its CPU and delay to the action).
 
     make bench            # or: .venv/bin/python scripts/bench.py
 
@@ -51,6 +52,9 @@ TARGETS = {  # (figure, target, lower is better)
     "false triggers an hour, ordinary speech": 0.0,
     "false triggers an hour, coach's sessions": 0.0,
     "CPU while listening (share of a core)": 0.25,
+    "live listening CPU, pink noise (share of a core)": 0.25,
+    "live listening CPU, breath noise (share of a core)": 0.25,
+    "live command end to action, worst (s)": 0.5,
 }
 
 
@@ -340,6 +344,9 @@ def main() -> None:
     from bench_listen import listening  # spoken commands, on the hour-long sessions just made
 
     rows.update(listening(work / "cache-recordings", [work / f"psoas-hour-{engine}.mp3" for engine in ENGINES]))
+    from bench_live_listen import live  # --listen in real time, through the listening thread
+
+    rows.update(live(work / "cache-recordings"))
 
     print()
     print(f"{'speech (psoas, both sides)':<28}{'lines':>6}{'words':>7}{'seconds':>9}{'words/min':>10}"

@@ -28,6 +28,7 @@ from coach.listen.words import (
     COMMAND,
     COMMANDS,
     COMMANDS_MODE,
+    MIN_CALL_CONFIDENCE,
     NUMBER,
     NUMBERS_MODE,
     RATE,
@@ -79,6 +80,14 @@ def test_a_call_with_no_command_is_say_again_never_an_action():
     heard = understand(said(("coach", 2.0, 2.5), ("so", 2.7, 2.9)), COMMANDS_MODE)
     assert heard == Heard(SAY_AGAIN, "", 32000, 46400)
     assert heard.key == ""
+
+
+def test_a_call_the_recognizer_is_not_sure_of_is_say_again_never_an_action():
+    # "Don't stop, you're doing great" in espeak-ng's Caribbean voice was "coach, stop" with the call at 0.41 to 0.62
+    weak = Hypothesis((Word("coach", 16000, 22400, 0.55), Word("stop", 22400, 30400, 1.0)), 16000, 30400)
+    assert understand(weak, COMMANDS_MODE) == Heard(SAY_AGAIN, "", 16000, 30400)
+    sure = Hypothesis((Word("coach", 16000, 22400, MIN_CALL_CONFIDENCE), Word("stop", 22400, 30400, 0.5)), 16000, 30400)
+    assert understand(sure, COMMANDS_MODE) == Heard(COMMAND, "stop", 16000, 30400)
 
 
 def test_words_without_the_call_mean_nothing():
@@ -148,6 +157,28 @@ def test_utterances_are_found_over_steady_pink_noise_10_db_under_them():
     for (start, end), at in zip(found, (2.0, 4.0), strict=True):
         assert at - 0.35 <= start <= at  # with its pre-roll
         assert at + 0.5 - 0.02 <= end <= at + 0.5 + 0.05
+
+
+def test_a_breath_neither_opens_nor_holds_an_utterance():
+    # breaths: band-limited hiss swelling in four-second cycles, as loud as the voice at their peaks
+    audio = recordings.breath_noise(8 * S, seed=3).astype(np.float64) * 600
+    t = np.arange(S // 2) / S
+    voiced = sum(np.sin(2 * np.pi * 120 * k * t) for k in range(1, 25))  # a voice: harmonics to 3 kHz
+    voiced *= 600 * np.sqrt(10) / np.sqrt(np.mean(voiced**2))  # 10 dB over the breaths' average
+    for at in (2.5, 5.5):
+        first = round(at * S)
+        audio[first : first + S // 2] += voiced
+    samples = np.clip(audio, -32768, 32767).astype(np.int16)
+    endpointer = Endpointer()
+    found = []
+    for block in np.array_split(samples, 160):
+        for piece in endpointer.feed(block):
+            if piece.last:
+                found.append((piece.start / S, endpointer.end / S))
+    assert len(found) == 2  # an energy gate heard the breaths as speech, and joined them to the words
+    for (start, end), at in zip(found, (2.5, 5.5), strict=True):
+        assert at - 0.35 <= start <= at
+        assert at + 0.5 - 0.05 <= end <= at + 0.5 + 0.4  # a stray periodic moment of breath may hold it a little
 
 
 # -- listening, through the real recognizer --------------------------------------------------------------------------
@@ -224,6 +255,18 @@ def test_ordinary_speech_with_the_command_words_triggers_nothing(voices, speakin
     result = run_cli("listen", "--from", str(write(tmp_path / "talk.wav", audio)))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("noise, snr", [("pink", 20), ("breath", 30)])
+def test_dont_stop_said_with_a_caribbean_accent_is_no_command(voices, noise, snr, tmp_path):
+    # the recognizer hears "coach, stop" in "Don't stop," (the call weakly): at most a say-again, never an action
+    caribbean = recordings.VOICES[8]
+    audio, _ = recordings.recording(voices, caribbean, recordings.DISTRACTORS, noise, snr, seed=8)
+    result = run_cli("listen", "--from", str(write(tmp_path / "talk.wav", audio)))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert re.search(r"^Heard 0 commands(, \d calls? not understood)? in ", result.stderr, re.MULTILINE)
 
 
 @pytest.mark.e2e

@@ -16,7 +16,7 @@ import time
 import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -201,6 +201,15 @@ def load_recognizer() -> Recognizer:
     return SphinxRecognizer()
 
 
+def play_tone(pcm: Pcm, sample_rate: int) -> None:
+    """A short tone (a spoken command understood) through an output of its own, beside the session's, not waited
+    for; where it cannot be played, nothing is heard and nothing is said (the command is acted on all the same)."""
+    from coach.output.playback import SimpleaudioBackend
+
+    with suppress(AudioOutputError, OSError):
+        SimpleaudioBackend().play(pcm, sample_rate)
+
+
 @dataclass(frozen=True)
 class Engines:
     """The speech engines by kind (piper, espeak), each as a factory that builds it here or in a worker process."""
@@ -223,6 +232,7 @@ class Deps:
     coach: tuple[str, ...] = ("coach",)  # how a systemd unit runs this coach
     microphone: Callable[[], AbstractContextManager[Iterator[Pcm]]] = open_microphone  # opens the microphone
     recognizer: Callable[[], Recognizer] = load_recognizer  # loads the speech recognizer
+    tone: Callable[[Pcm, int], None] = play_tone  # a short tone beside a live session's sound
     view_image: Callable[[Path], bool] = lambda path: False  # opens a picture in the image viewer, if there is one
     paper: Paper = Paper.A4  # the locale's paper, for printed pages (LC_ALL, LC_PAPER, LANG)
     play: Callable[[Sequence[str], Mapping[str, str]], int] = run_session  # runs a session's command (Start)
@@ -235,18 +245,26 @@ class Deps:
         return Speaker(self.engines(speech.engine), speech.voice, speech.pace, SpeechCache(self.dirs.cache), threads)
 
     def live(
-        self, log: ProgramLog | None, speech: SpeechChoices, media_keys: bool, notices: Notices, channels: int = 2
+        self,
+        log: ProgramLog | None,
+        speech: SpeechChoices,
+        media_keys: bool,
+        notices: Notices,
+        channels: int = 2,
+        listen: bool = False,
     ) -> Needs:
         """What a live session works with: the log (open, or None), its speech (made on one thread, beside the
         sound), the audio output paced by the clock, the keyboard, the desktop's media keys (unless left alone),
-        and where what it shows goes."""
+        spoken commands (with `listen`), and where what it shows goes."""
         from coach.desktop.media import media_keys as on_the_bus
+        from coach.listen.spoken import spoken_commands
         from coach.practice import Needs
 
+        heard = partial(spoken_commands, self.microphone, self.recognizer, sound=self.tone) if listen else None
         return Needs(
             log=log, speaker=self.speaker(speech, threads=1), audio=lambda: self.audio(self.clock, channels),
             clock=self.clock, keyboard=self.keys, sources=[partial(on_the_bus, self.bus)] if media_keys else (),
-            notices=notices, terminal=sys.stdin.isatty(),
+            notices=notices, listen=heard, terminal=sys.stdin.isatty(),
         )  # fmt: skip
 
     @classmethod

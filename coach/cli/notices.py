@@ -17,6 +17,8 @@ from coach.timeline import Timeline
 
 KEYS_TEXT = "Keys: space pauses and resumes, r repeats, n skips to the next phase, b goes back one, q ends."
 QUESTION_TEXT = "How tender was it, 0 to 10? Press a number key (ten: 1 then 0); 10 s of quiet skips it."
+SPOKEN_QUESTION_TEXT = "How tender was it, 0 to 10? Say the number, or press its key; 10 s of quiet skips it."
+LISTENING_TEXT = 'Listening: say "coach", then pause, go on, repeat, next, back or stop. Nothing heard is kept.'
 STATUS_S = 0.25  # the status line changes at most this often
 
 
@@ -81,8 +83,23 @@ class LiveNotices:
         how = "recorded only in part" if begun else "not recorded"
         click.echo(f"Warning: this session is {how}: {problem[:1].lower()}{problem[1:]}", err=True)
 
-    def asking(self) -> None:
-        click.echo(QUESTION_TEXT, err=True)
+    def asking(self, spoken: bool = False) -> None:
+        click.echo(SPOKEN_QUESTION_TEXT if spoken else QUESTION_TEXT, err=True)
+
+    def listening(self) -> None:
+        self._line(LISTENING_TEXT)
+
+    def heard(self, said: str) -> None:
+        self._line(f"Heard: {said}" + ("" if said.endswith("?") else "."))
+
+    def off(self, problem: str) -> None:
+        self._line(problem)
+
+    def _line(self, text: str) -> None:
+        """A line of its own, above the status line (which the next turn shows again)."""
+        self.clear_status()
+        self.shown = None
+        click.echo(text, err=True)
 
     def answered(self, answer: int | None, news: Sequence[str] = ()) -> None:
         if answer is None:

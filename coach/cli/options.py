@@ -263,26 +263,38 @@ class LiveChoices:
     logged: bool  # False with --no-log: the log is neither read nor written
     media_keys: bool  # False with --no-media-keys: the session stays off the session bus
     resume: bool  # --resume: continue today's session stopped before its end
+    listen: bool = False  # --listen: spoken commands, from the default microphone
 
     def check(self, output: OutputChoices) -> None:
         if self.resume and (output.path is not None or output.script or not self.logged):
             raise click.UsageError(
                 "--resume continues a live session in the program log: not with -o, --script or --no-log."
             )
+        if self.listen and (output.path is not None or output.script):
+            raise click.UsageError("--listen hears spoken commands during a live session: not with -o or --script.")
 
 
 def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--no-log, --no-media-keys and --resume, handed to the command as one value, `live`."""
+    """--listen, --no-log, --no-media-keys and --resume, handed to the command as one value, `live`."""
 
     @functools.wraps(command)
-    def with_live(*args: object, no_log: bool, no_media_keys: bool, resume: bool, **kwargs: object) -> object:
-        live = LiveChoices(logged=not no_log, media_keys=not no_media_keys, resume=resume)
+    def with_live(
+        *args: object, listen: bool, no_log: bool, no_media_keys: bool, resume: bool, **kwargs: object
+    ) -> object:
+        live = LiveChoices(logged=not no_log, media_keys=not no_media_keys, resume=resume, listen=listen)
         return command(*args, live=live, **kwargs)
 
     return _live_option_stack(with_live)
 
 
 _live_option_stack = stack(
+    click.option(
+        "--listen",
+        is_flag=True,
+        help='Hear spoken commands from the default microphone: "coach, pause", "coach, go on", "coach, repeat", '
+        '"coach, next", "coach, back", "coach, stop", and a number for the tenderness question. Offline; nothing '
+        "heard is kept ('coach listen' checks the microphone).",
+    ),
     click.option("--no-log", is_flag=True, help="Do not record this session in the program log."),
     click.option(
         "--no-media-keys",

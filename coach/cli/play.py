@@ -96,7 +96,7 @@ def play_live(
     opened: AbstractContextManager[ProgramLog | None] = ProgramLog(deps.dirs.log) if live.logged else nullcontext()
     try:
         with opened as log:
-            practise(request, deps.live(log, speech, live.media_keys, notices, channels))
+            practise(request, deps.live(log, speech, live.media_keys, notices, channels, live.listen))
     except NoAudio as exc:
         raise AudioOutputError(
             f"{exc} To listen later, write the session to a file: "

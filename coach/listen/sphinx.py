@@ -11,6 +11,7 @@ the null device.
 from __future__ import annotations
 
 import os
+import re
 
 from coach.audio import Pcm
 from coach.errors import CoachError
@@ -30,18 +31,29 @@ from coach.listen.words import (
 FRAME_S = 0.01  # the decoder's frame: word times come in these
 # Words that can stand where the call does, each a better match than "coach" for speech that is not the call, taking
 # a command's words with it into nothing: everyday words, and the coach's own most frequent words ("Stroke 5." was
-# heard as the call and a command on the coach's own sessions before "stroke" competed).
+# heard as the call and a command on the coach's own sessions before "stroke" competed; "she looked back" was "coach,
+# back" before "looked" did).
 COMPETITORS = (
     "don't", "so", "now", "please", "just", "let's", "then", "and", "i", "we", "you", "okay", "couch",
     "no", "the", "can", "it", "that", "stroke", "press", "slide", "release", "breathe", "slowly", "spot",
+    "look", "looked", "could", "got",
 )  # fmt: skip
 # After the call: words unlike every command, so a command said is never taken for one of them, while a call followed
 # by other words is a say-again; and the numbers, which follow "stroke" in every stroke.
-AFTER_CALL = ("so", "now", "please", "just", "okay", "oh", "no", "you", "we", "i", "and", "it", "is", "what", *NUMBERS)
+# Not those near a command said under breath or noise ("it" took "next", "five" took "back", "eight" and "two" took
+# "next", "oh" and "what" took the command after a call heard alone).
+AFTER_CALL = (
+    "so", "now", "please", "just", "okay", "no", "you", "we", "i", "and", "is",
+    *(n for n in NUMBERS if n not in ("two", "five", "eight")),
+)  # fmt: skip
 # Instead of a number: words unlike every number ("then" is too near "ten").
 NOT_NUMBERS = ("so", "please", "just", "okay", "you", "we", "is", "what", "stroke", "press", "slide", "release")
 COMPETITOR_WEIGHT = 0.3
 SKIPPED = ("<s>", "</s>", "<sil>")
+# Quiet this long after the last voiced frame, and an utterance the decoder already hears as complete (the call and a
+# command, or a number when one is asked for) ends: sooner than the endpointer's END_S, which waits out the pause at
+# a comma. This is most of the delay from the end of a command to its action.
+EARLY_S = 0.2
 
 
 class RecognizerError(CoachError):
@@ -103,7 +115,22 @@ class SphinxRecognizer:
         heard: list[Hypothesis] = []
         for piece in pieces:
             heard += self._take(piece)
+        if self._in_utterance and self._complete():
+            self._endpointer.cut()
+            heard += self._end()
         return heard
+
+    def _complete(self) -> bool:
+        """Whether the open utterance has been quiet EARLY_S and is already heard as a whole command or number."""
+        if not self._endpointer.in_speech or self._endpointer.quiet_s < EARLY_S:
+            return False
+        hypothesis = self._decoder.hyp()
+        if hypothesis is None:
+            return False
+        said = re.sub(r"\(\d+\)", "", hypothesis.hypstr).split()
+        if self._mode == NUMBERS_MODE:
+            return len(said) == 1 and said[0] in NUMBERS
+        return len(said) > 1 and said[0] == CALL and " ".join(said[1:]) in COMMANDS
 
     def finish(self) -> list[Hypothesis]:
         """The end of the audio: an utterance still open ends here."""
@@ -139,6 +166,9 @@ class SphinxRecognizer:
         self._decoder.process_raw(block.tobytes(), False, False)
         if any(piece.last for piece in pieces):
             return self._end()
+        if self._complete():
+            self._endpointer.cut()
+            return self._end()
         waited = self._at - self._held_from if self._held_from is not None else 0
         if not self._endpointer.in_speech and waited >= CALL_WAIT_S * RATE:
             return self._end()
@@ -150,7 +180,7 @@ class SphinxRecognizer:
         self._held_from = None
         frame = round(FRAME_S * RATE)
         words = tuple(
-            Word(s.word, self._start + s.start_frame * frame, self._start + (s.end_frame + 1) * frame)
+            Word(s.word, self._start + s.start_frame * frame, self._start + (s.end_frame + 1) * frame, min(s.prob, 1.0))
             for s in self._decoder.seg() or ()
             if s.word not in SKIPPED and not s.word.startswith(("[", "+"))
         )
