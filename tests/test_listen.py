@@ -85,7 +85,7 @@ def test_a_call_with_no_command_is_say_again_never_an_action():
 def test_a_call_the_recognizer_is_not_sure_of_is_say_again_never_an_action():
     # "Don't stop, you're doing great" in espeak-ng's Caribbean voice was "coach, stop" with the call at 0.41 to 0.62,
     # and the coach's own "... to the six-pack's edge" was "coach, pause" at 0.74 (Piper's joe)
-    for confidence in (0.55, 0.74):
+    for confidence in (0.55, 0.74):  # under MIN_CALL_CONFIDENCE
         weak = Hypothesis((Word("coach", 16000, 22400, confidence), Word("stop", 22400, 30400, 1.0)), 16000, 30400)
         assert understand(weak, COMMANDS_MODE) == Heard(SAY_AGAIN, "", 16000, 30400)
     sure = Hypothesis((Word("coach", 16000, 22400, MIN_CALL_CONFIDENCE), Word("stop", 22400, 30400, 0.5)), 16000, 30400)
@@ -230,7 +230,10 @@ def test_coach_listen_from_a_recording_prints_each_command_and_its_time(voices, 
 
 @pytest.mark.e2e
 def test_every_format_gives_the_same_commands(voices, tmp_path):
-    audio, _ = recordings.recording(voices, JOE, ["Coach, next.", "Coach, back."], "breath", 20, seed=4)
+    # what is tested is the reading of each format, so the commands are said with no noise over them: how noise
+    # tells on recognition is measured by make bench (under breathing noise at 20 dB, this "back" decoded near the
+    # call's least confidence, 0.75, and so came and went by format)
+    audio, _ = recordings.recording(voices, JOE, ["Coach, next.", "Coach, back."])
     wav = write(tmp_path / "c.wav", audio)
     expected = run_cli("listen", "--from", str(wav)).stdout
     assert [name for _, name in lines(expected)] == ["next", "back"]

@@ -71,88 +71,88 @@ def test_minimal_guidance_marks_every_slide_and_release_with_its_sound(name):
 # the psoas strokes with the calm voice's lengths (CalmEngine, tests/conftest.py), from the grid's first beat
 STROKES = {
     "full": """\
-02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:14.7  Stroke 1.
-02:15.6  Down and in, breathe out.
-02:18.0  Slide toward your right hip, three finger-widths.
-02:22.8  Ease off, and glide back.
-02:25.5  Stroke 2.
-02:26.4  Down and in, breathe out.
-02:28.8  Slide toward your right hip, three finger-widths.
-02:33.6  Ease off, and glide back.
-02:36.3  Stroke 3.
-02:37.2  Down and in, breathe out.
-02:39.6  Slide toward your right hip, three finger-widths.
-02:44.4  Ease off, and glide back.
-02:47.1  Stroke 4.
-02:48.0  Down and in, breathe out.
-02:50.4  Slide toward your right hip, three finger-widths.
-02:55.2  Ease off, and glide back.
-02:57.9  Stroke 5.
-02:58.8  Down and in, breathe out.
-03:01.2  Slide toward your right hip, three finger-widths.
-03:06.0  Ease off, and glide back.
-03:08.8  6 of 8.
-03:09.6  Down and in, breathe out.
-03:12.0  Slide toward your right hip, three finger-widths.
-03:16.8  Ease off, and glide back.
-03:19.5  Stroke 7.
-03:20.4  Down and in, breathe out.
-03:22.8  Slide toward your right hip, three finger-widths.
-03:27.6  Ease off, and glide back.
-03:30.1  Last stroke.
-03:31.2  Down and in, breathe out.
-03:33.6  Slide toward your right hip, three finger-widths.
-03:38.4  Ease off, and glide back.
-03:42.0  (chime)
+02:13.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.8  Stroke 1.
+02:15.7  Down and in, breathe out.
+02:18.1  Slide toward your right hip, three finger-widths.
+02:22.9  Ease off, and glide back.
+02:25.6  Stroke 2.
+02:26.5  Down and in, breathe out.
+02:28.9  Slide toward your right hip, three finger-widths.
+02:33.7  Ease off, and glide back.
+02:36.4  Stroke 3.
+02:37.3  Down and in, breathe out.
+02:39.7  Slide toward your right hip, three finger-widths.
+02:44.5  Ease off, and glide back.
+02:47.2  Stroke 4.
+02:48.1  Down and in, breathe out.
+02:50.5  Slide toward your right hip, three finger-widths.
+02:55.3  Ease off, and glide back.
+02:58.0  Stroke 5.
+02:58.9  Down and in, breathe out.
+03:01.3  Slide toward your right hip, three finger-widths.
+03:06.1  Ease off, and glide back.
+03:08.9  6 of 8.
+03:09.7  Down and in, breathe out.
+03:12.1  Slide toward your right hip, three finger-widths.
+03:16.9  Ease off, and glide back.
+03:19.6  Stroke 7.
+03:20.5  Down and in, breathe out.
+03:22.9  Slide toward your right hip, three finger-widths.
+03:27.7  Ease off, and glide back.
+03:30.2  Last stroke.
+03:31.3  Down and in, breathe out.
+03:33.7  Slide toward your right hip, three finger-widths.
+03:38.5  Ease off, and glide back.
+03:42.1  (chime)
 """,
     "brief": """\
-02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:14.7  Stroke 1.
-02:15.6  Down and in, breathe out.
-02:18.0  Slide toward your right hip, three finger-widths.
-02:22.8  Ease off, and glide back.
-02:25.5  Stroke 2.
-02:26.4  Down and in, breathe out.
-02:28.8  Slide toward your right hip, three finger-widths.
-02:33.6  Ease off, and glide back.
-02:36.3  Stroke 3.
-02:37.2  Press.
-02:39.6  Slide.
-02:44.4  Release.
-02:47.1  Stroke 4.
-02:48.0  Press, and breathe out.
-02:50.4  Slide.
-02:55.2  Release.
-02:57.9  Stroke 5.
-02:58.8  Press.
-03:01.2  Slide.
-03:06.0  Release.
-03:08.8  6 of 8.
-03:09.6  Press.
-03:12.0  Slide.
-03:16.8  Release.
-03:19.5  Stroke 7.
-03:20.4  Press, and breathe out.
-03:22.8  Slide.
-03:27.6  Release.
-03:30.1  Last stroke.
-03:31.2  Press.
-03:33.6  Slide.
-03:38.4  Release.
-03:42.0  (chime)
+02:13.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.8  Stroke 1.
+02:15.7  Down and in, breathe out.
+02:18.1  Slide toward your right hip, three finger-widths.
+02:22.9  Ease off, and glide back.
+02:25.6  Stroke 2.
+02:26.5  Down and in, breathe out.
+02:28.9  Slide toward your right hip, three finger-widths.
+02:33.7  Ease off, and glide back.
+02:36.4  Stroke 3.
+02:37.3  Press.
+02:39.7  Slide.
+02:44.5  Release.
+02:47.2  Stroke 4.
+02:48.1  Press, and breathe out.
+02:50.5  Slide.
+02:55.3  Release.
+02:58.0  Stroke 5.
+02:58.9  Press.
+03:01.3  Slide.
+03:06.1  Release.
+03:08.9  6 of 8.
+03:09.7  Press.
+03:12.1  Slide.
+03:16.9  Release.
+03:19.6  Stroke 7.
+03:20.5  Press, and breathe out.
+03:22.9  Slide.
+03:27.7  Release.
+03:30.2  Last stroke.
+03:31.3  Press.
+03:33.7  Slide.
+03:38.5  Release.
+03:42.1  (chime)
 """,
     "minimal": """\
-02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
-02:14.7  Stroke 1.
-02:25.5  Stroke 2.
-02:36.3  Stroke 3.
-02:47.1  Stroke 4.
-02:57.9  Stroke 5.
-03:08.8  6 of 8.
-03:19.5  Stroke 7.
-03:30.1  Last stroke.
-03:42.0  (chime)
+02:13.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+02:14.8  Stroke 1.
+02:25.6  Stroke 2.
+02:36.4  Stroke 3.
+02:47.2  Stroke 4.
+02:58.0  Stroke 5.
+03:08.9  6 of 8.
+03:19.6  Stroke 7.
+03:30.2  Last stroke.
+03:42.1  (chime)
 """,
 }
 

@@ -28,17 +28,17 @@ Psoas release, right side: 8 strokes a side at 50 beats a minute (medium), brief
 00:42.6  (chime)
 00:44.6  # Position and spot, right side
 00:44.6  Let both knees fall to your left, as far as is comfortable.
-00:55.4  Walk your fingertips out from your navel to the six-pack's edge: your spot.
-01:05.5  (chime)
-01:07.5  # Strokes, right side
-01:07.5  A dull ache is fine, up to four out of ten.
-01:11.6  Stop for sharp pain, nausea, dizziness, or tingling into your thigh, groin or genitals.
-01:19.6  A pulse: move a little outward. A broad pulsing lump: stop, see a doctor.
-01:26.6  Breathe out, and sink in slowly: down, and in toward your spine.
-01:37.8  It should feel tender. Lift your right foot an inch, then lower it: the muscle firms.
-01:50.7  Keep the pressure, and slide toward your right hip, three finger-widths.
-02:02.5  Ease off, keep contact, and glide back as you breathe in. Now 8 like that.
-02:13.2  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+00:55.4  Walk your fingertips out from your navel to the six-pack's edge: start there.
+01:05.7  (chime)
+01:07.7  # Strokes, right side
+01:07.7  A dull ache is fine, up to four out of ten.
+01:11.7  Stop for sharp pain, nausea, dizziness, or tingling into your thigh, groin or genitals.
+01:19.8  A pulse: move a little outward. A broad pulsing lump: stop, see a doctor.
+01:26.7  Breathe out, and sink in slowly: down, and in toward your spine.
+01:37.9  It should feel tender. Lift your right foot an inch, then lower it: the muscle firms.
+01:50.8  Keep the pressure, and slide toward your right hip, three finger-widths.
+02:02.7  Ease off, keep contact, and glide back as you breathe in. Now 8 like that.
+02:13.3  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
 """
 
 REFRESH = """\
@@ -54,14 +54,14 @@ Psoas release, right side, refresh session: 8 strokes a side at 50 beats a minut
 00:43.0  (chime)
 00:45.0  # Position and spot, right side
 00:45.0  Let both knees fall to your left, as far as is comfortable.
-00:55.8  Walk your fingertips out from your navel to the six-pack's edge: your spot.
-01:05.9  (chime)
-01:07.9  # Strokes, right side
-01:07.9  Keep it at four out of ten or less.
-01:11.8  Stop for sharp pain, nausea, dizziness, or tingling into your thigh, groin or genitals.
-01:19.9  A pulse: move a little outward. A broad pulsing lump: stop, see a doctor.
-01:26.8  Each stroke: press down and in, slide toward your hip, ease off and glide back.
-01:33.5  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
+00:55.8  Walk your fingertips out from your navel to the six-pack's edge: start there.
+01:06.1  (chime)
+01:08.1  # Strokes, right side
+01:08.1  Keep it at four out of ten or less.
+01:12.0  Stop for sharp pain, nausea, dizziness, or tingling into your thigh, groin or genitals.
+01:20.0  A pulse: move a little outward. A broad pulsing lump: stop, see a doctor.
+01:27.0  Each stroke: press down and in, slide toward your hip, ease off and glide back.
+01:33.7  (8 strokes of 9 beats at 50 a minute, 10.8 s each: press 2, slide 4, release 3)
 """
 
 QUICK = """\
