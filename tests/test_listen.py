@@ -140,6 +140,17 @@ def test_the_call_is_no_word_coach_says():
 # -- where utterances are -------------------------------------------------------------------------------------------
 
 
+def utterances(samples: np.ndarray, blocks: int) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each utterance the endpointer finds, fed `samples` in `blocks` pieces."""
+    endpointer = Endpointer()
+    found = []
+    for block in np.array_split(samples, blocks):
+        for piece in endpointer.feed(block):
+            if piece.last:
+                found.append((piece.start / S, endpointer.end / S))
+    return found
+
+
 def test_utterances_are_found_over_steady_pink_noise_10_db_under_them():
     audio = recordings.pink_noise(6 * S, seed=5).astype(np.float64) * 300  # a fan's rumble, say
     t = np.arange(S // 2) / S
@@ -149,12 +160,7 @@ def test_utterances_are_found_over_steady_pink_noise_10_db_under_them():
         first = round(at * S)
         audio[first : first + S // 2] += voiced
     samples = np.clip(audio, -32768, 32767).astype(np.int16)
-    endpointer = Endpointer()
-    found = []
-    for block in np.array_split(samples, 120):
-        for piece in endpointer.feed(block):
-            if piece.last:
-                found.append((piece.start / S, endpointer.end / S))
+    found = utterances(samples, 120)
     assert len(found) == 2
     for (start, end), at in zip(found, (2.0, 4.0), strict=True):
         assert at - 0.35 <= start <= at  # with its pre-roll
@@ -171,12 +177,7 @@ def test_a_breath_neither_opens_nor_holds_an_utterance():
         first = round(at * S)
         audio[first : first + S // 2] += voiced
     samples = np.clip(audio, -32768, 32767).astype(np.int16)
-    endpointer = Endpointer()
-    found = []
-    for block in np.array_split(samples, 160):
-        for piece in endpointer.feed(block):
-            if piece.last:
-                found.append((piece.start / S, endpointer.end / S))
+    found = utterances(samples, 160)
     assert len(found) == 2  # an energy gate heard the breaths as speech, and joined them to the words
     for (start, end), at in zip(found, (2.5, 5.5), strict=True):
         assert at - 0.35 <= start <= at

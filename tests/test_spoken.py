@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pytest
 from conftest import FakeClock
-from test_log_truth import ROUTINE, ClockedOutput, live, rows, seconds, timeline
+from test_log_truth import ClockedOutput, live, rows, seconds, timeline
+from test_log_truth import home as log_truth_home
 
 from coach.cli.notices import LISTENING_TEXT, SPOKEN_QUESTION_TEXT
 from coach.control import Controller, Intent, Key, Prompt, State, Stop
@@ -34,13 +35,7 @@ from coach.live import question_text
 S = 16000
 
 
-@pytest.fixture
-def home(tmp_path):
-    """test_log_truth's mini routine with a program: its sessions are logged, and the tenderness asked."""
-    folder = tmp_path / "config" / "routines"
-    folder.mkdir(parents=True)
-    (folder / "mini.toml").write_text(ROUTINE)
-    return tmp_path
+home = log_truth_home  # test_log_truth's mini routine with a program: its sessions logged, the tenderness asked
 
 
 def hypothesis(*words: str, at: float = 1.0) -> Hypothesis:
